@@ -1,0 +1,82 @@
+//! The errors a use case can end in. The HTTP layer owns the single mapping to problem documents.
+
+use std::time::Duration;
+
+/// One invalid input field and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's name as the client sent it.
+    pub field: String,
+    /// What is wrong with it, for a human.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A new field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a use case did not succeed.
+///
+/// Conflict-like variants carry a stable machine-readable `code` (`email_taken`, `last_owner`, …).
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// Input failed validation; one entry per offending field.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// No credentials, or credentials that are not (or no longer) valid.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    /// The caller is known and a member, but its role does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+    /// The resource does not exist or the caller may not know it exists.
+    #[error("not found")]
+    NotFound,
+    /// The request conflicts with current state (`code` says how).
+    #[error("conflict: {code}")]
+    Conflict {
+        /// Stable machine-readable reason.
+        code: &'static str,
+        /// Human-readable explanation.
+        detail: String,
+    },
+    /// The resource existed but is gone for good (an expired token, say).
+    #[error("gone: {code}")]
+    Gone {
+        /// Stable machine-readable reason.
+        code: &'static str,
+    },
+    /// Too many attempts; try again after the given delay.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// How long the caller must wait.
+        retry_after: Duration,
+    },
+    /// A backing service (database, object store, mail) did not answer.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected state; details go to the log, never to the client.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    /// A validation error on a single field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A conflict with a stable code and a human explanation.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Tenantry's domain: what the product is, independent of how it is stored or served.
+//!
+//! Entities ([`User`], [`Org`], [`OrgMember`], [`Role`], …), the permission policy, the use-case
+//! services and the [`ports`] they drive. Adapters (SQL, object storage, crypto, mail, HTTP) live in
+//! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
+
+pub mod clock;
+pub mod conversation;
+pub mod email;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod member;
+pub mod org;
+pub mod ports;
+pub mod role;
+pub mod services;
+pub mod user;
+
+pub use conversation::{Conversation, Visibility};
+pub use email::Email;
+pub use error::{DomainError, FieldError};
+pub use event::StoredEvent;
+pub use ids::{ConversationId, OrgId, UserId, new_id};
+pub use member::OrgMember;
+pub use org::{Org, OrgName};
+pub use role::Role;
+pub use user::User;

@@ -1,0 +1,27 @@
+use actix_web::web;
+
+use crate::{ApiError, AppState, Problem, extract_config, routes};
+
+/// Limits applied to every request.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpOptions {
+    /// Largest JSON or form body accepted, in bytes (larger is 413).
+    pub body_limit_bytes: usize,
+}
+
+/// Registers every route, the extractor error handlers and the 404 fallback on an actix app.
+pub fn configure(state: AppState, options: HttpOptions) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(state))
+            .app_data(extract_config::json_config(options.body_limit_bytes))
+            .app_data(extract_config::form_config(options.body_limit_bytes))
+            .app_data(extract_config::path_config())
+            .app_data(extract_config::query_config())
+            .configure(routes::health::configure)
+            .default_service(web::to(not_found));
+    }
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError(Problem::not_found()))
+}

@@ -1,0 +1,179 @@
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use serde::Serialize;
+use tenantry_domain::{DomainError, FieldError};
+
+/// An RFC 9457 problem document, as sent to clients.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short human summary of the kind.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Human explanation of this occurrence.
+    pub detail: String,
+    /// Stable machine-readable code (`not_found`, `email_taken`, …).
+    pub code: &'static str,
+    /// Per-field validation errors, when there are any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Seconds to wait before retrying (also sent as `Retry-After`).
+    #[serde(skip)]
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Problem {
+    /// A problem with the given status, code and detail.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("https://tenantry.dev/problems/{}", code.replace('_', "-")),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code,
+            errors: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// 404 for a route or resource that does not exist (or must not be revealed).
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "No such resource.")
+    }
+
+    /// 422 with per-field errors.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let mut problem = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "The request contains invalid fields.",
+        );
+        problem.errors = errors;
+        problem
+    }
+
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The problem as a response, with the problem+json content type.
+    pub fn to_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type("application/problem+json");
+        if let Some(secs) = self.retry_after_secs {
+            response.insert_header(("Retry-After", secs.to_string()));
+        }
+        response.json(self)
+    }
+}
+
+impl From<DomainError> for Problem {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Validation(errors) => Problem::validation(errors),
+            DomainError::Unauthorized(why) => {
+                let code = if why == "invalid_credentials" {
+                    "invalid_credentials"
+                } else {
+                    "unauthorized"
+                };
+                Problem::new(StatusCode::UNAUTHORIZED, code, "Missing or invalid credentials.")
+            }
+            DomainError::Forbidden => Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Your role in this org does not allow this.",
+            ),
+            DomainError::NotFound => Problem::not_found(),
+            DomainError::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, detail),
+            DomainError::Gone { code } => Problem::new(StatusCode::GONE, code, "This is no longer valid."),
+            DomainError::TooManyRequests { retry_after } => {
+                let secs = retry_after.as_secs().max(1);
+                let mut problem = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    format!("Too many attempts; retry in {secs} s."),
+                );
+                problem.retry_after_secs = Some(secs);
+                problem
+            }
+            DomainError::Unavailable(what) => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                format!("A backing service ({what}) is unavailable; nothing was changed. Retry later."),
+            ),
+            DomainError::Internal(_) => Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "An unexpected error occurred.",
+            ),
+        }
+    }
+}
+
+/// The error type handlers return: anything that becomes a problem document.
+#[derive(Debug)]
+pub struct ApiError(pub Problem);
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0.status, self.0.code)
+    }
+}
+
+impl<E: Into<Problem>> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        Self(error.into())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.to_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn conflicts_keep_their_code() {
+        let problem = Problem::from(DomainError::conflict("last_owner", "An org needs an owner."));
+        assert_eq!(problem.status, 409);
+        assert_eq!(problem.code, "last_owner");
+    }
+
+    #[test]
+    fn throttling_carries_retry_after() {
+        let problem = Problem::from(DomainError::TooManyRequests {
+            retry_after: Duration::from_secs(30),
+        });
+        assert_eq!(problem.retry_after_secs, Some(30));
+        let response = problem.to_response();
+        assert_eq!(
+            response
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok()),
+            Some("30")
+        );
+    }
+
+    #[test]
+    fn internal_errors_reveal_nothing() {
+        let problem = Problem::from(DomainError::Internal(
+            "duplicate key value violates users_pkey".into(),
+        ));
+        assert_eq!(problem.status, 500);
+        assert!(!problem.detail.contains("users_pkey"));
+    }
+}

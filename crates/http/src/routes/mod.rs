@@ -1,0 +1,3 @@
+//! One module per area of the API.
+
+pub(crate) mod health;

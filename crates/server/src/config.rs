@@ -1,0 +1,193 @@
+//! Configuration: built-in defaults, then `config/default.toml` (when present), then an optional file
+//! named by `--config`/`TENANTRY_CONFIG`, then environment variables.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::Deserialize;
+
+/// The defaults shipped with the binary, so it starts with nothing configured.
+const BUILT_IN_DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// Sections of the configuration; `TENANTRY_<SECTION>_<KEY>` sets `<section>.<key>`.
+/// Longest first, so nested sections win over their parents.
+const SECTIONS: &[&str] = &["database", "storage", "http", "log"];
+
+/// The whole configuration of a server.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    /// Listen address.
+    pub bind: String,
+    /// Where embedded defaults keep their data.
+    pub data_dir: PathBuf,
+    /// The SQL database.
+    pub database: DatabaseConfig,
+    /// The event object store.
+    pub storage: StorageConfig,
+    /// HTTP limits and workers.
+    pub http: HttpConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseConfig {
+    /// `sqlite://…` or `postgres://…`; `None` means an SQLite file in the data directory.
+    pub url: Option<String>,
+    /// Pool size.
+    pub max_connections: u32,
+    /// Idle connections kept.
+    pub min_connections: u32,
+    /// Longest wait for a pooled connection.
+    pub acquire_timeout_ms: u64,
+    /// SQLite lock wait.
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+/// `[storage]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageConfig {
+    /// `file://…`, `s3://…` or `memory://`; `None` means `<data_dir>/objects`.
+    pub url: Option<String>,
+    /// S3 endpoint for S3-compatible servers.
+    pub s3_endpoint: Option<String>,
+    /// S3 region.
+    pub s3_region: Option<String>,
+    /// S3 access key id.
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key.
+    pub s3_secret_access_key: Option<String>,
+    /// Path-style bucket addressing.
+    pub s3_path_style: bool,
+    /// Per-request timeout.
+    pub request_timeout_ms: u64,
+    /// Retries per request.
+    pub max_retries: usize,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpConfig {
+    /// Largest request body.
+    pub body_limit_bytes: usize,
+    /// Worker threads; 0 means one per core.
+    pub workers: usize,
+    /// Grace period for in-flight requests on SIGTERM.
+    pub shutdown_timeout_secs: u64,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// Default filter.
+    pub level: String,
+}
+
+impl Config {
+    /// Loads the configuration, `extra_file` (if any) overriding the defaults and environment
+    /// variables overriding everything.
+    pub fn load(extra_file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::new()
+            .merge(Toml::string(BUILT_IN_DEFAULTS))
+            .merge(Toml::file("config/default.toml"));
+        if let Some(file) = extra_file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()))
+            .merge(
+                Env::prefixed("TENANTRY_")
+                    .ignore(&["CONFIG"])
+                    .map(|key| section_key(key.as_str()).into()),
+            )
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL, defaulting to an SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                absolute(&self.data_dir.join("tenantry.db")).display()
+            ),
+        }
+    }
+
+    /// The storage URL, defaulting to a directory in the data directory.
+    pub fn storage_url(&self) -> String {
+        match &self.storage.url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!("file://{}", absolute(&self.data_dir.join("objects")).display()),
+        }
+    }
+}
+
+/// `database_max_connections` → `database.max_connections`; top-level keys stay as they are.
+fn section_key(lowercased: &str) -> String {
+    for section in SECTIONS {
+        if let Some(rest) = lowercased
+            .strip_prefix(section)
+            .and_then(|rest| rest.strip_prefix('_'))
+        {
+            return format!("{section}.{rest}");
+        }
+    }
+    lowercased.to_owned()
+}
+
+/// `path` made absolute against the current directory, without touching the filesystem.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail dictates the closure's error type.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_names_map_to_sections() {
+        assert_eq!(section_key("bind"), "bind");
+        assert_eq!(section_key("storage_url"), "storage.url");
+        assert_eq!(
+            section_key("database_max_connections"),
+            "database.max_connections"
+        );
+        assert_eq!(section_key("data_dir"), "data_dir");
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("TENANTRY_BIND", "0.0.0.0:9999");
+            jail.set_env("DATABASE_URL", "postgres://db/x");
+            jail.set_env("TENANTRY_DATABASE_MAX_CONNECTIONS", "3");
+            jail.set_env("TENANTRY_STORAGE_URL", "memory://");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.bind, "0.0.0.0:9999");
+            assert_eq!(config.database_url(), "postgres://db/x");
+            assert_eq!(config.database.max_connections, 3);
+            assert_eq!(config.storage_url(), "memory://");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_keep_data_under_the_data_directory() {
+        figment::Jail::expect_with(|_jail| {
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert!(config.database_url().starts_with("sqlite:///"));
+            assert!(config.database_url().ends_with("/data/tenantry.db?mode=rwc"));
+            assert!(config.storage_url().ends_with("/data/objects"));
+            Ok(())
+        });
+    }
+}

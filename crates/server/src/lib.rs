@@ -1,0 +1,10 @@
+//! The `tenantry` server: configuration, wiring of adapters and services, and the CLI behind the
+//! binary. Self-hosted variants can reuse [`Application`] or copy its wiring with their own adapters.
+
+pub mod application;
+pub mod cli;
+pub mod config;
+pub mod telemetry;
+
+pub use application::Application;
+pub use config::Config;

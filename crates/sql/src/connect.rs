@@ -1,0 +1,71 @@
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+use tenantry_domain::DomainError;
+
+use crate::errors::unavailable;
+
+/// Pool settings shared by both databases.
+#[derive(Debug, Clone)]
+pub struct DatabaseOptions {
+    /// `sqlite://path?mode=rwc` or `postgres://…`.
+    pub url: String,
+    /// Upper bound on open connections.
+    pub max_connections: u32,
+    /// Connections kept open while idle.
+    pub min_connections: u32,
+    /// How long a request waits for a connection before answering 503.
+    pub acquire_timeout: Duration,
+    /// How long SQLite waits on a locked database before failing a statement.
+    pub sqlite_busy_timeout: Duration,
+}
+
+/// An open connection pool to Tenantry's database.
+#[derive(Debug, Clone)]
+pub struct SqlDatabase {
+    pub(crate) conn: DatabaseConnection,
+}
+
+impl SqlDatabase {
+    /// Opens a pool; for SQLite, with WAL, enforced foreign keys and a busy timeout.
+    pub async fn connect(options: &DatabaseOptions) -> Result<Self, DomainError> {
+        let mut connect = ConnectOptions::new(options.url.clone());
+        connect
+            .max_connections(options.max_connections)
+            .min_connections(options.min_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_timeout(options.acquire_timeout)
+            // A connection the server dropped is noticed and replaced before a request gets it.
+            .test_before_acquire(true)
+            .sqlx_logging(false);
+        let busy_timeout = options.sqlite_busy_timeout;
+        connect.map_sqlx_sqlite_opts(move |sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(busy_timeout)
+                .create_if_missing(true)
+        });
+        let conn = Database::connect(connect).await.map_err(unavailable)?;
+        Ok(Self { conn })
+    }
+
+    /// The SeaORM connection, for adapters built on this pool.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn close(self) -> Result<(), DomainError> {
+        self.conn.close().await.map_err(unavailable)
+    }
+}

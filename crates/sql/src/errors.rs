@@ -1,0 +1,36 @@
+use sea_orm::{DbErr, RuntimeErr};
+use tenantry_domain::DomainError;
+
+/// A database error that means the database cannot be reached or is overloaded.
+pub(crate) fn unavailable(error: DbErr) -> DomainError {
+    tracing::warn!(%error, "database unavailable");
+    DomainError::Unavailable("database".into())
+}
+
+/// Maps an unexpected database error: connectivity problems become 503, the rest 500.
+pub(crate) fn db_error(error: DbErr) -> DomainError {
+    match &error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => unavailable(error),
+        DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner))
+            if is_connection_problem(inner.as_ref()) =>
+        {
+            unavailable(error)
+        }
+        _ => {
+            tracing::error!(%error, "database error");
+            DomainError::Internal("database error".into())
+        }
+    }
+}
+
+fn is_connection_problem(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match error {
+        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed | Error::Tls(_) => true,
+        // Postgres: admin shutdown / connection failure classes; SQLite: database is locked.
+        Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "5" || code == "517"
+        }),
+        _ => false,
+    }
+}

@@ -1,0 +1,21 @@
+//! Tenantry's schema, one migration per step, each with a working `down`.
+//!
+//! The migrator is a library: the `tenantry` binary calls [`Migrator`] from its own CLI.
+
+pub use sea_orm_migration::{MigrationStatus, prelude::*};
+
+mod m20261123_000001_create_roles;
+mod m20261123_000002_create_orgs_users_members;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_roles::Migration),
+            Box::new(m20261123_000002_create_orgs_users_members::Migration),
+        ]
+    }
+}

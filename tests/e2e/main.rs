@@ -1,0 +1,10 @@
+//! End-to-end tests: the real server on a random port, talked to over HTTP, against a fresh database
+//! (SQLite by default; PostgreSQL when `TENANTRY_TEST_DATABASE_URL` names a server) and a temporary
+//! object-store directory. All tests are modules of this one binary.
+
+mod support;
+
+mod database_recovery;
+mod health;
+mod migrations;
+mod process;

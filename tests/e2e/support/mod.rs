@@ -1,0 +1,11 @@
+//! The harness: fresh databases, spawned apps, an HTTP client.
+// Not every test module uses every helper.
+#![allow(dead_code, unused_imports)]
+
+mod app;
+mod database;
+mod process;
+
+pub use app::{TestApp, spawn_app, spawn_app_with};
+pub use database::TestDatabase;
+pub use process::{ServerProcess, tenantry_command};
