@@ -104,7 +104,7 @@ impl Config {
             .merge(
                 Env::prefixed("TENANTRY_")
                     .ignore(&["CONFIG"])
-                    .map(|key| section_key(key.as_str()).into()),
+                    .map(|key| section_key(&key.as_str().to_lowercase()).into()),
             )
             .extract()
             .map_err(Box::new)
