@@ -6,6 +6,7 @@ pub use sea_orm_migration::{MigrationStatus, prelude::*};
 
 mod m20261123_000001_create_roles;
 mod m20261123_000002_create_orgs_users_members;
+mod m20261123_000003_create_sessions_and_throttle;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_roles::Migration),
             Box::new(m20261123_000002_create_orgs_users_members::Migration),
+            Box::new(m20261123_000003_create_sessions_and_throttle::Migration),
         ]
     }
 }

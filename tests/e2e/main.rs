@@ -6,5 +6,6 @@ mod support;
 
 mod database_recovery;
 mod health;
+mod identity;
 mod migrations;
 mod process;

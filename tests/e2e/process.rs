@@ -1,6 +1,12 @@
 //! What only the real binary can show: zero set-up start, graceful shutdown.
 
-use crate::support::ServerProcess;
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    time::Duration,
+};
+
+use crate::support::{ServerProcess, TestDatabase};
 
 #[tokio::test]
 async fn starts_in_an_empty_directory_and_creates_its_data_directory() {
@@ -17,4 +23,41 @@ async fn starts_in_an_empty_directory_and_creates_its_data_directory() {
         dir.path().join("data/objects").is_dir(),
         "object store under ./data"
     );
+}
+
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_request_finish() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = TestDatabase::create().await;
+    let mut server = ServerProcess::start(dir.path(), &[("DATABASE_URL", &database.url)]).await;
+
+    // A registration whose body is half sent is in flight when the signal arrives.
+    let body = br#"{"email": "inflight@example.com", "password": "correct horse battery staple"}"#;
+    let (head, tail) = body.split_at(20);
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    let headers = format!(
+        "POST /api/auth/register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(headers.as_bytes()).expect("send headers");
+    stream.write_all(head).expect("send part of the body");
+    stream.flush().expect("flush");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.terminate();
+    // Longer than a forced shutdown would wait, well inside the configured grace period.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stream.write_all(tail).expect("finish the body");
+
+    let mut response = String::new();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream.read_to_string(&mut response).expect("read response");
+    assert!(response.starts_with("HTTP/1.1 201"), "got {response:?}");
+
+    let status = server.wait_for_exit(Duration::from_secs(20)).await;
+    assert!(status.success(), "clean exit after SIGTERM, got {status}");
+    // New connections are refused once it is gone.
+    assert!(TcpStream::connect(("127.0.0.1", server.port)).is_err());
 }

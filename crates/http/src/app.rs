@@ -18,6 +18,7 @@ pub fn configure(state: AppState, options: HttpOptions) -> impl FnOnce(&mut web:
             .app_data(extract_config::path_config())
             .app_data(extract_config::query_config())
             .configure(routes::health::configure)
+            .configure(routes::auth::configure)
             .default_service(web::to(not_found));
     }
 }

@@ -62,6 +62,9 @@ impl Problem {
     pub fn to_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
+        if self.status == 401 {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
         if let Some(secs) = self.retry_after_secs {
             response.insert_header(("Retry-After", secs.to_string()));
         }

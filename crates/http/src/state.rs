@@ -1,8 +1,29 @@
-use tenantry_domain::services::ReadinessService;
+use tenantry_domain::{
+    UserId,
+    services::{IdentityService, ReadinessService},
+};
+
+/// How callers are identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Bearer tokens (access JWTs).
+    Password,
+    /// Single-user self-hosted mode: every request acts as this user.
+    None {
+        /// The local user.
+        user_id: UserId,
+    },
+}
 
 /// The services handlers call, shared by every worker.
 #[derive(Clone)]
 pub struct AppState {
     /// Decides `/readyz`.
     pub readiness: ReadinessService,
+    /// Accounts and sessions.
+    pub identity: IdentityService,
+    /// How callers are identified.
+    pub auth_mode: AuthMode,
+    /// Take the client address from `X-Forwarded-For`/`Forwarded` (only behind a trusted proxy).
+    pub trust_forwarded_headers: bool,
 }

@@ -1,15 +1,16 @@
-//! Wiring: configuration → adapters → services → HTTP. The one place where adapters are chosen.
+//! The HTTP server around the wired services: listener, workers, graceful shutdown.
 
-use std::{net::TcpListener, sync::Arc, time::Duration};
+use std::{net::TcpListener, time::Duration};
 
 use actix_web::{App, HttpServer, dev::Server, middleware};
 use anyhow::Context;
-use tenantry_domain::{ports::Probe, services::ReadinessService};
-use tenantry_http::{AppState, HttpOptions};
-use tenantry_objects::{ObjectEventStore, S3Options, open_object_store};
+use tenantry_http::HttpOptions;
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
-use crate::config::{Config, absolute};
+use crate::{
+    config::{Config, absolute},
+    wiring::build_state,
+};
 
 /// A built server, bound to its port, not yet running.
 pub struct Application {
@@ -30,7 +31,7 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "applied pending migrations");
         }
-        let events = Arc::new(open_event_store(&config)?);
+        let state = build_state(&config, &database).await?;
         tracing::info!(
             data_dir = %data_dir.display(),
             database = %redact_url(&config.database_url()),
@@ -38,12 +39,6 @@ impl Application {
             "data locations"
         );
 
-        let state = AppState {
-            readiness: ReadinessService::new(vec![
-                Arc::new(database.clone()) as Arc<dyn Probe>,
-                events.clone() as Arc<dyn Probe>,
-            ]),
-        };
         let options = HttpOptions {
             body_limit_bytes: config.http.body_limit_bytes,
         };
@@ -104,21 +99,6 @@ pub async fn open_database(config: &Config) -> anyhow::Result<SqlDatabase> {
     SqlDatabase::connect(&options)
         .await
         .with_context(|| format!("cannot open database {}", redact_url(&url)))
-}
-
-fn open_event_store(config: &Config) -> anyhow::Result<ObjectEventStore> {
-    let storage = &config.storage;
-    let s3 = S3Options {
-        endpoint: storage.s3_endpoint.clone(),
-        region: storage.s3_region.clone(),
-        access_key_id: storage.s3_access_key_id.clone(),
-        secret_access_key: storage.s3_secret_access_key.clone(),
-        path_style: storage.s3_path_style,
-        request_timeout: Duration::from_millis(storage.request_timeout_ms),
-        max_retries: storage.max_retries,
-    };
-    let store = open_object_store(&config.storage_url(), &s3)?;
-    Ok(ObjectEventStore::new(store))
 }
 
 /// A URL with any password replaced, fit for logs.

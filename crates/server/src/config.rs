@@ -14,7 +14,16 @@ const BUILT_IN_DEFAULTS: &str = include_str!("../../../config/default.toml");
 
 /// Sections of the configuration; `TENANTRY_<SECTION>_<KEY>` sets `<section>.<key>`.
 /// Longest first, so nested sections win over their parents.
-const SECTIONS: &[&str] = &["database", "storage", "http", "log"];
+const SECTIONS: &[&str] = &[
+    "auth_argon2",
+    "auth_throttle",
+    "database",
+    "storage",
+    "http",
+    "log",
+    "auth",
+    "mail",
+];
 
 /// The whole configuration of a server.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +40,10 @@ pub struct Config {
     pub http: HttpConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Identity.
+    pub auth: AuthConfig,
+    /// Outgoing mail.
+    pub mail: MailConfig,
 }
 
 /// `[database]`.
@@ -78,6 +91,98 @@ pub struct HttpConfig {
     pub workers: usize,
     /// Grace period for in-flight requests on SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// Trust `X-Forwarded-For`/`Forwarded` for the client address.
+    pub trust_forwarded_headers: bool,
+}
+
+/// How callers authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthModeConfig {
+    /// Bearer tokens.
+    Password,
+    /// One local user, no authentication.
+    None,
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthConfig {
+    /// `password` or `none`.
+    pub mode: AuthModeConfig,
+    /// HMAC key for access tokens; `None` means a generated key file.
+    pub jwt_secret: Option<String>,
+    /// `iss` of access tokens.
+    pub issuer: String,
+    /// `aud` of access tokens.
+    pub audience: String,
+    /// Access token lifetime.
+    pub access_ttl_secs: u64,
+    /// Absolute refresh-token family lifetime.
+    pub refresh_ttl_secs: u64,
+    /// Clock skew tolerated.
+    pub jwt_leeway_secs: u64,
+    /// Verification token lifetime.
+    pub verification_ttl_secs: u64,
+    /// Reset token lifetime.
+    pub reset_ttl_secs: u64,
+    /// Base URL for links in mail.
+    pub public_url: String,
+    /// Password hashing cost.
+    pub argon2: Argon2Config,
+    /// Login throttling.
+    pub throttle: ThrottleConfig,
+}
+
+/// `[auth.argon2]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Argon2Config {
+    /// KiB of memory per hash.
+    pub memory_kib: u32,
+    /// Passes.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+    /// Concurrent hashes; 0 means one per core.
+    pub max_concurrent: usize,
+}
+
+/// `[auth.throttle]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ThrottleConfig {
+    /// Failures tolerated per account.
+    pub account_max_failures: u32,
+    /// Failures tolerated per client address.
+    pub address_max_failures: u32,
+    /// Counting window.
+    pub window_secs: u64,
+    /// Lockout length.
+    pub lockout_secs: u64,
+}
+
+/// How mail leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// Log recipient and subject only.
+    Log,
+    /// One `.eml` file per message.
+    File,
+    /// An SMTP server.
+    Smtp,
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailConfig {
+    /// Transport.
+    pub transport: MailTransport,
+    /// Outbox directory for `file`; `None` means `<data_dir>/mail`.
+    pub dir: Option<PathBuf>,
+    /// Sender.
+    pub from: String,
+    /// Server for `smtp`.
+    pub smtp_url: Option<String>,
 }
 
 /// `[log]`.
@@ -137,7 +242,7 @@ fn section_key(lowercased: &str) -> String {
             .strip_prefix(section)
             .and_then(|rest| rest.strip_prefix('_'))
         {
-            return format!("{section}.{rest}");
+            return format!("{}.{rest}", section.replace('_', "."));
         }
     }
     lowercased.to_owned()
@@ -162,6 +267,9 @@ mod tests {
             "database.max_connections"
         );
         assert_eq!(section_key("data_dir"), "data_dir");
+        assert_eq!(section_key("auth_mode"), "auth.mode");
+        assert_eq!(section_key("auth_argon2_memory_kib"), "auth.argon2.memory_kib");
+        assert_eq!(section_key("mail_dir"), "mail.dir");
     }
 
     #[test]

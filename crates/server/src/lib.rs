@@ -5,6 +5,7 @@ pub mod application;
 pub mod cli;
 pub mod config;
 pub mod telemetry;
+pub mod wiring;
 
 pub use application::Application;
 pub use config::Config;

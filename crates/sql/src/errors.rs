@@ -1,10 +1,15 @@
-use sea_orm::{DbErr, RuntimeErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use tenantry_domain::DomainError;
 
 /// A database error that means the database cannot be reached or is overloaded.
 pub(crate) fn unavailable(error: DbErr) -> DomainError {
     tracing::warn!(%error, "database unavailable");
     DomainError::Unavailable("database".into())
+}
+
+/// Whether `error` is a uniqueness violation (on either database).
+pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// Maps an unexpected database error: connectivity problems become 503, the rest 500.

@@ -4,9 +4,15 @@
 //! ports. SeaORM entities are an implementation detail of this crate and never leave it.
 
 mod connect;
+mod entities;
 mod errors;
+mod identity_store;
+mod login_throttle;
 mod migrate;
 mod probe;
+mod transaction;
 
 pub use connect::{DatabaseOptions, SqlDatabase};
+pub use identity_store::SqlIdentityStore;
+pub use login_throttle::SqlLoginThrottle;
 pub use migrate::{MigrationState, MigrationStatus};

@@ -1,12 +1,16 @@
 //! A running application on a random port.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
 
 use actix_web::dev::ServerHandle;
+use serde_json::{Value, json};
 use tempfile::TempDir;
-use tenantry::{Application, Config};
+use tenantry::{Application, Config, config::MailTransport};
 
 use super::TestDatabase;
+
+/// The HMAC key test servers sign access tokens with, so tests can forge tokens.
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
 /// A server running inside the test process, built exactly as `tenantry serve` builds it.
 pub struct TestApp {
@@ -15,11 +19,26 @@ pub struct TestApp {
     /// A client without cookies or redirects.
     pub client: reqwest::Client,
     /// The server's database.
-    pub database: TestDatabase,
-    /// The data directory (holds the object store by default).
+    pub database: Arc<TestDatabase>,
+    /// The data directory (object store, mail outbox).
     pub data_dir: PathBuf,
+    /// The configuration it runs with.
+    pub config: Config,
     handle: ServerHandle,
-    _data: TempDir,
+    _data: Arc<TempDir>,
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The user's id.
+    pub user_id: String,
+    /// The personal org's id.
+    pub org_id: String,
+    /// Current access token.
+    pub access_token: String,
+    /// Current refresh token.
+    pub refresh_token: String,
 }
 
 /// Starts an app with the test configuration.
@@ -29,8 +48,12 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts an app, letting the test adjust the configuration first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let database = TestDatabase::create().await;
-    let data = tempfile::tempdir().expect("temp dir");
+    let database = Arc::new(TestDatabase::create().await);
+    let data = Arc::new(tempfile::tempdir().expect("temp dir"));
+    start(database, data, adjust).await
+}
+
+async fn start(database: Arc<TestDatabase>, data: Arc<TempDir>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::load(None).expect("configuration");
     config.bind = "127.0.0.1:0".into();
     config.data_dir = data.path().to_path_buf();
@@ -39,9 +62,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.storage.url = None;
     config.http.workers = 2;
     config.http.shutdown_timeout_secs = 1;
+    config.auth.jwt_secret = Some(TEST_JWT_SECRET.into());
+    config.auth.argon2.max_concurrent = 2;
+    config.mail.transport = MailTransport::File;
+    config.mail.dir = Some(data.path().join("mail"));
     adjust(&mut config);
 
-    let app = Application::build(config).await.expect("application builds");
+    let app = Application::build(config.clone())
+        .await
+        .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -53,12 +82,18 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             .expect("client"),
         database,
         data_dir: data.path().to_path_buf(),
+        config,
         handle,
         _data: data,
     }
 }
 
 impl TestApp {
+    /// Another server on the same database and data directory (a second instance, or a restart).
+    pub async fn start_sibling(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        start(self.database.clone(), self._data.clone(), adjust).await
+    }
+
     /// An absolute URL for `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
@@ -67,6 +102,37 @@ impl TestApp {
     /// GET `path`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    /// GET `path` with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// POST a JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// POST a JSON body with a bearer token.
+    pub async fn post_json_as(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// POST a raw body with a content type.
@@ -84,11 +150,73 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// Registers a user and returns its first session.
+    pub async fn register(&self, email: &str, password: &str) -> Session {
+        let response = self
+            .post_json(
+                "/api/auth/register",
+                &json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "registration of {email}");
+        let body: Value = response.json().await.expect("json");
+        Session {
+            user_id: body["user"]["id"].as_str().expect("user id").to_owned(),
+            org_id: body["org"]["id"].as_str().expect("org id").to_owned(),
+            access_token: body["access_token"].as_str().expect("access token").to_owned(),
+            refresh_token: body["refresh_token"].as_str().expect("refresh token").to_owned(),
+        }
+    }
+
+    /// Logs in and returns `(status, body)`.
+    pub async fn login(&self, email: &str, password: &str) -> (u16, Value) {
+        let response = self
+            .post_json(
+                "/api/auth/login",
+                &json!({ "email": email, "password": password }),
+            )
+            .await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Every message in the mail outbox addressed to `to`, oldest first.
+    pub fn mail_to(&self, to: &str) -> Vec<String> {
+        let dir = self.data_dir.join("mail");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|path| std::fs::read_to_string(path).expect("read mail"))
+            .filter(|text| text.lines().any(|line| line == format!("To: {to}")))
+            .collect()
+    }
+}
+
+/// The single-use token in a message: the line made only of a 43-character URL-safe token.
+pub fn token_in_mail(mail: &str) -> String {
+    mail.lines()
+        .map(str::trim)
+        .find(|line| {
+            line.len() == 43
+                && line
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .unwrap_or_else(|| panic!("no token in mail:\n{mail}"))
+        .to_owned()
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Stop accepting and let workers wind down; the database is dropped after.
         let handle = self.handle.clone();
         tokio::spawn(async move { handle.stop(false).await });
     }

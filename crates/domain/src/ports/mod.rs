@@ -2,8 +2,20 @@
 //!
 //! Ports are used as `Arc<dyn Port>` so adapters are chosen at run time from configuration.
 
+mod access_tokens;
 mod event_store;
+mod identity_store;
+mod login_throttle;
+mod mailer;
+mod password_hasher;
 mod probe;
+mod secret_tokens;
 
+pub use access_tokens::AccessTokens;
 pub use event_store::EventStore;
+pub use identity_store::{IdentityStore, Registration, StoredCredentials};
+pub use login_throttle::LoginThrottleStore;
+pub use mailer::{Mail, Mailer};
+pub use password_hasher::{PasswordCheck, PasswordHasher};
 pub use probe::Probe;
+pub use secret_tokens::SecretTokens;

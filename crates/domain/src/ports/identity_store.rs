@@ -1,0 +1,108 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{
+    DomainError, Email, Org, User, UserId,
+    session::{NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation},
+};
+
+/// A new account: the user, its personal org, and the owner membership that ties them.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The user (its `current_org_id` is the personal org).
+    pub user: User,
+    /// The password hash, or `None` for an account that cannot log in with a password.
+    pub password_hash: Option<String>,
+    /// The personal org.
+    pub org: Org,
+}
+
+/// A user with the hash its password is checked against.
+#[derive(Debug, Clone)]
+pub struct StoredCredentials {
+    /// The user.
+    pub user: User,
+    /// Argon2 PHC string, if the user has a password.
+    pub password_hash: Option<String>,
+}
+
+/// Users, their credentials and their sessions. Every method is one atomic unit.
+#[async_trait]
+pub trait IdentityStore: Send + Sync {
+    /// Creates the user, its personal org and owner membership in one transaction.
+    /// A taken email is `Conflict { code: "email_taken" }`.
+    async fn register_user_with_personal_org(&self, registration: &Registration) -> Result<(), DomainError>;
+
+    /// The user with this id.
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError>;
+
+    /// The user with this email, with its password hash.
+    async fn credentials_by_email(&self, email: &Email) -> Result<Option<StoredCredentials>, DomainError>;
+
+    /// The user with this id, with its password hash.
+    async fn credentials_by_id(&self, id: UserId) -> Result<Option<StoredCredentials>, DomainError>;
+
+    /// Replaces the hash of an unchanged password (stronger parameters); sessions stay.
+    async fn rehash_password(&self, user_id: UserId, password_hash: &str) -> Result<(), DomainError>;
+
+    /// Sets a new password, bumps the token epoch and revokes every refresh-token family but
+    /// `keep_session`, atomically.
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        password_hash: &str,
+        keep_session: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
+
+    /// Bumps the token epoch and revokes every refresh token of the user, atomically.
+    async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError>;
+
+    /// Stores the first refresh token of a new family.
+    async fn insert_refresh_token(&self, token: &NewRefreshToken) -> Result<(), DomainError>;
+
+    /// Spends the token with `presented_digest` and stores `next` in its family (its `family_id` and
+    /// `expires_at` are replaced by the family's). A spent or revoked token revokes its whole family
+    /// instead.
+    async fn rotate_refresh_token(
+        &self,
+        presented_digest: &str,
+        next: &NewRefreshToken,
+        now: DateTime<Utc>,
+    ) -> Result<RefreshRotation, DomainError>;
+
+    /// Revokes the family of the token with this digest (logout). Unknown tokens are ignored.
+    async fn revoke_refresh_family(
+        &self,
+        presented_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
+
+    /// Stores a single-use token.
+    async fn insert_one_time_token(&self, token: &NewOneTimeToken) -> Result<(), DomainError>;
+
+    /// Spends a verification token and marks the email verified, atomically.
+    async fn verify_email(
+        &self,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError>;
+
+    /// Spends a reset token, sets the new password, bumps the epoch and revokes every refresh token,
+    /// atomically.
+    async fn reset_password(
+        &self,
+        token_digest: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError>;
+
+    /// The state of a single-use token, without spending it.
+    async fn peek_one_time_token(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError>;
+}

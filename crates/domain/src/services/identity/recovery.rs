@@ -1,0 +1,147 @@
+use crate::{
+    DomainError, Email, SecretString, User,
+    password::NewPassword,
+    ports::Mail,
+    services::identity::IdentityService,
+    session::{NewOneTimeToken, OneTimePurpose, OneTimeTokenState},
+};
+
+impl IdentityService {
+    /// Mails the user a single-use link proving their address. Already verified: nothing to do.
+    pub async fn request_email_verification(&self, user: &User) -> Result<(), DomainError> {
+        if user.email_verified() {
+            return Ok(());
+        }
+        let token = self
+            .issue_one_time_token(user, OneTimePurpose::VerifyEmail, self.settings.verification_ttl)
+            .await?;
+        let link = format!(
+            "{}/verify-email?token={}",
+            self.settings.public_url,
+            token.expose()
+        );
+        self.ports
+            .mailer
+            .send(Mail {
+                to: user.email.clone(),
+                subject: "Verify your email address".into(),
+                body: format!(
+                    "Hello {},\n\nconfirm your email address by opening this link:\n\n{link}\n\n\
+                     or by sending this token to POST /api/auth/verify-email:\n\n{}\n\n\
+                     It expires in {} minutes. If you did not ask for it, ignore this message.\n",
+                    user.name,
+                    token.expose(),
+                    self.settings.verification_ttl.as_secs() / 60
+                ),
+            })
+            .await
+    }
+
+    /// Spends a verification token and marks the email verified.
+    pub async fn verify_email(&self, token: &SecretString) -> Result<(), DomainError> {
+        let digest = self.ports.secret_tokens.digest(token.expose());
+        let state = self
+            .ports
+            .store
+            .verify_email(&digest, self.ports.clock.now())
+            .await?;
+        redeemed(state).map(|_| ())
+    }
+
+    /// Mails a reset link when the email belongs to a user; answers the same either way.
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), DomainError> {
+        let Ok(email) = Email::parse(email) else {
+            return Ok(());
+        };
+        let Some(found) = self.ports.store.credentials_by_email(&email).await? else {
+            return Ok(());
+        };
+        let user = found.user;
+        if user.disabled_at.is_some() {
+            return Ok(());
+        }
+        let token = self
+            .issue_one_time_token(&user, OneTimePurpose::ResetPassword, self.settings.reset_ttl)
+            .await?;
+        let link = format!(
+            "{}/reset-password?token={}",
+            self.settings.public_url,
+            token.expose()
+        );
+        self.ports
+            .mailer
+            .send(Mail {
+                to: user.email.clone(),
+                subject: "Reset your password".into(),
+                body: format!(
+                    "Hello {},\n\nset a new password by opening this link:\n\n{link}\n\n\
+                     or by sending this token to POST /api/auth/password-reset:\n\n{}\n\n\
+                     It expires in {} minutes and works once. If you did not ask for it, ignore this \
+                     message: your password is unchanged.\n",
+                    user.name,
+                    token.expose(),
+                    self.settings.reset_ttl.as_secs() / 60
+                ),
+            })
+            .await
+    }
+
+    /// Sets a new password with a reset token; every session of the user is revoked.
+    pub async fn reset_password(&self, token: &SecretString, new: &SecretString) -> Result<(), DomainError> {
+        let now = self.ports.clock.now();
+        let digest = self.ports.secret_tokens.digest(token.expose());
+        let state = self
+            .ports
+            .store
+            .peek_one_time_token(OneTimePurpose::ResetPassword, &digest, now)
+            .await?;
+        let user_id = redeemed(state)?;
+        let user = self
+            .ports
+            .store
+            .user_by_id(user_id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let new = NewPassword::parse(new, &user.email, "new_password")?;
+        let hash = self.ports.hasher.hash(new.secret()).await?;
+        // Redeeming re-checks the token, so two concurrent resets cannot both succeed.
+        let state = self
+            .ports
+            .store
+            .reset_password(&digest, &hash, self.ports.clock.now())
+            .await?;
+        redeemed(state).map(|_| ())
+    }
+
+    async fn issue_one_time_token(
+        &self,
+        user: &User,
+        purpose: OneTimePurpose,
+        ttl: std::time::Duration,
+    ) -> Result<SecretString, DomainError> {
+        let now = self.ports.clock.now();
+        let token = self.ports.secret_tokens.generate();
+        self.ports
+            .store
+            .insert_one_time_token(&NewOneTimeToken {
+                token_digest: self.ports.secret_tokens.digest(token.expose()),
+                user_id: user.id,
+                purpose,
+                created_at: now,
+                expires_at: now + ttl,
+            })
+            .await?;
+        Ok(token)
+    }
+}
+
+/// Unknown or spent tokens are 404; late ones are 410 `token_expired`.
+fn redeemed(state: OneTimeTokenState) -> Result<crate::UserId, DomainError> {
+    match state {
+        OneTimeTokenState::Valid { user_id } => Ok(user_id),
+        OneTimeTokenState::Expired => Err(DomainError::Gone {
+            code: "token_expired",
+        }),
+        OneTimeTokenState::Unknown => Err(DomainError::NotFound),
+    }
+}

@@ -1,0 +1,120 @@
+//! Sessions: access tokens, refresh tokens and single-use tokens, as the domain sees them.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{SecretString, UserId};
+
+/// What a verified access token says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessClaims {
+    /// The user it was issued to.
+    pub user_id: UserId,
+    /// The refresh-token family (session) it was issued with.
+    pub session_id: Uuid,
+    /// The user's token epoch when it was issued; stale once the user's epoch moves on.
+    pub epoch: i64,
+}
+
+/// A freshly signed access token.
+#[derive(Debug, Clone)]
+pub struct IssuedAccessToken {
+    /// The JWT.
+    pub token: SecretString,
+    /// How long it is valid.
+    pub expires_in: Duration,
+}
+
+/// An access token and a refresh token, as handed to a client.
+#[derive(Debug, Clone)]
+pub struct TokenPair {
+    /// Short-lived JWT.
+    pub access_token: SecretString,
+    /// Opaque, single-use, rotating.
+    pub refresh_token: SecretString,
+    /// Seconds until the access token expires.
+    pub expires_in: Duration,
+}
+
+/// A refresh token to store (only its digest is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRefreshToken {
+    /// Row id.
+    pub id: Uuid,
+    /// Owner.
+    pub user_id: UserId,
+    /// The chain of rotations it belongs to; reuse of any spent member revokes the chain.
+    pub family_id: Uuid,
+    /// SHA-256 digest of the token.
+    pub token_digest: String,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+    /// Absolute end of the family: rotation never extends it.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The outcome of presenting a refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshRotation {
+    /// It was live: it is now spent and its successor is stored.
+    Rotated {
+        /// Owner of the family.
+        user_id: UserId,
+        /// The family (session) the successor joined.
+        family_id: Uuid,
+    },
+    /// It was already spent or revoked: the whole family has been revoked.
+    Reused,
+    /// Unknown or expired.
+    Invalid,
+}
+
+/// What a single-use token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OneTimePurpose {
+    /// Proves an email address.
+    VerifyEmail,
+    /// Allows setting a new password without the old one.
+    ResetPassword,
+}
+
+impl OneTimePurpose {
+    /// Stable name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OneTimePurpose::VerifyEmail => "verify_email",
+            OneTimePurpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// A single-use token to store (only its digest is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOneTimeToken {
+    /// SHA-256 digest of the token.
+    pub token_digest: String,
+    /// Whose it is.
+    pub user_id: UserId,
+    /// What it allows.
+    pub purpose: OneTimePurpose,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The state of a single-use token when looked up or redeemed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OneTimeTokenState {
+    /// It is valid (when redeeming: it was, it is now spent and its action is done).
+    Valid {
+        /// Whose it is.
+        user_id: UserId,
+    },
+    /// It exists, unspent, but too late.
+    Expired,
+    /// Unknown, spent, or issued for another purpose.
+    Unknown,
+}

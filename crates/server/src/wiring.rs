@@ -1,0 +1,153 @@
+//! Configuration → adapters → services. The one place where adapters are chosen; a self-hosted
+//! variant swaps an adapter here and nowhere else.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use tenantry_crypto::{
+    Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, RandomSecretTokens, load_or_create_key,
+};
+use tenantry_domain::{
+    clock::SystemClock,
+    ports::{Mailer, Probe},
+    services::{IdentityPorts, IdentityService, IdentitySettings, ReadinessService},
+    throttle::{ThrottleLimit, ThrottlePolicy},
+};
+use tenantry_http::{AppState, AuthMode};
+use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
+use tenantry_objects::{ObjectEventStore, S3Options, open_object_store};
+use tenantry_sql::{SqlDatabase, SqlIdentityStore, SqlLoginThrottle};
+
+use crate::config::{AuthModeConfig, Config, MailTransport, absolute};
+
+/// Builds every service over `database` and the configured adapters.
+pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Result<AppState> {
+    let events = Arc::new(open_event_store(config)?);
+    let readiness = ReadinessService::new(vec![
+        Arc::new(database.clone()) as Arc<dyn Probe>,
+        events as Arc<dyn Probe>,
+    ]);
+    let identity = identity_service(config, database)?;
+    let auth_mode = match config.auth.mode {
+        AuthModeConfig::Password => AuthMode::Password,
+        AuthModeConfig::None => {
+            let user = identity
+                .ensure_local_user()
+                .await
+                .context("cannot create the local user")?;
+            tracing::warn!(user = %user.email, "authentication is off (auth.mode = none): every request acts as the local user");
+            AuthMode::None { user_id: user.id }
+        }
+    };
+    Ok(AppState {
+        readiness,
+        identity,
+        auth_mode,
+        trust_forwarded_headers: config.http.trust_forwarded_headers,
+    })
+}
+
+fn identity_service(config: &Config, database: &SqlDatabase) -> anyhow::Result<IdentityService> {
+    let auth = &config.auth;
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let hasher = Argon2Hasher::new(Argon2Settings {
+        memory_kib: auth.argon2.memory_kib,
+        iterations: auth.argon2.iterations,
+        parallelism: auth.argon2.parallelism,
+        max_concurrent: if auth.argon2.max_concurrent == 0 {
+            cores
+        } else {
+            auth.argon2.max_concurrent
+        },
+    })?;
+    let access_tokens = JwtAccessTokens::new(JwtSettings {
+        secret: jwt_secret(config)?,
+        issuer: auth.issuer.clone(),
+        audience: auth.audience.clone(),
+        ttl: Duration::from_secs(auth.access_ttl_secs),
+        leeway: Duration::from_secs(auth.jwt_leeway_secs),
+    })?;
+    let ports = IdentityPorts {
+        store: Arc::new(SqlIdentityStore::new(database.clone())),
+        hasher: Arc::new(hasher),
+        access_tokens: Arc::new(access_tokens),
+        secret_tokens: Arc::new(RandomSecretTokens),
+        mailer: mailer(config)?,
+        throttle: Arc::new(SqlLoginThrottle::new(database.clone())),
+        clock: Arc::new(SystemClock),
+    };
+    let throttle = &auth.throttle;
+    let limit = |max_failures| ThrottleLimit {
+        max_failures,
+        window: Duration::from_secs(throttle.window_secs),
+        lockout: Duration::from_secs(throttle.lockout_secs),
+    };
+    let settings = IdentitySettings {
+        refresh_ttl: Duration::from_secs(auth.refresh_ttl_secs),
+        verification_ttl: Duration::from_secs(auth.verification_ttl_secs),
+        reset_ttl: Duration::from_secs(auth.reset_ttl_secs),
+        throttle: ThrottlePolicy {
+            per_account: limit(throttle.account_max_failures),
+            per_address: limit(throttle.address_max_failures),
+        },
+        public_url: auth.public_url.trim_end_matches('/').to_owned(),
+    };
+    Ok(IdentityService::new(ports, settings))
+}
+
+fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = config
+        .auth
+        .jwt_secret
+        .as_deref()
+        .filter(|secret| !secret.is_empty())
+    {
+        anyhow::ensure!(secret.len() >= 32, "auth.jwt_secret must be at least 32 bytes");
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = absolute(&config.data_dir).join("keys/jwt.key");
+    let (key, created) =
+        load_or_create_key(&path, 64).with_context(|| format!("cannot read or create {}", path.display()))?;
+    if created {
+        tracing::warn!(
+            file = %path.display(),
+            "generated a JWT signing key; set TENANTRY_AUTH_JWT_SECRET for production and for several instances"
+        );
+    }
+    Ok(key)
+}
+
+fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    let mail = &config.mail;
+    Ok(match mail.transport {
+        MailTransport::Log => Arc::new(LogMailer),
+        MailTransport::File => {
+            let dir = mail.dir.clone().unwrap_or_else(|| config.data_dir.join("mail"));
+            let dir: PathBuf = absolute(&dir);
+            tracing::info!(dir = %dir.display(), "mail is written to files");
+            Arc::new(FileMailer::new(dir, mail.from.clone()).context("cannot create the mail directory")?)
+        }
+        MailTransport::Smtp => {
+            let url = mail
+                .smtp_url
+                .as_deref()
+                .context("mail.transport = smtp needs mail.smtp_url")?;
+            Arc::new(SmtpMailer::new(url, mail.from.clone())?)
+        }
+    })
+}
+
+fn open_event_store(config: &Config) -> anyhow::Result<ObjectEventStore> {
+    let storage = &config.storage;
+    let s3 = S3Options {
+        endpoint: storage.s3_endpoint.clone(),
+        region: storage.s3_region.clone(),
+        access_key_id: storage.s3_access_key_id.clone(),
+        secret_access_key: storage.s3_secret_access_key.clone(),
+        path_style: storage.s3_path_style,
+        request_timeout: Duration::from_millis(storage.request_timeout_ms),
+        max_retries: storage.max_retries,
+    };
+    let store = open_object_store(&config.storage_url(), &s3)?;
+    Ok(ObjectEventStore::new(store))
+}

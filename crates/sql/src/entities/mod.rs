@@ -1,0 +1,8 @@
+//! SeaORM entities: the tables as this crate sees them. They never leave the crate.
+
+pub(crate) mod login_throttles;
+pub(crate) mod one_time_tokens;
+pub(crate) mod org_members;
+pub(crate) mod orgs;
+pub(crate) mod refresh_tokens;
+pub(crate) mod users;

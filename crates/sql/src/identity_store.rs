@@ -1,0 +1,424 @@
+//! The identity store: users, personal orgs, sessions and single-use tokens.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
+use tenantry_domain::{
+    DomainError, Email, Role, User, UserId,
+    ports::{IdentityStore, Registration, StoredCredentials},
+    session::{NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation},
+};
+use uuid::Uuid;
+
+use crate::{
+    SqlDatabase,
+    entities::{one_time_tokens, org_members, orgs, refresh_tokens, users},
+    errors::{db_error, is_unique_violation},
+    transaction::begin_write,
+};
+
+/// [`IdentityStore`] on SQL.
+#[derive(Debug, Clone)]
+pub struct SqlIdentityStore {
+    db: SqlDatabase,
+}
+
+impl SqlIdentityStore {
+    /// The store over an open database.
+    pub fn new(db: SqlDatabase) -> Self {
+        Self { db }
+    }
+}
+
+pub(crate) fn user_from_row(row: users::Model) -> Result<User, DomainError> {
+    Ok(User {
+        id: row.id,
+        email: Email::parse(&row.email).map_err(|_| DomainError::Internal("stored email invalid".into()))?,
+        name: row.name,
+        email_verified_at: row.email_verified_at,
+        current_org_id: row.current_org_id,
+        is_superadmin: row.is_superadmin,
+        token_epoch: row.token_epoch,
+        disabled_at: row.disabled_at,
+        created_at: row.created_at,
+    })
+}
+
+fn credentials_from_row(row: users::Model) -> Result<StoredCredentials, DomainError> {
+    let password_hash = row.password_hash.clone();
+    Ok(StoredCredentials {
+        user: user_from_row(row)?,
+        password_hash,
+    })
+}
+
+/// Bumps the user's token epoch (stales every access token) and revokes refresh-token families.
+async fn revoke_sessions(
+    conn: &impl ConnectionTrait,
+    user_id: UserId,
+    keep_family: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::TokenEpoch,
+            Expr::col(users::Column::TokenEpoch).add(1),
+        )
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(conn)
+        .await
+        .map_err(db_error)?;
+    let mut revoke = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::UserId.eq(user_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null());
+    if let Some(family) = keep_family {
+        revoke = revoke.filter(refresh_tokens::Column::FamilyId.ne(family));
+    }
+    revoke.exec(conn).await.map_err(db_error)?;
+    Ok(())
+}
+
+async fn set_password_hash(
+    conn: &impl ConnectionTrait,
+    user_id: UserId,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DomainError> {
+    let result = users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(hash))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(conn)
+        .await
+        .map_err(db_error)?;
+    Ok(result.rows_affected)
+}
+
+/// Marks an unspent, unexpired token of `purpose` spent; tells what it was otherwise.
+async fn spend_one_time_token(
+    conn: &impl ConnectionTrait,
+    purpose: OneTimePurpose,
+    digest: &str,
+    now: DateTime<Utc>,
+) -> Result<OneTimeTokenState, DomainError> {
+    let spent = one_time_tokens::Entity::update_many()
+        .col_expr(one_time_tokens::Column::UsedAt, Expr::value(now))
+        .filter(one_time_tokens::Column::TokenDigest.eq(digest))
+        .filter(one_time_tokens::Column::Purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::Column::UsedAt.is_null())
+        .filter(one_time_tokens::Column::ExpiresAt.gt(now))
+        .exec(conn)
+        .await
+        .map_err(db_error)?;
+    if spent.rows_affected == 1 {
+        let row = one_time_tokens::Entity::find_by_id(digest.to_owned())
+            .one(conn)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| DomainError::Internal("spent token vanished".into()))?;
+        return Ok(OneTimeTokenState::Valid { user_id: row.user_id });
+    }
+    lookup_one_time_token(conn, purpose, digest, now).await
+}
+
+async fn lookup_one_time_token(
+    conn: &impl ConnectionTrait,
+    purpose: OneTimePurpose,
+    digest: &str,
+    now: DateTime<Utc>,
+) -> Result<OneTimeTokenState, DomainError> {
+    let row = one_time_tokens::Entity::find_by_id(digest.to_owned())
+        .one(conn)
+        .await
+        .map_err(db_error)?;
+    Ok(match row {
+        Some(row) if row.purpose == purpose.as_str() && row.used_at.is_none() => {
+            if row.expires_at > now {
+                OneTimeTokenState::Valid { user_id: row.user_id }
+            } else {
+                OneTimeTokenState::Expired
+            }
+        }
+        _ => OneTimeTokenState::Unknown,
+    })
+}
+
+#[async_trait]
+impl IdentityStore for SqlIdentityStore {
+    async fn register_user_with_personal_org(&self, registration: &Registration) -> Result<(), DomainError> {
+        let Registration {
+            user,
+            password_hash,
+            org,
+        } = registration;
+        let txn = begin_write(&self.db.conn).await?;
+        orgs::Entity::insert(orgs::ActiveModel {
+            id: Set(org.id),
+            name: Set(org.name.as_str().to_owned()),
+            // Personal orgs are named after their user; only shared org names must be unique.
+            name_key: Set(None),
+            personal: Set(org.personal),
+            contact_name: Set(org.contact_name.clone()),
+            contact_email: Set(org.contact_email.clone()),
+            created_at: Set(org.created_at),
+            updated_at: Set(org.created_at),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_error)?;
+        let inserted = users::Entity::insert(users::ActiveModel {
+            id: Set(user.id),
+            email: Set(user.email.as_str().to_owned()),
+            name: Set(user.name.clone()),
+            password_hash: Set(password_hash.clone()),
+            email_verified_at: Set(user.email_verified_at),
+            current_org_id: Set(user.current_org_id),
+            is_superadmin: Set(user.is_superadmin),
+            token_epoch: Set(user.token_epoch),
+            disabled_at: Set(user.disabled_at),
+            created_at: Set(user.created_at),
+            updated_at: Set(user.created_at),
+        })
+        .exec_without_returning(&txn)
+        .await;
+        match inserted {
+            Err(error) if is_unique_violation(&error) => {
+                return Err(DomainError::conflict(
+                    "email_taken",
+                    "An account with this email already exists.",
+                ));
+            }
+            other => other.map_err(db_error)?,
+        };
+        org_members::Entity::insert(org_members::ActiveModel {
+            org_id: Set(org.id),
+            user_id: Set(user.id),
+            role: Set(Role::Owner.name().to_owned()),
+            created_at: Set(user.created_at),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_error)?;
+        txn.commit().await.map_err(db_error)
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
+        users::Entity::find_by_id(id)
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(user_from_row)
+            .transpose()
+    }
+
+    async fn credentials_by_email(&self, email: &Email) -> Result<Option<StoredCredentials>, DomainError> {
+        users::Entity::find()
+            .filter(users::Column::Email.eq(email.as_str()))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(credentials_from_row)
+            .transpose()
+    }
+
+    async fn credentials_by_id(&self, id: UserId) -> Result<Option<StoredCredentials>, DomainError> {
+        users::Entity::find_by_id(id)
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(credentials_from_row)
+            .transpose()
+    }
+
+    async fn rehash_password(&self, user_id: UserId, password_hash: &str) -> Result<(), DomainError> {
+        set_password_hash(&self.db.conn, user_id, password_hash, Utc::now()).await?;
+        Ok(())
+    }
+
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        password_hash: &str,
+        keep_session: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        set_password_hash(&txn, user_id, password_hash, now).await?;
+        revoke_sessions(&txn, user_id, keep_session, now).await?;
+        txn.commit().await.map_err(db_error)
+    }
+
+    async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        revoke_sessions(&txn, user_id, None, now).await?;
+        txn.commit().await.map_err(db_error)
+    }
+
+    async fn insert_refresh_token(&self, token: &NewRefreshToken) -> Result<(), DomainError> {
+        refresh_tokens::Entity::insert(refresh_token_row(token))
+            .exec_without_returning(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        presented_digest: &str,
+        next: &NewRefreshToken,
+        now: DateTime<Utc>,
+    ) -> Result<RefreshRotation, DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        // The conditional update is the arbiter: of two concurrent presentations exactly one spends it.
+        let spent = refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
+            .filter(refresh_tokens::Column::TokenDigest.eq(presented_digest))
+            .filter(refresh_tokens::Column::UsedAt.is_null())
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .filter(refresh_tokens::Column::ExpiresAt.gt(now))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        let presented = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::TokenDigest.eq(presented_digest))
+            .one(&txn)
+            .await
+            .map_err(db_error)?;
+        let Some(presented) = presented else {
+            return Ok(RefreshRotation::Invalid);
+        };
+        let outcome = if spent.rows_affected == 1 {
+            let successor = NewRefreshToken {
+                user_id: presented.user_id,
+                family_id: presented.family_id,
+                expires_at: presented.expires_at,
+                ..next.clone()
+            };
+            refresh_tokens::Entity::insert(refresh_token_row(&successor))
+                .exec_without_returning(&txn)
+                .await
+                .map_err(db_error)?;
+            RefreshRotation::Rotated {
+                user_id: presented.user_id,
+                family_id: presented.family_id,
+            }
+        } else if presented.used_at.is_some() || presented.revoked_at.is_some() {
+            revoke_family(&txn, presented.family_id, now).await?;
+            RefreshRotation::Reused
+        } else {
+            RefreshRotation::Invalid
+        };
+        txn.commit().await.map_err(db_error)?;
+        Ok(outcome)
+    }
+
+    async fn revoke_refresh_family(
+        &self,
+        presented_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let presented = refresh_tokens::Entity::find()
+            .filter(refresh_tokens::Column::TokenDigest.eq(presented_digest))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        if let Some(presented) = presented {
+            revoke_family(&self.db.conn, presented.family_id, now).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_one_time_token(&self, token: &NewOneTimeToken) -> Result<(), DomainError> {
+        one_time_tokens::Entity::insert(one_time_tokens::ActiveModel {
+            token_digest: Set(token.token_digest.clone()),
+            user_id: Set(token.user_id),
+            purpose: Set(token.purpose.as_str().to_owned()),
+            created_at: Set(token.created_at),
+            expires_at: Set(token.expires_at),
+            used_at: Set(None),
+        })
+        .exec_without_returning(&self.db.conn)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn verify_email(
+        &self,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        let state = spend_one_time_token(&txn, OneTimePurpose::VerifyEmail, token_digest, now).await?;
+        if let OneTimeTokenState::Valid { user_id } = state {
+            users::Entity::update_many()
+                .col_expr(users::Column::EmailVerifiedAt, Expr::value(now))
+                .col_expr(users::Column::UpdatedAt, Expr::value(now))
+                .filter(users::Column::Id.eq(user_id))
+                .exec(&txn)
+                .await
+                .map_err(db_error)?;
+        }
+        txn.commit().await.map_err(db_error)?;
+        Ok(state)
+    }
+
+    async fn reset_password(
+        &self,
+        token_digest: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        let state = spend_one_time_token(&txn, OneTimePurpose::ResetPassword, token_digest, now).await?;
+        if let OneTimeTokenState::Valid { user_id } = state {
+            set_password_hash(&txn, user_id, password_hash, now).await?;
+            revoke_sessions(&txn, user_id, None, now).await?;
+        }
+        txn.commit().await.map_err(db_error)?;
+        Ok(state)
+    }
+
+    async fn peek_one_time_token(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError> {
+        lookup_one_time_token(&self.db.conn, purpose, token_digest, now).await
+    }
+}
+
+fn refresh_token_row(token: &NewRefreshToken) -> refresh_tokens::ActiveModel {
+    refresh_tokens::ActiveModel {
+        id: Set(token.id),
+        user_id: Set(token.user_id),
+        family_id: Set(token.family_id),
+        token_digest: Set(token.token_digest.clone()),
+        issued_at: Set(token.issued_at),
+        expires_at: Set(token.expires_at),
+        used_at: Set(None),
+        revoked_at: Set(None),
+    }
+}
+
+async fn revoke_family(
+    conn: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}

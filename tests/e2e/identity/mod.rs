@@ -1,0 +1,12 @@
+//! The Identity section of the contract.
+
+mod no_auth;
+mod recovery;
+mod refresh;
+mod registration;
+mod sessions;
+mod throttling;
+mod token_tampering;
+
+/// A password that passes every rule.
+pub const PASSWORD: &str = "correct horse battery staple";
