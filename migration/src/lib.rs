@@ -7,6 +7,7 @@ pub use sea_orm_migration::{MigrationStatus, prelude::*};
 mod m20261123_000001_create_roles;
 mod m20261123_000002_create_orgs_users_members;
 mod m20261123_000003_create_sessions_and_throttle;
+mod m20261123_000004_create_invitations_and_audit_log;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_roles::Migration),
             Box::new(m20261123_000002_create_orgs_users_members::Migration),
             Box::new(m20261123_000003_create_sessions_and_throttle::Migration),
+            Box::new(m20261123_000004_create_invitations_and_audit_log::Migration),
         ]
     }
 }

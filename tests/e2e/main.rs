@@ -8,4 +8,5 @@ mod database_recovery;
 mod health;
 mod identity;
 mod migrations;
+mod orgs;
 mod process;

@@ -4,15 +4,20 @@
 //! services and the [`ports`] they drive. Adapters (SQL, object storage, crypto, mail, HTTP) live in
 //! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
 
+pub mod audit;
 pub mod clock;
 pub mod conversation;
 pub mod email;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod invitation;
+pub mod last_owner;
 pub mod member;
+pub mod membership_rules;
 pub mod org;
 pub mod password;
+pub mod policy;
 pub mod ports;
 pub mod role;
 pub mod secret;
@@ -21,11 +26,13 @@ pub mod session;
 pub mod throttle;
 pub mod user;
 
+pub use audit::{AuditAction, AuditEntry};
 pub use conversation::{Conversation, Visibility};
 pub use email::Email;
 pub use error::{DomainError, FieldError};
 pub use event::StoredEvent;
 pub use ids::{ConversationId, OrgId, UserId, new_id};
+pub use invitation::Invitation;
 pub use member::OrgMember;
 pub use org::{Org, OrgName};
 pub use role::Role;

@@ -19,6 +19,9 @@ pub fn configure(state: AppState, options: HttpOptions) -> impl FnOnce(&mut web:
             .app_data(extract_config::query_config())
             .configure(routes::health::configure)
             .configure(routes::auth::configure)
+            .configure(routes::orgs::configure)
+            .configure(routes::members::configure)
+            .configure(routes::compat::configure)
             .default_service(web::to(not_found));
     }
 }

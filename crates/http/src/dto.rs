@@ -2,7 +2,12 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
-use tenantry_domain::{Org, OrgId, Role, User, UserId, session::TokenPair};
+use tenantry_domain::{
+    AuditEntry, Invitation, Org, OrgId, Role, User, UserId,
+    ports::{MemberView, Membership},
+    session::TokenPair,
+};
+use uuid::Uuid;
 
 fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Micros, true))
@@ -15,7 +20,7 @@ pub struct MeBody {
     email: String,
     name: String,
     email_verified: bool,
-    current_org_id: Option<OrgId>,
+    pub(crate) current_org_id: Option<OrgId>,
     is_superadmin: bool,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
@@ -89,4 +94,164 @@ pub struct RegisteredBody {
     /// The first session's tokens.
     #[serde(flatten)]
     pub tokens: TokenBody,
+}
+
+/// `GET /api/orgs/{id}` and friends.
+#[derive(Debug, Serialize)]
+pub struct OrgBody {
+    id: OrgId,
+    name: String,
+    personal: bool,
+    contact_name: Option<String>,
+    contact_email: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    created_at: DateTime<Utc>,
+    role: Role,
+}
+
+impl From<&Membership> for OrgBody {
+    fn from(membership: &Membership) -> Self {
+        let org = &membership.org;
+        Self {
+            id: org.id,
+            name: org.name.as_str().to_owned(),
+            personal: org.personal,
+            contact_name: org.contact_name.clone(),
+            contact_email: org.contact_email.clone(),
+            created_at: org.created_at,
+            role: membership.role,
+        }
+    }
+}
+
+impl From<&Membership> for OrgSummaryBody {
+    fn from(membership: &Membership) -> Self {
+        let org = &membership.org;
+        Self {
+            id: org.id,
+            name: org.name.as_str().to_owned(),
+            personal: org.personal,
+            role: membership.role,
+            created_at: org.created_at,
+        }
+    }
+}
+
+/// A member.
+#[derive(Debug, Serialize)]
+pub struct MemberBody {
+    user_id: UserId,
+    email: String,
+    name: String,
+    role: Role,
+    #[serde(serialize_with = "rfc3339")]
+    joined_at: DateTime<Utc>,
+}
+
+impl From<&MemberView> for MemberBody {
+    fn from(member: &MemberView) -> Self {
+        Self {
+            user_id: member.user_id,
+            email: member.email.as_str().to_owned(),
+            name: member.name.clone(),
+            role: member.role,
+            joined_at: member.joined_at,
+        }
+    }
+}
+
+/// An invitation (never its token).
+#[derive(Debug, Serialize)]
+pub struct InvitationBody {
+    id: Uuid,
+    email: String,
+    role: Role,
+    invited_by: UserId,
+    #[serde(serialize_with = "rfc3339")]
+    created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    expires_at: DateTime<Utc>,
+}
+
+impl From<&Invitation> for InvitationBody {
+    fn from(invitation: &Invitation) -> Self {
+        Self {
+            id: invitation.id,
+            email: invitation.email.as_str().to_owned(),
+            role: invitation.role,
+            invited_by: invitation.invited_by,
+            created_at: invitation.created_at,
+            expires_at: invitation.expires_at,
+        }
+    }
+}
+
+/// An audit entry.
+#[derive(Debug, Serialize)]
+pub struct AuditEntryBody {
+    id: Uuid,
+    #[serde(serialize_with = "rfc3339")]
+    at: DateTime<Utc>,
+    actor_id: Option<UserId>,
+    action: String,
+    target_type: String,
+    target_id: Option<String>,
+    detail: serde_json::Value,
+}
+
+impl From<&AuditEntry> for AuditEntryBody {
+    fn from(entry: &AuditEntry) -> Self {
+        Self {
+            id: entry.id,
+            at: entry.at,
+            actor_id: entry.actor_id,
+            action: entry.action.clone(),
+            target_type: entry.target_type.clone(),
+            target_id: entry.target_id.clone(),
+            detail: entry.detail.clone(),
+        }
+    }
+}
+
+/// A role with its rank and permissions.
+#[derive(Debug, Serialize)]
+pub struct RoleBody {
+    name: &'static str,
+    rank: i32,
+    permissions: Vec<&'static str>,
+}
+
+impl From<Role> for RoleBody {
+    fn from(role: Role) -> Self {
+        Self {
+            name: role.name(),
+            rank: role.rank(),
+            permissions: role.permissions().into_iter().map(|p| p.name()).collect(),
+        }
+    }
+}
+
+/// `{items: [...]}`.
+#[derive(Debug, Serialize)]
+pub struct Items<T> {
+    /// The items.
+    pub items: Vec<T>,
+}
+
+/// `{items: [...], next_cursor}`: a keyset page.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }

@@ -5,6 +5,7 @@ mod app;
 mod auth;
 mod dto;
 mod extract_config;
+mod paging;
 mod problem;
 mod routes;
 mod state;

@@ -1,6 +1,6 @@
 use tenantry_domain::{
     UserId,
-    services::{IdentityService, ReadinessService},
+    services::{IdentityService, OrgService, ReadinessService},
 };
 
 /// How callers are identified.
@@ -22,6 +22,8 @@ pub struct AppState {
     pub readiness: ReadinessService,
     /// Accounts and sessions.
     pub identity: IdentityService,
+    /// Orgs, members, invitations, audit.
+    pub orgs: OrgService,
     /// How callers are identified.
     pub auth_mode: AuthMode,
     /// Take the client address from `X-Forwarded-For`/`Forwarded` (only behind a trusted proxy).

@@ -22,6 +22,7 @@ const SECTIONS: &[&str] = &[
     "http",
     "log",
     "auth",
+    "orgs",
     "mail",
 ];
 
@@ -42,8 +43,17 @@ pub struct Config {
     pub log: LogConfig,
     /// Identity.
     pub auth: AuthConfig,
+    /// Orgs and invitations.
+    pub orgs: OrgsConfig,
     /// Outgoing mail.
     pub mail: MailConfig,
+}
+
+/// `[orgs]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrgsConfig {
+    /// Invitation lifetime.
+    pub invitation_ttl_secs: u64,
 }
 
 /// `[database]`.

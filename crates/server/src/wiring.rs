@@ -10,13 +10,15 @@ use tenantry_crypto::{
 use tenantry_domain::{
     clock::SystemClock,
     ports::{Mailer, Probe},
-    services::{IdentityPorts, IdentityService, IdentitySettings, ReadinessService},
+    services::{
+        IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService,
+    },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
 use tenantry_http::{AppState, AuthMode};
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, S3Options, open_object_store};
-use tenantry_sql::{SqlDatabase, SqlIdentityStore, SqlLoginThrottle};
+use tenantry_sql::{SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlOrgStore};
 
 use crate::config::{AuthModeConfig, Config, MailTransport, absolute};
 
@@ -27,7 +29,23 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
         Arc::new(database.clone()) as Arc<dyn Probe>,
         events as Arc<dyn Probe>,
     ]);
-    let identity = identity_service(config, database)?;
+    let secret_tokens = Arc::new(RandomSecretTokens);
+    let mailer = mailer(config)?;
+    let users = Arc::new(SqlIdentityStore::new(database.clone()));
+    let identity = identity_service(config, database, users.clone(), mailer.clone())?;
+    let orgs = OrgService::new(
+        OrgPorts {
+            store: Arc::new(SqlOrgStore::new(database.clone())),
+            users,
+            secret_tokens,
+            mailer,
+            clock: Arc::new(SystemClock),
+        },
+        OrgSettings {
+            invitation_ttl: Duration::from_secs(config.orgs.invitation_ttl_secs),
+            public_url: public_url(config),
+        },
+    );
     let auth_mode = match config.auth.mode {
         AuthModeConfig::Password => AuthMode::Password,
         AuthModeConfig::None => {
@@ -42,12 +60,22 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
     Ok(AppState {
         readiness,
         identity,
+        orgs,
         auth_mode,
         trust_forwarded_headers: config.http.trust_forwarded_headers,
     })
 }
 
-fn identity_service(config: &Config, database: &SqlDatabase) -> anyhow::Result<IdentityService> {
+fn public_url(config: &Config) -> String {
+    config.auth.public_url.trim_end_matches('/').to_owned()
+}
+
+fn identity_service(
+    config: &Config,
+    database: &SqlDatabase,
+    store: Arc<SqlIdentityStore>,
+    mailer: Arc<dyn Mailer>,
+) -> anyhow::Result<IdentityService> {
     let auth = &config.auth;
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let hasher = Argon2Hasher::new(Argon2Settings {
@@ -68,11 +96,11 @@ fn identity_service(config: &Config, database: &SqlDatabase) -> anyhow::Result<I
         leeway: Duration::from_secs(auth.jwt_leeway_secs),
     })?;
     let ports = IdentityPorts {
-        store: Arc::new(SqlIdentityStore::new(database.clone())),
+        store,
         hasher: Arc::new(hasher),
         access_tokens: Arc::new(access_tokens),
         secret_tokens: Arc::new(RandomSecretTokens),
-        mailer: mailer(config)?,
+        mailer,
         throttle: Arc::new(SqlLoginThrottle::new(database.clone())),
         clock: Arc::new(SystemClock),
     };
@@ -90,7 +118,7 @@ fn identity_service(config: &Config, database: &SqlDatabase) -> anyhow::Result<I
             per_account: limit(throttle.account_max_failures),
             per_address: limit(throttle.address_max_failures),
         },
-        public_url: auth.public_url.trim_end_matches('/').to_owned(),
+        public_url: public_url(config),
     };
     Ok(IdentityService::new(ports, settings))
 }

@@ -9,6 +9,7 @@ mod errors;
 mod identity_store;
 mod login_throttle;
 mod migrate;
+mod org_store;
 mod probe;
 mod transaction;
 
@@ -16,3 +17,4 @@ pub use connect::{DatabaseOptions, SqlDatabase};
 pub use identity_store::SqlIdentityStore;
 pub use login_throttle::SqlLoginThrottle;
 pub use migrate::{MigrationState, MigrationStatus};
+pub use org_store::SqlOrgStore;

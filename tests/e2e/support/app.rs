@@ -151,6 +151,18 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Any request with a bearer token and an optional JSON body; returns `(status, body)`.
+    pub async fn call(&self, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// Registers a user and returns its first session.
     pub async fn register(&self, email: &str, password: &str) -> Session {
         let response = self

@@ -1,6 +1,6 @@
 //! Identity routes: register, login, sessions, verification, recovery.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use tenantry_domain::{SecretString, services::identity::RegisterInput};
 
@@ -11,12 +11,12 @@ use crate::{
 };
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(register)
+    cfg.route("/api/auth/register", web::post().to(register))
+        .route("/api/auth/me", web::get().to(me))
         .service(login)
         .service(refresh)
         .service(logout)
         .service(logout_all)
-        .service(me)
         .service(change_password)
         .service(request_verification)
         .service(verify_email)
@@ -25,14 +25,14 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Deserialize)]
-struct RegisterBody {
+pub(crate) struct RegisterBody {
     email: String,
     password: SecretString,
     name: Option<String>,
 }
 
-#[post("/api/auth/register")]
-async fn register(
+/// Also served as `/api/auth/register-with-team`.
+pub(crate) async fn register(
     state: web::Data<AppState>,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -95,8 +95,8 @@ async fn logout_all(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[get("/api/auth/me")]
-async fn me(caller: Caller) -> HttpResponse {
+/// Also served as `/api/auth/users/me`.
+pub(crate) async fn me(caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(MeBody::from(&caller.0.user))
 }
 

@@ -1,4 +1,7 @@
 //! One module per area of the API.
 
 pub(crate) mod auth;
+pub(crate) mod compat;
 pub(crate) mod health;
+pub(crate) mod members;
+pub(crate) mod orgs;

@@ -1,5 +1,7 @@
 //! SeaORM entities: the tables as this crate sees them. They never leave the crate.
 
+pub(crate) mod audit_log;
+pub(crate) mod invitations;
 pub(crate) mod login_throttles;
 pub(crate) mod one_time_tokens;
 pub(crate) mod org_members;

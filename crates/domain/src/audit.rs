@@ -1,0 +1,93 @@
+//! The audit trail: one entry per change, written in the change's own transaction.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{OrgId, UserId, new_id};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// An org was created.
+    OrgCreated,
+    /// An org's name or contact details changed.
+    OrgUpdated,
+    /// An org was deleted.
+    OrgDeleted,
+    /// A member was added.
+    MemberAdded,
+    /// A member's role changed.
+    MemberRoleChanged,
+    /// A member was removed or left.
+    MemberRemoved,
+    /// An invitation was sent.
+    InvitationSent,
+    /// An invitation was accepted.
+    InvitationAccepted,
+    /// An invitation was revoked.
+    InvitationRevoked,
+    /// Ownership moved to another member.
+    OwnershipTransferred,
+}
+
+impl AuditAction {
+    /// Stable name, as stored and listed.
+    pub const fn name(self) -> &'static str {
+        match self {
+            AuditAction::OrgCreated => "org.created",
+            AuditAction::OrgUpdated => "org.updated",
+            AuditAction::OrgDeleted => "org.deleted",
+            AuditAction::MemberAdded => "member.added",
+            AuditAction::MemberRoleChanged => "member.role_changed",
+            AuditAction::MemberRemoved => "member.removed",
+            AuditAction::InvitationSent => "invitation.sent",
+            AuditAction::InvitationAccepted => "invitation.accepted",
+            AuditAction::InvitationRevoked => "invitation.revoked",
+            AuditAction::OwnershipTransferred => "ownership.transferred",
+        }
+    }
+}
+
+/// One entry of an org's audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Time-ordered id (the keyset of the log).
+    pub id: Uuid,
+    /// The org it concerns.
+    pub org_id: OrgId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (none for system actions).
+    pub actor_id: Option<UserId>,
+    /// What (see [`AuditAction::name`]).
+    pub action: String,
+    /// Kind of the thing acted on (`org`, `member`, `invitation`).
+    pub target_type: String,
+    /// Its id.
+    pub target_id: Option<String>,
+    /// Particulars (old and new role, new name…). Never secrets.
+    pub detail: serde_json::Value,
+}
+
+impl AuditEntry {
+    /// A new entry stamped `at`.
+    pub fn new(
+        org_id: OrgId,
+        at: DateTime<Utc>,
+        actor_id: Option<UserId>,
+        action: AuditAction,
+        target: (&str, Option<String>),
+        detail: serde_json::Value,
+    ) -> Self {
+        Self {
+            id: new_id(),
+            org_id,
+            at,
+            actor_id,
+            action: action.name().to_owned(),
+            target_type: target.0.to_owned(),
+            target_id: target.1,
+            detail,
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Orgs, members, invitations and the audit log.
+
+mod invitations;
+mod members;
+mod org_admin;
+
+pub use org_admin::{NewOrgInput, OrgPatchInput};
+
+use std::{sync::Arc, time::Duration};
+
+use crate::{
+    DomainError, OrgId, User,
+    clock::Clock,
+    ports::{Change, IdentityStore, Mailer, Membership, OrgStore, SecretTokens},
+};
+
+/// The adapters the org use cases need.
+#[derive(Clone)]
+pub struct OrgPorts {
+    /// Orgs, members, invitations, audit.
+    pub store: Arc<dyn OrgStore>,
+    /// To find users by email.
+    pub users: Arc<dyn IdentityStore>,
+    /// Invitation tokens.
+    pub secret_tokens: Arc<dyn SecretTokens>,
+    /// Invitation mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Settings of the org use cases.
+#[derive(Debug, Clone)]
+pub struct OrgSettings {
+    /// How long an invitation stays valid.
+    pub invitation_ttl: Duration,
+    /// Base URL of the web app, for links in mail.
+    pub public_url: String,
+}
+
+/// The org use cases. Every method resolves the caller's membership once; a non-member gets
+/// `NotFound` for everything in the org.
+#[derive(Clone)]
+pub struct OrgService {
+    ports: OrgPorts,
+    settings: Arc<OrgSettings>,
+}
+
+impl OrgService {
+    /// The org use cases over the given adapters.
+    pub fn new(ports: OrgPorts, settings: OrgSettings) -> Self {
+        Self {
+            ports,
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// The caller's membership in `org`, or `NotFound`.
+    pub async fn membership(&self, caller: &User, org: OrgId) -> Result<Membership, DomainError> {
+        self.ports
+            .store
+            .membership(org, caller.id)
+            .await?
+            .ok_or(DomainError::NotFound)
+    }
+
+    fn change(&self, caller: &User) -> Change {
+        Change {
+            actor: caller.id,
+            at: self.ports.clock.now(),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+use uuid::Uuid;
+
+use crate::{
+    AuditEntry, DomainError, Email, Org, OrgId, OrgName, User, UserId,
+    last_owner::personal_org_conflict,
+    new_id,
+    policy::{Permission, require},
+    ports::{Membership, OrgPatch},
+    services::orgs::OrgService,
+};
+
+/// What a client sends to create an org.
+#[derive(Debug, Clone, Default)]
+pub struct NewOrgInput {
+    /// Name, unique case-insensitively among shared orgs.
+    pub name: String,
+    /// Contact name.
+    pub contact_name: Option<String>,
+    /// Contact email.
+    pub contact_email: Option<String>,
+}
+
+/// What a client sends to change an org; absent fields stay as they are, `Some(None)` clears.
+#[derive(Debug, Clone, Default)]
+pub struct OrgPatchInput {
+    /// New name.
+    pub name: Option<String>,
+    /// New contact name.
+    pub contact_name: Option<Option<String>>,
+    /// New contact email.
+    pub contact_email: Option<Option<String>>,
+}
+
+fn contact_email(raw: Option<&str>) -> Result<Option<Email>, DomainError> {
+    raw.map(|email| {
+        Email::parse(email).map_err(|_| DomainError::invalid("contact_email", "is not a valid email address"))
+    })
+    .transpose()
+}
+
+fn contact_name(raw: Option<&str>) -> Result<Option<String>, DomainError> {
+    match raw.map(str::trim) {
+        Some(name) if name.chars().count() > 200 => Err(DomainError::invalid(
+            "contact_name",
+            "must be at most 200 characters",
+        )),
+        Some("") | None => Ok(None),
+        Some(name) => Ok(Some(name.to_owned())),
+    }
+}
+
+impl OrgService {
+    /// Every org the caller is in, with their role.
+    pub async fn list_mine(&self, caller: &User) -> Result<Vec<Membership>, DomainError> {
+        self.ports.store.orgs_of(caller.id).await
+    }
+
+    /// Creates a shared org; the caller becomes its owner.
+    pub async fn create(&self, caller: &User, input: NewOrgInput) -> Result<Membership, DomainError> {
+        let change = self.change(caller);
+        let org = Org {
+            id: new_id(),
+            name: OrgName::parse(&input.name)?,
+            personal: false,
+            contact_name: contact_name(input.contact_name.as_deref())?,
+            contact_email: contact_email(input.contact_email.as_deref())?
+                .map(|email| email.as_str().to_owned()),
+            created_at: change.at,
+        };
+        self.ports.store.create_org(&org, change).await?;
+        Ok(Membership {
+            org,
+            role: crate::Role::Owner,
+        })
+    }
+
+    /// The org, as seen by a member.
+    pub async fn get(&self, caller: &User, org: OrgId) -> Result<Membership, DomainError> {
+        self.membership(caller, org).await
+    }
+
+    /// Renames the org or changes its contact details (admin+).
+    pub async fn update(
+        &self,
+        caller: &User,
+        org: OrgId,
+        input: OrgPatchInput,
+    ) -> Result<Membership, DomainError> {
+        let membership = self.membership(caller, org).await?;
+        require(membership.role, Permission::UpdateOrg)?;
+        let patch = OrgPatch {
+            name: input.name.as_deref().map(OrgName::parse).transpose()?,
+            contact_name: input
+                .contact_name
+                .map(|name| contact_name(name.as_deref()))
+                .transpose()?,
+            contact_email: input
+                .contact_email
+                .map(|email| contact_email(email.as_deref()))
+                .transpose()?,
+        };
+        let org = self
+            .ports
+            .store
+            .update_org(org, &patch, self.change(caller))
+            .await?;
+        Ok(Membership {
+            org,
+            role: membership.role,
+        })
+    }
+
+    /// Deletes a shared org with everything in it (owner).
+    pub async fn delete(&self, caller: &User, org: OrgId) -> Result<(), DomainError> {
+        let membership = self.membership(caller, org).await?;
+        require(membership.role, Permission::DeleteOrg)?;
+        if membership.org.personal {
+            return Err(personal_org_conflict());
+        }
+        self.ports.store.delete_org(org, self.change(caller)).await
+    }
+
+    /// Makes `org` the caller's current org.
+    pub async fn switch(&self, caller: &User, org: OrgId) -> Result<(), DomainError> {
+        self.membership(caller, org).await?;
+        self.ports.store.set_current_org(caller.id, org).await
+    }
+
+    /// Makes `to` an owner; the caller becomes an admin (owner).
+    pub async fn transfer(&self, caller: &User, org: OrgId, to: UserId) -> Result<Membership, DomainError> {
+        let membership = self.membership(caller, org).await?;
+        require(membership.role, Permission::TransferOwnership)?;
+        if membership.org.personal {
+            return Err(personal_org_conflict());
+        }
+        if to == caller.id {
+            return Err(DomainError::invalid("user_id", "is already an owner: you"));
+        }
+        self.ports
+            .store
+            .transfer_ownership(org, to, self.change(caller))
+            .await?;
+        self.membership(caller, org).await
+    }
+
+    /// The org's audit log, newest first (admin+).
+    pub async fn audit_log(
+        &self,
+        caller: &User,
+        org: OrgId,
+        before: Option<Uuid>,
+        limit: u64,
+    ) -> Result<Vec<AuditEntry>, DomainError> {
+        let membership = self.membership(caller, org).await?;
+        require(membership.role, Permission::ReadAuditLog)?;
+        self.ports.store.audit_log(org, before, limit).await
+    }
+}

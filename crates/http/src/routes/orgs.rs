@@ -1,0 +1,195 @@
+//! Orgs: list, create, read, update, delete, switch, transfer; the audit log; roles.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use tenantry_domain::{
+    Role,
+    services::orgs::{NewOrgInput, OrgPatchInput},
+};
+use uuid::Uuid;
+
+use crate::{
+    ApiError, AppState,
+    auth::Caller,
+    dto::{AuditEntryBody, Items, MeBody, OrgBody, OrgSummaryBody, Page, RoleBody, double_option},
+    paging::{PageQuery, encode_id_cursor},
+};
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_orgs)
+        .service(create_org)
+        .service(get_org)
+        .service(update_org)
+        .service(delete_org)
+        .service(switch_org)
+        .service(transfer_org)
+        .service(audit_log)
+        .service(list_roles);
+}
+
+#[get("/api/orgs")]
+async fn list_orgs(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    list_orgs_response(&state, &caller).await
+}
+
+pub(crate) async fn list_orgs_response(state: &AppState, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    let orgs = state.orgs.list_mine(&caller.0.user).await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items: orgs.iter().map(OrgSummaryBody::from).collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CreateOrgBody {
+    name: String,
+    contact_name: Option<String>,
+    contact_email: Option<String>,
+}
+
+#[post("/api/orgs")]
+async fn create_org(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreateOrgBody>,
+) -> Result<HttpResponse, ApiError> {
+    create_org_response(&state, &caller, body.into_inner()).await
+}
+
+pub(crate) async fn create_org_response(
+    state: &AppState,
+    caller: &Caller,
+    body: CreateOrgBody,
+) -> Result<HttpResponse, ApiError> {
+    let membership = state
+        .orgs
+        .create(
+            &caller.0.user,
+            NewOrgInput {
+                name: body.name,
+                contact_name: body.contact_name,
+                contact_email: body.contact_email,
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(OrgBody::from(&membership)))
+}
+
+#[get("/api/orgs/{org_id}")]
+async fn get_org(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    get_org_response(&state, &caller, path.into_inner()).await
+}
+
+pub(crate) async fn get_org_response(
+    state: &AppState,
+    caller: &Caller,
+    org: Uuid,
+) -> Result<HttpResponse, ApiError> {
+    let membership = state.orgs.get(&caller.0.user, org).await?;
+    Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
+}
+
+#[derive(Deserialize)]
+struct UpdateOrgBody {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    contact_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    contact_email: Option<Option<String>>,
+}
+
+#[patch("/api/orgs/{org_id}")]
+async fn update_org(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<UpdateOrgBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let input = OrgPatchInput {
+        name: body.name,
+        contact_name: body.contact_name,
+        contact_email: body.contact_email,
+    };
+    let membership = state
+        .orgs
+        .update(&caller.0.user, path.into_inner(), input)
+        .await?;
+    Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
+}
+
+#[delete("/api/orgs/{org_id}")]
+async fn delete_org(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state.orgs.delete(&caller.0.user, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[post("/api/orgs/{org_id}/switch")]
+async fn switch_org(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let user = &caller.0.user;
+    let org = path.into_inner();
+    state.orgs.switch(user, org).await?;
+    let mut me = MeBody::from(user);
+    me.current_org_id = Some(org);
+    Ok(HttpResponse::Ok().json(me))
+}
+
+#[derive(Deserialize)]
+struct TransferBody {
+    user_id: Uuid,
+}
+
+#[post("/api/orgs/{org_id}/transfer")]
+async fn transfer_org(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<TransferBody>,
+) -> Result<HttpResponse, ApiError> {
+    let membership = state
+        .orgs
+        .transfer(&caller.0.user, path.into_inner(), body.user_id)
+        .await?;
+    Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
+}
+
+#[get("/api/orgs/{org_id}/audit-log")]
+async fn audit_log(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit()?;
+    let entries = state
+        .orgs
+        .audit_log(&caller.0.user, path.into_inner(), query.after_id()?, limit + 1)
+        .await?;
+    let has_more = entries.len() as u64 > limit;
+    let page: Vec<_> = entries.into_iter().take(limit as usize).collect();
+    let next_cursor = has_more
+        .then(|| page.last().map(|entry| encode_id_cursor(entry.id)))
+        .flatten();
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.iter().map(AuditEntryBody::from).collect(),
+        next_cursor,
+    }))
+}
+
+#[get("/api/roles")]
+async fn list_roles() -> HttpResponse {
+    HttpResponse::Ok().json(Items {
+        items: Role::ALL.into_iter().map(RoleBody::from).collect(),
+    })
+}

@@ -1,0 +1,56 @@
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tenantry_domain::{AuditEntry, DomainError, OrgId};
+use uuid::Uuid;
+
+use crate::{entities::audit_log, errors::db_error};
+
+/// Writes an audit entry (inside the caller's transaction).
+pub(super) async fn record(conn: &impl ConnectionTrait, entry: AuditEntry) -> Result<(), DomainError> {
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        id: Set(entry.id),
+        org_id: Set(entry.org_id),
+        at: Set(entry.at),
+        actor_id: Set(entry.actor_id),
+        action: Set(entry.action),
+        target_type: Set(entry.target_type),
+        target_id: Set(entry.target_id),
+        detail: Set(entry.detail),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+pub(super) async fn list(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<AuditEntry>, DomainError> {
+    let mut query = audit_log::Entity::find().filter(audit_log::Column::OrgId.eq(org));
+    if let Some(before) = before {
+        query = query.filter(audit_log::Column::Id.lt(before));
+    }
+    let rows = query
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+        .map_err(db_error)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            id: row.id,
+            org_id: row.org_id,
+            at: row.at,
+            actor_id: row.actor_id,
+            action: row.action,
+            target_type: row.target_type,
+            target_id: row.target_id,
+            detail: row.detail,
+        })
+        .collect())
+}
