@@ -4,6 +4,7 @@
 
 mod support;
 
+mod conversations;
 mod database_recovery;
 mod health;
 mod identity;

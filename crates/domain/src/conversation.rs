@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{ConversationId, OrgId, UserId};
+use crate::{ConversationId, DomainError, OrgId, Role, UserId};
 
 /// Who may read a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -13,6 +13,28 @@ pub enum Visibility {
     /// Every member of the org.
     Org,
 }
+
+impl Visibility {
+    /// Stable name, as stored.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Org => "org",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(name: &str) -> Result<Self, DomainError> {
+        match name {
+            "private" => Ok(Visibility::Private),
+            "org" => Ok(Visibility::Org),
+            _ => Err(DomainError::invalid("visibility", "must be private or org")),
+        }
+    }
+}
+
+/// Money in millionths of a currency unit: exact sums, no float drift.
+pub type Micros = i64;
 
 /// A conversation's metadata; its events live in the event store.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,12 +47,99 @@ pub struct Conversation {
     pub created_by: UserId,
     /// Human title.
     pub title: Option<String>,
+    /// Repository the agent works on (`owner/name`).
+    pub selected_repository: Option<String>,
+    /// Branch the agent works on.
+    pub selected_branch: Option<String>,
+    /// Where the repository lives (`github`, `gitlab`, …).
+    pub git_provider: Option<String>,
+    /// What started it (`gui`, `api`, `slack`, …).
+    pub trigger: Option<String>,
+    /// Model used.
+    pub llm_model: Option<String>,
     /// Who may read it.
     pub visibility: Visibility,
-    /// Number of events appended so far (the next event id).
+    /// Pull requests opened from it.
+    pub pr_number: Vec<i64>,
+    /// Total cost so far.
+    pub accumulated_cost: Micros,
+    /// Prompt tokens so far.
+    pub prompt_tokens: i64,
+    /// Completion tokens so far.
+    pub completion_tokens: i64,
+    /// Prompt + completion tokens.
+    pub total_tokens: i64,
+    /// Events appended so far; also the next event id.
     pub event_count: i64,
     /// When it was created.
     pub created_at: DateTime<Utc>,
-    /// When it last changed.
+    /// When it last changed (metadata, events or usage).
     pub last_updated_at: DateTime<Utc>,
+}
+
+impl Conversation {
+    /// Whether a member with `role` (user `user`) may read it. Others get `NotFound`.
+    pub fn readable_by(&self, user: UserId, role: Role) -> bool {
+        self.visibility == Visibility::Org || self.created_by == user || role.is_at_least(Role::Admin)
+    }
+
+    /// Whether a member may change it, append to it or delete it: its creator while still a
+    /// developer or above, and admins and owners.
+    pub fn manageable_by(&self, user: UserId, role: Role) -> bool {
+        role.is_at_least(Role::Admin) || (self.created_by == user && role.is_at_least(Role::Developer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conversation(created_by: UserId, visibility: Visibility) -> Conversation {
+        let now = Utc::now();
+        Conversation {
+            id: crate::new_id(),
+            org_id: crate::new_id(),
+            created_by,
+            title: None,
+            selected_repository: None,
+            selected_branch: None,
+            git_provider: None,
+            trigger: None,
+            llm_model: None,
+            visibility,
+            pr_number: Vec::new(),
+            accumulated_cost: 0,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            total_tokens: 0,
+            event_count: 0,
+            created_at: now,
+            last_updated_at: now,
+        }
+    }
+
+    #[test]
+    fn private_conversations_are_for_their_creator_and_admins() {
+        let creator = crate::new_id();
+        let other = crate::new_id();
+        let private = conversation(creator, Visibility::Private);
+        assert!(private.readable_by(creator, Role::Developer));
+        assert!(!private.readable_by(other, Role::Developer));
+        assert!(private.readable_by(other, Role::Admin));
+        let shared = conversation(creator, Visibility::Org);
+        assert!(shared.readable_by(other, Role::Viewer));
+    }
+
+    #[test]
+    fn only_creators_with_developer_rights_and_admins_manage() {
+        let creator = crate::new_id();
+        let shared = conversation(creator, Visibility::Org);
+        assert!(shared.manageable_by(creator, Role::Developer));
+        assert!(
+            !shared.manageable_by(creator, Role::Viewer),
+            "a demoted creator only reads"
+        );
+        assert!(!shared.manageable_by(crate::new_id(), Role::Developer));
+        assert!(shared.manageable_by(crate::new_id(), Role::Admin));
+    }
 }

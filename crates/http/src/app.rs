@@ -7,6 +7,8 @@ use crate::{ApiError, AppState, Problem, extract_config, routes};
 pub struct HttpOptions {
     /// Largest JSON or form body accepted, in bytes (larger is 413).
     pub body_limit_bytes: usize,
+    /// Largest event batch body accepted, in bytes.
+    pub events_body_limit_bytes: usize,
 }
 
 /// Registers every route, the extractor error handlers and the 404 fallback on an actix app.
@@ -22,6 +24,7 @@ pub fn configure(state: AppState, options: HttpOptions) -> impl FnOnce(&mut web:
             .configure(routes::orgs::configure)
             .configure(routes::members::configure)
             .configure(routes::compat::configure)
+            .configure(routes::conversations::configure(options.events_body_limit_bytes))
             .default_service(web::to(not_found));
     }
 }

@@ -37,6 +37,18 @@ impl PageQuery {
     }
 }
 
+impl PageQuery {
+    /// Paging parameters read by another query type.
+    pub fn new(limit: Option<u64>, cursor: Option<String>) -> Self {
+        Self { limit, cursor }
+    }
+
+    /// The cursor as sent.
+    pub fn raw_cursor(&self) -> Option<&str> {
+        self.cursor.as_deref().filter(|cursor| !cursor.is_empty())
+    }
+}
+
 /// An opaque cursor pointing after `id`.
 pub fn encode_id_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())

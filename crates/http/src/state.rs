@@ -1,6 +1,6 @@
 use tenantry_domain::{
     UserId,
-    services::{IdentityService, OrgService, ReadinessService},
+    services::{ConversationService, IdentityService, OrgService, ReadinessService},
 };
 
 /// How callers are identified.
@@ -24,6 +24,8 @@ pub struct AppState {
     pub identity: IdentityService,
     /// Orgs, members, invitations, audit.
     pub orgs: OrgService,
+    /// Conversations, events, usage.
+    pub conversations: ConversationService,
     /// How callers are identified.
     pub auth_mode: AuthMode,
     /// Take the client address from `X-Forwarded-For`/`Forwarded` (only behind a trusted proxy).

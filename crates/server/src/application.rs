@@ -7,9 +7,11 @@ use anyhow::Context;
 use tenantry_http::HttpOptions;
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
+use tenantry_domain::services::EventPurger;
+
 use crate::{
     config::{Config, absolute},
-    wiring::build_state,
+    wiring::{Wired, build_state},
 };
 
 /// A built server, bound to its port, not yet running.
@@ -17,6 +19,7 @@ pub struct Application {
     server: Server,
     port: u16,
     database: SqlDatabase,
+    stop_purging: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -31,7 +34,13 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "applied pending migrations");
         }
-        let state = build_state(&config, &database).await?;
+        let Wired { state, purger } = build_state(&config, &database).await?;
+        let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(purge_periodically(
+            purger,
+            Duration::from_secs(config.storage.purge_interval_secs.max(1)),
+            purging_stopped,
+        ));
         tracing::info!(
             data_dir = %data_dir.display(),
             database = %redact_url(&config.database_url()),
@@ -41,6 +50,7 @@ impl Application {
 
         let options = HttpOptions {
             body_limit_bytes: config.http.body_limit_bytes,
+            events_body_limit_bytes: config.http.events_body_limit_bytes,
         };
 
         let listener =
@@ -61,6 +71,7 @@ impl Application {
             server: server.run(),
             port,
             database,
+            stop_purging,
         })
     }
 
@@ -77,9 +88,31 @@ impl Application {
     /// Serves until stopped (SIGTERM finishes in-flight requests first), then closes the pool.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.server.await?;
+        let _ = self.stop_purging.send(true);
         self.database.close().await.ok();
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Purges deleted events at start and then every `interval`, until told to stop.
+async fn purge_periodically(
+    purger: EventPurger,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                match purger.purge_pending().await {
+                    Ok(0) => {}
+                    Ok(purged) => tracing::info!(purged, "purged event objects of deleted conversations and orgs"),
+                    Err(error) => tracing::warn!(%error, "event purge failed; will retry"),
+                }
+            }
+            _ = stop.changed() => return,
+        }
     }
 }
 

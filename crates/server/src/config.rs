@@ -90,6 +90,8 @@ pub struct StorageConfig {
     pub request_timeout_ms: u64,
     /// Retries per request.
     pub max_retries: usize,
+    /// Interval of the background purge of deleted events.
+    pub purge_interval_secs: u64,
 }
 
 /// `[http]`.
@@ -97,6 +99,8 @@ pub struct StorageConfig {
 pub struct HttpConfig {
     /// Largest request body.
     pub body_limit_bytes: usize,
+    /// Largest event batch body.
+    pub events_body_limit_bytes: usize,
     /// Worker threads; 0 means one per core.
     pub workers: usize,
     /// Grace period for in-flight requests on SIGTERM.

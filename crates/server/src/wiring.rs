@@ -11,35 +11,48 @@ use tenantry_domain::{
     clock::SystemClock,
     ports::{Mailer, Probe},
     services::{
-        IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService,
+        ConversationPorts, ConversationService, EventPurger, IdentityPorts, IdentityService,
+        IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
 use tenantry_http::{AppState, AuthMode};
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, S3Options, open_object_store};
-use tenantry_sql::{SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlOrgStore};
+use tenantry_sql::{SqlConversationStore, SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlOrgStore};
 
 use crate::config::{AuthModeConfig, Config, MailTransport, absolute};
 
+/// Every service, plus the purger the server runs in the background.
+pub struct Wired {
+    /// What handlers use.
+    pub state: AppState,
+    /// Deletes event objects of deleted conversations and orgs.
+    pub purger: EventPurger,
+}
+
 /// Builds every service over `database` and the configured adapters.
-pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Result<AppState> {
+pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Result<Wired> {
     let events = Arc::new(open_event_store(config)?);
     let readiness = ReadinessService::new(vec![
         Arc::new(database.clone()) as Arc<dyn Probe>,
-        events as Arc<dyn Probe>,
+        events.clone() as Arc<dyn Probe>,
     ]);
+    let conversation_store = Arc::new(SqlConversationStore::new(database.clone()));
+    let purger = EventPurger::new(conversation_store.clone(), events.clone());
+    let org_store = Arc::new(SqlOrgStore::new(database.clone()));
     let secret_tokens = Arc::new(RandomSecretTokens);
     let mailer = mailer(config)?;
     let users = Arc::new(SqlIdentityStore::new(database.clone()));
     let identity = identity_service(config, database, users.clone(), mailer.clone())?;
     let orgs = OrgService::new(
         OrgPorts {
-            store: Arc::new(SqlOrgStore::new(database.clone())),
+            store: org_store.clone(),
             users,
             secret_tokens,
             mailer,
             clock: Arc::new(SystemClock),
+            purger: purger.clone(),
         },
         OrgSettings {
             invitation_ttl: Duration::from_secs(config.orgs.invitation_ttl_secs),
@@ -57,12 +70,23 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             AuthMode::None { user_id: user.id }
         }
     };
-    Ok(AppState {
-        readiness,
-        identity,
-        orgs,
-        auth_mode,
-        trust_forwarded_headers: config.http.trust_forwarded_headers,
+    let conversations = ConversationService::new(ConversationPorts {
+        store: conversation_store,
+        orgs: org_store,
+        events,
+        purger: purger.clone(),
+        clock: Arc::new(SystemClock),
+    });
+    Ok(Wired {
+        state: AppState {
+            readiness,
+            identity,
+            orgs,
+            conversations,
+            auth_mode,
+            trust_forwarded_headers: config.http.trust_forwarded_headers,
+        },
+        purger,
     })
 }
 

@@ -4,6 +4,7 @@
 //! ports. SeaORM entities are an implementation detail of this crate and never leave it.
 
 mod connect;
+mod conversation_store;
 mod entities;
 mod errors;
 mod identity_store;
@@ -14,6 +15,7 @@ mod probe;
 mod transaction;
 
 pub use connect::{DatabaseOptions, SqlDatabase};
+pub use conversation_store::SqlConversationStore;
 pub use identity_store::SqlIdentityStore;
 pub use login_throttle::SqlLoginThrottle;
 pub use migrate::{MigrationState, MigrationStatus};

@@ -9,6 +9,11 @@ use tenantry::{Application, Config, config::MailTransport};
 
 use super::TestDatabase;
 
+/// Names an S3-protocol server (e.g. `http://127.0.0.1:5000`): event stores then use S3 there.
+pub const S3_ENDPOINT_ENV: &str = "TENANTRY_TEST_S3_ENDPOINT";
+/// The bucket S3 test runs use; it must exist.
+pub const S3_TEST_BUCKET: &str = "tenantry-test";
+
 /// The HMAC key test servers sign access tokens with, so tests can forge tokens.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
@@ -60,6 +65,17 @@ async fn start(database: Arc<TestDatabase>, data: Arc<TempDir>, adjust: impl FnO
     config.database.url = Some(database.url.clone());
     config.database.max_connections = 8;
     config.storage.url = None;
+    if let Ok(endpoint) = std::env::var(S3_ENDPOINT_ENV)
+        && !endpoint.is_empty()
+    {
+        // Every app gets its own prefix in the shared test bucket.
+        config.storage.url = Some(format!("s3://{S3_TEST_BUCKET}/{}", uuid::Uuid::new_v4().simple()));
+        config.storage.s3_endpoint = Some(endpoint);
+        config.storage.s3_region = Some("us-east-1".into());
+        config.storage.s3_access_key_id = Some("test".into());
+        config.storage.s3_secret_access_key = Some("test".into());
+        config.storage.s3_path_style = true;
+    }
     config.http.workers = 2;
     config.http.shutdown_timeout_secs = 1;
     config.auth.jwt_secret = Some(TEST_JWT_SECRET.into());
@@ -151,6 +167,34 @@ impl TestApp {
             .expect("request")
     }
 
+    /// The app's object store, opened the way the app opened it (for checking what is stored).
+    pub fn object_store(&self) -> std::sync::Arc<dyn object_store::ObjectStore> {
+        let storage = &self.config.storage;
+        let options = tenantry_objects::S3Options {
+            endpoint: storage.s3_endpoint.clone(),
+            region: storage.s3_region.clone(),
+            access_key_id: storage.s3_access_key_id.clone(),
+            secret_access_key: storage.s3_secret_access_key.clone(),
+            path_style: storage.s3_path_style,
+            request_timeout: std::time::Duration::from_secs(5),
+            max_retries: 0,
+        };
+        tenantry_objects::open_object_store(&self.config.storage_url(), &options).expect("object store")
+    }
+
+    /// How many objects are stored under `prefix`.
+    pub async fn objects_under(&self, prefix: &str) -> usize {
+        use futures::TryStreamExt;
+        let prefix = object_store::path::Path::from(prefix);
+        let listed: Vec<_> = self
+            .object_store()
+            .list(Some(&prefix))
+            .try_collect()
+            .await
+            .expect("list objects");
+        listed.len()
+    }
+
     /// Any request with a bearer token and an optional JSON body; returns `(status, body)`.
     pub async fn call(&self, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
@@ -161,6 +205,18 @@ impl TestApp {
         let response = request.send().await.expect("request");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST a raw JSON text with a bearer token.
+    pub async fn post_raw_as(&self, token: &str, path: &str, body: &'static str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Registers a user and returns its first session.

@@ -6,6 +6,6 @@ mod app;
 mod database;
 mod process;
 
-pub use app::{Session, TEST_JWT_SECRET, TestApp, spawn_app, spawn_app_with, token_in_mail};
+pub use app::{S3_ENDPOINT_ENV, Session, TEST_JWT_SECRET, TestApp, spawn_app, spawn_app_with, token_in_mail};
 pub use database::TestDatabase;
-pub use process::{ServerProcess, tenantry_command};
+pub use process::{ServerProcess, free_port, tenantry_command};

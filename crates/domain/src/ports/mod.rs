@@ -3,6 +3,7 @@
 //! Ports are used as `Arc<dyn Port>` so adapters are chosen at run time from configuration.
 
 mod access_tokens;
+mod conversation_store;
 mod event_store;
 mod identity_store;
 mod login_throttle;
@@ -13,6 +14,10 @@ mod probe;
 mod secret_tokens;
 
 pub use access_tokens::AccessTokens;
+pub use conversation_store::{
+    AppendedRange, ConversationCursor, ConversationFilter, ConversationPatch, ConversationStore,
+    EventSegment, PendingPurge, UsageReport,
+};
 pub use event_store::EventStore;
 pub use identity_store::{IdentityStore, Registration, StoredCredentials};
 pub use login_throttle::LoginThrottleStore;

@@ -2,6 +2,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod compat;
+pub(crate) mod conversations;
 pub(crate) mod health;
 pub(crate) mod members;
 pub(crate) mod orgs;

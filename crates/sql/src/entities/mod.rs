@@ -1,10 +1,13 @@
 //! SeaORM entities: the tables as this crate sees them. They never leave the crate.
 
 pub(crate) mod audit_log;
+pub(crate) mod conversations;
+pub(crate) mod event_segments;
 pub(crate) mod invitations;
 pub(crate) mod login_throttles;
 pub(crate) mod one_time_tokens;
 pub(crate) mod org_members;
 pub(crate) mod orgs;
+pub(crate) mod pending_purges;
 pub(crate) mod refresh_tokens;
 pub(crate) mod users;

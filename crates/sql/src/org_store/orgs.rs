@@ -13,6 +13,7 @@ use super::{
     rows::{lock_org, org_from_row, role_from_row},
 };
 use crate::{
+    conversation_store::record_purge,
     entities::{org_members, orgs, users},
     errors::{db_error, is_unique_violation},
     transaction::begin_write,
@@ -161,11 +162,13 @@ pub(super) async fn delete(conn: &DatabaseConnection, org: OrgId, change: Change
         .into_iter()
         .map(|user| user.id)
         .collect();
-    // Memberships and invitations go with the org (ON DELETE CASCADE).
+    // Memberships, invitations and conversations go with the org (ON DELETE CASCADE); its event
+    // objects are recorded for purging in the same transaction.
     orgs::Entity::delete_by_id(org)
         .exec(&txn)
         .await
         .map_err(db_error)?;
+    record_purge(&txn, org, None, change.at).await?;
     for user in displaced {
         move_to_personal_org(&txn, user, change).await?;
     }

@@ -12,6 +12,7 @@ use crate::{
     DomainError, OrgId, User,
     clock::Clock,
     ports::{Change, IdentityStore, Mailer, Membership, OrgStore, SecretTokens},
+    services::EventPurger,
 };
 
 /// The adapters the org use cases need.
@@ -27,6 +28,8 @@ pub struct OrgPorts {
     pub mailer: Arc<dyn Mailer>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Deletes the event objects of deleted orgs.
+    pub purger: EventPurger,
 }
 
 /// Settings of the org use cases.

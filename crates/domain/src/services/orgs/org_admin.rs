@@ -110,14 +110,17 @@ impl OrgService {
         })
     }
 
-    /// Deletes a shared org with everything in it (owner).
+    /// Deletes a shared org with everything in it (owner); its event objects follow.
     pub async fn delete(&self, caller: &User, org: OrgId) -> Result<(), DomainError> {
         let membership = self.membership(caller, org).await?;
         require(membership.role, Permission::DeleteOrg)?;
         if membership.org.personal {
             return Err(personal_org_conflict());
         }
-        self.ports.store.delete_org(org, self.change(caller)).await
+        self.ports.store.delete_org(org, self.change(caller)).await?;
+        // The deletion of its event objects is recorded; a failed purge is retried later.
+        let _ = self.ports.purger.purge_pending().await;
+        Ok(())
     }
 
     /// Makes `org` the caller's current org.

@@ -1,0 +1,89 @@
+use serde_json::Value;
+
+use crate::{
+    ConversationId, DomainError, OrgId, StoredEvent, User, ports::AppendedRange,
+    services::conversations::ConversationService,
+};
+
+/// Most events in one append.
+pub const MAX_BATCH: usize = 1000;
+/// Most events in one read.
+pub const MAX_READ: i64 = 1000;
+
+/// A page of events.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    /// The events, in id order.
+    pub items: Vec<StoredEvent>,
+    /// Where the next page starts, if there are more events now.
+    pub next_start_id: Option<i64>,
+}
+
+impl ConversationService {
+    /// Appends events (each a JSON object), assigning the next dense ids (creator or admin+).
+    pub async fn append_events(
+        &self,
+        caller: &User,
+        org: OrgId,
+        id: ConversationId,
+        events: Vec<Value>,
+    ) -> Result<AppendedRange, DomainError> {
+        if events.is_empty() || events.len() > MAX_BATCH {
+            return Err(DomainError::invalid("events", "send 1 to 1000 events"));
+        }
+        if let Some(index) = events.iter().position(|event| !event.is_object()) {
+            return Err(DomainError::invalid(
+                format!("events[{index}]"),
+                "must be a JSON object",
+            ));
+        }
+        self.manageable(caller, org, id).await?;
+        self.ports
+            .store
+            .append_events(
+                org,
+                id,
+                events,
+                self.ports.clock.now(),
+                self.ports.events.as_ref(),
+            )
+            .await
+    }
+
+    /// Reads events `start_id..start_id+limit` (any reader).
+    pub async fn read_events(
+        &self,
+        caller: &User,
+        org: OrgId,
+        id: ConversationId,
+        start_id: i64,
+        limit: i64,
+    ) -> Result<EventPage, DomainError> {
+        if start_id < 0 {
+            return Err(DomainError::invalid("start_id", "must not be negative"));
+        }
+        if !(1..=MAX_READ).contains(&limit) {
+            return Err(DomainError::invalid("limit", "must be between 1 and 1000"));
+        }
+        let (conversation, _) = self.readable(caller, org, id).await?;
+        let end = start_id.saturating_add(limit).min(conversation.event_count);
+        if start_id >= end {
+            return Ok(EventPage {
+                items: Vec::new(),
+                next_start_id: None,
+            });
+        }
+        let segments = self
+            .ports
+            .store
+            .segments(org, id, start_id, end - start_id)
+            .await?;
+        let mut items = self.ports.events.get_segments(&segments).await?;
+        items.retain(|event| (start_id..end).contains(&event.id));
+        if items.len() as i64 != end - start_id {
+            return Err(DomainError::Unavailable("object store (events missing)".into()));
+        }
+        let next_start_id = (end < conversation.event_count).then_some(end);
+        Ok(EventPage { items, next_start_id })
+    }
+}

@@ -1,0 +1,246 @@
+use crate::{
+    Conversation, ConversationId, DomainError, FieldError, OrgId, User, Visibility, new_id,
+    policy::{Permission, require},
+    ports::{ConversationCursor, ConversationFilter, ConversationPatch, UsageReport},
+    services::conversations::ConversationService,
+};
+
+/// What a client sends to create a conversation.
+#[derive(Debug, Clone, Default)]
+pub struct NewConversationInput {
+    /// Title.
+    pub title: Option<String>,
+    /// Repository.
+    pub selected_repository: Option<String>,
+    /// Branch.
+    pub selected_branch: Option<String>,
+    /// Git provider.
+    pub git_provider: Option<String>,
+    /// Trigger.
+    pub trigger: Option<String>,
+    /// Model.
+    pub llm_model: Option<String>,
+    /// Visibility; private by default.
+    pub visibility: Option<Visibility>,
+}
+
+/// A list request.
+#[derive(Debug, Clone, Default)]
+pub struct ConversationListQuery {
+    /// Title contains.
+    pub q: Option<String>,
+    /// Exact repository.
+    pub repository: Option<String>,
+    /// Only the caller's own.
+    pub mine: bool,
+    /// Continue after this point.
+    pub after: Option<ConversationCursor>,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// A page of conversations.
+#[derive(Debug, Clone)]
+pub struct ConversationPage {
+    /// The conversations.
+    pub items: Vec<Conversation>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<ConversationCursor>,
+}
+
+/// Longest title, in characters.
+const MAX_TITLE: usize = 500;
+/// Longest repository, branch, provider, trigger or model name.
+const MAX_LABEL: usize = 255;
+
+fn text(field: &str, value: Option<String>, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    let value = value
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())?;
+    if value.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        errors.push(FieldError::new(field, "must not contain control characters"));
+    }
+    Some(value)
+}
+
+fn non_negative(numbers: &[i64]) -> Result<(), DomainError> {
+    if numbers.iter().any(|n| *n < 0) {
+        return Err(DomainError::invalid("pr_number", "must be positive numbers"));
+    }
+    Ok(())
+}
+
+impl ConversationService {
+    /// Starts a conversation in the org (developer+).
+    pub async fn create(
+        &self,
+        caller: &User,
+        org: OrgId,
+        input: NewConversationInput,
+    ) -> Result<Conversation, DomainError> {
+        let role = self.role_in(caller, org).await?;
+        require(role, Permission::CreateConversations)?;
+        let mut errors = Vec::new();
+        let now = self.ports.clock.now();
+        let conversation = Conversation {
+            id: new_id(),
+            org_id: org,
+            created_by: caller.id,
+            title: text("title", input.title, MAX_TITLE, &mut errors),
+            selected_repository: text(
+                "selected_repository",
+                input.selected_repository,
+                MAX_LABEL,
+                &mut errors,
+            ),
+            selected_branch: text("selected_branch", input.selected_branch, MAX_LABEL, &mut errors),
+            git_provider: text("git_provider", input.git_provider, MAX_LABEL, &mut errors),
+            trigger: text("trigger", input.trigger, MAX_LABEL, &mut errors),
+            llm_model: text("llm_model", input.llm_model, MAX_LABEL, &mut errors),
+            visibility: input.visibility.unwrap_or(Visibility::Private),
+            pr_number: Vec::new(),
+            accumulated_cost: 0,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            total_tokens: 0,
+            event_count: 0,
+            created_at: now,
+            last_updated_at: now,
+        };
+        if !errors.is_empty() {
+            return Err(DomainError::Validation(errors));
+        }
+        self.ports.store.create(&conversation).await?;
+        Ok(conversation)
+    }
+
+    /// One conversation the caller may read.
+    pub async fn get(
+        &self,
+        caller: &User,
+        org: OrgId,
+        id: ConversationId,
+    ) -> Result<Conversation, DomainError> {
+        self.readable(caller, org, id)
+            .await
+            .map(|(conversation, _)| conversation)
+    }
+
+    /// A page of the conversations the caller may read.
+    pub async fn list(
+        &self,
+        caller: &User,
+        org: OrgId,
+        query: ConversationListQuery,
+    ) -> Result<ConversationPage, DomainError> {
+        let role = self.role_in(caller, org).await?;
+        let filter = ConversationFilter {
+            reader: caller.id,
+            sees_private: role.allows(Permission::ManageAllConversations),
+            mine: query.mine,
+            title_contains: query.q.filter(|q| !q.is_empty()),
+            repository: query.repository.filter(|repository| !repository.is_empty()),
+        };
+        let mut items = self
+            .ports
+            .store
+            .list(org, &filter, query.after, query.limit + 1)
+            .await?;
+        let more = items.len() as u64 > query.limit;
+        items.truncate(query.limit as usize);
+        let next = more
+            .then(|| items.last())
+            .flatten()
+            .map(|last| ConversationCursor {
+                last_updated_at: last.last_updated_at,
+                id: last.id,
+            });
+        Ok(ConversationPage { items, next })
+    }
+
+    /// Changes title, visibility, branch or pull requests (creator or admin+).
+    pub async fn update(
+        &self,
+        caller: &User,
+        org: OrgId,
+        id: ConversationId,
+        mut patch: ConversationPatch,
+    ) -> Result<Conversation, DomainError> {
+        self.manageable(caller, org, id).await?;
+        let mut errors = Vec::new();
+        if let Some(title) = patch.title.take() {
+            patch.title = Some(text("title", title, MAX_TITLE, &mut errors));
+        }
+        if let Some(branch) = patch.selected_branch.take() {
+            patch.selected_branch = Some(text("selected_branch", branch, MAX_LABEL, &mut errors));
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Validation(errors));
+        }
+        if let Some(numbers) = &patch.pr_number {
+            non_negative(numbers)?;
+        }
+        self.ports
+            .store
+            .update(org, id, &patch, self.ports.clock.now())
+            .await
+    }
+
+    /// Deletes the conversation and its events (creator or admin+).
+    pub async fn delete(&self, caller: &User, org: OrgId, id: ConversationId) -> Result<(), DomainError> {
+        self.manageable(caller, org, id).await?;
+        self.ports.store.delete(org, id, self.ports.clock.now()).await?;
+        // The deletion is recorded; if the store is down now, a later purge finishes the job.
+        let _ = self.ports.purger.purge_pending().await;
+        Ok(())
+    }
+
+    /// Adds token and cost usage to the totals (creator or admin+).
+    pub async fn add_usage(
+        &self,
+        caller: &User,
+        org: OrgId,
+        id: ConversationId,
+        usage: UsageReport,
+    ) -> Result<Conversation, DomainError> {
+        if usage.prompt_tokens < 0 || usage.completion_tokens < 0 || usage.cost < 0 {
+            return Err(DomainError::invalid("usage", "must not be negative"));
+        }
+        self.manageable(caller, org, id).await?;
+        self.ports
+            .store
+            .add_usage(org, id, usage, self.ports.clock.now())
+            .await
+    }
+}
+
+/// Converts a reported cost to micro-units: finite, not negative, at most a billion.
+pub fn cost_to_micros(cost: f64) -> Result<i64, DomainError> {
+    if !cost.is_finite() || !(0.0..=1e9).contains(&cost) {
+        return Err(DomainError::invalid(
+            "cost",
+            "must be a finite number between 0 and 1e9",
+        ));
+    }
+    Ok((cost * 1_000_000.0).round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn costs_become_exact_micro_units() {
+        assert_eq!(cost_to_micros(0.1).expect("valid"), 100_000);
+        assert_eq!(cost_to_micros(1.234567).expect("valid"), 1_234_567);
+        assert!(cost_to_micros(-0.01).is_err());
+        assert!(cost_to_micros(f64::NAN).is_err());
+        assert!(cost_to_micros(f64::INFINITY).is_err());
+    }
+}

@@ -1,0 +1,88 @@
+//! Conversations, their events and their usage.
+
+mod events;
+mod metadata;
+
+use std::sync::Arc;
+
+pub use events::EventPage;
+pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput, cost_to_micros};
+
+use crate::{
+    Conversation, ConversationId, DomainError, OrgId, Role, User,
+    clock::Clock,
+    ports::{ConversationStore, EventStore, OrgStore},
+    services::EventPurger,
+};
+
+/// The adapters conversations need.
+#[derive(Clone)]
+pub struct ConversationPorts {
+    /// Metadata, counters, event bookkeeping.
+    pub store: Arc<dyn ConversationStore>,
+    /// Memberships.
+    pub orgs: Arc<dyn OrgStore>,
+    /// Event payloads.
+    pub events: Arc<dyn EventStore>,
+    /// Deletes event objects of deleted conversations.
+    pub purger: EventPurger,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The conversation use cases.
+#[derive(Clone)]
+pub struct ConversationService {
+    ports: ConversationPorts,
+}
+
+impl ConversationService {
+    /// The use cases over the given adapters.
+    pub fn new(ports: ConversationPorts) -> Self {
+        Self { ports }
+    }
+
+    async fn role_in(&self, caller: &User, org: OrgId) -> Result<Role, DomainError> {
+        self.ports
+            .orgs
+            .membership(org, caller.id)
+            .await?
+            .map(|membership| membership.role)
+            .ok_or(DomainError::NotFound)
+    }
+
+    /// The conversation if the caller may read it; `NotFound` otherwise.
+    async fn readable(
+        &self,
+        caller: &User,
+        org: OrgId,
+        id: ConversationId,
+    ) -> Result<(Conversation, Role), DomainError> {
+        let role = self.role_in(caller, org).await?;
+        let conversation = self
+            .ports
+            .store
+            .get(org, id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if !conversation.readable_by(caller.id, role) {
+            return Err(DomainError::NotFound);
+        }
+        Ok((conversation, role))
+    }
+
+    /// The conversation if the caller may change it: `NotFound` when they cannot even read it,
+    /// `Forbidden` when they can read but not change it.
+    async fn manageable(
+        &self,
+        caller: &User,
+        org: OrgId,
+        id: ConversationId,
+    ) -> Result<Conversation, DomainError> {
+        let (conversation, role) = self.readable(caller, org, id).await?;
+        if !conversation.manageable_by(caller.id, role) {
+            return Err(DomainError::Forbidden);
+        }
+        Ok(conversation)
+    }
+}

@@ -1,0 +1,385 @@
+//! Conversation metadata, usage counters and event bookkeeping.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+use serde_json::Value;
+use tenantry_domain::{
+    Conversation, ConversationId, DomainError, OrgId, StoredEvent, Visibility, new_id,
+    ports::{
+        AppendedRange, ConversationCursor, ConversationFilter, ConversationPatch, ConversationStore,
+        EventSegment, EventStore, PendingPurge, UsageReport,
+    },
+};
+
+use crate::{
+    SqlDatabase,
+    entities::{conversations, event_segments, pending_purges},
+    errors::db_error,
+    transaction::begin_write,
+};
+
+/// [`ConversationStore`] on SQL.
+#[derive(Debug, Clone)]
+pub struct SqlConversationStore {
+    db: SqlDatabase,
+}
+
+impl SqlConversationStore {
+    /// The store over an open database.
+    pub fn new(db: SqlDatabase) -> Self {
+        Self { db }
+    }
+}
+
+fn from_row(row: conversations::Model) -> Result<Conversation, DomainError> {
+    Ok(Conversation {
+        id: row.id,
+        org_id: row.org_id,
+        created_by: row.created_by,
+        title: row.title,
+        selected_repository: row.selected_repository,
+        selected_branch: row.selected_branch,
+        git_provider: row.git_provider,
+        trigger: row.trigger,
+        llm_model: row.llm_model,
+        visibility: Visibility::parse(&row.visibility)
+            .map_err(|_| DomainError::Internal("stored visibility invalid".into()))?,
+        pr_number: serde_json::from_value(row.pr_number).unwrap_or_default(),
+        accumulated_cost: row.accumulated_cost_micros,
+        prompt_tokens: row.prompt_tokens,
+        completion_tokens: row.completion_tokens,
+        total_tokens: row.total_tokens,
+        event_count: row.event_count,
+        created_at: row.created_at,
+        last_updated_at: row.last_updated_at,
+    })
+}
+
+fn in_org(org: OrgId, id: ConversationId) -> Condition {
+    Condition::all()
+        .add(conversations::Column::Id.eq(id))
+        .add(conversations::Column::OrgId.eq(org))
+}
+
+/// `%text%` for LIKE, with the wildcards in `text` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+async fn find_locked(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    id: ConversationId,
+) -> Result<conversations::Model, DomainError> {
+    conversations::Entity::find()
+        .filter(in_org(org, id))
+        .lock_exclusive()
+        .one(conn)
+        .await
+        .map_err(db_error)?
+        .ok_or(DomainError::NotFound)
+}
+
+#[async_trait]
+impl ConversationStore for SqlConversationStore {
+    async fn create(&self, conversation: &Conversation) -> Result<(), DomainError> {
+        conversations::Entity::insert(conversations::ActiveModel {
+            id: Set(conversation.id),
+            org_id: Set(conversation.org_id),
+            created_by: Set(conversation.created_by),
+            title: Set(conversation.title.clone()),
+            selected_repository: Set(conversation.selected_repository.clone()),
+            selected_branch: Set(conversation.selected_branch.clone()),
+            git_provider: Set(conversation.git_provider.clone()),
+            trigger: Set(conversation.trigger.clone()),
+            llm_model: Set(conversation.llm_model.clone()),
+            visibility: Set(conversation.visibility.name().to_owned()),
+            pr_number: Set(serde_json::json!(conversation.pr_number)),
+            accumulated_cost_micros: Set(conversation.accumulated_cost),
+            prompt_tokens: Set(conversation.prompt_tokens),
+            completion_tokens: Set(conversation.completion_tokens),
+            total_tokens: Set(conversation.total_tokens),
+            event_count: Set(conversation.event_count),
+            created_at: Set(conversation.created_at),
+            last_updated_at: Set(conversation.last_updated_at),
+        })
+        .exec_without_returning(&self.db.conn)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn get(&self, org: OrgId, id: ConversationId) -> Result<Option<Conversation>, DomainError> {
+        conversations::Entity::find()
+            .filter(in_org(org, id))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(from_row)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        org: OrgId,
+        filter: &ConversationFilter,
+        after: Option<ConversationCursor>,
+        limit: u64,
+    ) -> Result<Vec<Conversation>, DomainError> {
+        use conversations::Column;
+        let mut query = conversations::Entity::find().filter(Column::OrgId.eq(org));
+        if filter.mine {
+            query = query.filter(Column::CreatedBy.eq(filter.reader));
+        } else if !filter.sees_private {
+            query = query.filter(
+                Condition::any()
+                    .add(Column::Visibility.eq(Visibility::Org.name()))
+                    .add(Column::CreatedBy.eq(filter.reader)),
+            );
+        }
+        if let Some(repository) = &filter.repository {
+            query = query.filter(Column::SelectedRepository.eq(repository.as_str()));
+        }
+        if let Some(text) = &filter.title_contains {
+            let lowered_title = Expr::expr(Func::lower(Expr::col(Column::Title)));
+            query = query.filter(lowered_title.like(LikeExpr::new(contains_pattern(text)).escape('\\')));
+        }
+        if let Some(cursor) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(Column::LastUpdatedAt.lt(cursor.last_updated_at))
+                    .add(
+                        Condition::all()
+                            .add(Column::LastUpdatedAt.eq(cursor.last_updated_at))
+                            .add(Column::Id.lt(cursor.id)),
+                    ),
+            );
+        }
+        query
+            .order_by_desc(Column::LastUpdatedAt)
+            .order_by_desc(Column::Id)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(from_row)
+            .collect()
+    }
+
+    async fn update(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        patch: &ConversationPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Conversation, DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        let mut row: conversations::ActiveModel = find_locked(&txn, org, id).await?.into();
+        if let Some(title) = &patch.title {
+            row.title = Set(title.clone());
+        }
+        if let Some(visibility) = patch.visibility {
+            row.visibility = Set(visibility.name().to_owned());
+        }
+        if let Some(branch) = &patch.selected_branch {
+            row.selected_branch = Set(branch.clone());
+        }
+        if let Some(numbers) = &patch.pr_number {
+            row.pr_number = Set(serde_json::json!(numbers));
+        }
+        row.last_updated_at = Set(now);
+        let updated = row.update(&txn).await.map_err(db_error)?;
+        txn.commit().await.map_err(db_error)?;
+        from_row(updated)
+    }
+
+    async fn delete(&self, org: OrgId, id: ConversationId, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        let deleted = conversations::Entity::delete_many()
+            .filter(in_org(org, id))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        if deleted.rows_affected == 0 {
+            return Err(DomainError::NotFound);
+        }
+        record_purge(&txn, org, Some(id), now).await?;
+        txn.commit().await.map_err(db_error)
+    }
+
+    async fn add_usage(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        usage: UsageReport,
+        now: DateTime<Utc>,
+    ) -> Result<Conversation, DomainError> {
+        use conversations::Column;
+        let txn = begin_write(&self.db.conn).await?;
+        // One UPDATE adds to the stored totals: concurrent reports cannot overwrite each other.
+        let updated = conversations::Entity::update_many()
+            .col_expr(
+                Column::PromptTokens,
+                Expr::col(Column::PromptTokens).add(usage.prompt_tokens),
+            )
+            .col_expr(
+                Column::CompletionTokens,
+                Expr::col(Column::CompletionTokens).add(usage.completion_tokens),
+            )
+            .col_expr(
+                Column::TotalTokens,
+                Expr::col(Column::TotalTokens).add(usage.prompt_tokens + usage.completion_tokens),
+            )
+            .col_expr(
+                Column::AccumulatedCostMicros,
+                Expr::col(Column::AccumulatedCostMicros).add(usage.cost),
+            )
+            .col_expr(Column::LastUpdatedAt, Expr::value(now))
+            .filter(in_org(org, id))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        if updated.rows_affected == 0 {
+            return Err(DomainError::NotFound);
+        }
+        let row = find_locked(&txn, org, id).await?;
+        txn.commit().await.map_err(db_error)?;
+        from_row(row)
+    }
+
+    async fn append_events(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        events: Vec<Value>,
+        now: DateTime<Utc>,
+        sink: &dyn EventStore,
+    ) -> Result<AppendedRange, DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        // The row lock serialises appenders of this conversation, across every server instance.
+        let row = find_locked(&txn, org, id).await?;
+        let first_id = row.event_count;
+        let count = i64::try_from(events.len()).map_err(|_| DomainError::invalid("events", "too many"))?;
+        let last_id = first_id + count - 1;
+        let stored: Vec<StoredEvent> = events
+            .into_iter()
+            .zip(first_id..)
+            .map(|(event, id)| StoredEvent {
+                id,
+                timestamp: now,
+                event,
+            })
+            .collect();
+        let segment = EventSegment {
+            org_id: org,
+            conversation_id: id,
+            first_id,
+            last_id,
+        };
+        // Objects first; only then do the ids become visible. A failed write rolls everything back.
+        sink.put_segment(segment, &stored).await?;
+        event_segments::Entity::insert(event_segments::ActiveModel {
+            conversation_id: Set(id),
+            first_id: Set(first_id),
+            last_id: Set(last_id),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_error)?;
+        conversations::Entity::update_many()
+            .col_expr(conversations::Column::EventCount, Expr::value(last_id + 1))
+            .col_expr(conversations::Column::LastUpdatedAt, Expr::value(now))
+            .filter(in_org(org, id))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(AppendedRange { first_id, last_id })
+    }
+
+    async fn segments(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        start: i64,
+        limit: i64,
+    ) -> Result<Vec<EventSegment>, DomainError> {
+        use event_segments::Column;
+        let rows = event_segments::Entity::find()
+            .filter(Column::ConversationId.eq(id))
+            .filter(Column::FirstId.lt(start + limit))
+            .filter(Column::LastId.gte(start))
+            .order_by_asc(Column::FirstId)
+            .all(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| EventSegment {
+                org_id: org,
+                conversation_id: id,
+                first_id: row.first_id,
+                last_id: row.last_id,
+            })
+            .collect())
+    }
+
+    async fn pending_purges(&self, limit: u64) -> Result<Vec<PendingPurge>, DomainError> {
+        let rows = pending_purges::Entity::find()
+            .order_by_asc(pending_purges::Column::CreatedAt)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| PendingPurge {
+                org_id: row.org_id,
+                conversation_id: row.conversation_id,
+            })
+            .collect())
+    }
+
+    async fn purge_done(&self, purge: PendingPurge) -> Result<(), DomainError> {
+        let mut delete =
+            pending_purges::Entity::delete_many().filter(pending_purges::Column::OrgId.eq(purge.org_id));
+        delete = match purge.conversation_id {
+            Some(conversation) => delete.filter(pending_purges::Column::ConversationId.eq(conversation)),
+            None => delete.filter(pending_purges::Column::ConversationId.is_null()),
+        };
+        delete.exec(&self.db.conn).await.map_err(db_error)?;
+        Ok(())
+    }
+}
+
+/// Records that event objects must be deleted (inside the deleting transaction).
+pub(crate) async fn record_purge(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    conversation: Option<ConversationId>,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    pending_purges::Entity::insert(pending_purges::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(org),
+        conversation_id: Set(conversation),
+        created_at: Set(now),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
