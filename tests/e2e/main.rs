@@ -11,3 +11,4 @@ mod identity;
 mod migrations;
 mod orgs;
 mod process;
+mod secrets;

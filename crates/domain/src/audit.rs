@@ -28,6 +28,8 @@ pub enum AuditAction {
     InvitationRevoked,
     /// Ownership moved to another member.
     OwnershipTransferred,
+    /// A conversation's runtime read decrypted secrets.
+    SecretsRead,
 }
 
 impl AuditAction {
@@ -44,6 +46,7 @@ impl AuditAction {
             AuditAction::InvitationAccepted => "invitation.accepted",
             AuditAction::InvitationRevoked => "invitation.revoked",
             AuditAction::OwnershipTransferred => "ownership.transferred",
+            AuditAction::SecretsRead => "secrets.read",
         }
     }
 }

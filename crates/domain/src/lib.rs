@@ -4,6 +4,7 @@
 //! services and the [`ports`] they drive. Adapters (SQL, object storage, crypto, mail, HTTP) live in
 //! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
 
+pub mod api_key;
 pub mod audit;
 pub mod clock;
 pub mod conversation;
@@ -21,11 +22,14 @@ pub mod policy;
 pub mod ports;
 pub mod role;
 pub mod secret;
+pub mod secrets;
 pub mod services;
 pub mod session;
+pub mod settings;
 pub mod throttle;
 pub mod user;
 
+pub use api_key::ApiKey;
 pub use audit::{AuditAction, AuditEntry};
 pub use conversation::{Conversation, Visibility};
 pub use email::Email;

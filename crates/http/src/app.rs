@@ -24,6 +24,8 @@ pub fn configure(state: AppState, options: HttpOptions) -> impl FnOnce(&mut web:
             .configure(routes::orgs::configure)
             .configure(routes::members::configure)
             .configure(routes::compat::configure)
+            .configure(routes::settings::configure)
+            .configure(routes::secrets::configure)
             .configure(routes::conversations::configure(options.events_body_limit_bytes))
             .default_service(web::to(not_found));
     }

@@ -1,6 +1,9 @@
 use tenantry_domain::{
     UserId,
-    services::{ConversationService, IdentityService, OrgService, ReadinessService},
+    services::{
+        ApiKeyService, ConversationService, IdentityService, OrgService, ReadinessService, SecretService,
+        SettingsService,
+    },
 };
 
 /// How callers are identified.
@@ -26,6 +29,12 @@ pub struct AppState {
     pub orgs: OrgService,
     /// Conversations, events, usage.
     pub conversations: ConversationService,
+    /// Org settings, overrides, preferences.
+    pub settings: SettingsService,
+    /// Secrets.
+    pub secrets: SecretService,
+    /// API keys.
+    pub api_keys: ApiKeyService,
     /// How callers are identified.
     pub auth_mode: AuthMode,
     /// Take the client address from `X-Forwarded-For`/`Forwarded` (only behind a trusted proxy).

@@ -5,7 +5,18 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use tenantry_sql::MigrationState;
 
-use crate::{Application, Config, application::open_database, telemetry};
+use std::sync::Arc;
+
+use tenantry_crypto::KeyRing;
+use tenantry_domain::ports::SecretCipher;
+use tenantry_sql::{SqlConversationStore, SqlOrgStore};
+
+use crate::{
+    Application, Config,
+    application::open_database,
+    telemetry,
+    wiring::{key_ring, key_ring_path, secret_service},
+};
 
 /// Tenantry: a multi-tenant backend for AI coding-agent platforms.
 #[derive(Debug, Parser)]
@@ -29,6 +40,25 @@ pub enum Command {
         /// The migration action.
         #[command(subcommand)]
         action: MigrateAction,
+    },
+    /// Manage the keys secrets are encrypted with.
+    Keys {
+        /// The key action.
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+/// `keys` actions.
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Add a new key and make it current (the key ring file; with configured keys, print a new entry).
+    Rotate,
+    /// Rewrite every stored secret under the current key, in batches; resumable, safe while serving.
+    Reencrypt {
+        /// Values rewritten per batch.
+        #[arg(long, default_value_t = 100)]
+        batch: u64,
     },
 }
 
@@ -58,6 +88,7 @@ impl Cli {
         match self.command {
             Command::Serve => Application::build(config).await?.run_until_stopped().await,
             Command::Migrate { action } => migrate(&config, action).await,
+            Command::Keys { action } => keys(&config, action).await,
         }
     }
 }
@@ -93,5 +124,51 @@ async fn migrate(config: &Config, action: MigrateAction) -> anyhow::Result<()> {
         }
     }
     database.close().await?;
+    Ok(())
+}
+
+async fn keys(config: &Config, action: KeysAction) -> anyhow::Result<()> {
+    match action {
+        KeysAction::Rotate => {
+            if config.secrets.configured() {
+                let (id, key) = KeyRing::new_config_entry();
+                println!(
+                    "keys are configured; append this entry to secrets.keys and set secrets.current_key = \"{id}\":"
+                );
+                println!("{id}:{key}");
+            } else {
+                let path = key_ring_path(config);
+                key_ring(config)?;
+                let (id, _) = KeyRing::rotate_file(&path).map_err(anyhow::Error::msg)?;
+                println!(
+                    "added key {id} to {} and made it current; restart servers, then run `tenantry keys reencrypt`",
+                    path.display()
+                );
+            }
+        }
+        KeysAction::Reencrypt { batch } => {
+            let database = open_database(config).await?;
+            let cipher: Arc<dyn SecretCipher> = Arc::new(key_ring(config)?);
+            let service = secret_service(
+                &database,
+                cipher,
+                Arc::new(SqlOrgStore::new(database.clone())),
+                Arc::new(SqlConversationStore::new(database.clone())),
+            );
+            let mut total = 0;
+            loop {
+                let report = service.reencrypt_batch(batch).await?;
+                total += report.rewritten;
+                if report.rewritten == 0 && report.skipped == 0 {
+                    break;
+                }
+            }
+            println!(
+                "re-encrypted {total} value(s); keys in use: {}",
+                service.key_ids_in_use().await?.join(", ")
+            );
+            database.close().await?;
+        }
+    }
     Ok(())
 }

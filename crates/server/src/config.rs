@@ -23,6 +23,7 @@ const SECTIONS: &[&str] = &[
     "log",
     "auth",
     "orgs",
+    "secrets",
     "mail",
 ];
 
@@ -45,8 +46,27 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Orgs and invitations.
     pub orgs: OrgsConfig,
+    /// Encryption of secrets.
+    #[serde(default)]
+    pub secrets: SecretsConfig,
     /// Outgoing mail.
     pub mail: MailConfig,
+}
+
+/// `[secrets]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SecretsConfig {
+    /// `id:base64key` entries; `None` means the key ring file in the data directory.
+    pub keys: Option<String>,
+    /// The id new values are sealed with.
+    pub current_key: Option<String>,
+}
+
+impl SecretsConfig {
+    /// Whether keys come from configuration rather than the key ring file.
+    pub fn configured(&self) -> bool {
+        self.keys.as_deref().is_some_and(|keys| !keys.trim().is_empty())
+    }
 }
 
 /// `[orgs]`.

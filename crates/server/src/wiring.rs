@@ -5,21 +5,26 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use tenantry_crypto::{
-    Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, RandomSecretTokens, load_or_create_key,
+    Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, KeyRing, RandomSecretTokens, TntApiKeys,
+    load_or_create_key,
 };
 use tenantry_domain::{
     clock::SystemClock,
-    ports::{Mailer, Probe},
+    ports::{IdentityStore, Mailer, Probe, SecretCipher},
     services::{
-        ConversationPorts, ConversationService, EventPurger, IdentityPorts, IdentityService,
-        IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService,
+        ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService, EventPurger, IdentityPorts,
+        IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService, SecretPorts,
+        SecretService, SettingsPorts, SettingsService,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
 use tenantry_http::{AppState, AuthMode};
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, S3Options, open_object_store};
-use tenantry_sql::{SqlConversationStore, SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlOrgStore};
+use tenantry_sql::{
+    SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlOrgStore,
+    SqlSecretStore,
+};
 
 use crate::config::{AuthModeConfig, Config, MailTransport, absolute};
 
@@ -45,6 +50,7 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
     let mailer = mailer(config)?;
     let users = Arc::new(SqlIdentityStore::new(database.clone()));
     let identity = identity_service(config, database, users.clone(), mailer.clone())?;
+    let identity_users: Arc<dyn IdentityStore> = users.clone();
     let orgs = OrgService::new(
         OrgPorts {
             store: org_store.clone(),
@@ -71,10 +77,27 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
         }
     };
     let conversations = ConversationService::new(ConversationPorts {
-        store: conversation_store,
-        orgs: org_store,
+        store: conversation_store.clone(),
+        orgs: org_store.clone(),
         events,
         purger: purger.clone(),
+        clock: Arc::new(SystemClock),
+    });
+    let cipher: Arc<dyn SecretCipher> = Arc::new(key_ring(config)?);
+    let secret_store = Arc::new(SqlSecretStore::new(database.clone()));
+    let settings = SettingsService::new(SettingsPorts {
+        settings: secret_store.clone(),
+        secrets: secret_store.clone(),
+        cipher: cipher.clone(),
+        orgs: org_store.clone(),
+        clock: Arc::new(SystemClock),
+    });
+    let secrets = secret_service(database, cipher, org_store.clone(), conversation_store);
+    let api_keys = ApiKeyService::new(ApiKeyPorts {
+        keys: Arc::new(SqlApiKeyStore::new(database.clone())),
+        format: Arc::new(TntApiKeys),
+        orgs: org_store,
+        users: identity_users,
         clock: Arc::new(SystemClock),
     });
     Ok(Wired {
@@ -83,11 +106,58 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             identity,
             orgs,
             conversations,
+            settings,
+            secrets,
+            api_keys,
             auth_mode,
             trust_forwarded_headers: config.http.trust_forwarded_headers,
         },
         purger,
     })
+}
+
+/// The secrets service on its own (the `keys` commands need only this).
+pub fn secret_service(
+    database: &SqlDatabase,
+    cipher: Arc<dyn SecretCipher>,
+    org_store: Arc<SqlOrgStore>,
+    conversation_store: Arc<SqlConversationStore>,
+) -> SecretService {
+    SecretService::new(SecretPorts {
+        secrets: Arc::new(SqlSecretStore::new(database.clone())),
+        cipher,
+        orgs: org_store.clone(),
+        conversations: conversation_store,
+        audit: org_store,
+        clock: Arc::new(SystemClock),
+    })
+}
+
+/// The key ring path used when keys are not configured.
+pub fn key_ring_path(config: &Config) -> PathBuf {
+    absolute(&config.data_dir).join("keys/secrets.json")
+}
+
+/// The secrets key ring: from configuration, or the key ring file (created with a warning).
+pub fn key_ring(config: &Config) -> anyhow::Result<KeyRing> {
+    let secrets = &config.secrets;
+    if secrets.configured() {
+        let keys = secrets.keys.as_deref().unwrap_or_default();
+        let current = secrets
+            .current_key
+            .as_deref()
+            .context("secrets.current_key must name one of secrets.keys")?;
+        return KeyRing::from_config(keys, current).map_err(anyhow::Error::msg);
+    }
+    let path = key_ring_path(config);
+    let (ring, created) = KeyRing::load_or_create(&path).map_err(anyhow::Error::msg)?;
+    if created {
+        tracing::warn!(
+            file = %path.display(),
+            "generated a secrets encryption key; set TENANTRY_SECRETS_KEYS and TENANTRY_SECRETS_CURRENT_KEY for production and for several instances"
+        );
+    }
+    Ok(ring)
 }
 
 fn public_url(config: &Config) -> String {

@@ -3,6 +3,7 @@
 //! [`SqlDatabase::connect`] opens a pool tuned for a server; the store types implement the domain's
 //! ports. SeaORM entities are an implementation detail of this crate and never leave it.
 
+mod api_key_store;
 mod connect;
 mod conversation_store;
 mod entities;
@@ -12,11 +13,14 @@ mod login_throttle;
 mod migrate;
 mod org_store;
 mod probe;
+mod secret_store;
 mod transaction;
 
+pub use api_key_store::SqlApiKeyStore;
 pub use connect::{DatabaseOptions, SqlDatabase};
 pub use conversation_store::SqlConversationStore;
 pub use identity_store::SqlIdentityStore;
 pub use login_throttle::SqlLoginThrottle;
 pub use migrate::{MigrationState, MigrationStatus};
 pub use org_store::SqlOrgStore;
+pub use secret_store::SqlSecretStore;

@@ -47,7 +47,9 @@ impl ServerProcess {
             .env("TENANTRY_HTTP_WORKERS", "1")
             .envs(envs.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::from(
+                std::fs::File::create(dir.join("tenantry.log")).expect("log file"),
+            ));
         let child = command.spawn().expect("spawn tenantry");
         let process = Self { child, port };
         process.wait_until_healthy().await;
@@ -71,6 +73,11 @@ impl ServerProcess {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("tenantry did not become healthy on port {}", self.port);
+    }
+
+    /// Everything the server logged so far (its stderr, kept in `tenantry.log` in its directory).
+    pub fn log(dir: &Path) -> String {
+        std::fs::read_to_string(dir.join("tenantry.log")).unwrap_or_default()
     }
 
     /// Sends SIGTERM.

@@ -11,6 +11,7 @@ mod mailer;
 mod org_store;
 mod password_hasher;
 mod probe;
+mod secret_ports;
 mod secret_tokens;
 
 pub use access_tokens::AccessTokens;
@@ -22,7 +23,11 @@ pub use event_store::EventStore;
 pub use identity_store::{IdentityStore, Registration, StoredCredentials};
 pub use login_throttle::LoginThrottleStore;
 pub use mailer::{Mail, Mailer};
-pub use org_store::{Change, MemberView, Membership, OrgPatch, OrgStore};
+pub use org_store::{AuditLog, Change, MemberView, Membership, OrgPatch, OrgStore};
 pub use password_hasher::{PasswordCheck, PasswordHasher};
 pub use probe::Probe;
+pub use secret_ports::{
+    ApiKeyFormat, ApiKeyStore, SealedRow, SecretCipher, SecretFieldChange, SecretStore, SettingsStore,
+    StoredSettings,
+};
 pub use secret_tokens::SecretTokens;

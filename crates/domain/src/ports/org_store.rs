@@ -138,3 +138,10 @@ pub trait OrgStore: Send + Sync {
         limit: u64,
     ) -> Result<Vec<AuditEntry>, DomainError>;
 }
+
+/// Writes audit entries that are not part of another change's transaction.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Appends an entry.
+    async fn record(&self, entry: AuditEntry) -> Result<(), DomainError>;
+}

@@ -1,13 +1,19 @@
 //! Use-case services: they decide, the ports carry out.
 
+pub mod api_keys;
 pub mod conversations;
 pub mod identity;
 pub mod orgs;
 mod purge;
 mod readiness;
+pub mod secrets;
+pub mod settings;
 
+pub use api_keys::{ApiKeyPorts, ApiKeyService};
 pub use conversations::{ConversationPorts, ConversationService};
-pub use identity::{Authenticated, IdentityPorts, IdentityService, IdentitySettings};
+pub use identity::{ApiKeyGrant, Authenticated, IdentityPorts, IdentityService, IdentitySettings};
 pub use orgs::{OrgPorts, OrgService, OrgSettings};
 pub use purge::EventPurger;
 pub use readiness::{ProbeReport, ReadinessService};
+pub use secrets::{SecretPorts, SecretService};
+pub use settings::{SettingsPorts, SettingsService};

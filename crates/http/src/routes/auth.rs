@@ -91,6 +91,7 @@ async fn logout(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Res
 
 #[post("/api/auth/logout-all")]
 async fn logout_all(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require_session()?;
     state.identity.logout_all(caller.0.user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -112,6 +113,7 @@ async fn change_password(
     caller: Caller,
     body: web::Json<ChangePasswordBody>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_session()?;
     state
         .identity
         .change_password(

@@ -6,3 +6,5 @@ pub(crate) mod conversations;
 pub(crate) mod health;
 pub(crate) mod members;
 pub(crate) mod orgs;
+pub(crate) mod secrets;
+pub(crate) mod settings;

@@ -33,7 +33,10 @@ async fn list_orgs(state: web::Data<AppState>, caller: Caller) -> Result<HttpRes
 }
 
 pub(crate) async fn list_orgs_response(state: &AppState, caller: &Caller) -> Result<HttpResponse, ApiError> {
-    let orgs = state.orgs.list_mine(&caller.0.user).await?;
+    let mut orgs = state.orgs.list_mine(&caller.0.user).await?;
+    if let Some(grant) = &caller.0.api_key {
+        orgs.retain(|membership| membership.org.id == grant.org_id);
+    }
     Ok(HttpResponse::Ok().json(Items {
         items: orgs.iter().map(OrgSummaryBody::from).collect(),
     }))
@@ -52,6 +55,7 @@ async fn create_org(
     caller: Caller,
     body: web::Json<CreateOrgBody>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_session()?;
     create_org_response(&state, &caller, body.into_inner()).await
 }
 

@@ -1,5 +1,6 @@
 //! SeaORM entities: the tables as this crate sees them. They never leave the crate.
 
+pub(crate) mod api_keys;
 pub(crate) mod audit_log;
 pub(crate) mod conversations;
 pub(crate) mod event_segments;
@@ -10,4 +11,7 @@ pub(crate) mod org_members;
 pub(crate) mod orgs;
 pub(crate) mod pending_purges;
 pub(crate) mod refresh_tokens;
+pub(crate) mod secrets;
+pub(crate) mod settings;
+pub(crate) mod user_preferences;
 pub(crate) mod users;

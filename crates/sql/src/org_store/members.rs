@@ -15,7 +15,7 @@ use super::{
     rows::{lock_org, member, member_view, owner_count, role_of},
 };
 use crate::{
-    entities::{org_members, users},
+    entities::{api_keys, org_members, users},
     errors::db_error,
     transaction::begin_write,
 };
@@ -173,6 +173,15 @@ pub(super) async fn remove(
     let facts = facts(&txn, org, target, change, locked.personal).await?;
     decide_removal(facts)?;
     org_members::Entity::delete_by_id((org, target))
+        .exec(&txn)
+        .await
+        .map_err(db_error)?;
+    // Losing membership kills the member's API keys for the org, for good.
+    api_keys::Entity::update_many()
+        .col_expr(api_keys::Column::RevokedAt, Expr::value(change.at))
+        .filter(api_keys::Column::OrgId.eq(org))
+        .filter(api_keys::Column::UserId.eq(target))
+        .filter(api_keys::Column::RevokedAt.is_null())
         .exec(&txn)
         .await
         .map_err(db_error)?;

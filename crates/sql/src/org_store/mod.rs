@@ -33,6 +33,13 @@ mod port {
     use super::{SqlOrgStore, audit, invitations, members, orgs};
 
     #[async_trait]
+    impl tenantry_domain::ports::AuditLog for SqlOrgStore {
+        async fn record(&self, entry: AuditEntry) -> Result<(), DomainError> {
+            audit::record(&self.db.conn, entry).await
+        }
+    }
+
+    #[async_trait]
     impl OrgStore for SqlOrgStore {
         async fn create_org(&self, org: &Org, change: Change) -> Result<(), DomainError> {
             orgs::create(&self.db.conn, org, change).await

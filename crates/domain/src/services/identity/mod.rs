@@ -64,6 +64,19 @@ pub struct Authenticated {
     pub user: User,
     /// The session (refresh-token family) the access token belongs to.
     pub session_id: Option<uuid::Uuid>,
+    /// Set when the caller used an API key: what the key allows.
+    pub api_key: Option<ApiKeyGrant>,
+}
+
+/// What an API key grants: its user, inside one org, with optional extra scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyGrant {
+    /// The key.
+    pub key_id: uuid::Uuid,
+    /// The only org it works in.
+    pub org_id: crate::OrgId,
+    /// Extra scopes.
+    pub scopes: Vec<String>,
 }
 
 impl IdentityService {
@@ -86,6 +99,7 @@ impl IdentityService {
         Ok(Authenticated {
             user,
             session_id: Some(claims.session_id),
+            api_key: None,
         })
     }
 

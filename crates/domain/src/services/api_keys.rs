@@ -1,0 +1,200 @@
+//! API keys: created once, shown once, used as a bearer token, revoked at once.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use crate::{
+    ApiKey, DomainError, OrgId, Role, SecretString, User, UserId,
+    api_key::SCOPE_SECRETS_READ,
+    clock::Clock,
+    new_id,
+    policy::{Permission, require},
+    ports::{ApiKeyFormat, ApiKeyStore, IdentityStore, OrgStore},
+    services::{ApiKeyGrant, Authenticated},
+};
+
+/// How long `last_used_at` may lag behind: at most one write per key per minute and instance.
+const TOUCH_INTERVAL_SECONDS: i64 = 60;
+
+/// The adapters API keys need.
+#[derive(Clone)]
+pub struct ApiKeyPorts {
+    /// Stored keys.
+    pub keys: Arc<dyn ApiKeyStore>,
+    /// Minting and hashing.
+    pub format: Arc<dyn ApiKeyFormat>,
+    /// Memberships.
+    pub orgs: Arc<dyn OrgStore>,
+    /// Users (a disabled user's keys stop working).
+    pub users: Arc<dyn IdentityStore>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What a client sends to create a key.
+#[derive(Debug, Clone, Default)]
+pub struct NewApiKeyInput {
+    /// Label.
+    pub name: String,
+    /// Optional expiry, in the future.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Extra scopes (`secrets:read`).
+    pub scopes: Vec<String>,
+}
+
+/// The API key use cases.
+#[derive(Clone)]
+pub struct ApiKeyService {
+    ports: ApiKeyPorts,
+    last_touched: Arc<Mutex<HashMap<Uuid, DateTime<Utc>>>>,
+}
+
+impl ApiKeyService {
+    /// The use cases over the given adapters.
+    pub fn new(ports: ApiKeyPorts) -> Self {
+        Self {
+            ports,
+            last_touched: Arc::default(),
+        }
+    }
+
+    async fn role(&self, caller: &User, org: OrgId) -> Result<Role, DomainError> {
+        self.ports
+            .orgs
+            .membership(org, caller.id)
+            .await?
+            .map(|membership| membership.role)
+            .ok_or(DomainError::NotFound)
+    }
+
+    /// Creates a key for the caller in the org (developer+); the key is returned this once.
+    pub async fn create(
+        &self,
+        caller: &User,
+        org: OrgId,
+        input: NewApiKeyInput,
+    ) -> Result<(ApiKey, SecretString), DomainError> {
+        require(self.role(caller, org).await?, Permission::CreateConversations)?;
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(DomainError::invalid("name", "must be 1 to 100 characters"));
+        }
+        let now = self.ports.clock.now();
+        if input.expires_at.is_some_and(|expires| expires <= now) {
+            return Err(DomainError::invalid("expires_at", "must be in the future"));
+        }
+        if let Some(unknown) = input
+            .scopes
+            .iter()
+            .find(|scope| scope.as_str() != SCOPE_SECRETS_READ)
+        {
+            return Err(DomainError::invalid(
+                "scopes",
+                format!("unknown scope {unknown:?}"),
+            ));
+        }
+        let (prefix, key) = self.ports.format.mint();
+        let record = ApiKey {
+            id: new_id(),
+            org_id: org,
+            user_id: caller.id,
+            name: name.to_owned(),
+            prefix,
+            hash: self.ports.format.hash(key.expose()),
+            scopes: input.scopes,
+            created_at: now,
+            last_used_at: None,
+            expires_at: input.expires_at,
+            revoked_at: None,
+        };
+        self.ports.keys.create(&record).await?;
+        Ok((record, key))
+    }
+
+    /// The caller's keys in the org, or every key with `all` (admin+).
+    pub async fn list(&self, caller: &User, org: OrgId, all: bool) -> Result<Vec<ApiKey>, DomainError> {
+        let role = self.role(caller, org).await?;
+        let user: Option<UserId> = if all {
+            require(role, Permission::ManageMembers)?;
+            None
+        } else {
+            Some(caller.id)
+        };
+        self.ports.keys.list(org, user).await
+    }
+
+    /// Revokes a key (its owner, or admin+); it fails from the next request on.
+    pub async fn revoke(&self, caller: &User, org: OrgId, id: Uuid) -> Result<(), DomainError> {
+        let role = self.role(caller, org).await?;
+        let key = self.ports.keys.get(org, id).await?.ok_or(DomainError::NotFound)?;
+        if key.user_id != caller.id {
+            require(role, Permission::ManageMembers)?;
+        }
+        if self.ports.keys.revoke(org, id, self.ports.clock.now()).await? {
+            Ok(())
+        } else {
+            Err(DomainError::NotFound)
+        }
+    }
+
+    /// Resolves a bearer API key to its user and grant; anything not live is `Unauthorized`.
+    pub async fn authenticate(&self, presented: &str) -> Result<Authenticated, DomainError> {
+        let invalid = || DomainError::Unauthorized("invalid api key");
+        let prefix = self.ports.format.prefix_of(presented).ok_or_else(invalid)?;
+        let key = self
+            .ports
+            .keys
+            .find_by_prefix(&prefix)
+            .await?
+            .ok_or_else(invalid)?;
+        let now = self.ports.clock.now();
+        if !constant_time_eq(key.hash.as_bytes(), self.ports.format.hash(presented).as_bytes())
+            || !key.is_live(now)
+        {
+            return Err(invalid());
+        }
+        let user = match self.ports.users.user_by_id(key.user_id).await? {
+            Some(user) if user.disabled_at.is_none() => user,
+            _ => return Err(invalid()),
+        };
+        self.touch(&key, now).await?;
+        Ok(Authenticated {
+            user,
+            session_id: None,
+            api_key: Some(ApiKeyGrant {
+                key_id: key.id,
+                org_id: key.org_id,
+                scopes: key.scopes,
+            }),
+        })
+    }
+
+    async fn touch(&self, key: &ApiKey, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let due = |last: Option<DateTime<Utc>>| {
+            last.is_none_or(|last| now - last >= Duration::seconds(TOUCH_INTERVAL_SECONDS))
+        };
+        if !due(key.last_used_at) {
+            return Ok(());
+        }
+        {
+            let mut touched = self
+                .last_touched
+                .lock()
+                .map_err(|_| DomainError::Internal("lock poisoned".into()))?;
+            if !due(touched.get(&key.id).copied()) {
+                return Ok(());
+            }
+            touched.insert(key.id, now);
+        }
+        self.ports.keys.touch(key.id, now).await
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}

@@ -1,0 +1,242 @@
+//! Secrets: write-only through the API, readable decrypted only by the runtime call.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use serde_json::json;
+
+use crate::{
+    AuditAction, AuditEntry, ConversationId, DomainError, OrgId, Role, SecretString, User,
+    api_key::SCOPE_SECRETS_READ,
+    clock::Clock,
+    policy::{Permission, require},
+    ports::{ConversationStore, OrgStore, SecretCipher, SecretStore},
+    secrets::{MAX_SECRET_BYTES, SecretAddress, SecretMeta, SecretName, SecretScope},
+    services::Authenticated,
+};
+
+/// The adapters secrets need.
+#[derive(Clone)]
+pub struct SecretPorts {
+    /// Sealed values.
+    pub secrets: Arc<dyn SecretStore>,
+    /// Encryption.
+    pub cipher: Arc<dyn SecretCipher>,
+    /// Memberships and the audit trail.
+    pub orgs: Arc<dyn OrgStore>,
+    /// Conversations (for the runtime read).
+    pub conversations: Arc<dyn ConversationStore>,
+    /// Audit entries of runtime reads.
+    pub audit: Arc<dyn crate::ports::AuditLog>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The secrets use cases.
+#[derive(Clone)]
+pub struct SecretService {
+    ports: SecretPorts,
+}
+
+/// What a client sends to store a secret.
+#[derive(Debug, Clone)]
+pub struct PutSecretInput {
+    /// The value (write-only).
+    pub value: SecretString,
+    /// A description shown in listings.
+    pub description: Option<String>,
+    /// `user` (the caller's own) or `org` (shared).
+    pub scope: SecretScope,
+}
+
+/// Re-encryption progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReencryptReport {
+    /// Values rewritten under the current key.
+    pub rewritten: usize,
+    /// Values changed concurrently and left to the next pass.
+    pub skipped: usize,
+}
+
+impl SecretService {
+    /// The use cases over the given adapters.
+    pub fn new(ports: SecretPorts) -> Self {
+        Self { ports }
+    }
+
+    async fn role(&self, caller: &User, org: OrgId) -> Result<Role, DomainError> {
+        self.ports
+            .orgs
+            .membership(org, caller.id)
+            .await?
+            .map(|membership| membership.role)
+            .ok_or(DomainError::NotFound)
+    }
+
+    fn address(
+        caller: &User,
+        org: OrgId,
+        name: &str,
+        scope: SecretScope,
+    ) -> Result<SecretAddress, DomainError> {
+        let owner_id = match scope {
+            SecretScope::User => Some(caller.id),
+            SecretScope::Org => None,
+            _ => return Err(DomainError::invalid("scope", "must be user or org")),
+        };
+        Ok(SecretAddress {
+            org_id: org,
+            scope,
+            owner_id,
+            name: SecretName::parse(name)?,
+        })
+    }
+
+    fn require_scope_rights(role: Role, scope: SecretScope) -> Result<(), DomainError> {
+        match scope {
+            SecretScope::Org => require(role, Permission::UpdateOrg),
+            _ => require(role, Permission::CreateConversations),
+        }
+    }
+
+    /// Names, descriptions, scopes and dates of the org's secrets and the caller's own; never values.
+    pub async fn list(&self, caller: &User, org: OrgId) -> Result<Vec<SecretMeta>, DomainError> {
+        self.role(caller, org).await?;
+        self.ports.secrets.list(org, caller.id).await
+    }
+
+    /// Creates or replaces a secret (user scope: developer+; org scope: admin+).
+    pub async fn put(
+        &self,
+        caller: &User,
+        org: OrgId,
+        name: &str,
+        input: PutSecretInput,
+    ) -> Result<SecretMeta, DomainError> {
+        Self::require_scope_rights(self.role(caller, org).await?, input.scope)?;
+        let address = Self::address(caller, org, name, input.scope)?;
+        if input.value.expose().len() > MAX_SECRET_BYTES {
+            return Err(DomainError::invalid("value", "must be at most 64 KiB"));
+        }
+        if input
+            .description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 500)
+        {
+            return Err(DomainError::invalid(
+                "description",
+                "must be at most 500 characters",
+            ));
+        }
+        let sealed = self
+            .ports
+            .cipher
+            .seal(input.value.expose().as_bytes(), &address.associated_data())?;
+        self.ports
+            .secrets
+            .put(&address, &sealed, input.description, self.ports.clock.now())
+            .await
+    }
+
+    /// Deletes a secret (same rights as writing it).
+    pub async fn delete(
+        &self,
+        caller: &User,
+        org: OrgId,
+        name: &str,
+        scope: SecretScope,
+    ) -> Result<(), DomainError> {
+        Self::require_scope_rights(self.role(caller, org).await?, scope)?;
+        let address = Self::address(caller, org, name, scope)?;
+        if self.ports.secrets.delete(&address).await? {
+            Ok(())
+        } else {
+            Err(DomainError::NotFound)
+        }
+    }
+
+    /// The decrypted secrets a conversation's runtime needs: the org's, overlaid by the creator's own.
+    ///
+    /// Allowed to the conversation's creator (developer+) and to admins; an API key needs the
+    /// `secrets:read` scope. An admin reading someone else's conversation gets the org's secrets only.
+    /// Every read is audited.
+    pub async fn runtime_values(
+        &self,
+        caller: &Authenticated,
+        org: OrgId,
+        conversation: ConversationId,
+    ) -> Result<BTreeMap<String, SecretString>, DomainError> {
+        let user = &caller.user;
+        let role = self.role(user, org).await?;
+        let found = self
+            .ports
+            .conversations
+            .get(org, conversation)
+            .await?
+            .filter(|found| found.readable_by(user.id, role))
+            .ok_or(DomainError::NotFound)?;
+        if !found.manageable_by(user.id, role) {
+            return Err(DomainError::Forbidden);
+        }
+        if caller
+            .api_key
+            .as_ref()
+            .is_some_and(|grant| !grant.scopes.iter().any(|s| s == SCOPE_SECRETS_READ))
+        {
+            return Err(DomainError::Forbidden);
+        }
+        let own = (found.created_by == user.id).then_some(user.id);
+        let rows = self.ports.secrets.sealed_for_runtime(org, own).await?;
+        let mut values = BTreeMap::new();
+        // Org secrets first, so a member's own secret of the same name wins.
+        for row in rows.iter().filter(|row| row.address.scope == SecretScope::Org) {
+            values.insert(row.address.name.as_str().to_owned(), self.open(row)?);
+        }
+        for row in rows.iter().filter(|row| row.address.scope == SecretScope::User) {
+            values.insert(row.address.name.as_str().to_owned(), self.open(row)?);
+        }
+        let now = self.ports.clock.now();
+        let names: Vec<&String> = values.keys().collect();
+        self.ports
+            .audit
+            .record(AuditEntry::new(
+                org,
+                now,
+                Some(user.id),
+                AuditAction::SecretsRead,
+                ("conversation", Some(conversation.to_string())),
+                json!({ "names": names, "api_key_id": caller.api_key.as_ref().map(|grant| grant.key_id) }),
+            ))
+            .await?;
+        Ok(values)
+    }
+
+    fn open(&self, row: &crate::ports::SealedRow) -> Result<SecretString, DomainError> {
+        self.ports
+            .cipher
+            .open(&row.sealed, &row.address.associated_data())
+    }
+
+    /// Rewrites up to `batch` values sealed under an older key with the current key. Call until it
+    /// rewrites nothing; safe to interrupt and to run while serving.
+    pub async fn reencrypt_batch(&self, batch: u64) -> Result<ReencryptReport, DomainError> {
+        let current = self.ports.cipher.current_key_id();
+        let rows = self.ports.secrets.sealed_not_under(&current, batch).await?;
+        let mut report = ReencryptReport::default();
+        for row in rows {
+            let aad = row.address.associated_data();
+            let plaintext = self.ports.cipher.open(&row.sealed, &aad)?;
+            let next = self.ports.cipher.seal(plaintext.expose().as_bytes(), &aad)?;
+            if self.ports.secrets.reseal(row.id, &row.sealed, &next).await? {
+                report.rewritten += 1;
+            } else {
+                report.skipped += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Key ids still in use by stored values.
+    pub async fn key_ids_in_use(&self) -> Result<Vec<String>, DomainError> {
+        self.ports.secrets.key_ids_in_use().await
+    }
+}

@@ -1,0 +1,238 @@
+//! Org settings with member overrides and locks; user preferences.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::{
+    DomainError, OrgId, User, UserId,
+    clock::Clock,
+    policy::{Permission, require},
+    ports::{OrgStore, SecretCipher, SecretFieldChange, SecretStore, SettingsStore},
+    secrets::{SecretAddress, SecretName, SecretScope},
+    settings::{PREFERENCE_FIELDS, SETTINGS_FIELDS, apply, is_settings_field, merge, validate_change},
+};
+
+/// Settings as shown: plain values, which secret fields are set, and (org settings) the locks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingsView {
+    /// Plain values.
+    pub values: Map<String, Value>,
+    /// Names of secret fields that hold a value (shown as `<name>_set: true`).
+    pub secrets_set: Vec<String>,
+    /// Locked fields.
+    pub locked: Vec<String>,
+}
+
+/// The adapters settings need.
+#[derive(Clone)]
+pub struct SettingsPorts {
+    /// Settings rows.
+    pub settings: Arc<dyn SettingsStore>,
+    /// Secret fields.
+    pub secrets: Arc<dyn SecretStore>,
+    /// Encryption.
+    pub cipher: Arc<dyn SecretCipher>,
+    /// Memberships.
+    pub orgs: Arc<dyn OrgStore>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The settings use cases.
+#[derive(Clone)]
+pub struct SettingsService {
+    ports: SettingsPorts,
+}
+
+const LOCKED_FIELDS: &str = "locked_fields";
+
+fn secret_fields() -> impl Iterator<Item = &'static str> {
+    SETTINGS_FIELDS
+        .iter()
+        .filter(|(_, kind)| *kind == crate::settings::FieldKind::Secret)
+        .map(|(name, _)| *name)
+}
+
+fn address(org: OrgId, member: Option<UserId>, field: &str) -> SecretAddress {
+    SecretAddress {
+        org_id: org,
+        scope: if member.is_some() {
+            SecretScope::MemberSetting
+        } else {
+            SecretScope::OrgSetting
+        },
+        owner_id: member,
+        name: SecretName::internal(field),
+    }
+}
+
+impl SettingsService {
+    /// The use cases over the given adapters.
+    pub fn new(ports: SettingsPorts) -> Self {
+        Self { ports }
+    }
+
+    async fn role(&self, caller: &User, org: OrgId) -> Result<crate::Role, DomainError> {
+        self.ports
+            .orgs
+            .membership(org, caller.id)
+            .await?
+            .map(|membership| membership.role)
+            .ok_or(DomainError::NotFound)
+    }
+
+    async fn view(&self, org: OrgId, member: Option<UserId>) -> Result<SettingsView, DomainError> {
+        let stored = self.ports.settings.get(org, member).await?;
+        let mut secrets_set = Vec::new();
+        for field in secret_fields() {
+            if self
+                .ports
+                .secrets
+                .get(&address(org, member, field))
+                .await?
+                .is_some()
+            {
+                secrets_set.push(field.to_owned());
+            }
+        }
+        Ok(SettingsView {
+            values: stored.values,
+            secrets_set,
+            locked: stored.locked,
+        })
+    }
+
+    /// The org's settings (members).
+    pub async fn org_settings(&self, caller: &User, org: OrgId) -> Result<SettingsView, DomainError> {
+        self.role(caller, org).await?;
+        self.view(org, None).await
+    }
+
+    /// Changes the org's settings and locks (admin+).
+    pub async fn update_org_settings(
+        &self,
+        caller: &User,
+        org: OrgId,
+        body: &Map<String, Value>,
+    ) -> Result<SettingsView, DomainError> {
+        require(self.role(caller, org).await?, Permission::UpdateOrg)?;
+        let locked = match body.get(LOCKED_FIELDS) {
+            None => None,
+            Some(value) => Some(parse_locked(value)?),
+        };
+        self.write(org, None, body, locked).await?;
+        self.view(org, None).await
+    }
+
+    /// The caller's own overrides in the org (members).
+    pub async fn my_settings(&self, caller: &User, org: OrgId) -> Result<SettingsView, DomainError> {
+        self.role(caller, org).await?;
+        self.view(org, Some(caller.id)).await
+    }
+
+    /// Changes the caller's overrides; a field the org locked is `Forbidden`.
+    pub async fn update_my_settings(
+        &self,
+        caller: &User,
+        org: OrgId,
+        body: &Map<String, Value>,
+    ) -> Result<SettingsView, DomainError> {
+        self.role(caller, org).await?;
+        let org_settings = self.ports.settings.get(org, None).await?;
+        if body.keys().any(|key| org_settings.locked.contains(key)) {
+            return Err(DomainError::Forbidden);
+        }
+        self.write(org, Some(caller.id), body, None).await?;
+        self.view(org, Some(caller.id)).await
+    }
+
+    /// Org settings merged with the caller's overrides (locked fields keep the org's value).
+    pub async fn effective(&self, caller: &User, org: OrgId) -> Result<SettingsView, DomainError> {
+        self.role(caller, org).await?;
+        let org_view = self.view(org, None).await?;
+        let mine = self.view(org, Some(caller.id)).await?;
+        let values = merge(&org_view.values, &mine.values, &org_view.locked);
+        let mut secrets_set = org_view.secrets_set.clone();
+        for field in mine.secrets_set {
+            if !org_view.locked.contains(&field) && !secrets_set.contains(&field) {
+                secrets_set.push(field);
+            }
+        }
+        Ok(SettingsView {
+            values,
+            secrets_set,
+            locked: org_view.locked,
+        })
+    }
+
+    async fn write(
+        &self,
+        org: OrgId,
+        member: Option<UserId>,
+        body: &Map<String, Value>,
+        locked: Option<Vec<String>>,
+    ) -> Result<(), DomainError> {
+        let change = validate_change(body, SETTINGS_FIELDS, &[LOCKED_FIELDS])?;
+        let mut stored = self.ports.settings.get(org, member).await?;
+        apply(&mut stored.values, &change.values);
+        if let Some(locked) = locked {
+            stored.locked = locked;
+        }
+        let mut secrets: Vec<SecretFieldChange> = Vec::new();
+        for (field, value) in change.secrets {
+            let address = address(org, member, &field);
+            let sealed = value
+                .map(|value| {
+                    self.ports
+                        .cipher
+                        .seal(value.as_bytes(), &address.associated_data())
+                })
+                .transpose()?;
+            secrets.push((address, sealed));
+        }
+        self.ports
+            .settings
+            .put(org, member, &stored, &secrets, self.ports.clock.now())
+            .await
+    }
+
+    /// The user's preferences.
+    pub async fn preferences(&self, caller: &User) -> Result<Map<String, Value>, DomainError> {
+        self.ports.settings.preferences(caller.id).await
+    }
+
+    /// Changes the user's preferences.
+    pub async fn update_preferences(
+        &self,
+        caller: &User,
+        body: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, DomainError> {
+        let change = validate_change(body, PREFERENCE_FIELDS, &[])?;
+        let mut values = self.ports.settings.preferences(caller.id).await?;
+        apply(&mut values, &change.values);
+        self.ports
+            .settings
+            .put_preferences(caller.id, &values, self.ports.clock.now())
+            .await?;
+        Ok(values)
+    }
+}
+
+fn parse_locked(value: &Value) -> Result<Vec<String>, DomainError> {
+    let invalid = || DomainError::invalid(LOCKED_FIELDS, "must be a list of settings field names");
+    let mut locked: Vec<String> = value
+        .as_array()
+        .ok_or_else(invalid)?
+        .iter()
+        .map(|name| {
+            name.as_str()
+                .filter(|name| is_settings_field(name))
+                .map(str::to_owned)
+                .ok_or_else(invalid)
+        })
+        .collect::<Result<_, _>>()?;
+    locked.sort();
+    locked.dedup();
+    Ok(locked)
+}

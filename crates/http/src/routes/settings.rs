@@ -1,0 +1,117 @@
+//! Org settings, member overrides, effective settings, user preferences.
+
+use actix_web::{HttpResponse, get, patch, web};
+use serde_json::{Map, Value};
+use tenantry_domain::services::settings::SettingsView;
+use uuid::Uuid;
+
+use crate::{ApiError, AppState, auth::Caller};
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_org_settings)
+        .service(patch_org_settings)
+        .service(get_my_settings)
+        .service(patch_my_settings)
+        .service(effective_settings)
+        .service(get_preferences)
+        .service(patch_preferences);
+}
+
+/// Plain values, `<field>_set` for every secret field, and (org settings) `locked_fields`.
+fn render(view: SettingsView, with_locks: bool) -> Value {
+    let mut body = view.values;
+    for (name, kind) in tenantry_domain::settings::SETTINGS_FIELDS {
+        if *kind == tenantry_domain::settings::FieldKind::Secret {
+            body.insert(
+                format!("{name}_set"),
+                Value::Bool(view.secrets_set.iter().any(|set| set == name)),
+            );
+        }
+    }
+    if with_locks {
+        body.insert("locked_fields".into(), serde_json::json!(view.locked));
+    }
+    Value::Object(body)
+}
+
+#[get("/api/orgs/{org_id}/settings")]
+async fn get_org_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .settings
+        .org_settings(&caller.0.user, path.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(render(view, true)))
+}
+
+#[patch("/api/orgs/{org_id}/settings")]
+async fn patch_org_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .settings
+        .update_org_settings(&caller.0.user, path.into_inner(), &body)
+        .await?;
+    Ok(HttpResponse::Ok().json(render(view, true)))
+}
+
+#[get("/api/orgs/{org_id}/settings/me")]
+async fn get_my_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .settings
+        .my_settings(&caller.0.user, path.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(render(view, false)))
+}
+
+#[patch("/api/orgs/{org_id}/settings/me")]
+async fn patch_my_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .settings
+        .update_my_settings(&caller.0.user, path.into_inner(), &body)
+        .await?;
+    Ok(HttpResponse::Ok().json(render(view, false)))
+}
+
+#[get("/api/orgs/{org_id}/settings/effective")]
+async fn effective_settings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .settings
+        .effective(&caller.0.user, path.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(render(view, true)))
+}
+
+#[get("/api/user/settings")]
+async fn get_preferences(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.settings.preferences(&caller.0.user).await?))
+}
+
+#[patch("/api/user/settings")]
+async fn patch_preferences(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_session()?;
+    Ok(HttpResponse::Ok().json(state.settings.update_preferences(&caller.0.user, &body).await?))
+}
