@@ -4,11 +4,15 @@
 
 mod support;
 
+mod admin_cli;
 mod conversations;
 mod database_recovery;
+mod faults;
 mod health;
 mod identity;
 mod migrations;
+mod multi_instance;
+mod operations;
 mod orgs;
 mod process;
 mod secrets;

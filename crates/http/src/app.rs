@@ -1,10 +1,12 @@
 use actix_web::web;
 
-use crate::{ApiError, AppState, Problem, extract_config, routes};
+use crate::{ApiError, AppState, HttpMetrics, MetricsEndpoint, Problem, extract_config, routes};
 
-/// Limits applied to every request.
+/// Limits and behaviour applied to every request.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpOptions {
+    /// Send `Strict-Transport-Security` (only when served over TLS, directly or behind a proxy).
+    pub hsts: bool,
     /// Largest JSON or form body accepted, in bytes (larger is 413).
     pub body_limit_bytes: usize,
     /// Largest event batch body accepted, in bytes.
@@ -12,9 +14,16 @@ pub struct HttpOptions {
 }
 
 /// Registers every route, the extractor error handlers and the 404 fallback on an actix app.
-pub fn configure(state: AppState, options: HttpOptions) -> impl FnOnce(&mut web::ServiceConfig) {
+pub fn configure(
+    state: AppState,
+    options: HttpOptions,
+    metrics: (HttpMetrics, MetricsEndpoint),
+) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(state))
+            .app_data(web::Data::new(metrics.0))
+            .app_data(web::Data::new(metrics.1))
+            .configure(routes::metrics::configure)
             .app_data(extract_config::json_config(options.body_limit_bytes))
             .app_data(extract_config::form_config(options.body_limit_bytes))
             .app_data(extract_config::path_config())

@@ -5,6 +5,8 @@ mod app;
 mod auth;
 mod dto;
 mod extract_config;
+mod headers;
+mod observe;
 mod paging;
 mod problem;
 mod routes;
@@ -12,5 +14,9 @@ mod state;
 
 pub use app::{HttpOptions, configure};
 pub use auth::Caller;
+pub use headers::security_headers;
+pub use observe::observe;
+pub use observe::{HttpMetrics, REQUEST_ID_HEADER};
 pub use problem::{ApiError, Problem};
+pub use routes::metrics::{MetricsEndpoint, MetricsRefresh};
 pub use state::{AppState, AuthMode};

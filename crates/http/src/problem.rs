@@ -22,6 +22,9 @@ pub struct Problem {
     /// Seconds to wait before retrying (also sent as `Retry-After`).
     #[serde(skip)]
     pub retry_after_secs: Option<u64>,
+    /// The request's id, as in the `X-Request-Id` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
@@ -35,6 +38,7 @@ impl Problem {
             code,
             errors: Vec::new(),
             retry_after_secs: None,
+            request_id: crate::observe::current_request_id(),
         }
     }
 

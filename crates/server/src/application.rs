@@ -34,7 +34,11 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "applied pending migrations");
         }
-        let Wired { state, purger } = build_state(&config, &database).await?;
+        let Wired {
+            state,
+            purger,
+            metrics,
+        } = build_state(&config, &database).await?;
         let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(purge_periodically(
             purger,
@@ -49,6 +53,7 @@ impl Application {
         );
 
         let options = HttpOptions {
+            hsts: config.http.hsts,
             body_limit_bytes: config.http.body_limit_bytes,
             events_body_limit_bytes: config.http.events_body_limit_bytes,
         };
@@ -59,7 +64,9 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(middleware::NormalizePath::trim())
-                .configure(tenantry_http::configure(state.clone(), options))
+                .wrap(tenantry_http::security_headers(options.hsts))
+                .wrap(middleware::from_fn(tenantry_http::observe))
+                .configure(tenantry_http::configure(state.clone(), options, metrics.clone()))
         })
         .shutdown_timeout(config.http.shutdown_timeout_secs)
         .listen(listener)?;

@@ -8,14 +8,14 @@ use tenantry_sql::MigrationState;
 use std::sync::Arc;
 
 use tenantry_crypto::KeyRing;
-use tenantry_domain::ports::SecretCipher;
+use tenantry_domain::{SecretString, clock::SystemClock, ports::SecretCipher, services::AdminService};
 use tenantry_sql::{SqlConversationStore, SqlOrgStore};
 
 use crate::{
     Application, Config,
     application::open_database,
     telemetry,
-    wiring::{key_ring, key_ring_path, secret_service},
+    wiring::{build_state, key_ring, key_ring_path, secret_service},
 };
 
 /// Tenantry: a multi-tenant backend for AI coding-agent platforms.
@@ -41,11 +41,68 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Manage users.
+    Users {
+        /// The user action.
+        #[command(subcommand)]
+        action: UsersAction,
+    },
+    /// Grant or revoke superadmin.
+    Superadmin {
+        /// The superadmin action.
+        #[command(subcommand)]
+        action: SuperadminAction,
+    },
     /// Manage the keys secrets are encrypted with.
     Keys {
         /// The key action.
         #[command(subcommand)]
         action: KeysAction,
+    },
+}
+
+/// `users` actions.
+#[derive(Debug, Subcommand)]
+pub enum UsersAction {
+    /// Create a user with a personal org. The password is read from stdin (one line).
+    Create {
+        /// Email.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List users.
+    List {
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Disable a user: their tokens and API keys stop working at once.
+    Disable {
+        /// Email.
+        email: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// Email.
+        email: String,
+    },
+}
+
+/// `superadmin` actions.
+#[derive(Debug, Subcommand)]
+pub enum SuperadminAction {
+    /// Make a user superadmin.
+    Grant {
+        /// Email.
+        email: String,
+    },
+    /// Take superadmin away (the last one cannot be revoked).
+    Revoke {
+        /// Email.
+        email: String,
     },
 }
 
@@ -89,6 +146,8 @@ impl Cli {
             Command::Serve => Application::build(config).await?.run_until_stopped().await,
             Command::Migrate { action } => migrate(&config, action).await,
             Command::Keys { action } => keys(&config, action).await,
+            Command::Users { action } => users(&config, action).await,
+            Command::Superadmin { action } => superadmin(&config, action).await,
         }
     }
 }
@@ -170,5 +229,65 @@ async fn keys(config: &Config, action: KeysAction) -> anyhow::Result<()> {
             database.close().await?;
         }
     }
+    Ok(())
+}
+
+async fn admin_service(config: &Config) -> anyhow::Result<(AdminService, tenantry_sql::SqlDatabase)> {
+    let database = open_database(config).await?;
+    database.migrate_up().await?;
+    let wired = build_state(config, &database).await?;
+    let store = Arc::new(tenantry_sql::SqlIdentityStore::new(database.clone()));
+    let admin = AdminService::new(wired.state.identity, store, Arc::new(SystemClock));
+    Ok((admin, database))
+}
+
+fn describe(user: &tenantry_domain::User) -> String {
+    let mut flags = Vec::new();
+    if user.is_superadmin {
+        flags.push("superadmin");
+    }
+    if user.disabled_at.is_some() {
+        flags.push("disabled");
+    }
+    format!("{}  {}  {}  {}", user.id, user.email, user.name, flags.join(","))
+}
+
+async fn users(config: &Config, action: UsersAction) -> anyhow::Result<()> {
+    let (admin, database) = admin_service(config).await?;
+    match action {
+        UsersAction::Create { email, name } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            let user = admin
+                .create_user(&email, SecretString::new(password), name)
+                .await?;
+            println!("created {}", describe(&user));
+        }
+        UsersAction::List { limit } => {
+            for user in admin.list_users(limit).await? {
+                println!("{}", describe(&user));
+            }
+        }
+        UsersAction::Disable { email } => println!("disabled {}", describe(&admin.disable(&email).await?)),
+        UsersAction::Enable { email } => println!("enabled {}", describe(&admin.enable(&email).await?)),
+    }
+    database.close().await?;
+    Ok(())
+}
+
+async fn superadmin(config: &Config, action: SuperadminAction) -> anyhow::Result<()> {
+    let (admin, database) = admin_service(config).await?;
+    match action {
+        SuperadminAction::Grant { email } => {
+            admin.grant_superadmin(&email).await?;
+            println!("{email} is superadmin");
+        }
+        SuperadminAction::Revoke { email } => {
+            admin.revoke_superadmin(&email).await?;
+            println!("{email} is no longer superadmin");
+        }
+    }
+    database.close().await?;
     Ok(())
 }

@@ -127,6 +127,8 @@ pub struct HttpConfig {
     pub shutdown_timeout_secs: u64,
     /// Trust `X-Forwarded-For`/`Forwarded` for the client address.
     pub trust_forwarded_headers: bool,
+    /// Send `Strict-Transport-Security`.
+    pub hsts: bool,
 }
 
 /// How callers authenticate.

@@ -4,6 +4,7 @@
 pub mod application;
 pub mod cli;
 pub mod config;
+pub mod metrics;
 pub mod telemetry;
 pub mod wiring;
 

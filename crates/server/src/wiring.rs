@@ -4,13 +4,14 @@
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
+use prometheus::Registry;
 use tenantry_crypto::{
     Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, KeyRing, RandomSecretTokens, TntApiKeys,
     load_or_create_key,
 };
 use tenantry_domain::{
     clock::SystemClock,
-    ports::{IdentityStore, Mailer, Probe, SecretCipher},
+    ports::{EventStore, IdentityStore, Mailer, Probe, SecretCipher},
     services::{
         ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService, EventPurger, IdentityPorts,
         IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService, SecretPorts,
@@ -18,7 +19,7 @@ use tenantry_domain::{
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
-use tenantry_http::{AppState, AuthMode};
+use tenantry_http::{AppState, AuthMode, HttpMetrics, MetricsEndpoint};
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, S3Options, open_object_store};
 use tenantry_sql::{
@@ -26,19 +27,39 @@ use tenantry_sql::{
     SqlSecretStore,
 };
 
-use crate::config::{AuthModeConfig, Config, MailTransport, absolute};
+use crate::{
+    config::{AuthModeConfig, Config, MailTransport, absolute},
+    metrics::{MeteredEventStore, PoolGauges},
+};
 
-/// Every service, plus the purger the server runs in the background.
+/// Every service, plus the purger the server runs in the background and the metrics registry.
 pub struct Wired {
     /// What handlers use.
     pub state: AppState,
     /// Deletes event objects of deleted conversations and orgs.
     pub purger: EventPurger,
+    /// Request metrics and the `/metrics` endpoint.
+    pub metrics: (HttpMetrics, MetricsEndpoint),
 }
 
 /// Builds every service over `database` and the configured adapters.
 pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Result<Wired> {
-    let events = Arc::new(open_event_store(config)?);
+    let registry = Registry::new();
+    let events: Arc<dyn EventStore> = Arc::new(MeteredEventStore::register(
+        &registry,
+        Arc::new(open_event_store(config)?),
+    )?);
+    let metrics = (
+        HttpMetrics::register(&registry)?,
+        MetricsEndpoint {
+            refresh: Arc::new(PoolGauges::register(
+                &registry,
+                database.clone(),
+                config.database.max_connections,
+            )?),
+            registry,
+        },
+    );
     let readiness = ReadinessService::new(vec![
         Arc::new(database.clone()) as Arc<dyn Probe>,
         events.clone() as Arc<dyn Probe>,
@@ -113,6 +134,7 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             trust_forwarded_headers: config.http.trust_forwarded_headers,
         },
         purger,
+        metrics,
     })
 }
 

@@ -69,3 +69,20 @@ impl SqlDatabase {
         self.conn.close().await.map_err(unavailable)
     }
 }
+
+impl SqlDatabase {
+    /// Open and idle connections of the pool.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.backend() {
+            DatabaseBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DatabaseBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+}

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use tenantry_domain::{
@@ -46,6 +47,34 @@ pub(crate) fn user_from_row(row: users::Model) -> Result<User, DomainError> {
         disabled_at: row.disabled_at,
         created_at: row.created_at,
     })
+}
+
+/// Serialises install-wide decisions (first user, superadmins): on PostgreSQL a row lock on the
+/// `owner` role, which every install has; SQLite's write lock already serialises.
+async fn lock_install(conn: &impl ConnectionTrait) -> Result<(), DomainError> {
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        conn.execute_unprepared("SELECT name FROM roles WHERE name = 'owner' FOR UPDATE")
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(())
+}
+
+/// Whether the install has no user yet; takes the install lock when it might be the first.
+async fn is_first_user(conn: &impl ConnectionTrait) -> Result<bool, DomainError> {
+    let any = |conn| async move {
+        users::Entity::find()
+            .limit(1)
+            .count(conn)
+            .await
+            .map_err(db_error)
+            .map(|count| count > 0)
+    };
+    if any(conn).await? {
+        return Ok(false);
+    }
+    lock_install(conn).await?;
+    Ok(!any(conn).await?)
 }
 
 fn credentials_from_row(row: users::Model) -> Result<StoredCredentials, DomainError> {
@@ -158,6 +187,7 @@ impl IdentityStore for SqlIdentityStore {
             org,
         } = registration;
         let txn = begin_write(&self.db.conn).await?;
+        let first_user = is_first_user(&txn).await?;
         orgs::Entity::insert(orgs::ActiveModel {
             id: Set(org.id),
             name: Set(org.name.as_str().to_owned()),
@@ -179,7 +209,7 @@ impl IdentityStore for SqlIdentityStore {
             password_hash: Set(password_hash.clone()),
             email_verified_at: Set(user.email_verified_at),
             current_org_id: Set(user.current_org_id),
-            is_superadmin: Set(user.is_superadmin),
+            is_superadmin: Set(user.is_superadmin || first_user),
             token_epoch: Set(user.token_epoch),
             disabled_at: Set(user.disabled_at),
             created_at: Set(user.created_at),
@@ -205,6 +235,69 @@ impl IdentityStore for SqlIdentityStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db_error)?;
+        txn.commit().await.map_err(db_error)
+    }
+
+    async fn list_users(&self, limit: u64) -> Result<Vec<User>, DomainError> {
+        users::Entity::find()
+            .order_by_asc(users::Column::CreatedAt)
+            .limit(limit)
+            .all(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    async fn set_disabled(
+        &self,
+        user_id: UserId,
+        disabled_at: Option<DateTime<Utc>>,
+    ) -> Result<(), DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        let updated = users::Entity::update_many()
+            .col_expr(users::Column::DisabledAt, Expr::value(disabled_at))
+            .filter(users::Column::Id.eq(user_id))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        if updated.rows_affected == 0 {
+            return Err(DomainError::NotFound);
+        }
+        if let Some(at) = disabled_at {
+            revoke_sessions(&txn, user_id, None, at).await?;
+        }
+        txn.commit().await.map_err(db_error)
+    }
+
+    async fn set_superadmin(&self, user_id: UserId, superadmin: bool) -> Result<(), DomainError> {
+        let txn = begin_write(&self.db.conn).await?;
+        // Superadmin changes queue on one lock, so two revocations cannot remove the last two at once.
+        lock_install(&txn).await?;
+        if !superadmin {
+            let others = users::Entity::find()
+                .filter(users::Column::IsSuperadmin.eq(true))
+                .filter(users::Column::Id.ne(user_id))
+                .count(&txn)
+                .await
+                .map_err(db_error)?;
+            if others == 0 {
+                return Err(DomainError::conflict(
+                    "last_superadmin",
+                    "The install must keep one superadmin.",
+                ));
+            }
+        }
+        let updated = users::Entity::update_many()
+            .col_expr(users::Column::IsSuperadmin, Expr::value(superadmin))
+            .filter(users::Column::Id.eq(user_id))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        if updated.rows_affected == 0 {
+            return Err(DomainError::NotFound);
+        }
         txn.commit().await.map_err(db_error)
     }
 

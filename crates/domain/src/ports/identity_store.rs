@@ -31,8 +31,24 @@ pub struct StoredCredentials {
 #[async_trait]
 pub trait IdentityStore: Send + Sync {
     /// Creates the user, its personal org and owner membership in one transaction.
-    /// A taken email is `Conflict { code: "email_taken" }`.
+    /// A taken email is `Conflict { code: "email_taken" }`. The first user of an empty install
+    /// becomes superadmin (decided inside the transaction, so two first registrations cannot both be).
     async fn register_user_with_personal_org(&self, registration: &Registration) -> Result<(), DomainError>;
+
+    /// Users, oldest first, at most `limit`.
+    async fn list_users(&self, limit: u64) -> Result<Vec<User>, DomainError>;
+
+    /// Disables (or re-enables) a user; disabling also bumps the token epoch and revokes every
+    /// refresh token, so tokens and API keys stop working at once.
+    async fn set_disabled(
+        &self,
+        user_id: UserId,
+        disabled_at: Option<DateTime<Utc>>,
+    ) -> Result<(), DomainError>;
+
+    /// Grants or revokes superadmin; revoking the last superadmin is `Conflict { code:
+    /// "last_superadmin" }`.
+    async fn set_superadmin(&self, user_id: UserId, superadmin: bool) -> Result<(), DomainError>;
 
     /// The user with this id.
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError>;

@@ -1,5 +1,6 @@
 //! Use-case services: they decide, the ports carry out.
 
+pub mod admin;
 pub mod api_keys;
 pub mod conversations;
 pub mod identity;
@@ -9,6 +10,7 @@ mod readiness;
 pub mod secrets;
 pub mod settings;
 
+pub use admin::AdminService;
 pub use api_keys::{ApiKeyPorts, ApiKeyService};
 pub use conversations::{ConversationPorts, ConversationService};
 pub use identity::{ApiKeyGrant, Authenticated, IdentityPorts, IdentityService, IdentitySettings};

@@ -5,6 +5,7 @@ pub(crate) mod compat;
 pub(crate) mod conversations;
 pub(crate) mod health;
 pub(crate) mod members;
+pub mod metrics;
 pub(crate) mod orgs;
 pub(crate) mod secrets;
 pub(crate) mod settings;

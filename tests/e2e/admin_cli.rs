@@ -1,0 +1,124 @@
+//! The operator's commands: users and superadmins.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use serde_json::json;
+
+use crate::support::{TestApp, spawn_app, tenantry_command};
+
+fn tenantry(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    let mut child = tenantry_command(&app.data_dir)
+        .args(args)
+        .env("DATABASE_URL", &app.database.url)
+        .env("TENANTRY_DATA_DIR", &app.data_dir)
+        .env("TENANTRY_AUTH_JWT_SECRET", crate::support::TEST_JWT_SECRET)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tenantry");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    let output = child.wait_with_output().expect("wait");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[tokio::test]
+async fn the_first_user_is_superadmin_and_the_last_superadmin_stays() {
+    let app = spawn_app().await;
+    let first = app
+        .register("first@example.com", "correct horse battery staple")
+        .await;
+    let second = app
+        .register("second@example.com", "correct horse battery staple")
+        .await;
+    let (_, me) = app.call("GET", &first.access_token, "/api/auth/me", None).await;
+    assert_eq!(me["is_superadmin"], true, "the first user of an empty install");
+    let (_, me) = app.call("GET", &second.access_token, "/api/auth/me", None).await;
+    assert_eq!(me["is_superadmin"], false);
+
+    let (ok, out) = tenantry(&app, &["superadmin", "revoke", "first@example.com"], None);
+    assert!(!ok && out.contains("last_superadmin"), "{out}");
+    let (ok, out) = tenantry(&app, &["superadmin", "grant", "second@example.com"], None);
+    assert!(ok, "{out}");
+    let (ok, out) = tenantry(&app, &["superadmin", "revoke", "first@example.com"], None);
+    assert!(ok, "{out}");
+    let (ok, out) = tenantry(&app, &["users", "list"], None);
+    assert!(ok);
+    let second_line = out
+        .lines()
+        .find(|line| line.contains("second@example.com"))
+        .expect("listed");
+    assert!(second_line.contains("superadmin"), "{out}");
+    let first_line = out
+        .lines()
+        .find(|line| line.contains("first@example.com"))
+        .expect("listed");
+    assert!(!first_line.contains("superadmin"), "{out}");
+}
+
+#[tokio::test]
+async fn created_users_sign_in_and_disabled_users_lose_tokens_and_keys_at_once() {
+    let app = spawn_app().await;
+    let (ok, out) = tenantry(
+        &app,
+        &["users", "create", "--email", "ops@example.com", "--name", "Ops"],
+        Some("a passphrase from stdin\n"),
+    );
+    assert!(ok, "{out}");
+    let (status, tokens) = app.login("ops@example.com", "a passphrase from stdin").await;
+    assert_eq!(status, 200);
+    let token = tokens["access_token"].as_str().expect("token").to_owned();
+    let (_, me) = app.call("GET", &token, "/api/auth/me", None).await;
+    let org = me["current_org_id"].as_str().expect("org").to_owned();
+    let (_, key) = app
+        .call(
+            "POST",
+            &token,
+            &format!("/api/orgs/{org}/api-keys"),
+            Some(json!({ "name": "ops" })),
+        )
+        .await;
+    let key = key["key"].as_str().expect("key").to_owned();
+    assert_eq!(app.call("GET", &key, "/api/auth/me", None).await.0, 200);
+
+    let (ok, out) = tenantry(&app, &["users", "disable", "ops@example.com"], None);
+    assert!(ok && out.contains("disabled"), "{out}");
+    assert_eq!(
+        app.call("GET", &token, "/api/auth/me", None).await.0,
+        401,
+        "access token"
+    );
+    assert_eq!(
+        app.call("GET", &key, "/api/auth/me", None).await.0,
+        401,
+        "API key"
+    );
+    let refresh = tokens["refresh_token"].as_str().expect("refresh");
+    let (status, _) = app
+        .call(
+            "POST",
+            "",
+            "/api/auth/refresh",
+            Some(json!({ "refresh_token": refresh })),
+        )
+        .await;
+    assert_eq!(status, 401, "refresh token");
+    assert_eq!(
+        app.login("ops@example.com", "a passphrase from stdin").await.0,
+        401,
+        "login"
+    );
+}
