@@ -100,3 +100,34 @@ async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
         "event-store calls are counted: {text}"
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_and_the_reference_are_served() {
+    let app = spawn_app().await;
+    let response = app.get("/api/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let spec: Value = response.json().await.expect("json");
+    assert!(spec["openapi"].as_str().expect("version").starts_with("3.1"));
+    assert!(spec["paths"]["/api/orgs/{org_id}/conversations/{id}/events"]["post"].is_object());
+    let docs = app.get("/docs").await;
+    assert_eq!(docs.status(), 200);
+    assert!(
+        docs.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
+    assert!(
+        docs.text().await.expect("html").contains("\"openapi\""),
+        "the reference embeds the document"
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    let printed = crate::support::tenantry_command(dir.path())
+        .arg("openapi")
+        .output()
+        .expect("run");
+    assert!(printed.status.success());
+    let printed: Value = serde_json::from_slice(&printed.stdout).expect("json");
+    assert_eq!(printed, spec, "`tenantry openapi` prints the served document");
+}

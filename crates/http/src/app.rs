@@ -24,6 +24,7 @@ pub fn configure(
             .app_data(web::Data::new(metrics.0))
             .app_data(web::Data::new(metrics.1))
             .configure(routes::metrics::configure)
+            .configure(crate::openapi::configure)
             .app_data(extract_config::json_config(options.body_limit_bytes))
             .app_data(extract_config::form_config(options.body_limit_bytes))
             .app_data(extract_config::path_config())

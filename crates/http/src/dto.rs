@@ -3,10 +3,11 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 use tenantry_domain::{
-    AuditEntry, Conversation, Invitation, Org, OrgId, Role, StoredEvent, User, UserId, Visibility,
+    AuditEntry, Conversation, Invitation, Org, Role, StoredEvent, User, Visibility,
     ports::{MemberView, Membership},
     session::TokenPair,
 };
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -14,13 +15,13 @@ fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S:
 }
 
 /// `GET /api/auth/me`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MeBody {
-    id: UserId,
+    id: Uuid,
     email: String,
     name: String,
     email_verified: bool,
-    pub(crate) current_org_id: Option<OrgId>,
+    pub(crate) current_org_id: Option<Uuid>,
     is_superadmin: bool,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
@@ -41,11 +42,12 @@ impl From<&User> for MeBody {
 }
 
 /// An org in a list, with the caller's role.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrgSummaryBody {
-    id: OrgId,
+    id: Uuid,
     name: String,
     personal: bool,
+    #[schema(value_type = String, example = "developer")]
     role: Role,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
@@ -65,7 +67,7 @@ impl OrgSummaryBody {
 }
 
 /// A token pair.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenBody {
     access_token: String,
     refresh_token: String,
@@ -85,7 +87,7 @@ impl From<TokenPair> for TokenBody {
 }
 
 /// `POST /api/auth/register`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RegisteredBody {
     /// The new user.
     pub user: MeBody,
@@ -97,15 +99,16 @@ pub struct RegisteredBody {
 }
 
 /// `GET /api/orgs/{id}` and friends.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrgBody {
-    id: OrgId,
+    id: Uuid,
     name: String,
     personal: bool,
     contact_name: Option<String>,
     contact_email: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
+    #[schema(value_type = String, example = "developer")]
     role: Role,
 }
 
@@ -138,11 +141,12 @@ impl From<&Membership> for OrgSummaryBody {
 }
 
 /// A member.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MemberBody {
-    user_id: UserId,
+    user_id: Uuid,
     email: String,
     name: String,
+    #[schema(value_type = String, example = "developer")]
     role: Role,
     #[serde(serialize_with = "rfc3339")]
     joined_at: DateTime<Utc>,
@@ -161,12 +165,13 @@ impl From<&MemberView> for MemberBody {
 }
 
 /// An invitation (never its token).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationBody {
     id: Uuid,
     email: String,
+    #[schema(value_type = String, example = "developer")]
     role: Role,
-    invited_by: UserId,
+    invited_by: Uuid,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
     #[serde(serialize_with = "rfc3339")]
@@ -187,15 +192,16 @@ impl From<&Invitation> for InvitationBody {
 }
 
 /// An audit entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryBody {
     id: Uuid,
     #[serde(serialize_with = "rfc3339")]
     at: DateTime<Utc>,
-    actor_id: Option<UserId>,
+    actor_id: Option<Uuid>,
     action: String,
     target_type: String,
     target_id: Option<String>,
+    #[schema(value_type = Object)]
     detail: serde_json::Value,
 }
 
@@ -214,7 +220,7 @@ impl From<&AuditEntry> for AuditEntryBody {
 }
 
 /// A role with its rank and permissions.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RoleBody {
     name: &'static str,
     rank: i32,
@@ -232,14 +238,14 @@ impl From<Role> for RoleBody {
 }
 
 /// `{items: [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Items<T> {
     /// The items.
     pub items: Vec<T>,
 }
 
 /// `{items: [...], next_cursor}`: a keyset page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,
@@ -257,17 +263,18 @@ where
 }
 
 /// A conversation's metadata.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConversationBody {
     id: Uuid,
-    org_id: OrgId,
-    created_by: UserId,
+    org_id: Uuid,
+    created_by: Uuid,
     title: Option<String>,
     selected_repository: Option<String>,
     selected_branch: Option<String>,
     git_provider: Option<String>,
     trigger: Option<String>,
     llm_model: Option<String>,
+    #[schema(value_type = String, example = "private")]
     visibility: Visibility,
     pr_number: Vec<i64>,
     /// In currency units; kept exactly as integer micro-units inside.
@@ -308,11 +315,12 @@ impl From<&Conversation> for ConversationBody {
 }
 
 /// One event as read back.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EventBody<'a> {
     id: i64,
     #[serde(serialize_with = "rfc3339")]
     timestamp: DateTime<Utc>,
+    #[schema(value_type = Object)]
     event: &'a serde_json::Value,
 }
 
@@ -325,3 +333,16 @@ impl<'a> From<&'a StoredEvent> for EventBody<'a> {
         }
     }
 }
+
+/// Orgs with the caller's role.
+pub type OrgList = Items<OrgSummaryBody>;
+/// Members.
+pub type MemberList = Items<MemberBody>;
+/// Pending invitations.
+pub type InvitationList = Items<InvitationBody>;
+/// Roles.
+pub type RoleList = Items<RoleBody>;
+/// A page of the audit log.
+pub type AuditPage = Page<AuditEntryBody>;
+/// A page of conversations.
+pub type ConversationPage = Page<ConversationBody>;

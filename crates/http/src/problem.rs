@@ -3,7 +3,7 @@ use serde::Serialize;
 use tenantry_domain::{DomainError, FieldError};
 
 /// An RFC 9457 problem document, as sent to clients.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]
@@ -15,12 +15,15 @@ pub struct Problem {
     /// Human explanation of this occurrence.
     pub detail: String,
     /// Stable machine-readable code (`not_found`, `email_taken`, …).
+    #[schema(value_type = String)]
     pub code: &'static str,
     /// Per-field validation errors, when there are any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<FieldErrorSchema>)]
     pub errors: Vec<FieldError>,
     /// Seconds to wait before retrying (also sent as `Retry-After`).
     #[serde(skip)]
+    #[schema(ignore)]
     pub retry_after_secs: Option<u64>,
     /// The request's id, as in the `X-Request-Id` header.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,6 +121,16 @@ impl From<DomainError> for Problem {
             ),
         }
     }
+}
+
+/// One invalid field, as documented.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents the shape of `FieldError`; never built.
+pub struct FieldErrorSchema {
+    /// The field.
+    field: String,
+    /// What is wrong with it.
+    message: String,
 }
 
 /// The error type handlers return: anything that becomes a problem document.

@@ -41,6 +41,8 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
     /// Manage users.
     Users {
         /// The user action.
@@ -140,9 +142,14 @@ pub enum MigrateAction {
 impl Cli {
     /// Runs the chosen command.
     pub async fn run(self) -> anyhow::Result<()> {
+        if let Command::Openapi = self.command {
+            println!("{}", tenantry_http::openapi_json());
+            return Ok(());
+        }
         let config = Config::load(self.config.as_deref())?;
         telemetry::init(&config.log);
         match self.command {
+            Command::Openapi => Ok(()),
             Command::Serve => Application::build(config).await?.run_until_stopped().await,
             Command::Migrate { action } => migrate(&config, action).await,
             Command::Keys { action } => keys(&config, action).await,

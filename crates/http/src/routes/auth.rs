@@ -1,18 +1,20 @@
 //! Identity routes: register, login, sessions, verification, recovery.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use tenantry_domain::{SecretString, services::identity::RegisterInput};
 
+use utoipa::ToSchema;
+
 use crate::{
-    ApiError, AppState,
+    ApiError, AppState, Problem,
     auth::{Caller, client_address},
     dto::{MeBody, OrgSummaryBody, RegisteredBody, TokenBody},
 };
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/auth/register", web::post().to(register))
-        .route("/api/auth/me", web::get().to(me))
+    cfg.service(register)
+        .service(me)
         .service(login)
         .service(refresh)
         .service(logout)
@@ -24,19 +26,42 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(reset_password);
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct RegisterBody {
     email: String,
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
     name: Option<String>,
 }
 
-/// Also served as `/api/auth/register-with-team`.
+#[utoipa::path(
+    tag = "identity",
+    summary = "Register: user, personal org and first session",
+    request_body = RegisterBody,
+    security(()),
+    responses(
+        (status = 201, description = "Registered", body = RegisteredBody),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/api/auth/register")]
 pub(crate) async fn register(
     state: web::Data<AppState>,
     body: web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    register_response(&state, body.into_inner()).await
+}
+
+/// Registration, shared with `/api/auth/register-with-team`.
+pub(crate) async fn register_response(
+    state: &AppState,
+    body: RegisterBody,
+) -> Result<HttpResponse, ApiError> {
     let registered = state
         .identity
         .register(RegisterInput {
@@ -52,14 +77,28 @@ pub(crate) async fn register(
     }))
 }
 
-#[derive(Deserialize)]
-struct LoginBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct LoginBody {
     email: String,
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "Log in",
+    request_body = LoginBody,
+    security(()),
+    responses(
+        (status = 200, description = "Token pair", body = TokenBody),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts (see Retry-After)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/login")]
-async fn login(
+pub(crate) async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<LoginBody>,
@@ -72,43 +111,109 @@ async fn login(
     Ok(HttpResponse::Ok().json(TokenBody::from(tokens)))
 }
 
-#[derive(Deserialize)]
-struct RefreshBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct RefreshBody {
+    #[schema(value_type = String, format = Password)]
     refresh_token: SecretString,
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "Rotate a refresh token",
+    request_body = RefreshBody,
+    security(()),
+    responses(
+        (status = 200, description = "New token pair", body = TokenBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/refresh")]
-async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshBody>,
+) -> Result<HttpResponse, ApiError> {
     let tokens = state.identity.refresh(&body.refresh_token).await?;
     Ok(HttpResponse::Ok().json(TokenBody::from(tokens)))
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "End the session of a refresh token",
+    request_body = RefreshBody,
+    security(()),
+    responses(
+        (status = 204, description = "Session ended"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/logout")]
-async fn logout(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshBody>,
+) -> Result<HttpResponse, ApiError> {
     state.identity.logout(&body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "End every session of the caller",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "All sessions ended"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/logout-all")]
-async fn logout_all(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn logout_all(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     caller.require_session()?;
     state.identity.logout_all(caller.0.user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Also served as `/api/auth/users/me`.
+#[utoipa::path(
+    tag = "identity",
+    summary = "The caller",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = MeBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/api/auth/me")]
 pub(crate) async fn me(caller: Caller) -> HttpResponse {
+    me_response(&caller)
+}
+
+/// The caller, shared with `/api/auth/users/me`.
+pub(crate) fn me_response(caller: &Caller) -> HttpResponse {
     HttpResponse::Ok().json(MeBody::from(&caller.0.user))
 }
 
-#[derive(Deserialize)]
-struct ChangePasswordBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct ChangePasswordBody {
+    #[schema(value_type = String, format = Password)]
     current_password: SecretString,
+    #[schema(value_type = String, format = Password)]
     new_password: SecretString,
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "Change the password (other sessions end)",
+    request_body = ChangePasswordBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/password")]
-async fn change_password(
+pub(crate) async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
     body: web::Json<ChangePasswordBody>,
@@ -126,19 +231,44 @@ async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "Mail an email verification link",
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Mail sent (or already verified)"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/verify-email/request")]
-async fn request_verification(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn request_verification(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     state.identity.request_email_verification(&caller.0.user).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
-#[derive(Deserialize)]
-struct TokenOnlyBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct TokenOnlyBody {
+    #[schema(value_type = String, format = Password)]
     token: SecretString,
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "Verify the email with a mailed token",
+    request_body = TokenOnlyBody,
+    security(()),
+    responses(
+        (status = 204, description = "Verified"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "Expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/verify-email")]
-async fn verify_email(
+pub(crate) async fn verify_email(
     state: web::Data<AppState>,
     body: web::Json<TokenOnlyBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -146,13 +276,23 @@ async fn verify_email(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-struct ResetRequestBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct ResetRequestBody {
     email: String,
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "Mail a password reset link",
+    request_body = ResetRequestBody,
+    security(()),
+    responses(
+        (status = 202, description = "Accepted whether or not the email exists"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/password-reset/request")]
-async fn request_password_reset(
+pub(crate) async fn request_password_reset(
     state: web::Data<AppState>,
     body: web::Json<ResetRequestBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -160,14 +300,28 @@ async fn request_password_reset(
     Ok(HttpResponse::Accepted().finish())
 }
 
-#[derive(Deserialize)]
-struct ResetBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct ResetBody {
+    #[schema(value_type = String, format = Password)]
     token: SecretString,
+    #[schema(value_type = String, format = Password)]
     new_password: SecretString,
 }
 
+#[utoipa::path(
+    tag = "identity",
+    summary = "Set a new password with a mailed token",
+    request_body = ResetBody,
+    security(()),
+    responses(
+        (status = 204, description = "Password set; every session ended"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "Expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/auth/password-reset")]
-async fn reset_password(
+pub(crate) async fn reset_password(
     state: web::Data<AppState>,
     body: web::Json<ResetBody>,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,42 +1,93 @@
 //! Aliases for clients of the FastAPI-Users/Jetstream-style team API: "team" means org.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use tenantry_domain::SecretString;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    ApiError, AppState,
+    ApiError, AppState, Problem,
     auth::{Caller, client_address},
-    routes::{auth, members, orgs},
+    dto::{MemberBody, OrgBody, OrgList},
+    routes::{
+        auth, members,
+        members::EmailAndRoleBody,
+        orgs::{self, CreateOrgBody},
+    },
 };
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/auth/register-with-team", web::post().to(auth::register))
-        .route("/api/auth/users/me", web::get().to(auth::me))
-        .route("/api/auth/jwt/login", web::post().to(form_login))
-        .service(
-            web::resource("/api/teams")
-                .route(web::get().to(list_teams))
-                .route(web::post().to(create_team)),
-        )
-        .route("/api/teams/{team_id}", web::get().to(get_team))
-        .route("/api/teams/{team_id}/members", web::post().to(add_team_member));
+    cfg.service(register_with_team)
+        .service(users_me)
+        .service(form_login)
+        .service(list_teams)
+        .service(create_team)
+        .service(get_team)
+        .service(add_team_member);
 }
 
-#[derive(Deserialize)]
-struct FormLogin {
+#[utoipa::path(
+    tag = "compatibility",
+    summary = "Alias of /api/auth/register",
+    request_body = auth::RegisterBody,
+    security(()),
+    responses(
+        (status = 201, description = "Registered", body = crate::dto::RegisteredBody),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/api/auth/register-with-team")]
+pub(crate) async fn register_with_team(
+    state: web::Data<AppState>,
+    body: web::Json<auth::RegisterBody>,
+) -> Result<HttpResponse, ApiError> {
+    auth::register_response(&state, body.into_inner()).await
+}
+
+#[utoipa::path(
+    tag = "compatibility",
+    summary = "Alias of /api/auth/me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = crate::dto::MeBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/api/auth/users/me")]
+pub(crate) async fn users_me(caller: Caller) -> HttpResponse {
+    auth::me_response(&caller)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct FormLogin {
     username: String,
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
 }
 
-#[derive(Serialize)]
-struct BearerToken {
+#[derive(Serialize, ToSchema)]
+pub(crate) struct BearerToken {
     access_token: String,
     token_type: &'static str,
 }
 
-async fn form_login(
+#[utoipa::path(
+    tag = "compatibility",
+    summary = "Form login (username, password)",
+    request_body(content = FormLogin, content_type = "application/x-www-form-urlencoded"),
+    security(()),
+    responses(
+        (status = 200, description = "Access token", body = BearerToken),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts (see Retry-After)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/api/auth/jwt/login")]
+pub(crate) async fn form_login(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<FormLogin>,
@@ -52,11 +103,34 @@ async fn form_login(
     }))
 }
 
-async fn list_teams(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+#[utoipa::path(
+    tag = "compatibility",
+    summary = "Alias of GET /api/orgs",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Orgs", body = OrgList),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/api/teams")]
+pub(crate) async fn list_teams(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     orgs::list_orgs_response(&state, &caller).await
 }
 
-async fn create_team(
+#[utoipa::path(
+    tag = "compatibility",
+    summary = "Alias of POST /api/orgs",
+    request_body = CreateOrgBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = OrgBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/api/teams")]
+pub(crate) async fn create_team(
     state: web::Data<AppState>,
     caller: Caller,
     body: web::Json<orgs::CreateOrgBody>,
@@ -64,7 +138,19 @@ async fn create_team(
     orgs::create_org_response(&state, &caller, body.into_inner()).await
 }
 
-async fn get_team(
+#[utoipa::path(
+    tag = "compatibility",
+    summary = "Alias of GET /api/orgs/{org_id}",
+    params(("team_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The org", body = OrgBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/api/teams/{team_id}")]
+pub(crate) async fn get_team(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -72,7 +158,23 @@ async fn get_team(
     orgs::get_org_response(&state, &caller, path.into_inner()).await
 }
 
-async fn add_team_member(
+#[utoipa::path(
+    tag = "compatibility",
+    summary = "Alias of POST /api/orgs/{org_id}/members",
+    params(("team_id" = Uuid, Path, description = "The org")),
+    request_body = EmailAndRoleBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Added", body = MemberBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/api/teams/{team_id}/members")]
+pub(crate) async fn add_team_member(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,

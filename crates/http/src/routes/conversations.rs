@@ -3,18 +3,20 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tenantry_domain::{
     DomainError, Visibility,
     ports::{ConversationCursor, ConversationPatch, UsageReport},
     services::conversations::{ConversationListQuery, NewConversationInput, cost_to_micros},
 };
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    ApiError, AppState,
+    ApiError, AppState, Problem,
     auth::Caller,
+    dto::ConversationPage,
     dto::{ConversationBody, EventBody, Page, double_option},
     extract_config::json_config,
     paging::PageQuery,
@@ -38,19 +40,34 @@ pub(crate) fn configure(events_body_limit: usize) -> impl FnOnce(&mut web::Servi
     }
 }
 
-#[derive(Deserialize)]
-struct CreateBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct CreateBody {
     title: Option<String>,
     selected_repository: Option<String>,
     selected_branch: Option<String>,
     git_provider: Option<String>,
     trigger: Option<String>,
     llm_model: Option<String>,
+    #[schema(value_type = Option<String>, example = "org")]
     visibility: Option<Visibility>,
 }
 
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Start a conversation (developer+)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    request_body = CreateBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = ConversationBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/orgs/{org_id}/conversations")]
-async fn create(
+pub(crate) async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -73,8 +90,9 @@ async fn create(
     Ok(HttpResponse::Created().json(ConversationBody::from(&conversation)))
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
     q: Option<String>,
     repository: Option<String>,
     mine: Option<bool>,
@@ -99,8 +117,20 @@ fn decode_cursor(raw: &str) -> Result<ConversationCursor, DomainError> {
     })
 }
 
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Conversations I may read, newest first",
+    params(("org_id" = Uuid, Path, description = "The org"), ListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page", body = ConversationPage),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/conversations")]
-async fn list(
+pub(crate) async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -125,8 +155,19 @@ async fn list(
     }))
 }
 
+#[utoipa::path(
+    tag = "conversations",
+    summary = "One conversation",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The conversation", body = ConversationBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/conversations/{id}")]
-async fn get_one(
+pub(crate) async fn get_one(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -136,18 +177,33 @@ async fn get_one(
     Ok(HttpResponse::Ok().json(ConversationBody::from(&conversation)))
 }
 
-#[derive(Deserialize)]
-struct UpdateBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct UpdateBody {
     #[serde(default, deserialize_with = "double_option")]
     title: Option<Option<String>>,
+    #[schema(value_type = Option<String>, example = "org")]
     visibility: Option<Visibility>,
     #[serde(default, deserialize_with = "double_option")]
     selected_branch: Option<Option<String>>,
     pr_number: Option<Vec<i64>>,
 }
 
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Change a conversation (creator or admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    request_body = UpdateBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = ConversationBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[patch("/api/orgs/{org_id}/conversations/{id}")]
-async fn update(
+pub(crate) async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -165,8 +221,20 @@ async fn update(
     Ok(HttpResponse::Ok().json(ConversationBody::from(&conversation)))
 }
 
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Delete a conversation and its events (creator or admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[delete("/api/orgs/{org_id}/conversations/{id}")]
-async fn remove(
+pub(crate) async fn remove(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -176,7 +244,24 @@ async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn append_events(
+#[utoipa::path(
+    post, path = "/api/orgs/{org_id}/conversations/{id}/events",
+    tag = "conversations",
+    summary = "Append an event or up to 1000 (creator or admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    request_body = Object,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The ids given", body = AppendedBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub(crate) async fn append_events(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -192,16 +277,34 @@ async fn append_events(
         .conversations
         .append_events(&caller.0.user, org, id, events)
         .await?;
-    Ok(HttpResponse::Created().json(json!({ "first_id": range.first_id, "last_id": range.last_id })))
+    Ok(HttpResponse::Created().json(AppendedBody {
+        first_id: range.first_id,
+        last_id: range.last_id,
+    }))
 }
 
-#[derive(Deserialize)]
-struct EventsQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct EventsQuery {
     start_id: Option<i64>,
     limit: Option<i64>,
 }
 
-async fn read_events(
+#[utoipa::path(
+    get, path = "/api/orgs/{org_id}/conversations/{id}/events",
+    tag = "conversations",
+    summary = "Read events by id",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation"), EventsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page", body = EventPageBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub(crate) async fn read_events(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -218,19 +321,36 @@ async fn read_events(
             query.limit.unwrap_or(100),
         )
         .await?;
-    let items: Vec<EventBody<'_>> = page.items.iter().map(EventBody::from).collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_start_id": page.next_start_id })))
+    Ok(HttpResponse::Ok().json(EventPageBody {
+        items: page.items.iter().map(EventBody::from).collect(),
+        next_start_id: page.next_start_id,
+    }))
 }
 
-#[derive(Deserialize)]
-struct UsageBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct UsageBody {
     prompt_tokens: i64,
     completion_tokens: i64,
     cost: f64,
 }
 
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Add token and cost usage (creator or admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    request_body = UsageBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Totals", body = UsageTotalsBody),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/orgs/{org_id}/conversations/{id}/usage")]
-async fn usage(
+pub(crate) async fn usage(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -246,10 +366,34 @@ async fn usage(
         .conversations
         .add_usage(&caller.0.user, org, id, report)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "prompt_tokens": conversation.prompt_tokens,
-        "completion_tokens": conversation.completion_tokens,
-        "total_tokens": conversation.total_tokens,
-        "accumulated_cost": conversation.accumulated_cost as f64 / 1_000_000.0,
-    })))
+    Ok(HttpResponse::Ok().json(UsageTotalsBody {
+        prompt_tokens: conversation.prompt_tokens,
+        completion_tokens: conversation.completion_tokens,
+        total_tokens: conversation.total_tokens,
+        accumulated_cost: conversation.accumulated_cost as f64 / 1_000_000.0,
+    }))
+}
+
+/// The ids a batch received.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AppendedBody {
+    first_id: i64,
+    last_id: i64,
+}
+
+/// A page of events.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct EventPageBody<'a> {
+    items: Vec<EventBody<'a>>,
+    /// Where the next page starts; `null` at the current end.
+    next_start_id: Option<i64>,
+}
+
+/// Usage totals after a report.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct UsageTotalsBody {
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    total_tokens: i64,
+    accumulated_cost: f64,
 }

@@ -3,12 +3,14 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use tenantry_domain::{Role, SecretString};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    ApiError, AppState,
+    ApiError, AppState, Problem,
     auth::Caller,
     dto::{InvitationBody, Items, MemberBody},
+    dto::{InvitationList, MemberList},
 };
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -22,8 +24,19 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(accept_invitation);
 }
 
+#[utoipa::path(
+    tag = "members",
+    summary = "Members",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Members", body = MemberList),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/members")]
-async fn list_members(
+pub(crate) async fn list_members(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -34,14 +47,30 @@ async fn list_members(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct EmailAndRoleBody {
     email: String,
+    #[schema(value_type = String, example = "developer")]
     role: Role,
 }
 
+#[utoipa::path(
+    tag = "members",
+    summary = "Add an existing user (admin+)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    request_body = EmailAndRoleBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Added", body = MemberBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/orgs/{org_id}/members")]
-async fn add_member(
+pub(crate) async fn add_member(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -63,13 +92,29 @@ pub(crate) async fn add_member_response(
     Ok(HttpResponse::Created().json(MemberBody::from(&member)))
 }
 
-#[derive(Deserialize)]
-struct RoleBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct RoleBody {
+    #[schema(value_type = String, example = "developer")]
     role: Role,
 }
 
+#[utoipa::path(
+    tag = "members",
+    summary = "Change a role (admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("user_id" = Uuid, Path, description = "The member")),
+    request_body = RoleBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = MemberBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[patch("/api/orgs/{org_id}/members/{user_id}")]
-async fn change_role(
+pub(crate) async fn change_role(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -83,8 +128,21 @@ async fn change_role(
     Ok(HttpResponse::Ok().json(MemberBody::from(&member)))
 }
 
+#[utoipa::path(
+    tag = "members",
+    summary = "Remove a member (admin+) or leave",
+    params(("org_id" = Uuid, Path, description = "The org"), ("user_id" = Uuid, Path, description = "The member")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[delete("/api/orgs/{org_id}/members/{user_id}")]
-async fn remove_member(
+pub(crate) async fn remove_member(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -94,8 +152,23 @@ async fn remove_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    tag = "members",
+    summary = "Invite an email (admin+); the token goes out by mail",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    request_body = EmailAndRoleBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Invited", body = InvitationBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/orgs/{org_id}/invitations")]
-async fn invite(
+pub(crate) async fn invite(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -108,8 +181,20 @@ async fn invite(
     Ok(HttpResponse::Created().json(InvitationBody::from(&invitation)))
 }
 
+#[utoipa::path(
+    tag = "members",
+    summary = "Pending invitations (admin+)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Invitations", body = InvitationList),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/invitations")]
-async fn list_invitations(
+pub(crate) async fn list_invitations(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -120,8 +205,20 @@ async fn list_invitations(
     }))
 }
 
+#[utoipa::path(
+    tag = "members",
+    summary = "Revoke an invitation (admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The invitation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[delete("/api/orgs/{org_id}/invitations/{id}")]
-async fn revoke_invitation(
+pub(crate) async fn revoke_invitation(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -131,13 +228,29 @@ async fn revoke_invitation(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
-struct AcceptBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct AcceptBody {
+    #[schema(value_type = String, format = Password)]
     token: SecretString,
 }
 
+#[utoipa::path(
+    tag = "members",
+    summary = "Accept an invitation",
+    request_body = AcceptBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Joined", body = MemberBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "Expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/invitations/accept")]
-async fn accept_invitation(
+pub(crate) async fn accept_invitation(
     state: web::Data<AppState>,
     caller: Caller,
     body: web::Json<AcceptBody>,

@@ -22,8 +22,16 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(metrics);
 }
 
+#[utoipa::path(
+    tag = "operations",
+    summary = "Prometheus metrics",
+    security(()),
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")
+    )
+)]
 #[get("/metrics")]
-async fn metrics(endpoint: web::Data<MetricsEndpoint>) -> HttpResponse {
+pub(crate) async fn metrics(endpoint: web::Data<MetricsEndpoint>) -> HttpResponse {
     endpoint.refresh.refresh();
     let mut buffer = Vec::new();
     if TextEncoder::new()

@@ -6,12 +6,14 @@ use tenantry_domain::{
     Role,
     services::orgs::{NewOrgInput, OrgPatchInput},
 };
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    ApiError, AppState,
+    ApiError, AppState, Problem,
     auth::Caller,
     dto::{AuditEntryBody, Items, MeBody, OrgBody, OrgSummaryBody, Page, RoleBody, double_option},
+    dto::{AuditPage, OrgList, RoleList},
     paging::{PageQuery, encode_id_cursor},
 };
 
@@ -27,8 +29,17 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(list_roles);
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "My orgs with my role",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Orgs", body = OrgList),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs")]
-async fn list_orgs(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list_orgs(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     list_orgs_response(&state, &caller).await
 }
 
@@ -42,15 +53,28 @@ pub(crate) async fn list_orgs_response(state: &AppState, caller: &Caller) -> Res
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct CreateOrgBody {
     name: String,
     contact_name: Option<String>,
     contact_email: Option<String>,
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "Create a shared org (caller becomes owner)",
+    request_body = CreateOrgBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = OrgBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/orgs")]
-async fn create_org(
+pub(crate) async fn create_org(
     state: web::Data<AppState>,
     caller: Caller,
     body: web::Json<CreateOrgBody>,
@@ -78,8 +102,19 @@ pub(crate) async fn create_org_response(
     Ok(HttpResponse::Created().json(OrgBody::from(&membership)))
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "An org I am a member of",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The org", body = OrgBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}")]
-async fn get_org(
+pub(crate) async fn get_org(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -96,8 +131,8 @@ pub(crate) async fn get_org_response(
     Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
 }
 
-#[derive(Deserialize)]
-struct UpdateOrgBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct UpdateOrgBody {
     name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     contact_name: Option<Option<String>>,
@@ -105,8 +140,23 @@ struct UpdateOrgBody {
     contact_email: Option<Option<String>>,
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "Rename or change contact details (admin+)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    request_body = UpdateOrgBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated", body = OrgBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[patch("/api/orgs/{org_id}")]
-async fn update_org(
+pub(crate) async fn update_org(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -125,8 +175,21 @@ async fn update_org(
     Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "Delete a shared org and everything in it (owner)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[delete("/api/orgs/{org_id}")]
-async fn delete_org(
+pub(crate) async fn delete_org(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -135,8 +198,19 @@ async fn delete_org(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "Make it my current org",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Me", body = MeBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/orgs/{org_id}/switch")]
-async fn switch_org(
+pub(crate) async fn switch_org(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -149,13 +223,28 @@ async fn switch_org(
     Ok(HttpResponse::Ok().json(me))
 }
 
-#[derive(Deserialize)]
-struct TransferBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct TransferBody {
     user_id: Uuid,
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "Transfer ownership (owner)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    request_body = TransferBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The org as the caller now sees it", body = OrgBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/orgs/{org_id}/transfer")]
-async fn transfer_org(
+pub(crate) async fn transfer_org(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -168,8 +257,21 @@ async fn transfer_org(
     Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "Audit log, newest first (admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page", body = AuditPage),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/audit-log")]
-async fn audit_log(
+pub(crate) async fn audit_log(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -191,8 +293,17 @@ async fn audit_log(
     }))
 }
 
+#[utoipa::path(
+    tag = "orgs",
+    summary = "Roles, ranks and permissions",
+    security(()),
+    responses(
+        (status = 200, description = "Roles", body = RoleList),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/roles")]
-async fn list_roles() -> HttpResponse {
+pub(crate) async fn list_roles() -> HttpResponse {
     HttpResponse::Ok().json(Items {
         items: Role::ALL.into_iter().map(RoleBody::from).collect(),
     })

@@ -2,16 +2,16 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use tenantry_domain::{
     ApiKey, SecretString,
     secrets::{SecretMeta, SecretScope},
     services::{api_keys::NewApiKeyInput, secrets::PutSecretInput},
 };
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{ApiError, AppState, auth::Caller};
+use crate::{ApiError, AppState, Problem, auth::Caller, dto::Items};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_secrets)
@@ -27,48 +27,124 @@ fn timestamp(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn secret_json(meta: &SecretMeta) -> Value {
-    json!({
-        "name": meta.name,
-        "description": meta.description,
-        "scope": meta.scope,
-        "created_at": timestamp(&meta.created_at),
-        "updated_at": timestamp(&meta.updated_at),
-    })
+/// A secret as listed: never its value.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SecretBody {
+    name: String,
+    description: Option<String>,
+    /// `user` or `org`.
+    #[schema(value_type = String, example = "user")]
+    scope: SecretScope,
+    created_at: String,
+    updated_at: String,
 }
 
-fn key_json(key: &ApiKey) -> Value {
-    json!({
-        "id": key.id,
-        "name": key.name,
-        "prefix": key.prefix,
-        "user_id": key.user_id,
-        "scopes": key.scopes,
-        "created_at": timestamp(&key.created_at),
-        "last_used_at": key.last_used_at.as_ref().map(timestamp),
-        "expires_at": key.expires_at.as_ref().map(timestamp),
-    })
+fn secret_body(meta: &SecretMeta) -> SecretBody {
+    SecretBody {
+        name: meta.name.clone(),
+        description: meta.description.clone(),
+        scope: meta.scope,
+        created_at: timestamp(&meta.created_at),
+        updated_at: timestamp(&meta.updated_at),
+    }
 }
 
+/// An API key as listed: never the key.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiKeyBody {
+    id: Uuid,
+    name: String,
+    /// `tnt_<id part>`: recognisable, not secret.
+    prefix: String,
+    user_id: Uuid,
+    scopes: Vec<String>,
+    created_at: String,
+    last_used_at: Option<String>,
+    expires_at: Option<String>,
+}
+
+fn key_body(key: &ApiKey) -> ApiKeyBody {
+    ApiKeyBody {
+        id: key.id,
+        name: key.name.clone(),
+        prefix: key.prefix.clone(),
+        user_id: key.user_id,
+        scopes: key.scopes.clone(),
+        created_at: timestamp(&key.created_at),
+        last_used_at: key.last_used_at.as_ref().map(timestamp),
+        expires_at: key.expires_at.as_ref().map(timestamp),
+    }
+}
+
+/// A new API key: the key is shown this once.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CreatedApiKeyBody {
+    #[serde(flatten)]
+    key: ApiKeyBody,
+    /// The whole key; store it now, it is never shown again.
+    #[serde(rename = "key")]
+    secret: String,
+}
+
+/// Secrets as listed.
+pub(crate) type SecretList = Items<SecretBody>;
+/// API keys as listed.
+pub(crate) type ApiKeyList = Items<ApiKeyBody>;
+
+/// Decrypted secrets for a conversation's runtime.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RuntimeSecretsBody {
+    secrets: std::collections::BTreeMap<String, String>,
+}
+
+#[utoipa::path(
+    tag = "secrets",
+    summary = "Secrets of the org and mine: never values",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Secrets", body = SecretList),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/secrets")]
-async fn list_secrets(
+pub(crate) async fn list_secrets(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let secrets = state.secrets.list(&caller.0.user, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": secrets.iter().map(secret_json).collect::<Vec<_>>() })))
+    Ok(HttpResponse::Ok().json(Items {
+        items: secrets.iter().map(secret_body).collect(),
+    }))
 }
 
-#[derive(Deserialize)]
-struct PutSecretBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct PutSecretBody {
+    #[schema(value_type = String, format = Password)]
     value: SecretString,
     description: Option<String>,
+    #[schema(value_type = String, example = "user")]
     scope: SecretScope,
 }
 
+#[utoipa::path(
+    tag = "secrets",
+    summary = "Create or replace a secret (user: developer+, org: admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("name" = String, Path, description = "[A-Z_][A-Z0-9_]*")),
+    request_body = PutSecretBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Stored", body = SecretBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[put("/api/orgs/{org_id}/secrets/{name}")]
-async fn put_secret(
+pub(crate) async fn put_secret(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, String)>,
@@ -82,16 +158,31 @@ async fn put_secret(
         scope: body.scope,
     };
     let meta = state.secrets.put(&caller.0.user, org, &name, input).await?;
-    Ok(HttpResponse::Ok().json(secret_json(&meta)))
+    Ok(HttpResponse::Ok().json(secret_body(&meta)))
 }
 
-#[derive(Deserialize)]
-struct ScopeQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ScopeQuery {
+    #[param(value_type = Option<String>)]
     scope: Option<SecretScope>,
 }
 
+#[utoipa::path(
+    tag = "secrets",
+    summary = "Delete a secret",
+    params(("org_id" = Uuid, Path, description = "The org"), ("name" = String, Path, description = "The secret"), ScopeQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[delete("/api/orgs/{org_id}/secrets/{name}")]
-async fn delete_secret(
+pub(crate) async fn delete_secret(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, String)>,
@@ -103,28 +194,53 @@ async fn delete_secret(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    tag = "secrets",
+    summary = "Decrypted secrets for the conversation runtime (creator or admin+; API keys need secrets:read)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Values", body = RuntimeSecretsBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/conversations/{id}/runtime-secrets")]
-async fn runtime_secrets(
+pub(crate) async fn runtime_secrets(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
     let values = state.secrets.runtime_values(&caller.0, org, id).await?;
-    let values: serde_json::Map<String, Value> = values
+    let secrets = values
         .into_iter()
-        .map(|(name, value)| (name, Value::String(value.expose().to_owned())))
+        .map(|(name, value)| (name, value.expose().to_owned()))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "secrets": values })))
+    Ok(HttpResponse::Ok().json(RuntimeSecretsBody { secrets }))
 }
 
-#[derive(Deserialize)]
-struct ListKeysQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListKeysQuery {
     all: Option<bool>,
 }
 
+#[utoipa::path(
+    tag = "api-keys",
+    summary = "My API keys (admins: ?all=true)",
+    params(("org_id" = Uuid, Path, description = "The org"), ListKeysQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Keys", body = ApiKeyList),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/api-keys")]
-async fn list_keys(
+pub(crate) async fn list_keys(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -134,19 +250,35 @@ async fn list_keys(
         .api_keys
         .list(&caller.0.user, path.into_inner(), query.all.unwrap_or(false))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": keys.iter().map(key_json).collect::<Vec<_>>() })))
+    Ok(HttpResponse::Ok().json(Items {
+        items: keys.iter().map(key_body).collect(),
+    }))
 }
 
-#[derive(Deserialize)]
-struct CreateKeyBody {
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct CreateKeyBody {
     name: String,
     expires_at: Option<DateTime<Utc>>,
     #[serde(default)]
     scopes: Vec<String>,
 }
 
+#[utoipa::path(
+    tag = "api-keys",
+    summary = "Create an API key (developer+); shown once",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    request_body = CreateKeyBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = CreatedApiKeyBody),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[post("/api/orgs/{org_id}/api-keys")]
-async fn create_key(
+pub(crate) async fn create_key(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -163,13 +295,26 @@ async fn create_key(
         .api_keys
         .create(&caller.0.user, path.into_inner(), input)
         .await?;
-    let mut body = key_json(&key);
-    body["key"] = Value::String(secret.expose().to_owned());
-    Ok(HttpResponse::Created().json(body))
+    Ok(HttpResponse::Created().json(CreatedApiKeyBody {
+        key: key_body(&key),
+        secret: secret.expose().to_owned(),
+    }))
 }
 
+#[utoipa::path(
+    tag = "api-keys",
+    summary = "Revoke an API key (its owner or admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The key")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[delete("/api/orgs/{org_id}/api-keys/{id}")]
-async fn revoke_key(
+pub(crate) async fn revoke_key(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use tenantry_domain::services::settings::SettingsView;
 use uuid::Uuid;
 
-use crate::{ApiError, AppState, auth::Caller};
+use crate::{ApiError, AppState, Problem, auth::Caller};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get_org_settings)
@@ -34,8 +34,19 @@ fn render(view: SettingsView, with_locks: bool) -> Value {
     Value::Object(body)
 }
 
+#[utoipa::path(
+    tag = "settings",
+    summary = "Org settings (secret fields show as <field>_set)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Settings", body = Object),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/settings")]
-async fn get_org_settings(
+pub(crate) async fn get_org_settings(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -47,8 +58,22 @@ async fn get_org_settings(
     Ok(HttpResponse::Ok().json(render(view, true)))
 }
 
+#[utoipa::path(
+    tag = "settings",
+    summary = "Change org settings and locked_fields (admin+)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    request_body = Object,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Settings", body = Object),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[patch("/api/orgs/{org_id}/settings")]
-async fn patch_org_settings(
+pub(crate) async fn patch_org_settings(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -61,8 +86,19 @@ async fn patch_org_settings(
     Ok(HttpResponse::Ok().json(render(view, true)))
 }
 
+#[utoipa::path(
+    tag = "settings",
+    summary = "My overrides in the org",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Settings", body = Object),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/settings/me")]
-async fn get_my_settings(
+pub(crate) async fn get_my_settings(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -74,8 +110,22 @@ async fn get_my_settings(
     Ok(HttpResponse::Ok().json(render(view, false)))
 }
 
+#[utoipa::path(
+    tag = "settings",
+    summary = "Change my overrides (locked fields: 403)",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    request_body = Object,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Settings", body = Object),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[patch("/api/orgs/{org_id}/settings/me")]
-async fn patch_my_settings(
+pub(crate) async fn patch_my_settings(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -88,8 +138,19 @@ async fn patch_my_settings(
     Ok(HttpResponse::Ok().json(render(view, false)))
 }
 
+#[utoipa::path(
+    tag = "settings",
+    summary = "Org settings merged with my overrides",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Settings", body = Object),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/orgs/{org_id}/settings/effective")]
-async fn effective_settings(
+pub(crate) async fn effective_settings(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -101,13 +162,37 @@ async fn effective_settings(
     Ok(HttpResponse::Ok().json(render(view, true)))
 }
 
+#[utoipa::path(
+    tag = "settings",
+    summary = "My preferences",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Preferences", body = Object),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[get("/api/user/settings")]
-async fn get_preferences(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn get_preferences(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.settings.preferences(&caller.0.user).await?))
 }
 
+#[utoipa::path(
+    tag = "settings",
+    summary = "Change my preferences",
+    request_body = Object,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Preferences", body = Object),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
 #[patch("/api/user/settings")]
-async fn patch_preferences(
+pub(crate) async fn patch_preferences(
     state: web::Data<AppState>,
     caller: Caller,
     body: web::Json<Map<String, Value>>,

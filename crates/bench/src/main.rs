@@ -1,0 +1,118 @@
+//! `tenantry-bench`: starts a release `tenantry serve` on a fresh database, seeds it through the API,
+//! drives fixed-duration, fixed-concurrency load from this separate process and prints, per scenario,
+//! requests/s, p50/p90/p99 latency, non-2xx responses and the server's peak RSS. Figures only: it never
+//! fails on a slow result.
+
+mod ceiling;
+mod load;
+mod scale;
+mod seed;
+mod server;
+
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::{
+    load::{Report, Scenario, run_scenario},
+    server::{BenchDatabase, Server},
+};
+
+/// Which database the server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DatabaseKind {
+    /// A fresh SQLite file.
+    Sqlite,
+    /// A fresh database on the PostgreSQL server `--postgres-url` names.
+    Postgres,
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "tenantry-bench", about = "Measure a release tenantry server")]
+struct Args {
+    /// Database the server uses.
+    #[arg(long, value_enum, default_value_t = DatabaseKind::Sqlite)]
+    database: DatabaseKind,
+    /// PostgreSQL server for `--database postgres` (a fresh database is created on it).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    postgres_url: String,
+    /// Seconds each scenario runs.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Also seed 1,000,000 conversations over 1,000 orgs (100,000 in the measured org) and compare.
+    #[arg(long)]
+    scale: bool,
+    /// Also measure `GET /api/auth/me` while 16 logins run without pause.
+    #[arg(long)]
+    login_storm: bool,
+    /// Only these scenarios (default: all).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let duration = Duration::from_secs(args.duration);
+    let database = BenchDatabase::create(args.database == DatabaseKind::Postgres, &args.postgres_url).await?;
+    let server = Server::start(&database).await?;
+    println!(
+        "server ready in {} ms on a fresh {} database",
+        server.ready_ms,
+        database.kind()
+    );
+    let client = load::client(args.connections);
+    let fixture = seed::seed(&client, &server.base).await?;
+    println!(
+        "seeded: 1 user, 1 org, {} conversations, one with {} events",
+        seed::CONVERSATIONS,
+        seed::EVENTS
+    );
+
+    let mut reports: Vec<Report> = Vec::new();
+    for scenario in Scenario::ALL {
+        if !args.only.is_empty() && !args.only.iter().any(|name| name == scenario.name()) {
+            continue;
+        }
+        let report = run_scenario(&client, &server, &fixture, scenario, args.connections, duration).await;
+        println!("{}", report.line());
+        reports.push(report);
+    }
+
+    if args.login_storm {
+        let report = load::login_storm(&client, &server, &fixture, args.connections, duration).await;
+        println!("{}", report.line());
+        reports.push(report);
+    }
+
+    let restart = server.restart_ready_ms(&database).await?;
+    println!("serve ready in {restart} ms on the existing database");
+
+    if args.database == DatabaseKind::Postgres {
+        match ceiling::pgbench_list(&database, &fixture, args.connections, duration).await {
+            Ok(tps) => {
+                let list = reports.iter().find(|report| report.name == Scenario::List.name());
+                let ratio = list.map(|report| report.rps / tps).unwrap_or_default();
+                println!("pgbench ceiling for the list statements: {tps:.0} tx/s; list at {ratio:.2} of it");
+            }
+            Err(error) => println!("pgbench ceiling not measured: {error}"),
+        }
+    }
+
+    if args.scale {
+        let server = server.into_restarted(&database).await?;
+        scale::seed_scale(&database, &fixture).await?;
+        for scenario in [Scenario::List, Scenario::Get] {
+            let report = run_scenario(&client, &server, &fixture, scenario, args.connections, duration).await;
+            println!("{} (1M rows)", report.line());
+        }
+        server.stop();
+    } else {
+        server.stop();
+    }
+    println!("{}", Report::table(&reports));
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and the routes serving it.
+
+use std::sync::LazyLock;
+
+use actix_web::{HttpResponse, get, web};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_scalar::Scalar;
+
+use crate::{Problem, routes};
+
+/// Adds the bearer scheme (access JWT or `tnt_` API key).
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT access token or tnt_ API key")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Tenantry's HTTP API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tenantry",
+        description = "Multi-tenant backend for AI coding-agent platforms. Errors are RFC 9457 problem documents.",
+    ),
+    paths(
+        routes::health::healthz,
+        routes::health::readyz,
+        routes::metrics::metrics,
+        routes::auth::register,
+        routes::auth::login,
+        routes::auth::refresh,
+        routes::auth::logout,
+        routes::auth::logout_all,
+        routes::auth::me,
+        routes::auth::change_password,
+        routes::auth::request_verification,
+        routes::auth::verify_email,
+        routes::auth::request_password_reset,
+        routes::auth::reset_password,
+        routes::compat::register_with_team,
+        routes::compat::form_login,
+        routes::compat::users_me,
+        routes::compat::list_teams,
+        routes::compat::create_team,
+        routes::compat::get_team,
+        routes::compat::add_team_member,
+        routes::orgs::list_orgs,
+        routes::orgs::create_org,
+        routes::orgs::get_org,
+        routes::orgs::update_org,
+        routes::orgs::delete_org,
+        routes::orgs::switch_org,
+        routes::orgs::transfer_org,
+        routes::orgs::audit_log,
+        routes::orgs::list_roles,
+        routes::members::list_members,
+        routes::members::add_member,
+        routes::members::change_role,
+        routes::members::remove_member,
+        routes::members::invite,
+        routes::members::list_invitations,
+        routes::members::revoke_invitation,
+        routes::members::accept_invitation,
+        routes::conversations::create,
+        routes::conversations::list,
+        routes::conversations::get_one,
+        routes::conversations::update,
+        routes::conversations::remove,
+        routes::conversations::append_events,
+        routes::conversations::read_events,
+        routes::conversations::usage,
+        routes::secrets::runtime_secrets,
+        routes::settings::get_org_settings,
+        routes::settings::patch_org_settings,
+        routes::settings::get_my_settings,
+        routes::settings::patch_my_settings,
+        routes::settings::effective_settings,
+        routes::settings::get_preferences,
+        routes::settings::patch_preferences,
+        routes::secrets::list_secrets,
+        routes::secrets::put_secret,
+        routes::secrets::delete_secret,
+        routes::secrets::list_keys,
+        routes::secrets::create_key,
+        routes::secrets::revoke_key
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "identity", description = "Accounts and sessions"),
+        (name = "orgs", description = "Orgs, roles, audit log"),
+        (name = "members", description = "Members and invitations"),
+        (name = "conversations", description = "Conversations, events, usage"),
+        (name = "settings", description = "Org settings, overrides, preferences"),
+        (name = "secrets", description = "Secrets"),
+        (name = "api-keys", description = "API keys"),
+        (name = "operations", description = "Health, readiness, metrics"),
+        (name = "compatibility", description = "Aliases for team-style clients"),
+    )
+)]
+pub struct ApiDoc;
+
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_owned())
+});
+
+/// The document as JSON.
+pub fn openapi_json() -> &'static str {
+    &DOCUMENT
+}
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(openapi_document).service(docs);
+}
+
+#[get("/api/openapi.json")]
+pub(crate) async fn openapi_document() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(openapi_json())
+}
+
+/// An interactive reference (Scalar). Its page loads the viewer script from jsDelivr in the
+/// browser, so this one page gets a CSP that allows it.
+#[get("/docs")]
+pub(crate) async fn docs() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; \
+             style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; \
+             font-src https://fonts.gstatic.com https://cdn.jsdelivr.net data:; img-src data: https:; \
+             connect-src 'self'; frame-ancestors 'none'",
+        ))
+        .body(Scalar::new(ApiDoc::openapi()).to_html())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Every `(method, path)` registered through an actix route attribute or resource in
+    /// `src/routes` and `src/openapi.rs`, read from the source.
+    fn registered_routes() -> BTreeSet<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("routes"))
+            .expect("routes dir")
+            .map(|entry| entry.expect("entry").path())
+            .collect();
+        files.push(dir.join("openapi.rs"));
+        let mut routes = BTreeSet::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read");
+            let mut resource: Option<String> = None;
+            for line in text.lines().map(str::trim) {
+                for method in ["get", "post", "put", "patch", "delete"] {
+                    if let Some(rest) = line.strip_prefix(&format!("#[{method}(\"")) {
+                        let path = rest.split('"').next().expect("path");
+                        routes.insert((method.to_owned(), path.to_owned()));
+                    }
+                    if let Some(resource) = &resource
+                        && line.contains(&format!("web::{method}()"))
+                    {
+                        routes.insert((method.to_owned(), resource.clone()));
+                    }
+                }
+                if let Some(rest) = line.strip_prefix("web::resource(\"") {
+                    resource = rest.split('"').next().map(str::to_owned);
+                }
+            }
+        }
+        routes
+    }
+
+    #[test]
+    fn every_route_has_a_spec_entry() {
+        let spec: serde_json::Value = serde_json::from_str(openapi_json()).expect("json");
+        let mut documented = BTreeSet::new();
+        for (path, item) in spec["paths"].as_object().expect("paths") {
+            for method in item.as_object().expect("item").keys() {
+                documented.insert((method.clone(), path.clone()));
+            }
+        }
+        let serving_the_spec = [
+            ("get".to_owned(), "/api/openapi.json".to_owned()),
+            ("get".to_owned(), "/docs".to_owned()),
+        ];
+        let registered = registered_routes();
+        assert!(registered.len() > 50, "the scan finds the routes: {registered:?}");
+        let missing: Vec<_> = registered
+            .iter()
+            .filter(|route| !documented.contains(route) && !serving_the_spec.contains(route))
+            .collect();
+        assert!(missing.is_empty(), "routes without a spec entry: {missing:?}");
+        let stale: Vec<_> = documented
+            .iter()
+            .filter(|route| !registered.contains(route))
+            .collect();
+        assert!(stale.is_empty(), "spec entries without a route: {stale:?}");
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_a_bearer_scheme() {
+        let spec: serde_json::Value = serde_json::from_str(openapi_json()).expect("json");
+        assert!(spec["openapi"].as_str().expect("version").starts_with("3.1"));
+        assert_eq!(
+            spec["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
+        assert!(spec["components"]["schemas"]["Problem"].is_object());
+    }
+}
