@@ -131,3 +131,35 @@ async fn the_openapi_document_and_the_reference_are_served() {
     let printed: Value = serde_json::from_slice(&printed.stdout).expect("json");
     assert_eq!(printed, spec, "`tenantry openapi` prints the served document");
 }
+
+#[tokio::test]
+async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .delete(app.url("/api/auth/login"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    let response = app
+        .client
+        .put(app.url("/api/orgs/0190e7d4-0000-7000-8000-000000000000"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET, PATCH, DELETE");
+    let problem: Value = response.json().await.expect("json");
+    assert_eq!(problem["code"], "method_not_allowed");
+    assert_eq!(
+        app.client
+            .put(app.url("/api/nothing-here"))
+            .send()
+            .await
+            .expect("request")
+            .status(),
+        404
+    );
+}

@@ -41,6 +41,25 @@ pub fn configure(
     }
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+/// 405 with `Allow` for a known path and another method; 404 for everything else.
+async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    if let Some(methods) = crate::openapi::allowed_methods(req.path()) {
+        let mut response = Problem::new(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!(
+                "{} is not allowed here; use {}.",
+                req.method(),
+                methods.join(", ")
+            ),
+        )
+        .to_response();
+        if let Ok(allow) = actix_web::http::header::HeaderValue::from_str(&methods.join(", ")) {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::ALLOW, allow);
+        }
+        return Ok(response);
+    }
     Err(ApiError(Problem::not_found()))
 }

@@ -47,7 +47,7 @@ pub struct OrgSummaryBody {
     id: Uuid,
     name: String,
     personal: bool,
-    #[schema(value_type = String, example = "developer")]
+    #[schema(value_type = RoleName)]
     role: Role,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
@@ -108,7 +108,7 @@ pub struct OrgBody {
     contact_email: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
-    #[schema(value_type = String, example = "developer")]
+    #[schema(value_type = RoleName)]
     role: Role,
 }
 
@@ -146,7 +146,7 @@ pub struct MemberBody {
     user_id: Uuid,
     email: String,
     name: String,
-    #[schema(value_type = String, example = "developer")]
+    #[schema(value_type = RoleName)]
     role: Role,
     #[serde(serialize_with = "rfc3339")]
     joined_at: DateTime<Utc>,
@@ -169,7 +169,7 @@ impl From<&MemberView> for MemberBody {
 pub struct InvitationBody {
     id: Uuid,
     email: String,
-    #[schema(value_type = String, example = "developer")]
+    #[schema(value_type = RoleName)]
     role: Role,
     invited_by: Uuid,
     #[serde(serialize_with = "rfc3339")]
@@ -221,13 +221,13 @@ impl From<&AuditEntry> for AuditEntryBody {
 
 /// A role with its rank and permissions.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RoleBody {
+pub struct RoleInfoBody {
     name: &'static str,
     rank: i32,
     permissions: Vec<&'static str>,
 }
 
-impl From<Role> for RoleBody {
+impl From<Role> for RoleInfoBody {
     fn from(role: Role) -> Self {
         Self {
             name: role.name(),
@@ -235,22 +235,6 @@ impl From<Role> for RoleBody {
             permissions: role.permissions().into_iter().map(|p| p.name()).collect(),
         }
     }
-}
-
-/// `{items: [...]}`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Items<T> {
-    /// The items.
-    pub items: Vec<T>,
-}
-
-/// `{items: [...], next_cursor}`: a keyset page.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    /// The items.
-    pub items: Vec<T>,
-    /// Pass as `cursor` for the next page; `null` on the last one.
-    pub next_cursor: Option<String>,
 }
 
 /// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -274,7 +258,7 @@ pub struct ConversationBody {
     git_provider: Option<String>,
     trigger: Option<String>,
     llm_model: Option<String>,
-    #[schema(value_type = String, example = "private")]
+    #[schema(value_type = VisibilityName)]
     visibility: Visibility,
     pr_number: Vec<i64>,
     /// In currency units; kept exactly as integer micro-units inside.
@@ -334,15 +318,83 @@ impl<'a> From<&'a StoredEvent> for EventBody<'a> {
     }
 }
 
-/// Orgs with the caller's role.
-pub type OrgList = Items<OrgSummaryBody>;
-/// Members.
-pub type MemberList = Items<MemberBody>;
-/// Pending invitations.
-pub type InvitationList = Items<InvitationBody>;
-/// Roles.
-pub type RoleList = Items<RoleBody>;
-/// A page of the audit log.
-pub type AuditPage = Page<AuditEntryBody>;
-/// A page of conversations.
-pub type ConversationPage = Page<ConversationBody>;
+/// `{items: [...]}` and `{items: [...], next_cursor}` bodies, one concrete type each so the
+/// OpenAPI document names every list precisely.
+macro_rules! list_bodies {
+    ($($(#[$doc:meta])* $name:ident($item:ty);)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            /// The items.
+            pub items: Vec<$item>,
+        }
+    )*};
+}
+
+macro_rules! page_bodies {
+    ($($(#[$doc:meta])* $name:ident($item:ty);)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            /// The items.
+            pub items: Vec<$item>,
+            /// Pass as `cursor` for the next page; `null` on the last one.
+            pub next_cursor: Option<String>,
+        }
+    )*};
+}
+
+list_bodies! {
+    /// Orgs with the caller's role.
+    OrgList(OrgSummaryBody);
+    /// Members.
+    MemberList(MemberBody);
+    /// Pending invitations.
+    InvitationList(InvitationBody);
+    /// Roles.
+    RoleList(RoleInfoBody);
+}
+
+page_bodies! {
+    /// A page of the audit log.
+    AuditPage(AuditEntryBody);
+    /// A page of conversations.
+    ConversationPage(ConversationBody);
+}
+
+/// Role names, as documented.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // Documents `Role`'s wire form; never built.
+pub enum RoleName {
+    /// owner (rank 0)
+    Owner,
+    /// admin (rank 10)
+    Admin,
+    /// developer (rank 100)
+    Developer,
+    /// viewer (rank 1000)
+    Viewer,
+}
+
+/// Conversation visibility, as documented.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // Documents `Visibility`'s wire form; never built.
+pub enum VisibilityName {
+    /// The creator and admins+.
+    Private,
+    /// Every member.
+    Org,
+}
+
+/// Secret scopes, as documented.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // Documents `SecretScope`'s wire form; never built.
+pub enum ScopeName {
+    /// The caller's own.
+    User,
+    /// Shared by the org.
+    Org,
+}

@@ -125,6 +125,40 @@ pub fn openapi_json() -> &'static str {
     &DOCUMENT
 }
 
+/// Path templates of the API (from the document) and the methods each answers.
+static METHODS_BY_PATH: LazyLock<Vec<(Vec<String>, Vec<String>)>> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let segments = path.split('/').map(str::to_owned).collect();
+            let value = serde_json::to_value(item).unwrap_or_default();
+            let methods = ["get", "post", "put", "patch", "delete"]
+                .into_iter()
+                .filter(|method| value.get(*method).is_some())
+                .map(str::to_uppercase)
+                .collect();
+            (segments, methods)
+        })
+        .collect()
+});
+
+/// The methods the API answers on `path`, if it is one of its paths.
+pub(crate) fn allowed_methods(path: &str) -> Option<&'static [String]> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    METHODS_BY_PATH
+        .iter()
+        .find(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(expected, actual)| expected.starts_with('{') || expected == actual)
+        })
+        .map(|(_, methods)| methods.as_slice())
+}
+
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(openapi_document).service(docs);
 }

@@ -18,6 +18,7 @@ pub struct PageQuery {
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
     /// Opaque cursor from the previous page's `next_cursor`.
+    #[param(pattern = r"^([A-Za-z0-9_-]{22})?$")]
     cursor: Option<String>,
 }
 

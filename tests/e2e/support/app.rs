@@ -30,6 +30,7 @@ pub struct TestApp {
     /// The configuration it runs with.
     pub config: Config,
     handle: ServerHandle,
+    s3_prefix: String,
     _data: Arc<TempDir>,
 }
 
@@ -55,10 +56,17 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let database = Arc::new(TestDatabase::create().await);
     let data = Arc::new(tempfile::tempdir().expect("temp dir"));
-    start(database, data, adjust).await
+    // Every app gets its own prefix in the shared S3 test bucket; its siblings share it.
+    let s3_prefix = uuid::Uuid::new_v4().simple().to_string();
+    start(database, data, s3_prefix, adjust).await
 }
 
-async fn start(database: Arc<TestDatabase>, data: Arc<TempDir>, adjust: impl FnOnce(&mut Config)) -> TestApp {
+async fn start(
+    database: Arc<TestDatabase>,
+    data: Arc<TempDir>,
+    s3_prefix: String,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let mut config = Config::load(None).expect("configuration");
     config.bind = "127.0.0.1:0".into();
     config.data_dir = data.path().to_path_buf();
@@ -68,8 +76,7 @@ async fn start(database: Arc<TestDatabase>, data: Arc<TempDir>, adjust: impl FnO
     if let Ok(endpoint) = std::env::var(S3_ENDPOINT_ENV)
         && !endpoint.is_empty()
     {
-        // Every app gets its own prefix in the shared test bucket.
-        config.storage.url = Some(format!("s3://{S3_TEST_BUCKET}/{}", uuid::Uuid::new_v4().simple()));
+        config.storage.url = Some(format!("s3://{S3_TEST_BUCKET}/{s3_prefix}"));
         config.storage.s3_endpoint = Some(endpoint);
         config.storage.s3_region = Some("us-east-1".into());
         config.storage.s3_access_key_id = Some("test".into());
@@ -100,6 +107,7 @@ async fn start(database: Arc<TestDatabase>, data: Arc<TempDir>, adjust: impl FnO
         data_dir: data.path().to_path_buf(),
         config,
         handle,
+        s3_prefix,
         _data: data,
     }
 }
@@ -107,7 +115,13 @@ async fn start(database: Arc<TestDatabase>, data: Arc<TempDir>, adjust: impl FnO
 impl TestApp {
     /// Another server on the same database and data directory (a second instance, or a restart).
     pub async fn start_sibling(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        start(self.database.clone(), self._data.clone(), adjust).await
+        start(
+            self.database.clone(),
+            self._data.clone(),
+            self.s3_prefix.clone(),
+            adjust,
+        )
+        .await
     }
 
     /// An absolute URL for `path`.

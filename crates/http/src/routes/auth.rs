@@ -28,9 +28,11 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct RegisterBody {
+    #[schema(max_length = 254, example = "alice@example.com")]
     email: String,
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 12, max_length = 128)]
     password: SecretString,
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     name: Option<String>,
 }
 
@@ -94,7 +96,10 @@ pub(crate) struct LoginBody {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts (see Retry-After)", body = Problem, content_type = "application/problem+json")
+        (status = 429, description = "Too many attempts (see Retry-After)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/login")]
@@ -125,7 +130,11 @@ pub(crate) struct RefreshBody {
     responses(
         (status = 200, description = "New token pair", body = TokenBody),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/refresh")]
@@ -144,7 +153,11 @@ pub(crate) async fn refresh(
     security(()),
     responses(
         (status = 204, description = "Session ended"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/logout")]
@@ -163,7 +176,8 @@ pub(crate) async fn logout(
     responses(
         (status = 204, description = "All sessions ended"),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json")
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/logout-all")]
@@ -179,7 +193,8 @@ pub(crate) async fn logout_all(state: web::Data<AppState>, caller: Caller) -> Re
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = MeBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/auth/me")]
@@ -196,7 +211,7 @@ pub(crate) fn me_response(caller: &Caller) -> HttpResponse {
 pub(crate) struct ChangePasswordBody {
     #[schema(value_type = String, format = Password)]
     current_password: SecretString,
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 12, max_length = 128)]
     new_password: SecretString,
 }
 
@@ -209,7 +224,11 @@ pub(crate) struct ChangePasswordBody {
         (status = 204, description = "Changed"),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/password")]
@@ -237,7 +256,8 @@ pub(crate) async fn change_password(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Mail sent (or already verified)"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/verify-email/request")]
@@ -264,7 +284,11 @@ pub(crate) struct TokenOnlyBody {
         (status = 204, description = "Verified"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "Expired", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/verify-email")]
@@ -288,7 +312,11 @@ pub(crate) struct ResetRequestBody {
     security(()),
     responses(
         (status = 202, description = "Accepted whether or not the email exists"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/password-reset/request")]
@@ -304,7 +332,7 @@ pub(crate) async fn request_password_reset(
 pub(crate) struct ResetBody {
     #[schema(value_type = String, format = Password)]
     token: SecretString,
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 12, max_length = 128)]
     new_password: SecretString,
 }
 
@@ -317,7 +345,11 @@ pub(crate) struct ResetBody {
         (status = 204, description = "Password set; every session ended"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "Expired", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/auth/password-reset")]

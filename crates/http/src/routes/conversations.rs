@@ -17,7 +17,7 @@ use crate::{
     ApiError, AppState, Problem,
     auth::Caller,
     dto::ConversationPage,
-    dto::{ConversationBody, EventBody, Page, double_option},
+    dto::{ConversationBody, EventBody, double_option},
     extract_config::json_config,
     paging::PageQuery,
 };
@@ -42,13 +42,19 @@ pub(crate) fn configure(events_body_limit: usize) -> impl FnOnce(&mut web::Servi
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct CreateBody {
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     title: Option<String>,
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     selected_repository: Option<String>,
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     selected_branch: Option<String>,
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     git_provider: Option<String>,
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     trigger: Option<String>,
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     llm_model: Option<String>,
-    #[schema(value_type = Option<String>, example = "org")]
+    #[schema(value_type = Option<crate::dto::VisibilityName>)]
     visibility: Option<Visibility>,
 }
 
@@ -63,7 +69,11 @@ pub(crate) struct CreateBody {
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/orgs/{org_id}/conversations")]
@@ -96,7 +106,11 @@ pub(crate) struct ListQuery {
     q: Option<String>,
     repository: Option<String>,
     mine: Option<bool>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    #[param(pattern = r"^([A-Za-z0-9_-]{32})?$")]
     cursor: Option<String>,
 }
 
@@ -111,6 +125,9 @@ fn decode_cursor(raw: &str) -> Result<ConversationCursor, DomainError> {
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
     let (micros, id) = bytes.split_at_checked(8).ok_or_else(invalid)?;
     let micros = i64::from_be_bytes(micros.try_into().map_err(|_| invalid())?);
+    // Any well-formed cursor is a point in time; ones outside years 1..=9999 (what every database
+    // stores) are clamped.
+    let micros = micros.clamp(-62_135_596_800_000_000, 253_402_300_799_999_999);
     Ok(ConversationCursor {
         last_updated_at: DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(invalid)?,
         id: Uuid::from_slice(id).map_err(|_| invalid())?,
@@ -126,7 +143,8 @@ fn decode_cursor(raw: &str) -> Result<ConversationCursor, DomainError> {
         (status = 200, description = "A page", body = ConversationPage),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/conversations")]
@@ -149,7 +167,7 @@ pub(crate) async fn list(
         .conversations
         .list(&caller.0.user, path.into_inner(), request)
         .await?;
-    Ok(HttpResponse::Ok().json(Page {
+    Ok(HttpResponse::Ok().json(ConversationPage {
         items: page.items.iter().map(ConversationBody::from).collect(),
         next_cursor: page.next.map(encode_cursor),
     }))
@@ -163,7 +181,8 @@ pub(crate) async fn list(
     responses(
         (status = 200, description = "The conversation", body = ConversationBody),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/conversations/{id}")]
@@ -180,11 +199,14 @@ pub(crate) async fn get_one(
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct UpdateBody {
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     title: Option<Option<String>>,
-    #[schema(value_type = Option<String>, example = "org")]
+    #[schema(value_type = Option<crate::dto::VisibilityName>)]
     visibility: Option<Visibility>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     selected_branch: Option<Option<String>>,
+    #[schema(value_type = Option<Vec<u32>>, max_items = 1000)]
     pr_number: Option<Vec<i64>>,
 }
 
@@ -199,7 +221,11 @@ pub(crate) struct UpdateBody {
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/api/orgs/{org_id}/conversations/{id}")]
@@ -230,7 +256,8 @@ pub(crate) async fn update(
         (status = 204, description = "Deleted"),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/api/orgs/{org_id}/conversations/{id}")]
@@ -258,7 +285,9 @@ pub(crate) async fn remove(
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub(crate) async fn append_events(
@@ -286,7 +315,11 @@ pub(crate) async fn append_events(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct EventsQuery {
+    /// First id to read (default 0).
+    #[param(minimum = 0)]
     start_id: Option<i64>,
+    /// Events to read, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -329,8 +362,11 @@ pub(crate) async fn read_events(
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct UsageBody {
+    #[schema(minimum = 0, maximum = 1_000_000_000_000i64)]
     prompt_tokens: i64,
+    #[schema(minimum = 0, maximum = 1_000_000_000_000i64)]
     completion_tokens: i64,
+    #[schema(minimum = 0, maximum = 1e9)]
     cost: f64,
 }
 
@@ -346,7 +382,10 @@ pub(crate) struct UsageBody {
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/orgs/{org_id}/conversations/{id}/usage")]

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::{
     ApiError, AppState, Problem,
     auth::Caller,
-    dto::{InvitationBody, Items, MemberBody},
+    dto::{InvitationBody, MemberBody},
     dto::{InvitationList, MemberList},
 };
 
@@ -32,7 +32,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 200, description = "Members", body = MemberList),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/members")]
@@ -42,15 +43,16 @@ pub(crate) async fn list_members(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let members = state.orgs.members(&caller.0.user, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(Items {
+    Ok(HttpResponse::Ok().json(MemberList {
         items: members.iter().map(MemberBody::from).collect(),
     }))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct EmailAndRoleBody {
+    #[schema(max_length = 254, example = "bob@example.com")]
     email: String,
-    #[schema(value_type = String, example = "developer")]
+    #[schema(value_type = crate::dto::RoleName)]
     role: Role,
 }
 
@@ -66,7 +68,11 @@ pub(crate) struct EmailAndRoleBody {
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/orgs/{org_id}/members")]
@@ -94,7 +100,7 @@ pub(crate) async fn add_member_response(
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct RoleBody {
-    #[schema(value_type = String, example = "developer")]
+    #[schema(value_type = crate::dto::RoleName)]
     role: Role,
 }
 
@@ -110,7 +116,11 @@ pub(crate) struct RoleBody {
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/api/orgs/{org_id}/members/{user_id}")]
@@ -138,7 +148,8 @@ pub(crate) async fn change_role(
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/api/orgs/{org_id}/members/{user_id}")]
@@ -164,7 +175,11 @@ pub(crate) async fn remove_member(
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/orgs/{org_id}/invitations")]
@@ -190,7 +205,8 @@ pub(crate) async fn invite(
         (status = 200, description = "Invitations", body = InvitationList),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/invitations")]
@@ -200,7 +216,7 @@ pub(crate) async fn list_invitations(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let invitations = state.orgs.invitations(&caller.0.user, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(Items {
+    Ok(HttpResponse::Ok().json(InvitationList {
         items: invitations.iter().map(InvitationBody::from).collect(),
     }))
 }
@@ -214,7 +230,8 @@ pub(crate) async fn list_invitations(
         (status = 204, description = "Revoked"),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/api/orgs/{org_id}/invitations/{id}")]
@@ -246,7 +263,11 @@ pub(crate) struct AcceptBody {
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "Expired", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/invitations/accept")]

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     ApiError, AppState, Problem,
     auth::Caller,
-    dto::{AuditEntryBody, Items, MeBody, OrgBody, OrgSummaryBody, Page, RoleBody, double_option},
+    dto::{AuditEntryBody, MeBody, OrgBody, OrgSummaryBody, RoleInfoBody, double_option},
     dto::{AuditPage, OrgList, RoleList},
     paging::{PageQuery, encode_id_cursor},
 };
@@ -35,7 +35,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Orgs", body = OrgList),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs")]
@@ -48,15 +49,21 @@ pub(crate) async fn list_orgs_response(state: &AppState, caller: &Caller) -> Res
     if let Some(grant) = &caller.0.api_key {
         orgs.retain(|membership| membership.org.id == grant.org_id);
     }
-    Ok(HttpResponse::Ok().json(Items {
+    Ok(HttpResponse::Ok().json(OrgList {
         items: orgs.iter().map(OrgSummaryBody::from).collect(),
     }))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct CreateOrgBody {
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: String,
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     contact_name: Option<String>,
+    #[schema(max_length = 254)]
     contact_email: Option<String>,
 }
 
@@ -70,7 +77,11 @@ pub(crate) struct CreateOrgBody {
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/orgs")]
@@ -110,7 +121,8 @@ pub(crate) async fn create_org_response(
     responses(
         (status = 200, description = "The org", body = OrgBody),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}")]
@@ -133,10 +145,16 @@ pub(crate) async fn get_org_response(
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct UpdateOrgBody {
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     contact_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(max_length = 254)]
     contact_email: Option<Option<String>>,
 }
 
@@ -152,7 +170,11 @@ pub(crate) struct UpdateOrgBody {
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/api/orgs/{org_id}")]
@@ -185,7 +207,8 @@ pub(crate) async fn update_org(
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/api/orgs/{org_id}")]
@@ -206,7 +229,8 @@ pub(crate) async fn delete_org(
     responses(
         (status = 200, description = "Me", body = MeBody),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/orgs/{org_id}/switch")]
@@ -240,7 +264,11 @@ pub(crate) struct TransferBody {
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/orgs/{org_id}/transfer")]
@@ -267,7 +295,8 @@ pub(crate) async fn transfer_org(
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/audit-log")]
@@ -287,7 +316,7 @@ pub(crate) async fn audit_log(
     let next_cursor = has_more
         .then(|| page.last().map(|entry| encode_id_cursor(entry.id)))
         .flatten();
-    Ok(HttpResponse::Ok().json(Page {
+    Ok(HttpResponse::Ok().json(AuditPage {
         items: page.iter().map(AuditEntryBody::from).collect(),
         next_cursor,
     }))
@@ -299,12 +328,13 @@ pub(crate) async fn audit_log(
     security(()),
     responses(
         (status = 200, description = "Roles", body = RoleList),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/roles")]
 pub(crate) async fn list_roles() -> HttpResponse {
-    HttpResponse::Ok().json(Items {
-        items: Role::ALL.into_iter().map(RoleBody::from).collect(),
+    HttpResponse::Ok().json(RoleList {
+        items: Role::ALL.into_iter().map(RoleInfoBody::from).collect(),
     })
 }

@@ -11,7 +11,7 @@ use tenantry_domain::{
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{ApiError, AppState, Problem, auth::Caller, dto::Items};
+use crate::{ApiError, AppState, Problem, auth::Caller};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_secrets)
@@ -33,7 +33,7 @@ pub(crate) struct SecretBody {
     name: String,
     description: Option<String>,
     /// `user` or `org`.
-    #[schema(value_type = String, example = "user")]
+    #[schema(value_type = crate::dto::ScopeName)]
     scope: SecretScope,
     created_at: String,
     updated_at: String,
@@ -87,9 +87,16 @@ pub(crate) struct CreatedApiKeyBody {
 }
 
 /// Secrets as listed.
-pub(crate) type SecretList = Items<SecretBody>;
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SecretList {
+    items: Vec<SecretBody>,
+}
+
 /// API keys as listed.
-pub(crate) type ApiKeyList = Items<ApiKeyBody>;
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ApiKeyList {
+    items: Vec<ApiKeyBody>,
+}
 
 /// Decrypted secrets for a conversation's runtime.
 #[derive(Serialize, ToSchema)]
@@ -105,7 +112,8 @@ pub(crate) struct RuntimeSecretsBody {
     responses(
         (status = 200, description = "Secrets", body = SecretList),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/secrets")]
@@ -115,24 +123,25 @@ pub(crate) async fn list_secrets(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let secrets = state.secrets.list(&caller.0.user, path.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(Items {
+    Ok(HttpResponse::Ok().json(SecretList {
         items: secrets.iter().map(secret_body).collect(),
     }))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct PutSecretBody {
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, max_length = 65536)]
     value: SecretString,
+    #[schema(max_length = 500)]
     description: Option<String>,
-    #[schema(value_type = String, example = "user")]
+    #[schema(value_type = crate::dto::ScopeName)]
     scope: SecretScope,
 }
 
 #[utoipa::path(
     tag = "secrets",
     summary = "Create or replace a secret (user: developer+, org: admin+)",
-    params(("org_id" = Uuid, Path, description = "The org"), ("name" = String, Path, description = "[A-Z_][A-Z0-9_]*")),
+    params(("org_id" = Uuid, Path, description = "The org"), ("name" = String, Path, description = "[A-Z_][A-Z0-9_]*", pattern = r"^[A-Z_][A-Z0-9_]{0,63}$")),
     request_body = PutSecretBody,
     security(("bearer" = [])),
     responses(
@@ -140,7 +149,11 @@ pub(crate) struct PutSecretBody {
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[put("/api/orgs/{org_id}/secrets/{name}")]
@@ -164,21 +177,22 @@ pub(crate) async fn put_secret(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ScopeQuery {
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<crate::dto::ScopeName>)]
     scope: Option<SecretScope>,
 }
 
 #[utoipa::path(
     tag = "secrets",
     summary = "Delete a secret",
-    params(("org_id" = Uuid, Path, description = "The org"), ("name" = String, Path, description = "The secret"), ScopeQuery),
+    params(("org_id" = Uuid, Path, description = "The org"), ("name" = String, Path, description = "The secret", pattern = r"^[A-Z_][A-Z0-9_]{0,63}$"), ScopeQuery),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/api/orgs/{org_id}/secrets/{name}")]
@@ -203,7 +217,8 @@ pub(crate) async fn delete_secret(
         (status = 200, description = "Values", body = RuntimeSecretsBody),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/conversations/{id}/runtime-secrets")]
@@ -236,7 +251,9 @@ pub(crate) struct ListKeysQuery {
         (status = 200, description = "Keys", body = ApiKeyList),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/api-keys")]
@@ -250,16 +267,21 @@ pub(crate) async fn list_keys(
         .api_keys
         .list(&caller.0.user, path.into_inner(), query.all.unwrap_or(false))
         .await?;
-    Ok(HttpResponse::Ok().json(Items {
+    Ok(HttpResponse::Ok().json(ApiKeyList {
         items: keys.iter().map(key_body).collect(),
     }))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct CreateKeyBody {
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     name: String,
     expires_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[schema(value_type = Vec<String>, example = json!(["secrets:read"]))]
     scopes: Vec<String>,
 }
 
@@ -274,7 +296,11 @@ pub(crate) struct CreateKeyBody {
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/api/orgs/{org_id}/api-keys")]
@@ -310,7 +336,8 @@ pub(crate) async fn create_key(
         (status = 204, description = "Revoked"),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/api/orgs/{org_id}/api-keys/{id}")]

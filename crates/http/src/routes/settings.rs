@@ -42,7 +42,8 @@ fn render(view: SettingsView, with_locks: bool) -> Value {
     responses(
         (status = 200, description = "Settings", body = Object),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/settings")]
@@ -69,7 +70,11 @@ pub(crate) async fn get_org_settings(
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/api/orgs/{org_id}/settings")]
@@ -94,7 +99,8 @@ pub(crate) async fn patch_org_settings(
     responses(
         (status = 200, description = "Settings", body = Object),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/settings/me")]
@@ -121,7 +127,11 @@ pub(crate) async fn get_my_settings(
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/api/orgs/{org_id}/settings/me")]
@@ -146,7 +156,8 @@ pub(crate) async fn patch_my_settings(
     responses(
         (status = 200, description = "Settings", body = Object),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/orgs/{org_id}/settings/effective")]
@@ -168,7 +179,8 @@ pub(crate) async fn effective_settings(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Preferences", body = Object),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json")
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/api/user/settings")]
@@ -188,7 +200,11 @@ pub(crate) async fn get_preferences(
         (status = 200, description = "Preferences", body = Object),
         (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/api/user/settings")]

@@ -48,6 +48,9 @@ pub struct ConversationPage {
     pub next: Option<ConversationCursor>,
 }
 
+/// Most tokens one usage report may add (keeps the 64-bit totals far from overflow).
+const MAX_TOKENS_PER_REPORT: i64 = 1_000_000_000_000;
+
 /// Longest title, in characters.
 const MAX_TITLE: usize = 500;
 /// Longest repository, branch, provider, trigger or model name.
@@ -69,9 +72,15 @@ fn text(field: &str, value: Option<String>, max: usize, errors: &mut Vec<FieldEr
     Some(value)
 }
 
-fn non_negative(numbers: &[i64]) -> Result<(), DomainError> {
-    if numbers.iter().any(|n| *n < 0) {
-        return Err(DomainError::invalid("pr_number", "must be positive numbers"));
+fn pull_request_numbers(numbers: &[i64]) -> Result<(), DomainError> {
+    if numbers.iter().any(|n| !(0..=i64::from(i32::MAX)).contains(n)) {
+        return Err(DomainError::invalid(
+            "pr_number",
+            "must be numbers between 0 and 2^31 - 1",
+        ));
+    }
+    if numbers.len() > 1000 {
+        return Err(DomainError::invalid("pr_number", "at most 1000 pull requests"));
     }
     Ok(())
 }
@@ -184,7 +193,7 @@ impl ConversationService {
             return Err(DomainError::Validation(errors));
         }
         if let Some(numbers) = &patch.pr_number {
-            non_negative(numbers)?;
+            pull_request_numbers(numbers)?;
         }
         self.ports
             .store
@@ -211,6 +220,9 @@ impl ConversationService {
     ) -> Result<Conversation, DomainError> {
         if usage.prompt_tokens < 0 || usage.completion_tokens < 0 || usage.cost < 0 {
             return Err(DomainError::invalid("usage", "must not be negative"));
+        }
+        if usage.prompt_tokens > MAX_TOKENS_PER_REPORT || usage.completion_tokens > MAX_TOKENS_PER_REPORT {
+            return Err(DomainError::invalid("usage", "at most 10^12 tokens per report"));
         }
         self.manageable(caller, org, id).await?;
         self.ports

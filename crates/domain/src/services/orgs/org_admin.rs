@@ -44,6 +44,10 @@ fn contact_name(raw: Option<&str>) -> Result<Option<String>, DomainError> {
             "contact_name",
             "must be at most 200 characters",
         )),
+        Some(name) if name.chars().any(char::is_control) => Err(DomainError::invalid(
+            "contact_name",
+            "must not contain control characters",
+        )),
         Some("") | None => Ok(None),
         Some(name) => Ok(Some(name.to_owned())),
     }
