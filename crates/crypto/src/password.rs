@@ -1,14 +1,19 @@
-//! argon2id password hashing, off the async executor and bounded in concurrency.
+//! argon2id password hashing, off the async executor, on a small pool of dedicated threads.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
 
-use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version};
+use std::cell::RefCell;
+
+use argon2::{
+    ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, PasswordHash, Version,
+    password_hash::phc::{Output, ParamsString, Salt},
+};
 use async_trait::async_trait;
 use tenantry_domain::{
     DomainError, SecretString,
     ports::{PasswordCheck, PasswordHasher},
 };
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 /// argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +24,8 @@ pub struct Argon2Settings {
     pub iterations: u32,
     /// Lanes.
     pub parallelism: u32,
-    /// Hashes computed at once; more callers wait their turn, so a login storm cannot take every
-    /// blocking thread or all the memory.
+    /// Hashes computed at once (threads of the hashing pool); more callers wait their turn, so a
+    /// login storm can neither take every core nor grow memory beyond this many hashes.
     pub max_concurrent: usize,
 }
 
@@ -28,7 +33,7 @@ pub struct Argon2Settings {
 #[derive(Clone)]
 pub struct Argon2Hasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    pool: Arc<HashPool>,
     /// Verified against when an account has no hash, so unknown emails cost the same work.
     decoy_hash: Arc<str>,
 }
@@ -46,7 +51,7 @@ impl Argon2Hasher {
         let decoy = hash_with(&params, b"decoy password never matched")?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(settings.max_concurrent.max(1))),
+            pool: Arc::new(HashPool::new(settings.max_concurrent.max(1))?),
             decoy_hash: decoy.into(),
         })
     }
@@ -55,34 +60,152 @@ impl Argon2Hasher {
         &self,
         work: impl FnOnce() -> Result<T, DomainError> + Send + 'static,
     ) -> Result<T, DomainError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| DomainError::Internal("hasher closed".into()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|error| DomainError::Internal(format!("hashing task failed: {error}")))?
+        self.pool.run(work).await?
     }
 }
 
-fn argon2id(params: &Params) -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads that run hashing jobs in arrival order.
+///
+/// Dedicated threads, rather than tokio's blocking pool, keep the memory of argon2's working area in
+/// as many allocator arenas as there are threads: with a growing blocking pool, every new thread's
+/// arena kept its own 19 MiB and a login storm pushed the process past a gigabyte.
+struct HashPool {
+    jobs: Mutex<mpsc::Sender<Job>>,
+}
+
+impl HashPool {
+    fn new(threads: usize) -> Result<Self, DomainError> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only to take the next job; the pool ends with its sender.
+                        let next = queue
+                            .lock()
+                            .map_err(|_| ())
+                            .and_then(|queue| queue.recv().map_err(|_| ()));
+                        match next {
+                            Ok(job) => job(),
+                            Err(()) => return,
+                        }
+                    }
+                })
+                .map_err(|error| DomainError::Internal(format!("cannot start hashing threads: {error}")))?;
+        }
+        Ok(Self {
+            jobs: Mutex::new(jobs),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, DomainError> {
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs
+            .lock()
+            .map_err(|_| DomainError::Internal("hashing pool poisoned".into()))?
+            .send(job)
+            .map_err(|_| DomainError::Internal("hashing pool stopped".into()))?;
+        result
+            .await
+            .map_err(|_| DomainError::Internal("hashing job failed".into()))
+    }
+}
+
+thread_local! {
+    /// argon2's working memory, kept by each hashing thread and reused for every hash: allocating
+    /// and freeing 19 MiB per hash makes glibc raise its mmap threshold and keep the freed memory,
+    /// which grew a login storm's footprint past 200 MiB.
+    static WORKING_MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs argon2 (`algorithm`, `version`, `params`) over `password` and `salt` into `out`, in this
+/// thread's reusable working memory.
+fn compute(
+    algorithm: Algorithm,
+    version: Version,
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), argon2::Error> {
+    WORKING_MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        let blocks = params.block_count();
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+            password,
+            salt,
+            out,
+            &mut memory[..blocks],
+        )
+    })
 }
 
 fn hash_with(params: &Params, password: &[u8]) -> Result<String, DomainError> {
-    argon2id(params)
-        .hash_password(password)
-        .map(|hash| hash.to_string())
-        .map_err(|error| DomainError::Internal(format!("hashing failed: {error}")))
+    let failed = |error: &dyn std::fmt::Display| DomainError::Internal(format!("hashing failed: {error}"));
+    let salt = Salt::generate();
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    compute(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params,
+        password,
+        salt.as_ref(),
+        &mut out,
+    )
+    .map_err(|error| failed(&error))?;
+    let hash = PasswordHash {
+        algorithm: ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|error| failed(&error))?,
+        salt: Some(salt),
+        hash: Some(Output::new(&out).map_err(|error| failed(&error))?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `password` produces the hash `stored` names, following the stored algorithm, version and
+/// parameters.
+fn verify(password: &[u8], stored: &PasswordHash) -> bool {
+    let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(stored.algorithm.as_str()),
+        Params::try_from(stored),
+    ) else {
+        return false;
+    };
+    let version = stored.version.map_or(Ok(Version::V0x13), Version::try_from);
+    let Ok(version) = version else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    if compute(algorithm, version, &params, password, salt.as_ref(), &mut out).is_err() {
+        return false;
+    }
+    // `Output` compares in constant time.
+    Output::new(&out).is_ok_and(|computed| &computed == expected)
 }
 
 fn check(params: &Params, password: &[u8], stored: &str) -> PasswordCheck {
     let Ok(hash) = PasswordHash::new(stored) else {
         return PasswordCheck::Mismatch;
     };
-    // The stored hash names its own algorithm and parameters; verification follows them.
-    if argon2id(params).verify_password(password, &hash).is_err() {
+    if !verify(password, &hash) {
         return PasswordCheck::Mismatch;
     }
     let needs_rehash = hash.algorithm.as_str() != "argon2id"
@@ -185,6 +308,36 @@ mod tests {
         assert_eq!(
             outcome.expect("verify"),
             PasswordCheck::Match { needs_rehash: true }
+        );
+    }
+
+    #[tokio::test]
+    async fn hashes_interoperate_with_the_argon2_crates_own_format() {
+        use argon2::PasswordHasher as _;
+        let params = Params::new(FAST.memory_kib, FAST.iterations, FAST.parallelism, None).expect("params");
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+            .hash_password(b"shared passphrase")
+            .expect("hash")
+            .to_string();
+        let hasher = Argon2Hasher::new(FAST).expect("hasher");
+        let outcome = hasher
+            .verify(&SecretString::new("shared passphrase"), Some(&theirs))
+            .await;
+        assert_eq!(
+            outcome.expect("verify"),
+            PasswordCheck::Match { needs_rehash: false }
+        );
+
+        let ours = hasher
+            .hash(&SecretString::new("shared passphrase"))
+            .await
+            .expect("hash");
+        use argon2::PasswordVerifier as _;
+        let parsed = PasswordHash::new(&ours).expect("PHC string");
+        assert!(
+            Argon2::default()
+                .verify_password(b"shared passphrase", &parsed)
+                .is_ok()
         );
     }
 
