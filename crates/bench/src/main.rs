@@ -114,5 +114,6 @@ async fn main() -> anyhow::Result<()> {
         server.stop();
     }
     println!("{}", Report::table(&reports));
+    database.drop_database().await?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use anyhow::Context;
 use sea_orm::{ConnectionTrait, Database};
 use tempfile::TempDir;
 
-/// A fresh database for one bench run.
+/// A fresh database for one bench run (a PostgreSQL one is dropped by [`BenchDatabase::drop_database`]).
 pub struct BenchDatabase {
     /// What the server connects to.
     pub url: String,
@@ -19,6 +19,7 @@ pub struct BenchDatabase {
     pub postgres: bool,
     /// Holds the SQLite file and the server's data directory.
     pub dir: TempDir,
+    admin_url: String,
 }
 
 impl BenchDatabase {
@@ -40,7 +41,28 @@ impl BenchDatabase {
         } else {
             format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display())
         };
-        Ok(Self { url, postgres, dir })
+        Ok(Self {
+            url,
+            postgres,
+            dir,
+            admin_url: admin_url.to_owned(),
+        })
+    }
+
+    /// Drops the PostgreSQL database of the run (SQLite files go with the temp dir).
+    pub async fn drop_database(&self) -> anyhow::Result<()> {
+        if self.postgres {
+            let name = url::Url::parse(&self.url)?
+                .path()
+                .trim_start_matches('/')
+                .to_owned();
+            let admin = Database::connect(&self.admin_url).await?;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await?;
+            admin.close().await.ok();
+        }
+        Ok(())
     }
 
     /// `sqlite` or `postgres`.

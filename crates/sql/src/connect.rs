@@ -27,6 +27,8 @@ pub struct DatabaseOptions {
 #[derive(Debug, Clone)]
 pub struct SqlDatabase {
     pub(crate) conn: DatabaseConnection,
+    /// SQLite only: the queue this process's writers wait in (see `begin_write`).
+    pub(crate) write_queue: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl SqlDatabase {
@@ -51,7 +53,9 @@ impl SqlDatabase {
                 .create_if_missing(true)
         });
         let conn = Database::connect(connect).await.map_err(unavailable)?;
-        Ok(Self { conn })
+        let write_queue = (conn.get_database_backend() == DatabaseBackend::Sqlite)
+            .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Self { conn, write_queue })
     }
 
     /// The SeaORM connection, for adapters built on this pool.

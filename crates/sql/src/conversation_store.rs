@@ -185,7 +185,7 @@ impl ConversationStore for SqlConversationStore {
         patch: &ConversationPatch,
         now: DateTime<Utc>,
     ) -> Result<Conversation, DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         let mut row: conversations::ActiveModel = find_locked(&txn, org, id).await?.into();
         if let Some(title) = &patch.title {
             row.title = Set(title.clone());
@@ -206,7 +206,7 @@ impl ConversationStore for SqlConversationStore {
     }
 
     async fn delete(&self, org: OrgId, id: ConversationId, now: DateTime<Utc>) -> Result<(), DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         let deleted = conversations::Entity::delete_many()
             .filter(in_org(org, id))
             .exec(&txn)
@@ -227,7 +227,7 @@ impl ConversationStore for SqlConversationStore {
         now: DateTime<Utc>,
     ) -> Result<Conversation, DomainError> {
         use conversations::Column;
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         // One UPDATE adds to the stored totals: concurrent reports cannot overwrite each other.
         let updated = conversations::Entity::update_many()
             .col_expr(
@@ -267,7 +267,7 @@ impl ConversationStore for SqlConversationStore {
         now: DateTime<Utc>,
         sink: &dyn EventStore,
     ) -> Result<AppendedRange, DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         // The row lock serialises appenders of this conversation, across every server instance.
         let row = find_locked(&txn, org, id).await?;
         let first_id = row.event_count;

@@ -186,7 +186,7 @@ impl IdentityStore for SqlIdentityStore {
             password_hash,
             org,
         } = registration;
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         let first_user = is_first_user(&txn).await?;
         orgs::Entity::insert(orgs::ActiveModel {
             id: Set(org.id),
@@ -255,7 +255,7 @@ impl IdentityStore for SqlIdentityStore {
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
     ) -> Result<(), DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         let updated = users::Entity::update_many()
             .col_expr(users::Column::DisabledAt, Expr::value(disabled_at))
             .filter(users::Column::Id.eq(user_id))
@@ -272,7 +272,7 @@ impl IdentityStore for SqlIdentityStore {
     }
 
     async fn set_superadmin(&self, user_id: UserId, superadmin: bool) -> Result<(), DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         // Superadmin changes queue on one lock, so two revocations cannot remove the last two at once.
         lock_install(&txn).await?;
         if !superadmin {
@@ -341,14 +341,14 @@ impl IdentityStore for SqlIdentityStore {
         keep_session: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         set_password_hash(&txn, user_id, password_hash, now).await?;
         revoke_sessions(&txn, user_id, keep_session, now).await?;
         txn.commit().await.map_err(db_error)
     }
 
     async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         revoke_sessions(&txn, user_id, None, now).await?;
         txn.commit().await.map_err(db_error)
     }
@@ -367,7 +367,7 @@ impl IdentityStore for SqlIdentityStore {
         next: &NewRefreshToken,
         now: DateTime<Utc>,
     ) -> Result<RefreshRotation, DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         // The conditional update is the arbiter: of two concurrent presentations exactly one spends it.
         let spent = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::UsedAt, Expr::value(now))
@@ -447,7 +447,7 @@ impl IdentityStore for SqlIdentityStore {
         token_digest: &str,
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         let state = spend_one_time_token(&txn, OneTimePurpose::VerifyEmail, token_digest, now).await?;
         if let OneTimeTokenState::Valid { user_id } = state {
             users::Entity::update_many()
@@ -468,7 +468,7 @@ impl IdentityStore for SqlIdentityStore {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         let state = spend_one_time_token(&txn, OneTimePurpose::ResetPassword, token_digest, now).await?;
         if let OneTimeTokenState::Valid { user_id } = state {
             set_password_hash(&txn, user_id, password_hash, now).await?;

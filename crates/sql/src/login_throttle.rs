@@ -49,7 +49,7 @@ impl LoginThrottleStore for SqlLoginThrottle {
         limit: ThrottleLimit,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         // Make sure the row exists, then lock it: concurrent failures are counted one after another.
         login_throttles::Entity::insert(login_throttles::ActiveModel {
             key: Set(key.to_owned()),

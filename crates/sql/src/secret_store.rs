@@ -155,7 +155,7 @@ impl SecretStore for SqlSecretStore {
         description: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<SecretMeta, DomainError> {
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         upsert(&txn, address, sealed, description, now).await?;
         let row = secrets::Entity::find()
             .filter(at_address(address))
@@ -282,7 +282,7 @@ impl SettingsStore for SqlSecretStore {
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         use settings::Column;
-        let txn = begin_write(&self.db.conn).await?;
+        let (txn, _turn) = begin_write(&self.db).await?;
         settings::Entity::insert(settings::ActiveModel {
             org_id: Set(org),
             subject: Set(owner_key(member)),

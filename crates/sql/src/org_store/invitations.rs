@@ -1,7 +1,6 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use serde_json::json;
 use tenantry_domain::{
@@ -16,6 +15,7 @@ use super::{
     members::insert_member,
     rows::{lock_org, member, role_from_row, role_of},
 };
+use crate::SqlDatabase;
 use crate::{
     entities::{invitations, org_members, users},
     errors::db_error,
@@ -43,13 +43,13 @@ fn pending_filter(org: OrgId, now: DateTime<Utc>) -> sea_orm::Select<invitations
 }
 
 pub(super) async fn create(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     invitation: &Invitation,
     token_digest: &str,
     change: Change,
 ) -> Result<(), DomainError> {
     let org = invitation.org_id;
-    let txn = begin_write(conn).await?;
+    let (txn, _turn) = begin_write(db).await?;
     let locked = lock_org(&txn, org).await?;
     let actor_role = role_of(&txn, org, change.actor)
         .await?
@@ -112,13 +112,13 @@ pub(super) async fn create(
 }
 
 pub(super) async fn pending(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     org: OrgId,
     now: DateTime<Utc>,
 ) -> Result<Vec<Invitation>, DomainError> {
     pending_filter(org, now)
         .order_by_desc(invitations::Column::Id)
-        .all(conn)
+        .all(&db.conn)
         .await
         .map_err(db_error)?
         .into_iter()
@@ -127,12 +127,12 @@ pub(super) async fn pending(
 }
 
 pub(super) async fn revoke(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     org: OrgId,
     id: Uuid,
     change: Change,
 ) -> Result<(), DomainError> {
-    let txn = begin_write(conn).await?;
+    let (txn, _turn) = begin_write(db).await?;
     let revoked = invitations::Entity::update_many()
         .col_expr(invitations::Column::RevokedAt, Expr::value(change.at))
         .filter(invitations::Column::Id.eq(id))
@@ -161,12 +161,12 @@ pub(super) async fn revoke(
 }
 
 pub(super) async fn accept(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     token_digest: &str,
     user: &User,
     at: DateTime<Utc>,
 ) -> Result<MemberView, DomainError> {
-    let txn = begin_write(conn).await?;
+    let (txn, _turn) = begin_write(db).await?;
     let invitation = invitations::Entity::find()
         .filter(invitations::Column::TokenDigest.eq(token_digest))
         .lock_exclusive()

@@ -1,6 +1,4 @@
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 use serde_json::json;
 use tenantry_domain::{
     AuditAction, AuditEntry, DomainError, OrgId, Role, UserId,
@@ -14,18 +12,19 @@ use super::{
     orgs::move_to_personal_org,
     rows::{lock_org, member, member_view, owner_count, role_of},
 };
+use crate::SqlDatabase;
 use crate::{
     entities::{api_keys, org_members, users},
     errors::db_error,
     transaction::begin_write,
 };
 
-pub(super) async fn list(conn: &DatabaseConnection, org: OrgId) -> Result<Vec<MemberView>, DomainError> {
+pub(super) async fn list(db: &SqlDatabase, org: OrgId) -> Result<Vec<MemberView>, DomainError> {
     let rows = org_members::Entity::find()
         .filter(org_members::Column::OrgId.eq(org))
         .find_also_related(users::Entity)
         .order_by_asc(org_members::Column::CreatedAt)
-        .all(conn)
+        .all(&db.conn)
         .await
         .map_err(db_error)?;
     rows.into_iter()
@@ -45,13 +44,13 @@ async fn actor_role(
 }
 
 pub(super) async fn add(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     org: OrgId,
     user: UserId,
     role: Role,
     change: Change,
 ) -> Result<MemberView, DomainError> {
-    let txn = begin_write(conn).await?;
+    let (txn, _turn) = begin_write(db).await?;
     let locked = lock_org(&txn, org).await?;
     decide_addition(actor_role(&txn, org, change).await?, role, locked.personal)?;
     if role_of(&txn, org, user).await?.is_some() {
@@ -132,13 +131,13 @@ async fn set_role(
 }
 
 pub(super) async fn change_role(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     org: OrgId,
     target: UserId,
     role: Role,
     change: Change,
 ) -> Result<MemberView, DomainError> {
-    let txn = begin_write(conn).await?;
+    let (txn, _turn) = begin_write(db).await?;
     let locked = lock_org(&txn, org).await?;
     let facts = facts(&txn, org, target, change, locked.personal).await?;
     decide_role_change(facts, role)?;
@@ -163,12 +162,12 @@ pub(super) async fn change_role(
 }
 
 pub(super) async fn remove(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     org: OrgId,
     target: UserId,
     change: Change,
 ) -> Result<(), DomainError> {
-    let txn = begin_write(conn).await?;
+    let (txn, _turn) = begin_write(db).await?;
     let locked = lock_org(&txn, org).await?;
     let facts = facts(&txn, org, target, change, locked.personal).await?;
     decide_removal(facts)?;
@@ -209,12 +208,12 @@ pub(super) async fn remove(
 }
 
 pub(super) async fn transfer_ownership(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     org: OrgId,
     to: UserId,
     change: Change,
 ) -> Result<(), DomainError> {
-    let txn = begin_write(conn).await?;
+    let (txn, _turn) = begin_write(db).await?;
     let locked = lock_org(&txn, org).await?;
     if locked.personal {
         return Err(tenantry_domain::last_owner::personal_org_conflict());

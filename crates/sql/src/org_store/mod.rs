@@ -42,27 +42,27 @@ mod port {
     #[async_trait]
     impl OrgStore for SqlOrgStore {
         async fn create_org(&self, org: &Org, change: Change) -> Result<(), DomainError> {
-            orgs::create(&self.db.conn, org, change).await
+            orgs::create(&self.db, org, change).await
         }
 
         async fn orgs_of(&self, user: UserId) -> Result<Vec<Membership>, DomainError> {
-            orgs::of_user(&self.db.conn, user).await
+            orgs::of_user(&self.db, user).await
         }
 
         async fn membership(&self, org: OrgId, user: UserId) -> Result<Option<Membership>, DomainError> {
-            orgs::membership(&self.db.conn, org, user).await
+            orgs::membership(&self.db, org, user).await
         }
 
         async fn update_org(&self, org: OrgId, patch: &OrgPatch, change: Change) -> Result<Org, DomainError> {
-            orgs::update(&self.db.conn, org, patch, change).await
+            orgs::update(&self.db, org, patch, change).await
         }
 
         async fn delete_org(&self, org: OrgId, change: Change) -> Result<(), DomainError> {
-            orgs::delete(&self.db.conn, org, change).await
+            orgs::delete(&self.db, org, change).await
         }
 
         async fn set_current_org(&self, user: UserId, org: OrgId) -> Result<(), DomainError> {
-            orgs::set_current(&self.db.conn, user, org).await
+            orgs::set_current(&self.db, user, org).await
         }
 
         async fn transfer_ownership(
@@ -71,11 +71,11 @@ mod port {
             to: UserId,
             change: Change,
         ) -> Result<(), DomainError> {
-            members::transfer_ownership(&self.db.conn, org, to, change).await
+            members::transfer_ownership(&self.db, org, to, change).await
         }
 
         async fn members(&self, org: OrgId) -> Result<Vec<MemberView>, DomainError> {
-            members::list(&self.db.conn, org).await
+            members::list(&self.db, org).await
         }
 
         async fn add_member(
@@ -85,7 +85,7 @@ mod port {
             role: Role,
             change: Change,
         ) -> Result<MemberView, DomainError> {
-            members::add(&self.db.conn, org, user, role, change).await
+            members::add(&self.db, org, user, role, change).await
         }
 
         async fn change_role(
@@ -95,11 +95,11 @@ mod port {
             role: Role,
             change: Change,
         ) -> Result<MemberView, DomainError> {
-            members::change_role(&self.db.conn, org, target, role, change).await
+            members::change_role(&self.db, org, target, role, change).await
         }
 
         async fn remove_member(&self, org: OrgId, target: UserId, change: Change) -> Result<(), DomainError> {
-            members::remove(&self.db.conn, org, target, change).await
+            members::remove(&self.db, org, target, change).await
         }
 
         async fn create_invitation(
@@ -108,7 +108,7 @@ mod port {
             token_digest: &str,
             change: Change,
         ) -> Result<(), DomainError> {
-            invitations::create(&self.db.conn, invitation, token_digest, change).await
+            invitations::create(&self.db, invitation, token_digest, change).await
         }
 
         async fn pending_invitations(
@@ -116,11 +116,11 @@ mod port {
             org: OrgId,
             now: DateTime<Utc>,
         ) -> Result<Vec<Invitation>, DomainError> {
-            invitations::pending(&self.db.conn, org, now).await
+            invitations::pending(&self.db, org, now).await
         }
 
         async fn revoke_invitation(&self, org: OrgId, id: Uuid, change: Change) -> Result<(), DomainError> {
-            invitations::revoke(&self.db.conn, org, id, change).await
+            invitations::revoke(&self.db, org, id, change).await
         }
 
         async fn accept_invitation(
@@ -129,7 +129,7 @@ mod port {
             user: &User,
             at: DateTime<Utc>,
         ) -> Result<MemberView, DomainError> {
-            invitations::accept(&self.db.conn, token_digest, user, at).await
+            invitations::accept(&self.db, token_digest, user, at).await
         }
 
         async fn audit_log(

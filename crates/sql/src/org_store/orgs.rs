@@ -1,6 +1,5 @@
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 use serde_json::json;
 use tenantry_domain::{
@@ -12,6 +11,7 @@ use super::{
     audit,
     rows::{lock_org, org_from_row, role_from_row},
 };
+use crate::SqlDatabase;
 use crate::{
     conversation_store::record_purge,
     entities::{org_members, orgs, users},
@@ -23,8 +23,8 @@ fn name_taken() -> DomainError {
     DomainError::conflict("org_name_taken", "An org with this name already exists.")
 }
 
-pub(super) async fn create(conn: &DatabaseConnection, org: &Org, change: Change) -> Result<(), DomainError> {
-    let txn = begin_write(conn).await?;
+pub(super) async fn create(db: &SqlDatabase, org: &Org, change: Change) -> Result<(), DomainError> {
+    let (txn, _turn) = begin_write(db).await?;
     let inserted = orgs::Entity::insert(orgs::ActiveModel {
         id: Set(org.id),
         name: Set(org.name.as_str().to_owned()),
@@ -65,12 +65,12 @@ pub(super) async fn create(conn: &DatabaseConnection, org: &Org, change: Change)
     txn.commit().await.map_err(db_error)
 }
 
-pub(super) async fn of_user(conn: &DatabaseConnection, user: UserId) -> Result<Vec<Membership>, DomainError> {
+pub(super) async fn of_user(db: &SqlDatabase, user: UserId) -> Result<Vec<Membership>, DomainError> {
     let rows = org_members::Entity::find()
         .filter(org_members::Column::UserId.eq(user))
         .find_also_related(orgs::Entity)
         .order_by_asc(org_members::Column::CreatedAt)
-        .all(conn)
+        .all(&db.conn)
         .await
         .map_err(db_error)?;
     rows.into_iter()
@@ -85,13 +85,13 @@ pub(super) async fn of_user(conn: &DatabaseConnection, user: UserId) -> Result<V
 }
 
 pub(super) async fn membership(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     org: OrgId,
     user: UserId,
 ) -> Result<Option<Membership>, DomainError> {
     let found = org_members::Entity::find_by_id((org, user))
         .find_also_related(orgs::Entity)
-        .one(conn)
+        .one(&db.conn)
         .await
         .map_err(db_error)?;
     match found {
@@ -104,12 +104,12 @@ pub(super) async fn membership(
 }
 
 pub(super) async fn update(
-    conn: &DatabaseConnection,
+    db: &SqlDatabase,
     org: OrgId,
     patch: &OrgPatch,
     change: Change,
 ) -> Result<Org, DomainError> {
-    let txn = begin_write(conn).await?;
+    let (txn, _turn) = begin_write(db).await?;
     let current = lock_org(&txn, org).await?;
     let mut row: orgs::ActiveModel = current.clone().into();
     let mut detail = serde_json::Map::new();
@@ -151,8 +151,8 @@ pub(super) async fn update(
     org_from_row(updated)
 }
 
-pub(super) async fn delete(conn: &DatabaseConnection, org: OrgId, change: Change) -> Result<(), DomainError> {
-    let txn = begin_write(conn).await?;
+pub(super) async fn delete(db: &SqlDatabase, org: OrgId, change: Change) -> Result<(), DomainError> {
+    let (txn, _turn) = begin_write(db).await?;
     let current = lock_org(&txn, org).await?;
     let displaced: Vec<UserId> = users::Entity::find()
         .filter(users::Column::CurrentOrgId.eq(org))
@@ -187,15 +187,11 @@ pub(super) async fn delete(conn: &DatabaseConnection, org: OrgId, change: Change
     txn.commit().await.map_err(db_error)
 }
 
-pub(super) async fn set_current(
-    conn: &DatabaseConnection,
-    user: UserId,
-    org: OrgId,
-) -> Result<(), DomainError> {
+pub(super) async fn set_current(db: &SqlDatabase, user: UserId, org: OrgId) -> Result<(), DomainError> {
     users::Entity::update_many()
         .col_expr(users::Column::CurrentOrgId, Expr::value(org))
         .filter(users::Column::Id.eq(user))
-        .exec(conn)
+        .exec(&db.conn)
         .await
         .map_err(db_error)?;
     Ok(())
