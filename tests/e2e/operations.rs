@@ -163,3 +163,28 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
         404
     );
 }
+
+#[tokio::test]
+async fn metrics_can_have_a_listener_of_their_own() {
+    let port = crate::support::free_port();
+    let app = crate::support::spawn_app_with(move |config| {
+        config.http.metrics_bind = Some(format!("127.0.0.1:{port}"));
+    })
+    .await;
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        404,
+        "not on the public listener"
+    );
+    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("tenantry_db_pool_connections"));
+    let other = reqwest::get(format!("http://127.0.0.1:{port}/api/auth/me"))
+        .await
+        .expect("request");
+    assert_eq!(other.status(), 404, "the metrics listener serves nothing else");
+}

@@ -11,6 +11,8 @@ pub struct HttpOptions {
     pub body_limit_bytes: usize,
     /// Largest event batch body accepted, in bytes.
     pub events_body_limit_bytes: usize,
+    /// Serve `/metrics` on this app (false when it has a listener of its own).
+    pub metrics_on_main: bool,
 }
 
 /// Registers every route, the extractor error handlers and the 404 fallback on an actix app.
@@ -20,10 +22,12 @@ pub fn configure(
     metrics: (HttpMetrics, MetricsEndpoint),
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
+        if options.metrics_on_main {
+            cfg.configure(routes::metrics::configure);
+        }
         cfg.app_data(web::Data::new(state))
             .app_data(web::Data::new(metrics.0))
             .app_data(web::Data::new(metrics.1))
-            .configure(routes::metrics::configure)
             .configure(crate::openapi::configure)
             .app_data(extract_config::json_config(options.body_limit_bytes))
             .app_data(extract_config::form_config(options.body_limit_bytes))
@@ -41,9 +45,24 @@ pub fn configure(
     }
 }
 
+/// Registers `/metrics` alone, for a listener of its own (`http.metrics_bind`).
+pub fn configure_metrics_only(endpoint: MetricsEndpoint) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(endpoint))
+            .configure(routes::metrics::configure)
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError(Problem::not_found()))
+            }));
+    }
+}
+
 /// 405 with `Allow` for a known path and another method; 404 for everything else.
 async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    if let Some(methods) = crate::openapi::allowed_methods(req.path()) {
+    let known = crate::openapi::allowed_methods(req.path());
+    // A documented method that still lands here is a route this listener does not serve.
+    if let Some(methods) =
+        known.filter(|methods| !methods.iter().any(|method| method == req.method().as_str()))
+    {
         let mut response = Problem::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",

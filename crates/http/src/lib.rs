@@ -13,7 +13,7 @@ mod problem;
 mod routes;
 mod state;
 
-pub use app::{HttpOptions, configure};
+pub use app::{HttpOptions, configure, configure_metrics_only};
 pub use auth::Caller;
 pub use headers::security_headers;
 pub use observe::observe;

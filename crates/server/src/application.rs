@@ -4,7 +4,7 @@ use std::{net::TcpListener, time::Duration};
 
 use actix_web::{App, HttpServer, dev::Server, middleware};
 use anyhow::Context;
-use tenantry_http::HttpOptions;
+use tenantry_http::{HttpOptions, MetricsEndpoint};
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
 use tenantry_domain::services::EventPurger;
@@ -20,6 +20,7 @@ pub struct Application {
     port: u16,
     database: SqlDatabase,
     stop_purging: tokio::sync::watch::Sender<bool>,
+    metrics_server: Option<Server>,
 }
 
 impl Application {
@@ -56,6 +57,11 @@ impl Application {
             hsts: config.http.hsts,
             body_limit_bytes: config.http.body_limit_bytes,
             events_body_limit_bytes: config.http.events_body_limit_bytes,
+            metrics_on_main: config.http.metrics_bind.is_none(),
+        };
+        let metrics_server = match &config.http.metrics_bind {
+            Some(address) => Some(metrics_server(address, metrics.1.clone(), &config)?),
+            None => None,
         };
 
         let listener =
@@ -79,6 +85,7 @@ impl Application {
             port,
             database,
             stop_purging,
+            metrics_server,
         })
     }
 
@@ -94,12 +101,36 @@ impl Application {
 
     /// Serves until stopped (SIGTERM finishes in-flight requests first), then closes the pool.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let metrics_handle = self.metrics_server.as_ref().map(Server::handle);
+        if let Some(metrics) = self.metrics_server {
+            tokio::spawn(metrics);
+        }
         self.server.await?;
+        if let Some(handle) = metrics_handle {
+            handle.stop(true).await;
+        }
         let _ = self.stop_purging.send(true);
         self.database.close().await.ok();
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// A one-worker server for `/metrics` alone, on its own address.
+fn metrics_server(address: &str, endpoint: MetricsEndpoint, config: &Config) -> anyhow::Result<Server> {
+    let listener =
+        TcpListener::bind(address).with_context(|| format!("cannot listen on {address} for metrics"))?;
+    let hsts = config.http.hsts;
+    tracing::info!(%address, "metrics listening");
+    Ok(HttpServer::new(move || {
+        App::new()
+            .wrap(tenantry_http::security_headers(hsts))
+            .configure(tenantry_http::configure_metrics_only(endpoint.clone()))
+    })
+    .workers(1)
+    .shutdown_timeout(config.http.shutdown_timeout_secs)
+    .listen(listener)?
+    .run())
 }
 
 /// Purges deleted events at start and then every `interval`, until told to stop.

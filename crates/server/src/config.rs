@@ -129,6 +129,8 @@ pub struct HttpConfig {
     pub trust_forwarded_headers: bool,
     /// Send `Strict-Transport-Security`.
     pub hsts: bool,
+    /// Serve `/metrics` on this address instead of the main one.
+    pub metrics_bind: Option<String>,
 }
 
 /// How callers authenticate.
