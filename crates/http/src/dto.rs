@@ -10,8 +10,13 @@ use tenantry_domain::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// How every timestamp is written: RFC 3339, UTC, microseconds.
+pub(crate) fn rfc3339_text(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
 fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Micros, true))
+    serializer.serialize_str(&rfc3339_text(at))
 }
 
 /// `GET /api/auth/me`.

@@ -114,6 +114,21 @@ pub struct StorageConfig {
     pub purge_interval_secs: u64,
 }
 
+impl StorageConfig {
+    /// The S3 connection settings for `s3://` URLs.
+    pub fn s3_options(&self) -> tenantry_objects::S3Options {
+        tenantry_objects::S3Options {
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self.s3_secret_access_key.clone(),
+            path_style: self.s3_path_style,
+            request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
+            max_retries: self.max_retries,
+        }
+    }
+}
+
 /// `[http]`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HttpConfig {

@@ -21,7 +21,7 @@ use tenantry_domain::{
 };
 use tenantry_http::{AppState, AuthMode, HttpMetrics, MetricsEndpoint};
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
-use tenantry_objects::{ObjectEventStore, S3Options, open_object_store};
+use tenantry_objects::{ObjectEventStore, open_object_store};
 use tenantry_sql::{
     SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlOrgStore,
     SqlSecretStore,
@@ -282,16 +282,6 @@ fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
 }
 
 fn open_event_store(config: &Config) -> anyhow::Result<ObjectEventStore> {
-    let storage = &config.storage;
-    let s3 = S3Options {
-        endpoint: storage.s3_endpoint.clone(),
-        region: storage.s3_region.clone(),
-        access_key_id: storage.s3_access_key_id.clone(),
-        secret_access_key: storage.s3_secret_access_key.clone(),
-        path_style: storage.s3_path_style,
-        request_timeout: Duration::from_millis(storage.request_timeout_ms),
-        max_retries: storage.max_retries,
-    };
-    let store = open_object_store(&config.storage_url(), &s3)?;
+    let store = open_object_store(&config.storage_url(), &config.storage.s3_options())?;
     Ok(ObjectEventStore::new(store))
 }

@@ -183,17 +183,8 @@ impl TestApp {
 
     /// The app's object store, opened the way the app opened it (for checking what is stored).
     pub fn object_store(&self) -> std::sync::Arc<dyn object_store::ObjectStore> {
-        let storage = &self.config.storage;
-        let options = tenantry_objects::S3Options {
-            endpoint: storage.s3_endpoint.clone(),
-            region: storage.s3_region.clone(),
-            access_key_id: storage.s3_access_key_id.clone(),
-            secret_access_key: storage.s3_secret_access_key.clone(),
-            path_style: storage.s3_path_style,
-            request_timeout: std::time::Duration::from_secs(5),
-            max_retries: 0,
-        };
-        tenantry_objects::open_object_store(&self.config.storage_url(), &options).expect("object store")
+        tenantry_objects::open_object_store(&self.config.storage_url(), &self.config.storage.s3_options())
+            .expect("object store")
     }
 
     /// How many objects are stored under `prefix`.

@@ -62,6 +62,14 @@ pub trait OrgStore: Send + Sync {
     /// `user`'s membership in `org`, if any (one query).
     async fn membership(&self, org: OrgId, user: UserId) -> Result<Option<Membership>, DomainError>;
 
+    /// `user`'s role in `org`; `NotFound` for a non-member, so nothing hints that the org exists.
+    async fn member_role(&self, org: OrgId, user: UserId) -> Result<Role, DomainError> {
+        self.membership(org, user)
+            .await?
+            .map(|membership| membership.role)
+            .ok_or(DomainError::NotFound)
+    }
+
     /// Applies `patch`; a taken name is `org_name_taken`.
     async fn update_org(&self, org: OrgId, patch: &OrgPatch, change: Change) -> Result<Org, DomainError>;
 

@@ -64,12 +64,7 @@ impl ApiKeyService {
     }
 
     async fn role(&self, caller: &User, org: OrgId) -> Result<Role, DomainError> {
-        self.ports
-            .orgs
-            .membership(org, caller.id)
-            .await?
-            .map(|membership| membership.role)
-            .ok_or(DomainError::NotFound)
+        self.ports.orgs.member_role(org, caller.id).await
     }
 
     /// Creates a key for the caller in the org (developer+); the key is returned this once.

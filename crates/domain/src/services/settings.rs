@@ -74,12 +74,7 @@ impl SettingsService {
     }
 
     async fn role(&self, caller: &User, org: OrgId) -> Result<crate::Role, DomainError> {
-        self.ports
-            .orgs
-            .membership(org, caller.id)
-            .await?
-            .map(|membership| membership.role)
-            .ok_or(DomainError::NotFound)
+        self.ports.orgs.member_role(org, caller.id).await
     }
 
     async fn view(&self, org: OrgId, member: Option<UserId>) -> Result<SettingsView, DomainError> {

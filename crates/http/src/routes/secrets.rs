@@ -1,7 +1,7 @@
 //! Secrets (write-only), the runtime read, and API keys.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenantry_domain::{
     ApiKey, SecretString,
@@ -11,7 +11,7 @@ use tenantry_domain::{
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{ApiError, AppState, Problem, auth::Caller};
+use crate::{ApiError, AppState, Problem, auth::Caller, dto::rfc3339_text};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_secrets)
@@ -21,10 +21,6 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(list_keys)
         .service(create_key)
         .service(revoke_key);
-}
-
-fn timestamp(at: &DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// A secret as listed: never its value.
@@ -44,8 +40,8 @@ fn secret_body(meta: &SecretMeta) -> SecretBody {
         name: meta.name.clone(),
         description: meta.description.clone(),
         scope: meta.scope,
-        created_at: timestamp(&meta.created_at),
-        updated_at: timestamp(&meta.updated_at),
+        created_at: rfc3339_text(&meta.created_at),
+        updated_at: rfc3339_text(&meta.updated_at),
     }
 }
 
@@ -70,9 +66,9 @@ fn key_body(key: &ApiKey) -> ApiKeyBody {
         prefix: key.prefix.clone(),
         user_id: key.user_id,
         scopes: key.scopes.clone(),
-        created_at: timestamp(&key.created_at),
-        last_used_at: key.last_used_at.as_ref().map(timestamp),
-        expires_at: key.expires_at.as_ref().map(timestamp),
+        created_at: rfc3339_text(&key.created_at),
+        last_used_at: key.last_used_at.as_ref().map(rfc3339_text),
+        expires_at: key.expires_at.as_ref().map(rfc3339_text),
     }
 }
 

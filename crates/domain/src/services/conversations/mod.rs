@@ -43,12 +43,7 @@ impl ConversationService {
     }
 
     async fn role_in(&self, caller: &User, org: OrgId) -> Result<Role, DomainError> {
-        self.ports
-            .orgs
-            .membership(org, caller.id)
-            .await?
-            .map(|membership| membership.role)
-            .ok_or(DomainError::NotFound)
+        self.ports.orgs.member_role(org, caller.id).await
     }
 
     /// The conversation if the caller may read it; `NotFound` otherwise.
