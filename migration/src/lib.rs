@@ -10,6 +10,7 @@ mod m20261123_000003_create_sessions_and_throttle;
 mod m20261123_000004_create_invitations_and_audit_log;
 mod m20261123_000005_create_conversations_and_events;
 mod m20261123_000006_create_settings_secrets_api_keys;
+mod m20261124_000007_create_sessions_and_settings_versions;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_invitations_and_audit_log::Migration),
             Box::new(m20261123_000005_create_conversations_and_events::Migration),
             Box::new(m20261123_000006_create_settings_secrets_api_keys::Migration),
+            Box::new(m20261124_000007_create_sessions_and_settings_versions::Migration),
         ]
     }
 }

@@ -12,7 +12,10 @@ fn tenantry(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (bool, String)
         .args(args)
         .env("DATABASE_URL", &app.database.url)
         .env("TENANTRY_DATA_DIR", &app.data_dir)
-        .env("TENANTRY_AUTH_JWT_SECRET", crate::support::TEST_JWT_SECRET)
+        .env(
+            "TENANTRY_AUTH_JWT_SECRET",
+            crate::support::TEST_JWT_SECRET.as_str(),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -111,7 +111,10 @@ async fn a_process_killed_mid_request_leaves_no_half_written_state() {
     let database = TestDatabase::create().await;
     let envs = [
         ("DATABASE_URL", database.url.as_str()),
-        ("TENANTRY_AUTH_JWT_SECRET", crate::support::TEST_JWT_SECRET),
+        (
+            "TENANTRY_AUTH_JWT_SECRET",
+            crate::support::TEST_JWT_SECRET.as_str(),
+        ),
     ];
     let mut server = ServerProcess::start(dir.path(), &envs).await;
     let client = reqwest::Client::new();

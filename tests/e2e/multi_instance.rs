@@ -146,7 +146,7 @@ async fn two_server_processes_behave_as_one_service() {
     let envs = [
         ("DATABASE_URL", database.url.as_str()),
         ("TENANTRY_DATA_DIR", data_dir.as_str()),
-        ("TENANTRY_AUTH_JWT_SECRET", TEST_JWT_SECRET),
+        ("TENANTRY_AUTH_JWT_SECRET", TEST_JWT_SECRET.as_str()),
         ("TENANTRY_AUTH_THROTTLE_ACCOUNT_MAX_FAILURES", "3"),
     ];
     let a = ServerProcess::start(dir_a.path(), &envs).await;

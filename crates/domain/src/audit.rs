@@ -30,6 +30,26 @@ pub enum AuditAction {
     OwnershipTransferred,
     /// A conversation's runtime read decrypted secrets.
     SecretsRead,
+    /// A secret was created or replaced (its name and scope, never its value).
+    SecretSet,
+    /// A secret was deleted.
+    SecretDeleted,
+    /// An API key was created.
+    ApiKeyCreated,
+    /// An API key was revoked.
+    ApiKeyRevoked,
+    /// Org settings, locks or a member's overrides changed (field names, never values).
+    SettingsUpdated,
+    /// An operator created an account.
+    UserCreated,
+    /// An operator disabled an account.
+    UserDisabled,
+    /// An operator enabled an account again.
+    UserEnabled,
+    /// An operator granted superadmin.
+    SuperadminGranted,
+    /// An operator revoked superadmin.
+    SuperadminRevoked,
 }
 
 impl AuditAction {
@@ -47,6 +67,16 @@ impl AuditAction {
             AuditAction::InvitationRevoked => "invitation.revoked",
             AuditAction::OwnershipTransferred => "ownership.transferred",
             AuditAction::SecretsRead => "secrets.read",
+            AuditAction::SecretSet => "secret.set",
+            AuditAction::SecretDeleted => "secret.deleted",
+            AuditAction::ApiKeyCreated => "api_key.created",
+            AuditAction::ApiKeyRevoked => "api_key.revoked",
+            AuditAction::SettingsUpdated => "settings.updated",
+            AuditAction::UserCreated => "user.created",
+            AuditAction::UserDisabled => "user.disabled",
+            AuditAction::UserEnabled => "user.enabled",
+            AuditAction::SuperadminGranted => "superadmin.granted",
+            AuditAction::SuperadminRevoked => "superadmin.revoked",
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod api_key;
 pub mod audit;
+pub mod caller;
 pub mod clock;
 pub mod conversation;
 pub mod email;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod invitation;
+pub mod invitation_acceptance;
 pub mod last_owner;
 pub mod member;
 pub mod membership_rules;
@@ -31,6 +33,7 @@ pub mod user;
 
 pub use api_key::ApiKey;
 pub use audit::{AuditAction, AuditEntry};
+pub use caller::{ApiKeyGrant, Caller};
 pub use conversation::{Conversation, Visibility};
 pub use email::Email;
 pub use error::{DomainError, FieldError};

@@ -62,25 +62,31 @@ pub struct ThrottleState {
 }
 
 impl ThrottleLimit {
-    /// The state after one more failure at `now`: a new window once the old one has passed, and a
-    /// lockout (with the count starting over) once `max_failures` is reached.
-    pub fn after_failure(
+    /// Reserves one attempt at `now`, before the attempt is evaluated: the attempt counts as a
+    /// failure until [`ThrottleLimit::refund`] takes it back. The attempt that reaches
+    /// `max_failures` is still allowed but locks the key, so a burst of concurrent attempts gets at
+    /// most `max_failures` evaluations. A key still locked answers `Err(until)` and reserves nothing.
+    pub fn reserve(
         &self,
         state: Option<ThrottleState>,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> ThrottleState {
+    ) -> Result<ThrottleState, chrono::DateTime<chrono::Utc>> {
+        if let Some(until) = state
+            .and_then(|state| state.locked_until)
+            .filter(|until| *until > now)
+        {
+            return Err(until);
+        }
         let window = chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::MAX);
         let mut next = match state {
-            Some(state) if now - state.window_started_at < window => ThrottleState {
-                failures: state.failures + 1,
-                ..state
-            },
-            Some(state) => ThrottleState {
-                failures: 1,
-                window_started_at: now,
-                ..state
-            },
-            None => ThrottleState {
+            // A window that is over, or a lockout that has ended, starts a new count.
+            Some(state) if state.locked_until.is_none() && now - state.window_started_at < window => {
+                ThrottleState {
+                    failures: state.failures + 1,
+                    ..state
+                }
+            }
+            _ => ThrottleState {
                 failures: 1,
                 window_started_at: now,
                 locked_until: None,
@@ -88,13 +94,34 @@ impl ThrottleLimit {
         };
         if next.failures >= self.max_failures {
             let lockout = chrono::Duration::from_std(self.lockout).unwrap_or(chrono::Duration::MAX);
-            next = ThrottleState {
-                failures: 0,
-                window_started_at: now,
-                locked_until: Some(now + lockout),
-            };
+            next.locked_until = Some(now + lockout);
         }
-        next
+        Ok(next)
+    }
+
+    /// Takes back one reserved attempt that turned out well; a lock that only that attempt caused
+    /// is lifted with it.
+    pub fn refund(&self, state: ThrottleState) -> ThrottleState {
+        let failures = state.failures.saturating_sub(1);
+        ThrottleState {
+            failures,
+            locked_until: state.locked_until.filter(|_| failures >= self.max_failures),
+            ..state
+        }
+    }
+
+    /// Whether a stored state no longer matters at `now`: its window is over and no lock holds.
+    pub fn is_stale(&self, state: ThrottleState, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let window = chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::MAX);
+        state.locked_until.is_none_or(|until| until <= now) && now - state.window_started_at >= window
+    }
+}
+
+impl ThrottlePolicy {
+    /// Rows whose window began before this instant (and that hold no lock) can be forgotten.
+    pub fn stale_before(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        let longest = self.per_account.window.max(self.per_address.window);
+        now - chrono::Duration::from_std(longest).unwrap_or(chrono::Duration::MAX)
     }
 }
 
@@ -110,25 +137,84 @@ mod tests {
         lockout: Duration::from_secs(300),
     };
 
+    fn t0() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid")
+    }
+
     #[test]
-    fn locks_on_the_last_tolerated_failure() {
-        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid");
-        let one = LIMIT.after_failure(None, t0);
-        let two = LIMIT.after_failure(Some(one), t0);
-        assert_eq!(two.failures, 2);
-        assert_eq!(two.locked_until, None);
-        let three = LIMIT.after_failure(Some(two), t0);
-        assert_eq!(three.locked_until, Some(t0 + chrono::Duration::seconds(300)));
-        assert_eq!(three.failures, 0, "the count starts over after a lockout");
+    fn the_last_tolerated_attempt_locks_and_the_next_is_refused() {
+        let now = t0();
+        let one = LIMIT.reserve(None, now).expect("first");
+        let two = LIMIT.reserve(Some(one), now).expect("second");
+        assert_eq!((two.failures, two.locked_until), (2, None));
+        let three = LIMIT.reserve(Some(two), now).expect("third is still evaluated");
+        assert_eq!(three.locked_until, Some(now + chrono::Duration::seconds(300)));
+        assert_eq!(
+            LIMIT.reserve(Some(three), now),
+            Err(now + chrono::Duration::seconds(300))
+        );
+    }
+
+    #[test]
+    fn a_burst_gets_at_most_max_failures_evaluations() {
+        let mut state = None;
+        let mut evaluated = 0;
+        for _ in 0..40 {
+            if let Ok(next) = LIMIT.reserve(state, t0()) {
+                evaluated += 1;
+                state = Some(next);
+            }
+        }
+        assert_eq!(evaluated, LIMIT.max_failures);
+    }
+
+    #[test]
+    fn a_refund_gives_the_attempt_back_and_lifts_the_lock_it_caused() {
+        let now = t0();
+        let two = LIMIT
+            .reserve(Some(LIMIT.reserve(None, now).expect("1")), now)
+            .expect("2");
+        let three = LIMIT.reserve(Some(two), now).expect("3");
+        let refunded = LIMIT.refund(three);
+        assert_eq!((refunded.failures, refunded.locked_until), (2, None));
+        assert!(LIMIT.reserve(Some(refunded), now).is_ok());
     }
 
     #[test]
     fn failures_outside_the_window_start_a_new_count() {
-        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid");
-        let two = LIMIT.after_failure(Some(LIMIT.after_failure(None, t0)), t0);
-        let later = LIMIT.after_failure(Some(two), t0 + chrono::Duration::seconds(61));
-        assert_eq!(later.failures, 1);
-        assert_eq!(later.locked_until, None);
+        let two = LIMIT
+            .reserve(Some(LIMIT.reserve(None, t0()).expect("1")), t0())
+            .expect("2");
+        let later = LIMIT
+            .reserve(Some(two), t0() + chrono::Duration::seconds(61))
+            .expect("new window");
+        assert_eq!((later.failures, later.locked_until), (1, None));
+    }
+
+    #[test]
+    fn an_ended_lockout_starts_a_new_count() {
+        let mut state = None;
+        for _ in 0..3 {
+            state = Some(LIMIT.reserve(state, t0()).expect("allowed"));
+        }
+        let after = LIMIT
+            .reserve(state, t0() + chrono::Duration::seconds(301))
+            .expect("lockout over");
+        assert_eq!((after.failures, after.locked_until), (1, None));
+    }
+
+    #[test]
+    fn stale_rows_have_no_lock_and_an_ended_window() {
+        let state = LIMIT.reserve(None, t0()).expect("1");
+        assert!(!LIMIT.is_stale(state, t0() + chrono::Duration::seconds(59)));
+        assert!(LIMIT.is_stale(state, t0() + chrono::Duration::seconds(60)));
+        let mut locked = Some(state);
+        for _ in 0..2 {
+            locked = Some(LIMIT.reserve(locked, t0()).expect("allowed"));
+        }
+        let locked = locked.expect("state");
+        assert!(!LIMIT.is_stale(locked, t0() + chrono::Duration::seconds(120)));
+        assert!(LIMIT.is_stale(locked, t0() + chrono::Duration::seconds(301)));
     }
 
     #[test]

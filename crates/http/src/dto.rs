@@ -153,6 +153,8 @@ pub struct MemberBody {
     name: String,
     #[schema(value_type = RoleName)]
     role: Role,
+    /// Whether the member's email address is verified.
+    email_verified: bool,
     #[serde(serialize_with = "rfc3339")]
     joined_at: DateTime<Utc>,
 }
@@ -164,6 +166,7 @@ impl From<&MemberView> for MemberBody {
             email: member.email.as_str().to_owned(),
             name: member.name.clone(),
             role: member.role,
+            email_verified: member.email_verified,
             joined_at: member.joined_at,
         }
     }

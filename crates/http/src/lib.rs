@@ -3,6 +3,7 @@
 
 mod app;
 mod auth;
+mod client_address;
 mod dto;
 mod extract_config;
 mod headers;
@@ -15,6 +16,7 @@ mod state;
 
 pub use app::{HttpOptions, configure, configure_metrics_only};
 pub use auth::Caller;
+pub use client_address::{TrustedProxies, client_address};
 pub use headers::security_headers;
 pub use observe::observe;
 pub use observe::{HttpMetrics, REQUEST_ID_HEADER};

@@ -81,7 +81,7 @@ pub async fn observe(
         .get(REQUEST_ID_HEADER)
         .and_then(sane_request_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let metrics = req.app_data::<web::Data<HttpMetrics>>().cloned();
     let mut response = REQUEST_ID.scope(request_id.clone(), next.call(req)).await?;
@@ -95,11 +95,11 @@ pub async fn observe(
     if let Some(metrics) = metrics {
         metrics
             .requests
-            .with_label_values(&[method.as_str(), route.as_str(), &status.to_string()])
+            .with_label_values(&[method, route.as_str(), &status.to_string()])
             .inc();
         metrics
             .latency
-            .with_label_values(&[method.as_str(), route.as_str()])
+            .with_label_values(&[method, route.as_str()])
             .observe(elapsed.as_secs_f64());
     }
     // Only method, route pattern and status: no headers, query strings or bodies, which may carry
@@ -114,4 +114,46 @@ pub async fn observe(
         "request"
     );
     Ok(response)
+}
+
+/// The method as a metric label: the standard methods by name, anything a client made up as `other`,
+/// so anonymous requests cannot create new label series.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::Method;
+
+    use super::method_label;
+
+    #[test]
+    fn made_up_methods_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(
+            method_label(&Method::from_bytes(b"PATCH").expect("method")),
+            "PATCH"
+        );
+        assert_eq!(
+            method_label(&Method::from_bytes(b"BREW").expect("method")),
+            "other"
+        );
+        assert_eq!(
+            method_label(&Method::from_bytes(b"X-Y-Z").expect("method")),
+            "other"
+        );
+    }
 }

@@ -37,6 +37,6 @@ pub struct AppState {
     pub api_keys: ApiKeyService,
     /// How callers are identified.
     pub auth_mode: AuthMode,
-    /// Take the client address from `X-Forwarded-For`/`Forwarded` (only behind a trusted proxy).
-    pub trust_forwarded_headers: bool,
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` entries are believed.
+    pub trusted_proxies: crate::TrustedProxies,
 }

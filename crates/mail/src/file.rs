@@ -16,9 +16,13 @@ pub struct FileMailer {
 }
 
 impl FileMailer {
-    /// An outbox in `dir` (created when missing), sending as `from`.
+    /// An outbox in `dir` (created when missing, readable by the owner only), sending as `from`.
     pub fn new(dir: PathBuf, from: String) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&dir)?;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir)?;
         Ok(Self { dir, from })
     }
 }
@@ -34,10 +38,17 @@ impl Mailer for FileMailer {
             tracing::warn!(%error, "cannot write mail to the outbox");
             DomainError::Unavailable("mail".into())
         };
-        // Write then rename, so a reader never sees half a message.
-        tokio::fs::write(&partial, message.formatted())
+        // Write then rename, so a reader never sees half a message. Messages carry tokens: owner only.
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&partial).await.map_err(io_error)?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, &message.formatted())
             .await
             .map_err(io_error)?;
+        file.sync_all().await.map_err(io_error)?;
+        drop(file);
         tokio::fs::rename(&partial, &path).await.map_err(io_error)?;
         tracing::info!(subject = %mail.subject, file = %path.display(), "mail written to outbox");
         Ok(())

@@ -7,7 +7,7 @@ use anyhow::Context;
 use tenantry_http::{HttpOptions, MetricsEndpoint};
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
-use tenantry_domain::services::EventPurger;
+use tenantry_domain::services::{EventPurger, IdentityService};
 
 use crate::{
     config::{Config, absolute},
@@ -26,9 +26,9 @@ pub struct Application {
 impl Application {
     /// Opens the database (applying pending migrations), the object store, and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        crate::startup_checks::check(&config)?;
         let data_dir = absolute(&config.data_dir);
-        std::fs::create_dir_all(&data_dir)
-            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        create_private_dir(&data_dir)?;
 
         let database = open_database(&config).await?;
         let applied = database.migrate_up().await.context("cannot apply migrations")?;
@@ -41,6 +41,11 @@ impl Application {
             metrics,
         } = build_state(&config, &database).await?;
         let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(sweep_throttles_periodically(
+            state.identity.clone(),
+            Duration::from_secs(config.auth.throttle.sweep_interval_secs.max(1)),
+            purging_stopped.clone(),
+        ));
         tokio::spawn(purge_periodically(
             purger,
             Duration::from_secs(config.storage.purge_interval_secs.max(1)),
@@ -133,6 +138,27 @@ fn metrics_server(address: &str, endpoint: MetricsEndpoint, config: &Config) -> 
     .run())
 }
 
+/// Deletes throttle counters that no longer matter every `interval`, until told to stop.
+async fn sweep_throttles_periodically(
+    identity: IdentityService,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                match identity.sweep_throttles().await {
+                    Ok(0) => {}
+                    Ok(swept) => tracing::debug!(swept, "deleted expired throttle counters"),
+                    Err(error) => tracing::warn!(%error, "throttle sweep failed; will retry"),
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
 /// Purges deleted events at start and then every `interval`, until told to stop.
 async fn purge_periodically(
     purger: EventPurger,
@@ -165,11 +191,34 @@ pub async fn open_database(config: &Config) -> anyhow::Result<SqlDatabase> {
         sqlite_busy_timeout: Duration::from_millis(config.database.sqlite_busy_timeout_ms),
     };
     if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(absolute(&config.data_dir))?;
+        create_private_dir(&absolute(&config.data_dir))?;
     }
     SqlDatabase::connect(&options)
         .await
         .with_context(|| format!("cannot open database {}", redact_url(&url)))
+}
+
+/// Creates the data directory readable by its owner only (keys, database, mail outbox live there), and
+/// takes group and world access away from an existing one.
+pub fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))
+                .with_context(|| format!("cannot restrict data directory {}", dir.display()))?;
+            tracing::info!(dir = %dir.display(), "data directory made private to its owner (was {mode:o})");
+        }
+    }
+    Ok(())
 }
 
 /// A URL with any password replaced, fit for logs.

@@ -74,6 +74,9 @@ impl SecretsConfig {
 pub struct OrgsConfig {
     /// Invitation lifetime.
     pub invitation_ttl_secs: u64,
+    /// Only accounts with a verified email may be added or accept invitations.
+    #[serde(default)]
+    pub require_verified_email: bool,
 }
 
 /// `[database]`.
@@ -140,8 +143,10 @@ pub struct HttpConfig {
     pub workers: usize,
     /// Grace period for in-flight requests on SIGTERM.
     pub shutdown_timeout_secs: u64,
-    /// Trust `X-Forwarded-For`/`Forwarded` for the client address.
-    pub trust_forwarded_headers: bool,
+    /// Proxies (CIDR blocks) whose `Forwarded`/`X-Forwarded-For` entries name the client; a list or
+    /// one comma-separated string (for the environment).
+    #[serde(default, deserialize_with = "list_or_comma_separated")]
+    pub trusted_proxies: Vec<String>,
     /// Send `Strict-Transport-Security`.
     pub hsts: bool,
     /// Serve `/metrics` on this address instead of the main one.
@@ -163,6 +168,9 @@ pub enum AuthModeConfig {
 pub struct AuthConfig {
     /// `password` or `none`.
     pub mode: AuthModeConfig,
+    /// Let `mode = none` listen on a non-loopback address (only behind something that authenticates).
+    #[serde(default)]
+    pub allow_public_no_auth: bool,
     /// HMAC key for access tokens; `None` means a generated key file.
     pub jwt_secret: Option<String>,
     /// `iss` of access tokens.
@@ -211,6 +219,12 @@ pub struct ThrottleConfig {
     pub window_secs: u64,
     /// Lockout length.
     pub lockout_secs: u64,
+    /// Password reset mails per account per hour.
+    pub reset_mails_per_account_per_hour: u32,
+    /// Password reset requests per client address per hour.
+    pub reset_requests_per_address_per_hour: u32,
+    /// How often expired counters are deleted.
+    pub sweep_interval_secs: u64,
 }
 
 /// How mail leaves.
@@ -286,6 +300,27 @@ impl Config {
             _ => format!("file://{}", absolute(&self.data_dir.join("objects")).display()),
         }
     }
+}
+
+/// A list of strings, or one string of comma-separated entries.
+fn list_or_comma_separated<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Entries {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match Entries::deserialize(deserializer)? {
+        Entries::List(list) => list,
+        Entries::One(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 /// `database_max_connections` → `database.max_connections`; top-level keys stay as they are.

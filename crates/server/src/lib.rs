@@ -2,9 +2,11 @@
 //! binary. Self-hosted variants can reuse [`Application`] or copy its wiring with their own adapters.
 
 pub mod application;
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod metrics;
+pub mod startup_checks;
 pub mod telemetry;
 pub mod wiring;
 

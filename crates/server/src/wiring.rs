@@ -11,6 +11,7 @@ use tenantry_crypto::{
 };
 use tenantry_domain::{
     clock::SystemClock,
+    invitation_acceptance::JoiningPolicy,
     ports::{EventStore, IdentityStore, Mailer, Probe, SecretCipher},
     services::{
         ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService, EventPurger, IdentityPorts,
@@ -19,7 +20,7 @@ use tenantry_domain::{
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
-use tenantry_http::{AppState, AuthMode, HttpMetrics, MetricsEndpoint};
+use tenantry_http::{AppState, AuthMode, HttpMetrics, MetricsEndpoint, TrustedProxies};
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, open_object_store};
 use tenantry_sql::{
@@ -28,6 +29,7 @@ use tenantry_sql::{
 };
 
 use crate::{
+    background::TokioBackground,
     config::{AuthModeConfig, Config, MailTransport, absolute},
     metrics::{MeteredEventStore, PoolGauges},
 };
@@ -84,6 +86,9 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
         OrgSettings {
             invitation_ttl: Duration::from_secs(config.orgs.invitation_ttl_secs),
             public_url: public_url(config),
+            joining: JoiningPolicy {
+                require_verified_email: config.orgs.require_verified_email,
+            },
         },
     );
     let auth_mode = match config.auth.mode {
@@ -131,7 +136,8 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             secrets,
             api_keys,
             auth_mode,
-            trust_forwarded_headers: config.http.trust_forwarded_headers,
+            trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
+                .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,
         },
         purger,
         metrics,
@@ -219,12 +225,19 @@ fn identity_service(
         mailer,
         throttle: Arc::new(SqlLoginThrottle::new(database.clone())),
         clock: Arc::new(SystemClock),
+        background: Arc::new(TokioBackground),
     };
     let throttle = &auth.throttle;
     let limit = |max_failures| ThrottleLimit {
         max_failures,
         window: Duration::from_secs(throttle.window_secs),
         lockout: Duration::from_secs(throttle.lockout_secs),
+    };
+    const HOUR: Duration = Duration::from_secs(3600);
+    let hourly = |max_failures| ThrottleLimit {
+        max_failures,
+        window: HOUR,
+        lockout: HOUR,
     };
     let settings = IdentitySettings {
         refresh_ttl: Duration::from_secs(auth.refresh_ttl_secs),
@@ -234,6 +247,8 @@ fn identity_service(
             per_account: limit(throttle.account_max_failures),
             per_address: limit(throttle.address_max_failures),
         },
+        reset_mails_per_account: hourly(throttle.reset_mails_per_account_per_hour),
+        mail_requests_per_address: hourly(throttle.reset_requests_per_address_per_hour),
         public_url: public_url(config),
     };
     Ok(IdentityService::new(ports, settings))

@@ -34,6 +34,10 @@ pub struct SqlDatabase {
 impl SqlDatabase {
     /// Opens a pool; for SQLite, with WAL, enforced foreign keys and a busy timeout.
     pub async fn connect(options: &DatabaseOptions) -> Result<Self, DomainError> {
+        if let Some(path) = sqlite_file(&options.url) {
+            create_private_file(path)
+                .map_err(|error| DomainError::Unavailable(format!("cannot create {path}: {error}")))?;
+        }
         let mut connect = ConnectOptions::new(options.url.clone());
         connect
             .max_connections(options.max_connections)
@@ -71,6 +75,29 @@ impl SqlDatabase {
     /// Closes every connection of the pool.
     pub async fn close(self) -> Result<(), DomainError> {
         self.conn.close().await.map_err(unavailable)
+    }
+}
+
+/// The file of an `sqlite://` URL, if it names one (not `:memory:`).
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:") && !rest.contains("mode=memory")).then_some(path)
+}
+
+/// Creates the database file readable by its owner only (it holds token digests and sealed secrets);
+/// SQLite gives its `-wal` and `-shm` files the same mode. An existing file is left as it is.
+fn create_private_file(path: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
     }
 }
 

@@ -20,7 +20,7 @@ use tenantry_domain::{
 use crate::{
     SqlDatabase,
     entities::{conversations, event_segments, pending_purges},
-    errors::db_error,
+    errors::{corrupt, db_error},
     transaction::begin_write,
 };
 
@@ -50,7 +50,7 @@ fn from_row(row: conversations::Model) -> Result<Conversation, DomainError> {
         llm_model: row.llm_model,
         visibility: Visibility::parse(&row.visibility)
             .map_err(|_| DomainError::Internal("stored visibility invalid".into()))?,
-        pr_number: serde_json::from_value(row.pr_number).unwrap_or_default(),
+        pr_number: serde_json::from_value(row.pr_number).map_err(|_| corrupt("conversation pr_number"))?,
         accumulated_cost: row.accumulated_cost_micros,
         prompt_tokens: row.prompt_tokens,
         completion_tokens: row.completion_tokens,

@@ -39,3 +39,10 @@ fn is_connection_problem(error: &sea_orm::sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// Stored data that does not read back as what was written: an error (500, one log line), never a
+/// silent default.
+pub(crate) fn corrupt(what: &str) -> DomainError {
+    tracing::error!(what, "stored data is unreadable");
+    DomainError::Internal(format!("stored {what} is unreadable"))
+}

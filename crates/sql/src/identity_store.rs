@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 use tenantry_domain::{
-    DomainError, Email, Role, User, UserId,
+    AuditEntry, DomainError, Email, OrgId, Role, User, UserId,
     ports::{IdentityStore, Registration, StoredCredentials},
     session::{NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation},
 };
@@ -17,8 +17,9 @@ use uuid::Uuid;
 
 use crate::{
     SqlDatabase,
-    entities::{one_time_tokens, org_members, orgs, refresh_tokens, users},
+    entities::{api_keys, one_time_tokens, org_members, orgs, refresh_tokens, sessions, users},
     errors::{db_error, is_unique_violation},
+    org_store::audit,
     transaction::begin_write,
 };
 
@@ -106,10 +107,32 @@ async fn revoke_sessions(
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
         .filter(refresh_tokens::Column::UserId.eq(user_id))
         .filter(refresh_tokens::Column::RevokedAt.is_null());
+    let mut end = sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null());
     if let Some(family) = keep_family {
         revoke = revoke.filter(refresh_tokens::Column::FamilyId.ne(family));
+        end = end.filter(sessions::Column::Id.ne(family));
     }
     revoke.exec(conn).await.map_err(db_error)?;
+    end.exec(conn).await.map_err(db_error)?;
+    Ok(())
+}
+
+/// Revokes every API key of the user for good.
+async fn revoke_api_keys(
+    conn: &impl ConnectionTrait,
+    user_id: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    api_keys::Entity::update_many()
+        .col_expr(api_keys::Column::RevokedAt, Expr::value(now))
+        .filter(api_keys::Column::UserId.eq(user_id))
+        .filter(api_keys::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(db_error)?;
     Ok(())
 }
 
@@ -185,6 +208,7 @@ impl IdentityStore for SqlIdentityStore {
             user,
             password_hash,
             org,
+            audit: audit_entry,
         } = registration;
         let (txn, _turn) = begin_write(&self.db).await?;
         let first_user = is_first_user(&txn).await?;
@@ -235,6 +259,9 @@ impl IdentityStore for SqlIdentityStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db_error)?;
+        if let Some(entry) = audit_entry {
+            audit::record(&txn, entry.clone()).await?;
+        }
         txn.commit().await.map_err(db_error)
     }
 
@@ -254,6 +281,7 @@ impl IdentityStore for SqlIdentityStore {
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
+        audit_entry: &AuditEntry,
     ) -> Result<(), DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
         let updated = users::Entity::update_many()
@@ -267,11 +295,18 @@ impl IdentityStore for SqlIdentityStore {
         }
         if let Some(at) = disabled_at {
             revoke_sessions(&txn, user_id, None, at).await?;
+            revoke_api_keys(&txn, user_id, at).await?;
         }
+        audit::record(&txn, audit_entry.clone()).await?;
         txn.commit().await.map_err(db_error)
     }
 
-    async fn set_superadmin(&self, user_id: UserId, superadmin: bool) -> Result<(), DomainError> {
+    async fn set_superadmin(
+        &self,
+        user_id: UserId,
+        superadmin: bool,
+        audit_entry: &AuditEntry,
+    ) -> Result<(), DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
         // Superadmin changes queue on one lock, so two revocations cannot remove the last two at once.
         lock_install(&txn).await?;
@@ -298,7 +333,49 @@ impl IdentityStore for SqlIdentityStore {
         if updated.rows_affected == 0 {
             return Err(DomainError::NotFound);
         }
+        audit::record(&txn, audit_entry.clone()).await?;
         txn.commit().await.map_err(db_error)
+    }
+
+    async fn personal_org(&self, user_id: UserId) -> Result<Option<OrgId>, DomainError> {
+        let memberships = org_members::Entity::find()
+            .filter(org_members::Column::UserId.eq(user_id))
+            .filter(org_members::Column::Role.eq(Role::Owner.name()))
+            .all(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        let ids: Vec<Uuid> = memberships.into_iter().map(|member| member.org_id).collect();
+        Ok(orgs::Entity::find()
+            .filter(orgs::Column::Id.is_in(ids))
+            .filter(orgs::Column::Personal.eq(true))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(|org| org.id))
+    }
+
+    async fn user_in_live_session(
+        &self,
+        user_id: UserId,
+        session: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, DomainError> {
+        use sea_orm::sea_query::Query;
+        let live = Query::select()
+            .expr(Expr::val(1))
+            .from(sessions::Entity)
+            .and_where(sessions::Column::Id.eq(session))
+            .and_where(sessions::Column::UserId.eq(user_id))
+            .and_where(sessions::Column::RevokedAt.is_null())
+            .and_where(sessions::Column::ExpiresAt.gt(now))
+            .to_owned();
+        users::Entity::find_by_id(user_id)
+            .filter(Expr::exists(live))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(user_from_row)
+            .transpose()
     }
 
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
@@ -353,12 +430,23 @@ impl IdentityStore for SqlIdentityStore {
         txn.commit().await.map_err(db_error)
     }
 
-    async fn insert_refresh_token(&self, token: &NewRefreshToken) -> Result<(), DomainError> {
-        refresh_tokens::Entity::insert(refresh_token_row(token))
-            .exec_without_returning(&self.db.conn)
+    async fn open_session(&self, first_token: &NewRefreshToken) -> Result<(), DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        sessions::Entity::insert(sessions::ActiveModel {
+            id: Set(first_token.family_id),
+            user_id: Set(first_token.user_id),
+            created_at: Set(first_token.issued_at),
+            expires_at: Set(first_token.expires_at),
+            revoked_at: Set(None),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_error)?;
+        refresh_tokens::Entity::insert(refresh_token_row(first_token))
+            .exec_without_returning(&txn)
             .await
             .map_err(db_error)?;
-        Ok(())
+        txn.commit().await.map_err(db_error)
     }
 
     async fn rotate_refresh_token(
@@ -422,7 +510,9 @@ impl IdentityStore for SqlIdentityStore {
             .await
             .map_err(db_error)?;
         if let Some(presented) = presented {
-            revoke_family(&self.db.conn, presented.family_id, now).await?;
+            let (txn, _turn) = begin_write(&self.db).await?;
+            revoke_family(&txn, presented.family_id, now).await?;
+            txn.commit().await.map_err(db_error)?;
         }
         Ok(())
     }
@@ -473,6 +563,15 @@ impl IdentityStore for SqlIdentityStore {
         if let OneTimeTokenState::Valid { user_id } = state {
             set_password_hash(&txn, user_id, password_hash, now).await?;
             revoke_sessions(&txn, user_id, None, now).await?;
+            revoke_api_keys(&txn, user_id, now).await?;
+            one_time_tokens::Entity::update_many()
+                .col_expr(one_time_tokens::Column::UsedAt, Expr::value(now))
+                .filter(one_time_tokens::Column::UserId.eq(user_id))
+                .filter(one_time_tokens::Column::Purpose.eq(OneTimePurpose::ResetPassword.as_str()))
+                .filter(one_time_tokens::Column::UsedAt.is_null())
+                .exec(&txn)
+                .await
+                .map_err(db_error)?;
         }
         txn.commit().await.map_err(db_error)?;
         Ok(state)
@@ -501,11 +600,19 @@ fn refresh_token_row(token: &NewRefreshToken) -> refresh_tokens::ActiveModel {
     }
 }
 
+/// Revokes every refresh token of the family and ends its session.
 async fn revoke_family(
     conn: &impl ConnectionTrait,
     family_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .filter(sessions::Column::Id.eq(family_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(db_error)?;
     refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
         .filter(refresh_tokens::Column::FamilyId.eq(family_id))

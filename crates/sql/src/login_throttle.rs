@@ -1,9 +1,12 @@
-//! Failed-login counters in the database, so every server instance sees the same ones.
+//! Attempt counters in the database, so every server instance sees the same ones. The rules are the
+//! domain's ([`ThrottleLimit`]); this adapter locks the rows and stores what the rules decide.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::OnConflict,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::{Condition, OnConflict},
 };
 use tenantry_domain::{
     DomainError,
@@ -26,66 +29,92 @@ impl SqlLoginThrottle {
     }
 }
 
-#[async_trait]
-impl LoginThrottleStore for SqlLoginThrottle {
-    async fn locked_until(
-        &self,
-        keys: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, DomainError> {
-        let latest = login_throttles::Entity::find()
-            .filter(login_throttles::Column::Key.is_in(keys.iter().cloned()))
-            .filter(login_throttles::Column::LockedUntil.gt(now))
-            .order_by_desc(login_throttles::Column::LockedUntil)
-            .one(&self.db.conn)
-            .await
-            .map_err(db_error)?;
-        Ok(latest.and_then(|row| row.locked_until))
-    }
-
-    async fn record_failure(
-        &self,
-        key: &str,
-        limit: ThrottleLimit,
-        now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
-        let (txn, _turn) = begin_write(&self.db).await?;
-        // Make sure the row exists, then lock it: concurrent failures are counted one after another.
-        login_throttles::Entity::insert(login_throttles::ActiveModel {
-            key: Set(key.to_owned()),
-            failures: Set(0),
-            window_started_at: Set(now),
-            locked_until: Set(None),
-        })
-        .on_conflict(
-            OnConflict::column(login_throttles::Column::Key)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
+/// Makes sure the row of `key` exists, then locks it and returns its state (`None` for a fresh row).
+async fn lock_row(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ThrottleState>, DomainError> {
+    login_throttles::Entity::insert(login_throttles::ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(0),
+        window_started_at: Set(now),
+        locked_until: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(login_throttles::Column::Key)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await
+    .map_err(db_error)?;
+    let row = login_throttles::Entity::find_by_id(key.to_owned())
+        .lock_exclusive()
+        .one(conn)
         .await
-        .map_err(db_error)?;
-        let row = login_throttles::Entity::find_by_id(key.to_owned())
-            .lock_exclusive()
-            .one(&txn)
-            .await
-            .map_err(db_error)?
-            .ok_or_else(|| DomainError::Internal("throttle row vanished".into()))?;
-        let previous = (row.failures > 0 || row.locked_until.is_some()).then_some(ThrottleState {
-            failures: u32::try_from(row.failures).unwrap_or(0),
+        .map_err(db_error)?
+        .ok_or_else(|| DomainError::Internal("throttle row vanished".into()))?;
+    let failures = u32::try_from(row.failures)
+        .map_err(|_| DomainError::Internal(format!("throttle row {key:?} has a negative count")))?;
+    Ok(
+        (failures > 0 || row.locked_until.is_some()).then_some(ThrottleState {
+            failures,
             window_started_at: row.window_started_at,
             locked_until: row.locked_until,
-        });
-        let next = limit.after_failure(previous, now);
-        login_throttles::Entity::update(login_throttles::ActiveModel {
-            key: Set(key.to_owned()),
-            failures: Set(i32::try_from(next.failures).unwrap_or(i32::MAX)),
-            window_started_at: Set(next.window_started_at),
-            locked_until: Set(next.locked_until),
-        })
-        .exec(&txn)
-        .await
-        .map_err(db_error)?;
+        }),
+    )
+}
+
+async fn store_row(conn: &impl ConnectionTrait, key: &str, state: ThrottleState) -> Result<(), DomainError> {
+    login_throttles::Entity::update(login_throttles::ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(i32::try_from(state.failures).unwrap_or(i32::MAX)),
+        window_started_at: Set(state.window_started_at),
+        locked_until: Set(state.locked_until),
+    })
+    .exec(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+#[async_trait]
+impl LoginThrottleStore for SqlLoginThrottle {
+    async fn reserve(
+        &self,
+        keys: &[(String, ThrottleLimit)],
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, DomainError> {
+        // One order for every transaction, so two attempts locking the same keys cannot deadlock.
+        let mut ordered: Vec<&(String, ThrottleLimit)> = keys.iter().collect();
+        ordered.sort_by(|a, b| a.0.cmp(&b.0));
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let mut next = Vec::with_capacity(ordered.len());
+        let mut locked: Option<DateTime<Utc>> = None;
+        for (key, limit) in ordered {
+            match limit.reserve(lock_row(&txn, key, now).await?, now) {
+                Ok(state) => next.push((key, state)),
+                Err(until) => locked = locked.max(Some(until)),
+            }
+        }
+        if locked.is_some() {
+            // Nothing is reserved when any key refuses.
+            txn.rollback().await.map_err(db_error)?;
+            return Ok(locked);
+        }
+        for (key, state) in next {
+            store_row(&txn, key, state).await?;
+        }
+        txn.commit().await.map_err(db_error)?;
+        Ok(None)
+    }
+
+    async fn refund(&self, key: &str, limit: ThrottleLimit, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        if let Some(state) = lock_row(&txn, key, now).await? {
+            store_row(&txn, key, limit.refund(state)).await?;
+        }
         txn.commit().await.map_err(db_error)
     }
 
@@ -95,5 +124,19 @@ impl LoginThrottleStore for SqlLoginThrottle {
             .await
             .map_err(db_error)?;
         Ok(())
+    }
+
+    async fn sweep(&self, stale_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, DomainError> {
+        let deleted = login_throttles::Entity::delete_many()
+            .filter(login_throttles::Column::WindowStartedAt.lte(stale_before))
+            .filter(
+                Condition::any()
+                    .add(login_throttles::Column::LockedUntil.is_null())
+                    .add(login_throttles::Column::LockedUntil.lte(now)),
+            )
+            .exec(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(deleted.rows_affected)
     }
 }

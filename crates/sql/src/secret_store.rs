@@ -9,8 +9,8 @@ use sea_orm::{
 };
 use serde_json::{Map, Value};
 use tenantry_domain::{
-    DomainError, OrgId, UserId, new_id,
-    ports::{SealedRow, SecretFieldChange, SecretStore, SettingsStore, StoredSettings},
+    AuditEntry, DomainError, OrgId, UserId, new_id,
+    ports::{SealedRow, SecretFieldChange, SecretStore, SettingsStore, StoredPreferences, StoredSettings},
     secrets::{Sealed, SecretAddress, SecretMeta, SecretName, SecretScope},
 };
 use uuid::Uuid;
@@ -18,7 +18,8 @@ use uuid::Uuid;
 use crate::{
     SqlDatabase,
     entities::{secrets, settings, user_preferences},
-    errors::db_error,
+    errors::{corrupt, db_error},
+    org_store::audit,
     transaction::begin_write,
 };
 
@@ -153,10 +154,12 @@ impl SecretStore for SqlSecretStore {
         address: &SecretAddress,
         sealed: &Sealed,
         description: Option<String>,
+        audit: &AuditEntry,
         now: DateTime<Utc>,
     ) -> Result<SecretMeta, DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
         upsert(&txn, address, sealed, description, now).await?;
+        audit::record(&txn, audit.clone()).await?;
         let row = secrets::Entity::find()
             .filter(at_address(address))
             .one(&txn)
@@ -176,13 +179,19 @@ impl SecretStore for SqlSecretStore {
             .map(|row| sealed_of(&row)))
     }
 
-    async fn delete(&self, address: &SecretAddress) -> Result<bool, DomainError> {
+    async fn delete(&self, address: &SecretAddress, audit: &AuditEntry) -> Result<bool, DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
         let deleted = secrets::Entity::delete_many()
             .filter(at_address(address))
-            .exec(&self.db.conn)
+            .exec(&txn)
             .await
             .map_err(db_error)?;
-        Ok(deleted.rows_affected > 0)
+        if deleted.rows_affected == 0 {
+            return Ok(false);
+        }
+        audit::record(&txn, audit.clone()).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(true)
     }
 
     async fn sealed_for_runtime(
@@ -251,26 +260,30 @@ impl SecretStore for SqlSecretStore {
     }
 }
 
-fn object(value: Value) -> Map<String, Value> {
+/// A stored JSON object; anything else is corrupt data, never silently an empty object.
+fn object(value: Value, what: &str) -> Result<Map<String, Value>, DomainError> {
     match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
+        Value::Object(map) => Ok(map),
+        _ => Err(corrupt(what)),
     }
 }
 
 #[async_trait]
 impl SettingsStore for SqlSecretStore {
     async fn get(&self, org: OrgId, member: Option<UserId>) -> Result<StoredSettings, DomainError> {
-        let row = settings::Entity::find_by_id((org, owner_key(member)))
+        let Some(row) = settings::Entity::find_by_id((org, owner_key(member)))
             .one(&self.db.conn)
             .await
-            .map_err(db_error)?;
-        Ok(row
-            .map(|row| StoredSettings {
-                values: object(row.values),
-                locked: serde_json::from_value(row.locked_fields).unwrap_or_default(),
-            })
-            .unwrap_or_default())
+            .map_err(db_error)?
+        else {
+            return Ok(StoredSettings::default());
+        };
+        Ok(StoredSettings {
+            values: object(row.values, "settings values")?,
+            locked: serde_json::from_value(row.locked_fields)
+                .map_err(|_| corrupt("settings locked_fields"))?,
+            version: row.version,
+        })
     }
 
     async fn put(
@@ -279,25 +292,49 @@ impl SettingsStore for SqlSecretStore {
         member: Option<UserId>,
         stored: &StoredSettings,
         secrets_change: &[SecretFieldChange],
+        audit_entry: &AuditEntry,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<bool, DomainError> {
         use settings::Column;
         let (txn, _turn) = begin_write(&self.db).await?;
-        settings::Entity::insert(settings::ActiveModel {
-            org_id: Set(org),
-            subject: Set(owner_key(member)),
-            values: Set(Value::Object(stored.values.clone())),
-            locked_fields: Set(serde_json::json!(stored.locked)),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::columns([Column::OrgId, Column::Subject])
-                .update_columns([Column::Values, Column::LockedFields, Column::UpdatedAt])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await
-        .map_err(db_error)?;
+        let written = if stored.version == 0 {
+            settings::Entity::insert(settings::ActiveModel {
+                org_id: Set(org),
+                subject: Set(owner_key(member)),
+                values: Set(Value::Object(stored.values.clone())),
+                locked_fields: Set(serde_json::json!(stored.locked)),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .on_conflict(
+                OnConflict::columns([Column::OrgId, Column::Subject])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db_error)?
+        } else {
+            settings::Entity::update_many()
+                .col_expr(Column::Values, Expr::value(Value::Object(stored.values.clone())))
+                .col_expr(
+                    Column::LockedFields,
+                    Expr::value(serde_json::json!(stored.locked)),
+                )
+                .col_expr(Column::UpdatedAt, Expr::value(now))
+                .col_expr(Column::Version, Expr::value(stored.version + 1))
+                .filter(Column::OrgId.eq(org))
+                .filter(Column::Subject.eq(owner_key(member)))
+                .filter(Column::Version.eq(stored.version))
+                .exec(&txn)
+                .await
+                .map_err(db_error)?
+                .rows_affected
+        };
+        if written != 1 {
+            // Another write came first: nothing of this one is applied.
+            return Ok(false);
+        }
         for (address, sealed) in secrets_change {
             match sealed {
                 Some(sealed) => upsert(&txn, address, sealed, None, now).await?,
@@ -310,38 +347,56 @@ impl SettingsStore for SqlSecretStore {
                 }
             }
         }
-        txn.commit().await.map_err(db_error)
+        audit::record(&txn, audit_entry.clone()).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(true)
     }
 
-    async fn preferences(&self, user: UserId) -> Result<Map<String, Value>, DomainError> {
-        Ok(user_preferences::Entity::find_by_id(user)
+    async fn preferences(&self, user: UserId) -> Result<StoredPreferences, DomainError> {
+        match user_preferences::Entity::find_by_id(user)
             .one(&self.db.conn)
             .await
             .map_err(db_error)?
-            .map(|row| object(row.values))
-            .unwrap_or_default())
+        {
+            Some(row) => Ok(StoredPreferences {
+                values: object(row.values, "user preferences")?,
+                version: row.version,
+            }),
+            None => Ok(StoredPreferences::default()),
+        }
     }
 
     async fn put_preferences(
         &self,
         user: UserId,
-        values: &Map<String, Value>,
+        preferences: &StoredPreferences,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<bool, DomainError> {
         use user_preferences::Column;
-        user_preferences::Entity::insert(user_preferences::ActiveModel {
-            user_id: Set(user),
-            values: Set(Value::Object(values.clone())),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::column(Column::UserId)
-                .update_columns([Column::Values, Column::UpdatedAt])
-                .to_owned(),
-        )
-        .exec_without_returning(&self.db.conn)
-        .await
-        .map_err(db_error)?;
-        Ok(())
+        let values = Value::Object(preferences.values.clone());
+        let written = if preferences.version == 0 {
+            user_preferences::Entity::insert(user_preferences::ActiveModel {
+                user_id: Set(user),
+                values: Set(values),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .on_conflict(OnConflict::column(Column::UserId).do_nothing().to_owned())
+            .exec_without_returning(&self.db.conn)
+            .await
+            .map_err(db_error)?
+        } else {
+            user_preferences::Entity::update_many()
+                .col_expr(Column::Values, Expr::value(values))
+                .col_expr(Column::UpdatedAt, Expr::value(now))
+                .col_expr(Column::Version, Expr::value(preferences.version + 1))
+                .filter(Column::UserId.eq(user))
+                .filter(Column::Version.eq(preferences.version))
+                .exec(&self.db.conn)
+                .await
+                .map_err(db_error)?
+                .rows_affected
+        };
+        Ok(written == 1)
     }
 }

@@ -83,7 +83,7 @@ async fn password_reset_sets_a_new_password_once_and_revokes_every_session() {
         )
         .await;
     assert_eq!(request.status(), 202);
-    let mails = app.mail_to("oscar@example.com");
+    let mails = app.wait_for_mail("oscar@example.com", 1).await;
     assert_eq!(mails.len(), 1);
     assert!(mails[0].contains("Subject: Reset your password"));
     let token = token_in_mail(&mails[0]);
@@ -143,7 +143,7 @@ async fn late_reset_tokens_are_410_and_change_nothing() {
         &json!({ "email": "peggy@example.com" }),
     )
     .await;
-    let token = token_in_mail(&app.mail_to("peggy@example.com")[0]);
+    let token = token_in_mail(&app.wait_for_mail("peggy@example.com", 1).await[0]);
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let late = app
         .post_json(

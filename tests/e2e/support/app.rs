@@ -14,8 +14,13 @@ pub const S3_ENDPOINT_ENV: &str = "TENANTRY_TEST_S3_ENDPOINT";
 /// The bucket S3 test runs use; it must exist.
 pub const S3_TEST_BUCKET: &str = "tenantry-test";
 
-/// The HMAC key test servers sign access tokens with, so tests can forge tokens.
-pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The HMAC key test servers sign access tokens with, so tests can forge tokens: random for each
+/// run (a fixed one would be a published secret, which the server refuses).
+pub static TEST_JWT_SECRET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    (0..3)
+        .map(|_| uuid::Uuid::new_v4().simple().to_string())
+        .collect()
+});
 
 /// A server running inside the test process, built exactly as `tenantry serve` builds it.
 pub struct TestApp {
@@ -85,7 +90,7 @@ async fn start(
     }
     config.http.workers = 2;
     config.http.shutdown_timeout_secs = 1;
-    config.auth.jwt_secret = Some(TEST_JWT_SECRET.into());
+    config.auth.jwt_secret = Some(TEST_JWT_SECRET.clone());
     config.auth.argon2.max_concurrent = 2;
     config.mail.transport = MailTransport::File;
     config.mail.dir = Some(data.path().join("mail"));
@@ -252,6 +257,24 @@ impl TestApp {
             .await;
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The outbox's messages to `to` once there are at least `count` (mail sent after the answer,
+    /// such as password resets, arrives a moment later); panics after five seconds.
+    pub async fn wait_for_mail(&self, to: &str, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let mails = self.mail_to(to);
+            if mails.len() >= count {
+                return mails;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{count} mail(s) to {to} expected, {} arrived",
+                mails.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// Every message in the mail outbox addressed to `to`, oldest first.

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{
-    DomainError, Email, Org, User, UserId,
+    AuditEntry, DomainError, Email, Org, OrgId, User, UserId,
     session::{NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation},
 };
 
@@ -16,6 +16,8 @@ pub struct Registration {
     pub password_hash: Option<String>,
     /// The personal org.
     pub org: Org,
+    /// Recorded in the same transaction (an operator's creation), if any.
+    pub audit: Option<AuditEntry>,
 }
 
 /// A user with the hash its password is checked against.
@@ -38,17 +40,35 @@ pub trait IdentityStore: Send + Sync {
     /// Users, oldest first, at most `limit`.
     async fn list_users(&self, limit: u64) -> Result<Vec<User>, DomainError>;
 
-    /// Disables (or re-enables) a user; disabling also bumps the token epoch and revokes every
-    /// refresh token, so tokens and API keys stop working at once.
+    /// Disables (or re-enables) a user; disabling also bumps the token epoch and revokes every session
+    /// and every API key for good, so none of them works again after re-enabling.
     async fn set_disabled(
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
+        audit: &AuditEntry,
     ) -> Result<(), DomainError>;
 
     /// Grants or revokes superadmin; revoking the last superadmin is `Conflict { code:
-    /// "last_superadmin" }`.
-    async fn set_superadmin(&self, user_id: UserId, superadmin: bool) -> Result<(), DomainError>;
+    /// "last_superadmin" }`. `audit` is recorded in the same transaction.
+    async fn set_superadmin(
+        &self,
+        user_id: UserId,
+        superadmin: bool,
+        audit: &AuditEntry,
+    ) -> Result<(), DomainError>;
+
+    /// The user's personal org (where operator actions on the account are recorded).
+    async fn personal_org(&self, user_id: UserId) -> Result<Option<OrgId>, DomainError>;
+
+    /// The user with this id, if `session` is one of its sessions and neither revoked nor past its
+    /// end at `now`: the per-request check of an access token, in one read.
+    async fn user_in_live_session(
+        &self,
+        user_id: UserId,
+        session: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, DomainError>;
 
     /// The user with this id.
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError>;
@@ -72,15 +92,16 @@ pub trait IdentityStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), DomainError>;
 
-    /// Bumps the token epoch and revokes every refresh token of the user, atomically.
+    /// Bumps the token epoch and revokes every session of the user, atomically.
     async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError>;
 
-    /// Stores the first refresh token of a new family.
-    async fn insert_refresh_token(&self, token: &NewRefreshToken) -> Result<(), DomainError>;
+    /// Opens a session: its row (id = the token's family, ending with it) and its first refresh
+    /// token, atomically.
+    async fn open_session(&self, first_token: &NewRefreshToken) -> Result<(), DomainError>;
 
     /// Spends the token with `presented_digest` and stores `next` in its family (its `family_id` and
     /// `expires_at` are replaced by the family's). A spent or revoked token revokes its whole family
-    /// instead.
+    /// instead, and ends its session.
     async fn rotate_refresh_token(
         &self,
         presented_digest: &str,
@@ -88,7 +109,7 @@ pub trait IdentityStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<RefreshRotation, DomainError>;
 
-    /// Revokes the family of the token with this digest (logout). Unknown tokens are ignored.
+    /// Ends the session of the token with this digest (logout). Unknown tokens are ignored.
     async fn revoke_refresh_family(
         &self,
         presented_digest: &str,
@@ -105,8 +126,9 @@ pub trait IdentityStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError>;
 
-    /// Spends a reset token, sets the new password, bumps the epoch and revokes every refresh token,
-    /// atomically.
+    /// Spends a reset token, sets the new password, bumps the epoch and, atomically with it, revokes
+    /// every session and every API key of the account and spends its other reset tokens: whoever
+    /// held the account before the reset holds nothing afterwards.
     async fn reset_password(
         &self,
         token_digest: &str,

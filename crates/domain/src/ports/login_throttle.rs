@@ -3,25 +3,27 @@ use chrono::{DateTime, Utc};
 
 use crate::{DomainError, throttle::ThrottleLimit};
 
-/// Failed-login counters shared by every server instance (kept in the database).
+/// Attempt counters shared by every server instance (kept in the database). The rules are
+/// [`ThrottleLimit::reserve`] and [`ThrottleLimit::refund`]; a store applies them to its rows
+/// atomically.
 #[async_trait]
 pub trait LoginThrottleStore: Send + Sync {
-    /// The latest lockout end among `keys` that is still in the future.
-    async fn locked_until(
+    /// Reserves one attempt under every key at once, before the attempt is evaluated. When any key
+    /// is locked nothing is reserved and the latest lockout end is returned. Atomic under concurrent
+    /// attempts, also across server instances.
+    async fn reserve(
         &self,
-        keys: &[String],
+        keys: &[(String, ThrottleLimit)],
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, DomainError>;
 
-    /// Counts one failure for `key` within `limit.window`, locking the key for `limit.lockout` once the
-    /// count reaches `limit.max_failures`. Atomic under concurrent failures.
-    async fn record_failure(
-        &self,
-        key: &str,
-        limit: ThrottleLimit,
-        now: DateTime<Utc>,
-    ) -> Result<(), DomainError>;
+    /// Takes back one attempt reserved under `key` (it succeeded).
+    async fn refund(&self, key: &str, limit: ThrottleLimit, now: DateTime<Utc>) -> Result<(), DomainError>;
 
-    /// Forgets the failures of `key` (after a successful login).
+    /// Forgets every attempt of `key` (after a successful login to that account).
     async fn clear(&self, key: &str) -> Result<(), DomainError>;
+
+    /// Deletes counters whose window began before `stale_before` and that hold no lock at `now`;
+    /// returns how many. Keeps the table from growing with every address ever seen.
+    async fn sweep(&self, stale_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, DomainError>;
 }

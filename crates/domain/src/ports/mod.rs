@@ -3,6 +3,7 @@
 //! Ports are used as `Arc<dyn Port>` so adapters are chosen at run time from configuration.
 
 mod access_tokens;
+mod background;
 mod conversation_store;
 mod event_store;
 mod identity_store;
@@ -15,6 +16,7 @@ mod secret_ports;
 mod secret_tokens;
 
 pub use access_tokens::AccessTokens;
+pub use background::{BackgroundTask, BackgroundTasks};
 pub use conversation_store::{
     AppendedRange, ConversationCursor, ConversationFilter, ConversationPatch, ConversationStore,
     EventSegment, PendingPurge, UsageReport,
@@ -28,6 +30,6 @@ pub use password_hasher::{PasswordCheck, PasswordHasher};
 pub use probe::Probe;
 pub use secret_ports::{
     ApiKeyFormat, ApiKeyStore, SealedRow, SecretCipher, SecretFieldChange, SecretStore, SettingsStore,
-    StoredSettings,
+    StoredPreferences, StoredSettings,
 };
 pub use secret_tokens::SecretTokens;

@@ -2,7 +2,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{AuditEntry, DomainError, Email, Invitation, Org, OrgId, OrgName, Role, User, UserId};
+use crate::{
+    AuditEntry, DomainError, Email, Invitation, Org, OrgId, OrgName, Role, User, UserId,
+    invitation_acceptance::JoiningPolicy,
+};
 
 /// An org with the caller's role in it.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +27,8 @@ pub struct MemberView {
     pub name: String,
     /// Their role.
     pub role: Role,
+    /// Whether their email address is verified.
+    pub email_verified: bool,
     /// When they joined.
     pub joined_at: DateTime<Utc>,
 }
@@ -129,12 +134,14 @@ pub trait OrgStore: Send + Sync {
     /// Revokes a pending invitation (`NotFound` when there is none with this id).
     async fn revoke_invitation(&self, org: OrgId, id: Uuid, change: Change) -> Result<(), DomainError>;
 
-    /// Accepts the invitation with this token digest for `user`: `NotFound` when unknown, spent or
-    /// revoked; `invitation_expired` when late; `Forbidden` when it was sent to another email.
+    /// Accepts the invitation with this token digest for `user` as
+    /// [`crate::invitation_acceptance::decide_acceptance`] decides on the facts read under the org lock:
+    /// `NotFound` when unknown, spent or revoked.
     async fn accept_invitation(
         &self,
         token_digest: &str,
         user: &User,
+        policy: JoiningPolicy,
         at: DateTime<Utc>,
     ) -> Result<MemberView, DomainError>;
 

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::{
-    ApiKey, DomainError, OrgId, SecretString, UserId,
+    ApiKey, AuditEntry, DomainError, OrgId, SecretString, UserId,
     secrets::{Sealed, SecretAddress, SecretMeta},
 };
 
@@ -38,20 +38,22 @@ pub trait SecretStore: Send + Sync {
     /// Org secrets of `org` and `user`'s own secrets there, by name.
     async fn list(&self, org: OrgId, user: UserId) -> Result<Vec<SecretMeta>, DomainError>;
 
-    /// Creates or replaces the secret at `address`.
+    /// Creates or replaces the secret at `address`, recording `audit` in the same transaction.
     async fn put(
         &self,
         address: &SecretAddress,
         sealed: &Sealed,
         description: Option<String>,
+        audit: &AuditEntry,
         now: DateTime<Utc>,
     ) -> Result<SecretMeta, DomainError>;
 
     /// The sealed value at `address`.
     async fn get(&self, address: &SecretAddress) -> Result<Option<Sealed>, DomainError>;
 
-    /// Deletes the secret at `address`; whether there was one.
-    async fn delete(&self, address: &SecretAddress) -> Result<bool, DomainError>;
+    /// Deletes the secret at `address` and records `audit` in the same transaction; whether there
+    /// was one (nothing is recorded when there was not).
+    async fn delete(&self, address: &SecretAddress, audit: &AuditEntry) -> Result<bool, DomainError>;
 
     /// Every sealed secret of the org's `Org` scope and, when given, `user`'s `User` scope.
     async fn sealed_for_runtime(
@@ -77,6 +79,17 @@ pub struct StoredSettings {
     pub values: Map<String, Value>,
     /// Fields members may not override (org settings only).
     pub locked: Vec<String>,
+    /// Bumped by every write; 0 while nothing is stored. A write names the version it read.
+    pub version: i64,
+}
+
+/// A user's preferences as stored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredPreferences {
+    /// The values.
+    pub values: Map<String, Value>,
+    /// Bumped by every write; 0 while nothing is stored.
+    pub version: i64,
 }
 
 /// A secret field change to store with settings: `None` deletes it.
@@ -88,33 +101,37 @@ pub trait SettingsStore: Send + Sync {
     /// The org's settings (`member: None`) or a member's overrides.
     async fn get(&self, org: OrgId, member: Option<UserId>) -> Result<StoredSettings, DomainError>;
 
-    /// Stores settings and their secret fields in one transaction.
+    /// Stores settings, their secret fields and the audit entry in one transaction, if the stored
+    /// version is still `settings.version` (compare and swap); `false` when another write came
+    /// first, and then nothing is written.
     async fn put(
         &self,
         org: OrgId,
         member: Option<UserId>,
         settings: &StoredSettings,
         secrets: &[SecretFieldChange],
+        audit: &AuditEntry,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError>;
+    ) -> Result<bool, DomainError>;
 
     /// A user's preferences.
-    async fn preferences(&self, user: UserId) -> Result<Map<String, Value>, DomainError>;
+    async fn preferences(&self, user: UserId) -> Result<StoredPreferences, DomainError>;
 
-    /// Stores a user's preferences.
+    /// Stores a user's preferences if their stored version is still `preferences.version`; `false`
+    /// when another write came first.
     async fn put_preferences(
         &self,
         user: UserId,
-        values: &Map<String, Value>,
+        preferences: &StoredPreferences,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError>;
+    ) -> Result<bool, DomainError>;
 }
 
 /// API keys, stored hashed.
 #[async_trait]
 pub trait ApiKeyStore: Send + Sync {
-    /// Stores a new key.
-    async fn create(&self, key: &ApiKey) -> Result<(), DomainError>;
+    /// Stores a new key and records `audit` in the same transaction.
+    async fn create(&self, key: &ApiKey, audit: &AuditEntry) -> Result<(), DomainError>;
 
     /// The key with this public prefix.
     async fn find_by_prefix(&self, prefix: &str) -> Result<Option<ApiKey>, DomainError>;
@@ -125,8 +142,9 @@ pub trait ApiKeyStore: Send + Sync {
     /// The live key `id` of the org.
     async fn get(&self, org: OrgId, id: Uuid) -> Result<Option<ApiKey>, DomainError>;
 
-    /// Revokes key `id` of the org; whether it was live.
-    async fn revoke(&self, org: OrgId, id: Uuid, now: DateTime<Utc>) -> Result<bool, DomainError>;
+    /// Revokes key `id` of the org and records `audit` in the same transaction; whether it was live
+    /// (nothing is recorded when it was not).
+    async fn revoke(&self, org: OrgId, id: Uuid, audit: &AuditEntry) -> Result<bool, DomainError>;
 
     /// Records a use.
     async fn touch(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), DomainError>;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::{
-    DomainError, Email, SecretString, User,
+    AuditAction, AuditEntry, DomainError, Email, SecretString, User,
     clock::Clock,
     ports::IdentityStore,
     services::{IdentityService, identity::RegisterInput},
@@ -36,25 +36,20 @@ impl AdminService {
             .ok_or(DomainError::NotFound)
     }
 
-    /// Creates a user (with a personal org), as registration does.
+    /// Creates a user (with a personal org), as registration does; audited as `user.created`.
     pub async fn create_user(
         &self,
         email: &str,
         password: SecretString,
         name: Option<String>,
     ) -> Result<User, DomainError> {
-        let registered = self
-            .identity
-            .register(RegisterInput {
+        self.identity
+            .create_by_operator(RegisterInput {
                 email: email.to_owned(),
                 password,
                 name,
             })
-            .await?;
-        self.store
-            .user_by_id(registered.user.id)
-            .await?
-            .ok_or(DomainError::NotFound)
+            .await
     }
 
     /// Users, oldest first.
@@ -62,29 +57,53 @@ impl AdminService {
         self.store.list_users(limit).await
     }
 
-    /// Disables a user: their tokens and API keys stop working at once.
+    /// Disables a user: their sessions and API keys end for good, at once.
     pub async fn disable(&self, email: &str) -> Result<User, DomainError> {
         let user = self.user(email).await?;
-        self.store.set_disabled(user.id, Some(self.clock.now())).await?;
+        let audit = self.audit(&user, AuditAction::UserDisabled).await?;
+        self.store
+            .set_disabled(user.id, Some(self.clock.now()), &audit)
+            .await?;
         self.user(email).await
     }
 
-    /// Enables a disabled user again (old tokens stay revoked).
+    /// Enables a disabled user again (old sessions and keys stay revoked).
     pub async fn enable(&self, email: &str) -> Result<User, DomainError> {
         let user = self.user(email).await?;
-        self.store.set_disabled(user.id, None).await?;
+        let audit = self.audit(&user, AuditAction::UserEnabled).await?;
+        self.store.set_disabled(user.id, None, &audit).await?;
         self.user(email).await
     }
 
     /// Makes a user superadmin.
     pub async fn grant_superadmin(&self, email: &str) -> Result<(), DomainError> {
         let user = self.user(email).await?;
-        self.store.set_superadmin(user.id, true).await
+        let audit = self.audit(&user, AuditAction::SuperadminGranted).await?;
+        self.store.set_superadmin(user.id, true, &audit).await
     }
 
     /// Takes superadmin away; the last one stays.
     pub async fn revoke_superadmin(&self, email: &str) -> Result<(), DomainError> {
         let user = self.user(email).await?;
-        self.store.set_superadmin(user.id, false).await
+        let audit = self.audit(&user, AuditAction::SuperadminRevoked).await?;
+        self.store.set_superadmin(user.id, false, &audit).await
+    }
+
+    /// An operator's action on an account, recorded in the account's personal org, where its
+    /// owner sees it.
+    async fn audit(&self, user: &User, action: AuditAction) -> Result<AuditEntry, DomainError> {
+        let org = self
+            .store
+            .personal_org(user.id)
+            .await?
+            .ok_or_else(|| DomainError::Internal("account without a personal org".into()))?;
+        Ok(AuditEntry::new(
+            org,
+            self.clock.now(),
+            None,
+            action,
+            ("user", Some(user.id.to_string())),
+            serde_json::json!({ "via": "operator", "email": user.email.as_str() }),
+        ))
     }
 }

@@ -6,16 +6,16 @@ use std::{
 };
 
 use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    ApiKey, DomainError, OrgId, Role, SecretString, User, UserId,
+    ApiKey, ApiKeyGrant, AuditAction, AuditEntry, Caller, DomainError, OrgId, Role, SecretString, UserId,
     api_key::SCOPE_SECRETS_READ,
     clock::Clock,
     new_id,
     policy::{Permission, require},
     ports::{ApiKeyFormat, ApiKeyStore, IdentityStore, OrgStore},
-    services::{ApiKeyGrant, Authenticated},
 };
 
 /// How long `last_used_at` may lag behind: at most one write per key per minute and instance.
@@ -63,18 +63,20 @@ impl ApiKeyService {
         }
     }
 
-    async fn role(&self, caller: &User, org: OrgId) -> Result<Role, DomainError> {
-        self.ports.orgs.member_role(org, caller.id).await
+    async fn role(&self, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
+        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
     }
 
     /// Creates a key for the caller in the org (developer+); the key is returned this once.
     pub async fn create(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         input: NewApiKeyInput,
     ) -> Result<(ApiKey, SecretString), DomainError> {
         require(self.role(caller, org).await?, Permission::CreateConversations)?;
+        // A key that could mint keys would outlive its own revocation.
+        caller.require_person()?;
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(DomainError::invalid("name", "must be 1 to 100 characters"));
@@ -97,7 +99,7 @@ impl ApiKeyService {
         let record = ApiKey {
             id: new_id(),
             org_id: org,
-            user_id: caller.id,
+            user_id: caller.user.id,
             name: name.to_owned(),
             prefix,
             hash: self.ports.format.hash(key.expose()),
@@ -107,30 +109,46 @@ impl ApiKeyService {
             expires_at: input.expires_at,
             revoked_at: None,
         };
-        self.ports.keys.create(&record).await?;
+        let audit = AuditEntry::new(
+            org,
+            now,
+            Some(caller.user.id),
+            AuditAction::ApiKeyCreated,
+            ("api_key", Some(record.id.to_string())),
+            json!({ "name": record.name, "prefix": record.prefix, "scopes": record.scopes, "expires_at": record.expires_at }),
+        );
+        self.ports.keys.create(&record, &audit).await?;
         Ok((record, key))
     }
 
     /// The caller's keys in the org, or every key with `all` (admin+).
-    pub async fn list(&self, caller: &User, org: OrgId, all: bool) -> Result<Vec<ApiKey>, DomainError> {
+    pub async fn list(&self, caller: &Caller, org: OrgId, all: bool) -> Result<Vec<ApiKey>, DomainError> {
         let role = self.role(caller, org).await?;
         let user: Option<UserId> = if all {
             require(role, Permission::ManageMembers)?;
             None
         } else {
-            Some(caller.id)
+            Some(caller.user.id)
         };
         self.ports.keys.list(org, user).await
     }
 
     /// Revokes a key (its owner, or admin+); it fails from the next request on.
-    pub async fn revoke(&self, caller: &User, org: OrgId, id: Uuid) -> Result<(), DomainError> {
+    pub async fn revoke(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<(), DomainError> {
         let role = self.role(caller, org).await?;
         let key = self.ports.keys.get(org, id).await?.ok_or(DomainError::NotFound)?;
-        if key.user_id != caller.id {
+        if key.user_id != caller.user.id {
             require(role, Permission::ManageMembers)?;
         }
-        if self.ports.keys.revoke(org, id, self.ports.clock.now()).await? {
+        let audit = AuditEntry::new(
+            org,
+            self.ports.clock.now(),
+            Some(caller.user.id),
+            AuditAction::ApiKeyRevoked,
+            ("api_key", Some(id.to_string())),
+            json!({ "name": key.name, "prefix": key.prefix, "owner_id": key.user_id }),
+        );
+        if self.ports.keys.revoke(org, id, &audit).await? {
             Ok(())
         } else {
             Err(DomainError::NotFound)
@@ -138,7 +156,7 @@ impl ApiKeyService {
     }
 
     /// Resolves a bearer API key to its user and grant; anything not live is `Unauthorized`.
-    pub async fn authenticate(&self, presented: &str) -> Result<Authenticated, DomainError> {
+    pub async fn authenticate(&self, presented: &str) -> Result<Caller, DomainError> {
         let invalid = || DomainError::Unauthorized("invalid api key");
         let prefix = self.ports.format.prefix_of(presented).ok_or_else(invalid)?;
         let key = self
@@ -158,15 +176,14 @@ impl ApiKeyService {
             _ => return Err(invalid()),
         };
         self.touch(&key, now).await?;
-        Ok(Authenticated {
+        Ok(Caller::through_api_key(
             user,
-            session_id: None,
-            api_key: Some(ApiKeyGrant {
+            ApiKeyGrant {
                 key_id: key.id,
                 org_id: key.org_id,
                 scopes: key.scopes,
-            }),
-        })
+            },
+        ))
     }
 
     async fn touch(&self, key: &ApiKey, now: DateTime<Utc>) -> Result<(), DomainError> {

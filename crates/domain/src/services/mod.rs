@@ -13,7 +13,7 @@ pub mod settings;
 pub use admin::AdminService;
 pub use api_keys::{ApiKeyPorts, ApiKeyService};
 pub use conversations::{ConversationPorts, ConversationService};
-pub use identity::{ApiKeyGrant, Authenticated, IdentityPorts, IdentityService, IdentitySettings};
+pub use identity::{IdentityPorts, IdentityService, IdentitySettings};
 pub use orgs::{OrgPorts, OrgService, OrgSettings};
 pub use purge::EventPurger;
 pub use readiness::{ProbeReport, ReadinessService};

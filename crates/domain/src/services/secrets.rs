@@ -5,13 +5,12 @@ use std::{collections::BTreeMap, sync::Arc};
 use serde_json::json;
 
 use crate::{
-    AuditAction, AuditEntry, ConversationId, DomainError, OrgId, Role, SecretString, User,
+    AuditAction, AuditEntry, Caller, ConversationId, DomainError, OrgId, Role, SecretString,
     api_key::SCOPE_SECRETS_READ,
     clock::Clock,
     policy::{Permission, require},
     ports::{ConversationStore, OrgStore, SecretCipher, SecretStore},
     secrets::{MAX_SECRET_BYTES, SecretAddress, SecretMeta, SecretName, SecretScope},
-    services::Authenticated,
 };
 
 /// The adapters secrets need.
@@ -63,18 +62,18 @@ impl SecretService {
         Self { ports }
     }
 
-    async fn role(&self, caller: &User, org: OrgId) -> Result<Role, DomainError> {
-        self.ports.orgs.member_role(org, caller.id).await
+    async fn role(&self, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
+        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
     }
 
     fn address(
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         name: &str,
         scope: SecretScope,
     ) -> Result<SecretAddress, DomainError> {
         let owner_id = match scope {
-            SecretScope::User => Some(caller.id),
+            SecretScope::User => Some(caller.user.id),
             SecretScope::Org => None,
             _ => return Err(DomainError::invalid("scope", "must be user or org")),
         };
@@ -94,15 +93,15 @@ impl SecretService {
     }
 
     /// Names, descriptions, scopes and dates of the org's secrets and the caller's own; never values.
-    pub async fn list(&self, caller: &User, org: OrgId) -> Result<Vec<SecretMeta>, DomainError> {
+    pub async fn list(&self, caller: &Caller, org: OrgId) -> Result<Vec<SecretMeta>, DomainError> {
         self.role(caller, org).await?;
-        self.ports.secrets.list(org, caller.id).await
+        self.ports.secrets.list(org, caller.user.id).await
     }
 
     /// Creates or replaces a secret (user scope: developer+; org scope: admin+).
     pub async fn put(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         name: &str,
         input: PutSecretInput,
@@ -126,23 +125,31 @@ impl SecretService {
             .ports
             .cipher
             .seal(input.value.expose().as_bytes(), &address.associated_data())?;
+        let now = self.ports.clock.now();
+        let audit = secret_audit(caller, &address, AuditAction::SecretSet, now);
         self.ports
             .secrets
-            .put(&address, &sealed, input.description, self.ports.clock.now())
+            .put(&address, &sealed, input.description, &audit, now)
             .await
     }
 
     /// Deletes a secret (same rights as writing it).
     pub async fn delete(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         name: &str,
         scope: SecretScope,
     ) -> Result<(), DomainError> {
         Self::require_scope_rights(self.role(caller, org).await?, scope)?;
         let address = Self::address(caller, org, name, scope)?;
-        if self.ports.secrets.delete(&address).await? {
+        let audit = secret_audit(
+            caller,
+            &address,
+            AuditAction::SecretDeleted,
+            self.ports.clock.now(),
+        );
+        if self.ports.secrets.delete(&address, &audit).await? {
             Ok(())
         } else {
             Err(DomainError::NotFound)
@@ -156,12 +163,12 @@ impl SecretService {
     /// Every read is audited.
     pub async fn runtime_values(
         &self,
-        caller: &Authenticated,
+        caller: &Caller,
         org: OrgId,
         conversation: ConversationId,
     ) -> Result<BTreeMap<String, SecretString>, DomainError> {
         let user = &caller.user;
-        let role = self.role(user, org).await?;
+        let role = self.role(caller, org).await?;
         let found = self
             .ports
             .conversations
@@ -172,11 +179,7 @@ impl SecretService {
         if !found.manageable_by(user.id, role) {
             return Err(DomainError::Forbidden);
         }
-        if caller
-            .api_key
-            .as_ref()
-            .is_some_and(|grant| !grant.scopes.iter().any(|s| s == SCOPE_SECRETS_READ))
-        {
+        if !caller.has_scope(SCOPE_SECRETS_READ) {
             return Err(DomainError::Forbidden);
         }
         let own = (found.created_by == user.id).then_some(user.id);
@@ -234,4 +237,25 @@ impl SecretService {
     pub async fn key_ids_in_use(&self) -> Result<Vec<String>, DomainError> {
         self.ports.secrets.key_ids_in_use().await
     }
+}
+
+/// The audit entry of a secret write: who, which name in which scope; never the value.
+fn secret_audit(
+    caller: &Caller,
+    address: &SecretAddress,
+    action: AuditAction,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AuditEntry {
+    AuditEntry::new(
+        address.org_id,
+        at,
+        Some(caller.user.id),
+        action,
+        ("secret", Some(address.name.as_str().to_owned())),
+        json!({
+            "scope": address.scope.name(),
+            "owner_id": address.owner_id,
+            "api_key_id": caller.api_key.as_ref().map(|grant| grant.key_id),
+        }),
+    )
 }

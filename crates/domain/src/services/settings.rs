@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::{
-    DomainError, OrgId, User, UserId,
+    AuditAction, AuditEntry, Caller, DomainError, OrgId, UserId,
     clock::Clock,
     policy::{Permission, require},
     ports::{OrgStore, SecretCipher, SecretFieldChange, SecretStore, SettingsStore},
@@ -47,6 +47,13 @@ pub struct SettingsService {
 
 const LOCKED_FIELDS: &str = "locked_fields";
 
+/// How often a settings write merges again after losing a race before giving up (503).
+const MAX_WRITE_ATTEMPTS: usize = 32;
+
+fn settings_busy() -> DomainError {
+    DomainError::Unavailable("settings are being changed by many writers at once".into())
+}
+
 fn secret_fields() -> impl Iterator<Item = &'static str> {
     SETTINGS_FIELDS
         .iter()
@@ -73,8 +80,8 @@ impl SettingsService {
         Self { ports }
     }
 
-    async fn role(&self, caller: &User, org: OrgId) -> Result<crate::Role, DomainError> {
-        self.ports.orgs.member_role(org, caller.id).await
+    async fn role(&self, caller: &Caller, org: OrgId) -> Result<crate::Role, DomainError> {
+        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
     }
 
     async fn view(&self, org: OrgId, member: Option<UserId>) -> Result<SettingsView, DomainError> {
@@ -99,7 +106,7 @@ impl SettingsService {
     }
 
     /// The org's settings (members).
-    pub async fn org_settings(&self, caller: &User, org: OrgId) -> Result<SettingsView, DomainError> {
+    pub async fn org_settings(&self, caller: &Caller, org: OrgId) -> Result<SettingsView, DomainError> {
         self.role(caller, org).await?;
         self.view(org, None).await
     }
@@ -107,7 +114,7 @@ impl SettingsService {
     /// Changes the org's settings and locks (admin+).
     pub async fn update_org_settings(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         body: &Map<String, Value>,
     ) -> Result<SettingsView, DomainError> {
@@ -116,20 +123,20 @@ impl SettingsService {
             None => None,
             Some(value) => Some(parse_locked(value)?),
         };
-        self.write(org, None, body, locked).await?;
+        self.write(caller, org, None, body, locked).await?;
         self.view(org, None).await
     }
 
     /// The caller's own overrides in the org (members).
-    pub async fn my_settings(&self, caller: &User, org: OrgId) -> Result<SettingsView, DomainError> {
+    pub async fn my_settings(&self, caller: &Caller, org: OrgId) -> Result<SettingsView, DomainError> {
         self.role(caller, org).await?;
-        self.view(org, Some(caller.id)).await
+        self.view(org, Some(caller.user.id)).await
     }
 
     /// Changes the caller's overrides; a field the org locked is `Forbidden`.
     pub async fn update_my_settings(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         body: &Map<String, Value>,
     ) -> Result<SettingsView, DomainError> {
@@ -138,15 +145,15 @@ impl SettingsService {
         if body.keys().any(|key| org_settings.locked.contains(key)) {
             return Err(DomainError::Forbidden);
         }
-        self.write(org, Some(caller.id), body, None).await?;
-        self.view(org, Some(caller.id)).await
+        self.write(caller, org, Some(caller.user.id), body, None).await?;
+        self.view(org, Some(caller.user.id)).await
     }
 
     /// Org settings merged with the caller's overrides (locked fields keep the org's value).
-    pub async fn effective(&self, caller: &User, org: OrgId) -> Result<SettingsView, DomainError> {
+    pub async fn effective(&self, caller: &Caller, org: OrgId) -> Result<SettingsView, DomainError> {
         self.role(caller, org).await?;
         let org_view = self.view(org, None).await?;
-        let mine = self.view(org, Some(caller.id)).await?;
+        let mine = self.view(org, Some(caller.user.id)).await?;
         let values = merge(&org_view.values, &mine.values, &org_view.locked);
         let mut secrets_set = org_view.secrets_set.clone();
         for field in mine.secrets_set {
@@ -161,19 +168,30 @@ impl SettingsService {
         })
     }
 
+    /// Merges the change into what is stored now. Concurrent writers each merge into the latest
+    /// version (compare and swap, retried), so no field written by one of them is lost.
     async fn write(
         &self,
+        caller: &Caller,
         org: OrgId,
         member: Option<UserId>,
         body: &Map<String, Value>,
         locked: Option<Vec<String>>,
     ) -> Result<(), DomainError> {
         let change = validate_change(body, SETTINGS_FIELDS, &[LOCKED_FIELDS])?;
-        let mut stored = self.ports.settings.get(org, member).await?;
-        apply(&mut stored.values, &change.values);
-        if let Some(locked) = locked {
-            stored.locked = locked;
-        }
+        let mut fields: Vec<&String> = body.keys().collect();
+        fields.sort();
+        let audit = AuditEntry::new(
+            org,
+            self.ports.clock.now(),
+            Some(caller.user.id),
+            AuditAction::SettingsUpdated,
+            (
+                "settings",
+                Some(member.map_or_else(|| "org".to_owned(), |id| id.to_string())),
+            ),
+            json!({ "fields": fields, "member_id": member }),
+        );
         let mut secrets: Vec<SecretFieldChange> = Vec::new();
         for (field, value) in change.secrets {
             let address = address(org, member, &field);
@@ -186,31 +204,50 @@ impl SettingsService {
                 .transpose()?;
             secrets.push((address, sealed));
         }
-        self.ports
-            .settings
-            .put(org, member, &stored, &secrets, self.ports.clock.now())
-            .await
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            let mut stored = self.ports.settings.get(org, member).await?;
+            apply(&mut stored.values, &change.values);
+            if let Some(locked) = &locked {
+                stored.locked = locked.clone();
+            }
+            if self
+                .ports
+                .settings
+                .put(org, member, &stored, &secrets, &audit, self.ports.clock.now())
+                .await?
+            {
+                return Ok(());
+            }
+        }
+        Err(settings_busy())
     }
 
     /// The user's preferences.
-    pub async fn preferences(&self, caller: &User) -> Result<Map<String, Value>, DomainError> {
-        self.ports.settings.preferences(caller.id).await
+    pub async fn preferences(&self, caller: &Caller) -> Result<Map<String, Value>, DomainError> {
+        Ok(self.ports.settings.preferences(caller.user.id).await?.values)
     }
 
     /// Changes the user's preferences.
     pub async fn update_preferences(
         &self,
-        caller: &User,
+        caller: &Caller,
         body: &Map<String, Value>,
     ) -> Result<Map<String, Value>, DomainError> {
+        caller.require_person()?;
         let change = validate_change(body, PREFERENCE_FIELDS, &[])?;
-        let mut values = self.ports.settings.preferences(caller.id).await?;
-        apply(&mut values, &change.values);
-        self.ports
-            .settings
-            .put_preferences(caller.id, &values, self.ports.clock.now())
-            .await?;
-        Ok(values)
+        for _ in 0..MAX_WRITE_ATTEMPTS {
+            let mut stored = self.ports.settings.preferences(caller.user.id).await?;
+            apply(&mut stored.values, &change.values);
+            if self
+                .ports
+                .settings
+                .put_preferences(caller.user.id, &stored, self.ports.clock.now())
+                .await?
+            {
+                return Ok(stored.values);
+            }
+        }
+        Err(settings_busy())
     }
 }
 

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 
 use crate::{
     ApiError, AppState, Problem,
-    auth::{Caller, client_address},
+    auth::Caller,
+    client_address::client_address,
     dto::{MeBody, OrgSummaryBody, RegisteredBody, TokenBody},
 };
 
@@ -108,7 +109,7 @@ pub(crate) async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = client_address(&req, state.trust_forwarded_headers);
+    let address = client_address(&req, &state.trusted_proxies);
     let tokens = state
         .identity
         .login(&body.email, &body.password, address.as_deref())
@@ -182,8 +183,7 @@ pub(crate) async fn logout(
 )]
 #[post("/api/auth/logout-all")]
 pub(crate) async fn logout_all(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require_session()?;
-    state.identity.logout_all(caller.0.user.id).await?;
+    state.identity.logout_all(&caller.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -237,15 +237,9 @@ pub(crate) async fn change_password(
     caller: Caller,
     body: web::Json<ChangePasswordBody>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_session()?;
     state
         .identity
-        .change_password(
-            caller.0.user.id,
-            caller.0.session_id,
-            &body.current_password,
-            &body.new_password,
-        )
+        .change_password(&caller.0, &body.current_password, &body.new_password)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -265,7 +259,7 @@ pub(crate) async fn request_verification(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    state.identity.request_email_verification(&caller.0.user).await?;
+    state.identity.request_email_verification(&caller.0).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -311,7 +305,8 @@ pub(crate) struct ResetRequestBody {
     request_body = ResetRequestBody,
     security(()),
     responses(
-        (status = 202, description = "Accepted whether or not the email exists"),
+        (status = 202, description = "Accepted whether or not the email exists; the mail (at most 3 an hour per account) is sent afterwards"),
+        (status = 429, description = "Too many reset requests from this address (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -321,10 +316,15 @@ pub(crate) struct ResetRequestBody {
 )]
 #[post("/api/auth/password-reset/request")]
 pub(crate) async fn request_password_reset(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<ResetRequestBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state.identity.request_password_reset(&body.email).await?;
+    let address = client_address(&req, &state.trusted_proxies);
+    state
+        .identity
+        .request_password_reset(&body.email, address.as_deref())
+        .await?;
     Ok(HttpResponse::Accepted().finish())
 }
 

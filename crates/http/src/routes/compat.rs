@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::{
     ApiError, AppState, Problem,
-    auth::{Caller, client_address},
+    auth::Caller,
+    client_address::client_address,
     dto::{MemberBody, OrgBody, OrgList},
     routes::{
         auth, members,
@@ -100,7 +101,7 @@ pub(crate) async fn form_login(
     state: web::Data<AppState>,
     form: web::Form<FormLogin>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = client_address(&req, state.trust_forwarded_headers);
+    let address = client_address(&req, &state.trusted_proxies);
     let tokens = state
         .identity
         .login(&form.username, &form.password, address.as_deref())

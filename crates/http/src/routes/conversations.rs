@@ -95,7 +95,7 @@ pub(crate) async fn create(
     };
     let conversation = state
         .conversations
-        .create(&caller.0.user, path.into_inner(), input)
+        .create(&caller.0, path.into_inner(), input)
         .await?;
     Ok(HttpResponse::Created().json(ConversationBody::from(&conversation)))
 }
@@ -165,7 +165,7 @@ pub(crate) async fn list(
     };
     let page = state
         .conversations
-        .list(&caller.0.user, path.into_inner(), request)
+        .list(&caller.0, path.into_inner(), request)
         .await?;
     Ok(HttpResponse::Ok().json(ConversationPage {
         items: page.items.iter().map(ConversationBody::from).collect(),
@@ -192,7 +192,7 @@ pub(crate) async fn get_one(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
-    let conversation = state.conversations.get(&caller.0.user, org, id).await?;
+    let conversation = state.conversations.get(&caller.0, org, id).await?;
     Ok(HttpResponse::Ok().json(ConversationBody::from(&conversation)))
 }
 
@@ -243,7 +243,7 @@ pub(crate) async fn update(
         selected_branch: body.selected_branch,
         pr_number: body.pr_number,
     };
-    let conversation = state.conversations.update(&caller.0.user, org, id, patch).await?;
+    let conversation = state.conversations.update(&caller.0, org, id, patch).await?;
     Ok(HttpResponse::Ok().json(ConversationBody::from(&conversation)))
 }
 
@@ -267,7 +267,7 @@ pub(crate) async fn remove(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
-    state.conversations.delete(&caller.0.user, org, id).await?;
+    state.conversations.delete(&caller.0, org, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -304,7 +304,7 @@ pub(crate) async fn append_events(
     };
     let range = state
         .conversations
-        .append_events(&caller.0.user, org, id, events)
+        .append_events(&caller.0, org, id, events)
         .await?;
     Ok(HttpResponse::Created().json(AppendedBody {
         first_id: range.first_id,
@@ -347,7 +347,7 @@ pub(crate) async fn read_events(
     let page = state
         .conversations
         .read_events(
-            &caller.0.user,
+            &caller.0,
             org,
             id,
             query.start_id.unwrap_or(0),
@@ -401,10 +401,7 @@ pub(crate) async fn usage(
         completion_tokens: body.completion_tokens,
         cost: cost_to_micros(body.cost)?,
     };
-    let conversation = state
-        .conversations
-        .add_usage(&caller.0.user, org, id, report)
-        .await?;
+    let conversation = state.conversations.add_usage(&caller.0, org, id, report).await?;
     Ok(HttpResponse::Ok().json(UsageTotalsBody {
         prompt_tokens: conversation.prompt_tokens,
         completion_tokens: conversation.completion_tokens,

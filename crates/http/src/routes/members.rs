@@ -42,7 +42,7 @@ pub(crate) async fn list_members(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let members = state.orgs.members(&caller.0.user, path.into_inner()).await?;
+    let members = state.orgs.members(&caller.0, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(MemberList {
         items: members.iter().map(MemberBody::from).collect(),
     }))
@@ -93,7 +93,7 @@ pub(crate) async fn add_member_response(
 ) -> Result<HttpResponse, ApiError> {
     let member = state
         .orgs
-        .add_member(&caller.0.user, org, &body.email, body.role)
+        .add_member(&caller.0, org, &body.email, body.role)
         .await?;
     Ok(HttpResponse::Created().json(MemberBody::from(&member)))
 }
@@ -131,10 +131,7 @@ pub(crate) async fn change_role(
     body: web::Json<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, user) = path.into_inner();
-    let member = state
-        .orgs
-        .change_role(&caller.0.user, org, user, body.role)
-        .await?;
+    let member = state.orgs.change_role(&caller.0, org, user, body.role).await?;
     Ok(HttpResponse::Ok().json(MemberBody::from(&member)))
 }
 
@@ -159,7 +156,7 @@ pub(crate) async fn remove_member(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, user) = path.into_inner();
-    state.orgs.remove_member(&caller.0.user, org, user).await?;
+    state.orgs.remove_member(&caller.0, org, user).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -191,7 +188,7 @@ pub(crate) async fn invite(
 ) -> Result<HttpResponse, ApiError> {
     let invitation = state
         .orgs
-        .invite(&caller.0.user, path.into_inner(), &body.email, body.role)
+        .invite(&caller.0, path.into_inner(), &body.email, body.role)
         .await?;
     Ok(HttpResponse::Created().json(InvitationBody::from(&invitation)))
 }
@@ -215,7 +212,7 @@ pub(crate) async fn list_invitations(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let invitations = state.orgs.invitations(&caller.0.user, path.into_inner()).await?;
+    let invitations = state.orgs.invitations(&caller.0, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(InvitationList {
         items: invitations.iter().map(InvitationBody::from).collect(),
     }))
@@ -241,7 +238,7 @@ pub(crate) async fn revoke_invitation(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
-    state.orgs.revoke_invitation(&caller.0.user, org, id).await?;
+    state.orgs.revoke_invitation(&caller.0, org, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -276,6 +273,6 @@ pub(crate) async fn accept_invitation(
     caller: Caller,
     body: web::Json<AcceptBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let member = state.orgs.accept_invitation(&caller.0.user, &body.token).await?;
+    let member = state.orgs.accept_invitation(&caller.0, &body.token).await?;
     Ok(HttpResponse::Ok().json(MemberBody::from(&member)))
 }

@@ -45,10 +45,7 @@ pub(crate) async fn list_orgs(state: web::Data<AppState>, caller: Caller) -> Res
 }
 
 pub(crate) async fn list_orgs_response(state: &AppState, caller: &Caller) -> Result<HttpResponse, ApiError> {
-    let mut orgs = state.orgs.list_mine(&caller.0.user).await?;
-    if let Some(grant) = &caller.0.api_key {
-        orgs.retain(|membership| membership.org.id == grant.org_id);
-    }
+    let orgs = state.orgs.list_mine(&caller.0).await?;
     Ok(HttpResponse::Ok().json(OrgList {
         items: orgs.iter().map(OrgSummaryBody::from).collect(),
     }))
@@ -90,7 +87,6 @@ pub(crate) async fn create_org(
     caller: Caller,
     body: web::Json<CreateOrgBody>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_session()?;
     create_org_response(&state, &caller, body.into_inner()).await
 }
 
@@ -102,7 +98,7 @@ pub(crate) async fn create_org_response(
     let membership = state
         .orgs
         .create(
-            &caller.0.user,
+            &caller.0,
             NewOrgInput {
                 name: body.name,
                 contact_name: body.contact_name,
@@ -139,7 +135,7 @@ pub(crate) async fn get_org_response(
     caller: &Caller,
     org: Uuid,
 ) -> Result<HttpResponse, ApiError> {
-    let membership = state.orgs.get(&caller.0.user, org).await?;
+    let membership = state.orgs.get(&caller.0, org).await?;
     Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
 }
 
@@ -190,10 +186,7 @@ pub(crate) async fn update_org(
         contact_name: body.contact_name,
         contact_email: body.contact_email,
     };
-    let membership = state
-        .orgs
-        .update(&caller.0.user, path.into_inner(), input)
-        .await?;
+    let membership = state.orgs.update(&caller.0, path.into_inner(), input).await?;
     Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
 }
 
@@ -217,7 +210,7 @@ pub(crate) async fn delete_org(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    state.orgs.delete(&caller.0.user, path.into_inner()).await?;
+    state.orgs.delete(&caller.0, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -239,10 +232,9 @@ pub(crate) async fn switch_org(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = &caller.0.user;
     let org = path.into_inner();
-    state.orgs.switch(user, org).await?;
-    let mut me = MeBody::from(user);
+    state.orgs.switch(&caller.0, org).await?;
+    let mut me = MeBody::from(&caller.0.user);
     me.current_org_id = Some(org);
     Ok(HttpResponse::Ok().json(me))
 }
@@ -280,7 +272,7 @@ pub(crate) async fn transfer_org(
 ) -> Result<HttpResponse, ApiError> {
     let membership = state
         .orgs
-        .transfer(&caller.0.user, path.into_inner(), body.user_id)
+        .transfer(&caller.0, path.into_inner(), body.user_id)
         .await?;
     Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
 }
@@ -309,7 +301,7 @@ pub(crate) async fn audit_log(
     let limit = query.limit()?;
     let entries = state
         .orgs
-        .audit_log(&caller.0.user, path.into_inner(), query.after_id()?, limit + 1)
+        .audit_log(&caller.0, path.into_inner(), query.after_id()?, limit + 1)
         .await?;
     let has_more = entries.len() as u64 > limit;
     let page: Vec<_> = entries.into_iter().take(limit as usize).collect();

@@ -118,7 +118,7 @@ pub(crate) async fn list_secrets(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let secrets = state.secrets.list(&caller.0.user, path.into_inner()).await?;
+    let secrets = state.secrets.list(&caller.0, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(SecretList {
         items: secrets.iter().map(secret_body).collect(),
     }))
@@ -166,7 +166,7 @@ pub(crate) async fn put_secret(
         description: body.description,
         scope: body.scope,
     };
-    let meta = state.secrets.put(&caller.0.user, org, &name, input).await?;
+    let meta = state.secrets.put(&caller.0, org, &name, input).await?;
     Ok(HttpResponse::Ok().json(secret_body(&meta)))
 }
 
@@ -200,7 +200,7 @@ pub(crate) async fn delete_secret(
 ) -> Result<HttpResponse, ApiError> {
     let (org, name) = path.into_inner();
     let scope = query.scope.unwrap_or(SecretScope::User);
-    state.secrets.delete(&caller.0.user, org, &name, scope).await?;
+    state.secrets.delete(&caller.0, org, &name, scope).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -261,7 +261,7 @@ pub(crate) async fn list_keys(
 ) -> Result<HttpResponse, ApiError> {
     let keys = state
         .api_keys
-        .list(&caller.0.user, path.into_inner(), query.all.unwrap_or(false))
+        .list(&caller.0, path.into_inner(), query.all.unwrap_or(false))
         .await?;
     Ok(HttpResponse::Ok().json(ApiKeyList {
         items: keys.iter().map(key_body).collect(),
@@ -306,17 +306,13 @@ pub(crate) async fn create_key(
     path: web::Path<Uuid>,
     body: web::Json<CreateKeyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_session()?;
     let body = body.into_inner();
     let input = NewApiKeyInput {
         name: body.name,
         expires_at: body.expires_at,
         scopes: body.scopes,
     };
-    let (key, secret) = state
-        .api_keys
-        .create(&caller.0.user, path.into_inner(), input)
-        .await?;
+    let (key, secret) = state.api_keys.create(&caller.0, path.into_inner(), input).await?;
     Ok(HttpResponse::Created().json(CreatedApiKeyBody {
         key: key_body(&key),
         secret: secret.expose().to_owned(),
@@ -343,6 +339,6 @@ pub(crate) async fn revoke_key(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
-    state.api_keys.revoke(&caller.0.user, org, id).await?;
+    state.api_keys.revoke(&caller.0, org, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

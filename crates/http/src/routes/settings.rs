@@ -52,10 +52,7 @@ pub(crate) async fn get_org_settings(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state
-        .settings
-        .org_settings(&caller.0.user, path.into_inner())
-        .await?;
+    let view = state.settings.org_settings(&caller.0, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(render(view, true)))
 }
 
@@ -86,7 +83,7 @@ pub(crate) async fn patch_org_settings(
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .settings
-        .update_org_settings(&caller.0.user, path.into_inner(), &body)
+        .update_org_settings(&caller.0, path.into_inner(), &body)
         .await?;
     Ok(HttpResponse::Ok().json(render(view, true)))
 }
@@ -109,10 +106,7 @@ pub(crate) async fn get_my_settings(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state
-        .settings
-        .my_settings(&caller.0.user, path.into_inner())
-        .await?;
+    let view = state.settings.my_settings(&caller.0, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(render(view, false)))
 }
 
@@ -143,7 +137,7 @@ pub(crate) async fn patch_my_settings(
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .settings
-        .update_my_settings(&caller.0.user, path.into_inner(), &body)
+        .update_my_settings(&caller.0, path.into_inner(), &body)
         .await?;
     Ok(HttpResponse::Ok().json(render(view, false)))
 }
@@ -166,10 +160,7 @@ pub(crate) async fn effective_settings(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state
-        .settings
-        .effective(&caller.0.user, path.into_inner())
-        .await?;
+    let view = state.settings.effective(&caller.0, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(render(view, true)))
 }
 
@@ -188,7 +179,7 @@ pub(crate) async fn get_preferences(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.settings.preferences(&caller.0.user).await?))
+    Ok(HttpResponse::Ok().json(state.settings.preferences(&caller.0).await?))
 }
 
 #[utoipa::path(
@@ -213,6 +204,5 @@ pub(crate) async fn patch_preferences(
     caller: Caller,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_session()?;
-    Ok(HttpResponse::Ok().json(state.settings.update_preferences(&caller.0.user, &body).await?))
+    Ok(HttpResponse::Ok().json(state.settings.update_preferences(&caller.0, &body).await?))
 }

@@ -12,6 +12,7 @@ pub(crate) mod orgs;
 pub(crate) mod pending_purges;
 pub(crate) mod refresh_tokens;
 pub(crate) mod secrets;
+pub(crate) mod sessions;
 pub(crate) mod settings;
 pub(crate) mod user_preferences;
 pub(crate) mod users;

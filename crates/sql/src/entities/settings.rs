@@ -10,6 +10,7 @@ pub struct Model {
     pub values: Json,
     pub locked_fields: Json,
     pub updated_at: DateTimeUtc,
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

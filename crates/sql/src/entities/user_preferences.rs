@@ -7,6 +7,7 @@ pub struct Model {
     pub user_id: Uuid,
     pub values: Json,
     pub updated_at: DateTimeUtc,
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

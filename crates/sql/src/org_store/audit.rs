@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::{entities::audit_log, errors::db_error};
 
 /// Writes an audit entry (inside the caller's transaction).
-pub(super) async fn record(conn: &impl ConnectionTrait, entry: AuditEntry) -> Result<(), DomainError> {
+pub(crate) async fn record(conn: &impl ConnectionTrait, entry: AuditEntry) -> Result<(), DomainError> {
     audit_log::Entity::insert(audit_log::ActiveModel {
         id: Set(entry.id),
         org_id: Set(entry.org_id),

@@ -5,6 +5,7 @@ use sea_orm::{
 use serde_json::json;
 use tenantry_domain::{
     AuditAction, AuditEntry, DomainError, Email, Invitation, OrgId, User,
+    invitation_acceptance::{AcceptanceFacts, JoiningPolicy, decide_acceptance},
     membership_rules::decide_addition,
     ports::{Change, MemberView},
 };
@@ -164,6 +165,7 @@ pub(super) async fn accept(
     db: &SqlDatabase,
     token_digest: &str,
     user: &User,
+    policy: JoiningPolicy,
     at: DateTime<Utc>,
 ) -> Result<MemberView, DomainError> {
     let (txn, _turn) = begin_write(db).await?;
@@ -175,26 +177,22 @@ pub(super) async fn accept(
         .map_err(db_error)?
         .filter(|row| row.accepted_at.is_none() && row.revoked_at.is_none())
         .ok_or(DomainError::NotFound)?;
-    if invitation.expires_at <= at {
-        return Err(DomainError::Gone {
-            code: "invitation_expired",
-        });
-    }
-    if invitation.email != user.email.as_str() {
-        return Err(DomainError::Forbidden);
-    }
     let org = invitation.org_id;
     let locked = lock_org(&txn, org).await?;
-    if locked.personal {
-        return Err(tenantry_domain::last_owner::personal_org_conflict());
-    }
-    if role_of(&txn, org, user.id).await?.is_some() {
-        return Err(DomainError::conflict(
-            "already_member",
-            "You are already a member of this org.",
-        ));
-    }
-    let role = role_from_row(&invitation.role)?;
+    let inviter_role_now = match invitation.invited_by {
+        Some(inviter) => role_of(&txn, org, inviter).await?,
+        None => None,
+    };
+    let facts = AcceptanceFacts {
+        role: role_from_row(&invitation.role)?,
+        expires_at: invitation.expires_at,
+        email_matches: invitation.email == user.email.as_str(),
+        email_verified: user.email_verified(),
+        personal: locked.personal,
+        already_member: role_of(&txn, org, user.id).await?.is_some(),
+        inviter_role_now,
+    };
+    let role = decide_acceptance(&facts, policy, at)?;
     let change = Change { actor: user.id, at };
     insert_member(&txn, org, user.id, role, change).await?;
     invitations::Entity::update_many()

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::SqlDatabase;
 use crate::{
-    entities::{api_keys, org_members, users},
+    entities::{api_keys, invitations, org_members, users},
     errors::db_error,
     transaction::begin_write,
 };
@@ -184,6 +184,17 @@ pub(super) async fn remove(
         .exec(&txn)
         .await
         .map_err(db_error)?;
+    // Invitations carry their inviter's authority: it leaves with them.
+    let invitations_revoked = invitations::Entity::update_many()
+        .col_expr(invitations::Column::RevokedAt, Expr::value(change.at))
+        .filter(invitations::Column::OrgId.eq(org))
+        .filter(invitations::Column::InvitedBy.eq(target))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(db_error)?
+        .rows_affected;
     let had_it_current = users::Entity::find_by_id(target)
         .one(&txn)
         .await
@@ -200,7 +211,11 @@ pub(super) async fn remove(
             Some(change.actor),
             AuditAction::MemberRemoved,
             ("member", Some(target.to_string())),
-            json!({ "role": facts.target_role.name(), "left": facts.is_self }),
+            json!({
+                "role": facts.target_role.name(),
+                "left": facts.is_self,
+                "invitations_revoked": invitations_revoked,
+            }),
         ),
     )
     .await?;

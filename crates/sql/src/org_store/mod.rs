@@ -1,6 +1,6 @@
 //! The org store: orgs, memberships, invitations and the audit log.
 
-mod audit;
+pub(crate) mod audit;
 mod invitations;
 mod members;
 mod orgs;
@@ -26,6 +26,7 @@ mod port {
     use chrono::{DateTime, Utc};
     use tenantry_domain::{
         AuditEntry, DomainError, Invitation, Org, OrgId, Role, User, UserId,
+        invitation_acceptance::JoiningPolicy,
         ports::{Change, MemberView, Membership, OrgPatch, OrgStore},
     };
     use uuid::Uuid;
@@ -127,9 +128,10 @@ mod port {
             &self,
             token_digest: &str,
             user: &User,
+            policy: JoiningPolicy,
             at: DateTime<Utc>,
         ) -> Result<MemberView, DomainError> {
-            invitations::accept(&self.db, token_digest, user, at).await
+            invitations::accept(&self.db, token_digest, user, policy, at).await
         }
 
         async fn audit_log(

@@ -30,6 +30,7 @@ pub(super) fn member_view(member: org_members::Model, user: users::Model) -> Res
         email: Email::parse(&user.email).map_err(|_| DomainError::Internal("stored email invalid".into()))?,
         name: user.name,
         role: role_from_row(&member.role)?,
+        email_verified: user.email_verified_at.is_some(),
         joined_at: member.created_at,
     })
 }

@@ -1,7 +1,7 @@
 use serde_json::Value;
 
 use crate::{
-    ConversationId, DomainError, OrgId, StoredEvent, User, ports::AppendedRange,
+    Caller, ConversationId, DomainError, OrgId, StoredEvent, ports::AppendedRange,
     services::conversations::ConversationService,
 };
 
@@ -23,7 +23,7 @@ impl ConversationService {
     /// Appends events (each a JSON object), assigning the next dense ids (creator or admin+).
     pub async fn append_events(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         id: ConversationId,
         events: Vec<Value>,
@@ -53,7 +53,7 @@ impl ConversationService {
     /// Reads events `start_id..start_id+limit` (any reader).
     pub async fn read_events(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         id: ConversationId,
         start_id: i64,

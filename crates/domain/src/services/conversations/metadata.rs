@@ -1,5 +1,5 @@
 use crate::{
-    Conversation, ConversationId, DomainError, FieldError, OrgId, User, Visibility, new_id,
+    Caller, Conversation, ConversationId, DomainError, FieldError, OrgId, Visibility, new_id,
     policy::{Permission, require},
     ports::{ConversationCursor, ConversationFilter, ConversationPatch, UsageReport},
     services::conversations::ConversationService,
@@ -89,7 +89,7 @@ impl ConversationService {
     /// Starts a conversation in the org (developer+).
     pub async fn create(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         input: NewConversationInput,
     ) -> Result<Conversation, DomainError> {
@@ -100,7 +100,7 @@ impl ConversationService {
         let conversation = Conversation {
             id: new_id(),
             org_id: org,
-            created_by: caller.id,
+            created_by: caller.user.id,
             title: text("title", input.title, MAX_TITLE, &mut errors),
             selected_repository: text(
                 "selected_repository",
@@ -132,7 +132,7 @@ impl ConversationService {
     /// One conversation the caller may read.
     pub async fn get(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         id: ConversationId,
     ) -> Result<Conversation, DomainError> {
@@ -144,13 +144,13 @@ impl ConversationService {
     /// A page of the conversations the caller may read.
     pub async fn list(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         query: ConversationListQuery,
     ) -> Result<ConversationPage, DomainError> {
         let role = self.role_in(caller, org).await?;
         let filter = ConversationFilter {
-            reader: caller.id,
+            reader: caller.user.id,
             sees_private: role.allows(Permission::ManageAllConversations),
             mine: query.mine,
             title_contains: query.q.filter(|q| !q.is_empty()),
@@ -176,7 +176,7 @@ impl ConversationService {
     /// Changes title, visibility, branch or pull requests (creator or admin+).
     pub async fn update(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         id: ConversationId,
         mut patch: ConversationPatch,
@@ -202,7 +202,7 @@ impl ConversationService {
     }
 
     /// Deletes the conversation and its events (creator or admin+).
-    pub async fn delete(&self, caller: &User, org: OrgId, id: ConversationId) -> Result<(), DomainError> {
+    pub async fn delete(&self, caller: &Caller, org: OrgId, id: ConversationId) -> Result<(), DomainError> {
         self.manageable(caller, org, id).await?;
         self.ports.store.delete(org, id, self.ports.clock.now()).await?;
         // The deletion is recorded; if the store is down now, a later purge finishes the job.
@@ -213,7 +213,7 @@ impl ConversationService {
     /// Adds token and cost usage to the totals (creator or admin+).
     pub async fn add_usage(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         id: ConversationId,
         usage: UsageReport,

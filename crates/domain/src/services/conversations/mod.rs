@@ -9,7 +9,7 @@ pub use events::EventPage;
 pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput, cost_to_micros};
 
 use crate::{
-    Conversation, ConversationId, DomainError, OrgId, Role, User,
+    Caller, Conversation, ConversationId, DomainError, OrgId, Role,
     clock::Clock,
     ports::{ConversationStore, EventStore, OrgStore},
     services::EventPurger,
@@ -42,14 +42,14 @@ impl ConversationService {
         Self { ports }
     }
 
-    async fn role_in(&self, caller: &User, org: OrgId) -> Result<Role, DomainError> {
-        self.ports.orgs.member_role(org, caller.id).await
+    async fn role_in(&self, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
+        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
     }
 
     /// The conversation if the caller may read it; `NotFound` otherwise.
     async fn readable(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         id: ConversationId,
     ) -> Result<(Conversation, Role), DomainError> {
@@ -60,7 +60,7 @@ impl ConversationService {
             .get(org, id)
             .await?
             .ok_or(DomainError::NotFound)?;
-        if !conversation.readable_by(caller.id, role) {
+        if !conversation.readable_by(caller.user.id, role) {
             return Err(DomainError::NotFound);
         }
         Ok((conversation, role))
@@ -70,12 +70,12 @@ impl ConversationService {
     /// `Forbidden` when they can read but not change it.
     async fn manageable(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         id: ConversationId,
     ) -> Result<Conversation, DomainError> {
         let (conversation, role) = self.readable(caller, org, id).await?;
-        if !conversation.manageable_by(caller.id, role) {
+        if !conversation.manageable_by(caller.user.id, role) {
             return Err(DomainError::Forbidden);
         }
         Ok(conversation)

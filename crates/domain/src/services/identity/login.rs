@@ -1,6 +1,10 @@
 use crate::{
-    DomainError, Email, SecretString, UserId, password::NewPassword, ports::PasswordCheck,
-    services::identity::IdentityService, session::TokenPair, throttle::throttle_keys,
+    Caller, DomainError, Email, SecretString,
+    password::NewPassword,
+    ports::PasswordCheck,
+    services::identity::IdentityService,
+    session::TokenPair,
+    throttle::{ThrottleLimit, throttle_keys},
 };
 
 impl IdentityService {
@@ -17,9 +21,12 @@ impl IdentityService {
     ) -> Result<TokenPair, DomainError> {
         let now = self.ports.clock.now();
         let normalised = email.trim().to_lowercase();
-        let keys = throttle_keys(&normalised, client_address);
-        let key_names: Vec<String> = keys.iter().map(|(key, _)| key.clone()).collect();
-        if let Some(until) = self.ports.throttle.locked_until(&key_names, now).await? {
+        let keys: Vec<(String, ThrottleLimit)> = throttle_keys(&normalised, client_address)
+            .into_iter()
+            .map(|(key, kind)| (key, self.settings.throttle.limit(kind)))
+            .collect();
+        // The attempt is counted before the slow hash, so a burst cannot outrun the count.
+        if let Some(until) = self.ports.throttle.reserve(&keys, now).await? {
             return Err(DomainError::TooManyRequests {
                 retry_after: (until - now).to_std().unwrap_or_default(),
             });
@@ -41,15 +48,16 @@ impl IdentityService {
                 }
                 found.user
             }
-            _ => {
-                for (key, kind) in &keys {
-                    let limit = self.settings.throttle.limit(*kind);
-                    self.ports.throttle.record_failure(key, limit, now).await?;
-                }
-                return Err(DomainError::Unauthorized("invalid_credentials"));
-            }
+            // The reservation stays: it was a failure.
+            _ => return Err(DomainError::Unauthorized("invalid_credentials")),
         };
-        self.ports.throttle.clear(&keys[0].0).await?;
+        let mut keys = keys.into_iter();
+        if let Some((account, _)) = keys.next() {
+            self.ports.throttle.clear(&account).await?;
+        }
+        for (key, limit) in keys {
+            self.ports.throttle.refund(&key, limit, now).await?;
+        }
         self.start_session(&user).await
     }
 
@@ -57,11 +65,12 @@ impl IdentityService {
     /// and every access token issued before stops working; the caller's own session can refresh.
     pub async fn change_password(
         &self,
-        user_id: UserId,
-        session_id: Option<uuid::Uuid>,
+        caller: &Caller,
         current: &SecretString,
         new: &SecretString,
     ) -> Result<(), DomainError> {
+        caller.require_person()?;
+        let (user_id, session_id) = (caller.user.id, caller.session_id);
         let credentials = self
             .ports
             .store

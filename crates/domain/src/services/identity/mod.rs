@@ -10,10 +10,13 @@ use std::{sync::Arc, time::Duration};
 pub use register::{LOCAL_USER_EMAIL, RegisterInput, Registered};
 
 use crate::{
-    DomainError, User, UserId,
+    Caller, DomainError, User, UserId,
     clock::Clock,
-    ports::{AccessTokens, IdentityStore, LoginThrottleStore, Mailer, PasswordHasher, SecretTokens},
-    throttle::ThrottlePolicy,
+    ports::{
+        AccessTokens, BackgroundTasks, IdentityStore, LoginThrottleStore, Mailer, PasswordHasher,
+        SecretTokens,
+    },
+    throttle::{ThrottleLimit, ThrottlePolicy},
 };
 
 /// Lifetimes, limits and links the identity rules depend on.
@@ -27,6 +30,10 @@ pub struct IdentitySettings {
     pub reset_ttl: Duration,
     /// Login throttling.
     pub throttle: ThrottlePolicy,
+    /// Reset mails per account (at most `max_failures` per `window`).
+    pub reset_mails_per_account: ThrottleLimit,
+    /// Anonymous mail requests (password resets) per client address.
+    pub mail_requests_per_address: ThrottleLimit,
     /// Base URL of the web app, for links in mail.
     pub public_url: String,
 }
@@ -48,6 +55,8 @@ pub struct IdentityPorts {
     pub throttle: Arc<dyn LoginThrottleStore>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Work done after the answer (reset mail).
+    pub background: Arc<dyn BackgroundTasks>,
 }
 
 /// The identity use cases.
@@ -55,28 +64,6 @@ pub struct IdentityPorts {
 pub struct IdentityService {
     ports: IdentityPorts,
     settings: Arc<IdentitySettings>,
-}
-
-/// A request's verified caller.
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    /// The user, as stored now.
-    pub user: User,
-    /// The session (refresh-token family) the access token belongs to.
-    pub session_id: Option<uuid::Uuid>,
-    /// Set when the caller used an API key: what the key allows.
-    pub api_key: Option<ApiKeyGrant>,
-}
-
-/// What an API key grants: its user, inside one org, with optional extra scopes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiKeyGrant {
-    /// The key.
-    pub key_id: uuid::Uuid,
-    /// The only org it works in.
-    pub org_id: crate::OrgId,
-    /// Extra scopes.
-    pub scopes: Vec<String>,
 }
 
 impl IdentityService {
@@ -88,19 +75,25 @@ impl IdentityService {
         }
     }
 
-    /// Resolves an access token to its user; stale (older than the user's epoch), disabled or unknown
-    /// users are `Unauthorized`.
-    pub async fn authenticate(&self, access_token: &str) -> Result<Authenticated, DomainError> {
+    /// Resolves an access token to its user; a token whose session ended (logout, reuse of a refresh
+    /// token, password change or reset), stale (older than the user's epoch), disabled or unknown users
+    /// are `Unauthorized`.
+    pub async fn authenticate(&self, access_token: &str) -> Result<Caller, DomainError> {
         let claims = self.ports.access_tokens.verify(access_token)?;
-        let user = self.active_user(claims.user_id).await?;
+        let user = match self
+            .ports
+            .store
+            .user_in_live_session(claims.user_id, claims.session_id, self.ports.clock.now())
+            .await?
+        {
+            Some(user) if user.disabled_at.is_none() => user,
+            Some(_) => return Err(DomainError::Unauthorized("unknown or disabled user")),
+            None => return Err(DomainError::Unauthorized("session ended")),
+        };
         if user.token_epoch != claims.epoch {
             return Err(DomainError::Unauthorized("token revoked"));
         }
-        Ok(Authenticated {
-            user,
-            session_id: Some(claims.session_id),
-            api_key: None,
-        })
+        Ok(Caller::person(user, Some(claims.session_id)))
     }
 
     /// The user with `id`, if it exists and is not disabled.
@@ -109,5 +102,19 @@ impl IdentityService {
             Some(user) if user.disabled_at.is_none() => Ok(user),
             _ => Err(DomainError::Unauthorized("unknown or disabled user")),
         }
+    }
+
+    /// Forgets throttle counters whose window is over and that hold no lock; returns how many.
+    pub async fn sweep_throttles(&self) -> Result<u64, DomainError> {
+        let now = self.ports.clock.now();
+        let mut stale_before = self.settings.throttle.stale_before(now);
+        for limit in [
+            self.settings.reset_mails_per_account,
+            self.settings.mail_requests_per_address,
+        ] {
+            let window = chrono::Duration::from_std(limit.window).unwrap_or(chrono::Duration::MAX);
+            stale_before = stale_before.min(now - window);
+        }
+        self.ports.throttle.sweep(stale_before, now).await
     }
 }

@@ -1,5 +1,5 @@
 use crate::{
-    DomainError, Email, SecretString, User,
+    Caller, DomainError, Email, SecretString, User,
     password::NewPassword,
     ports::Mail,
     services::identity::IdentityService,
@@ -7,8 +7,9 @@ use crate::{
 };
 
 impl IdentityService {
-    /// Mails the user a single-use link proving their address. Already verified: nothing to do.
-    pub async fn request_email_verification(&self, user: &User) -> Result<(), DomainError> {
+    /// Mails the caller a single-use link proving their address. Already verified: nothing to do.
+    pub async fn request_email_verification(&self, caller: &Caller) -> Result<(), DomainError> {
+        let user = &caller.user;
         if user.email_verified() {
             return Ok(());
         }
@@ -48,8 +49,37 @@ impl IdentityService {
         redeemed(state).map(|_| ())
     }
 
-    /// Mails a reset link when the email belongs to a user; answers the same either way.
-    pub async fn request_password_reset(&self, email: &str) -> Result<(), DomainError> {
+    /// Accepts a reset request; answers the same, in the same time, whether or not the email belongs
+    /// to a user, because the lookup, the token and the mail happen after the answer. A client
+    /// address asking too often gets `TooManyRequests`; an account gets at most
+    /// `reset_mails_per_account` mails per window (further requests send nothing).
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        client_address: Option<&str>,
+    ) -> Result<(), DomainError> {
+        let now = self.ports.clock.now();
+        if let Some(address) = client_address {
+            let key = (
+                format!("mail-request:{address}"),
+                self.settings.mail_requests_per_address,
+            );
+            if let Some(until) = self.ports.throttle.reserve(&[key], now).await? {
+                return Err(DomainError::TooManyRequests {
+                    retry_after: (until - now).to_std().unwrap_or_default(),
+                });
+            }
+        }
+        let this = self.clone();
+        let email = email.to_owned();
+        self.ports.background.spawn(
+            "password reset mail",
+            Box::pin(async move { this.send_password_reset(&email).await }),
+        );
+        Ok(())
+    }
+
+    async fn send_password_reset(&self, email: &str) -> Result<(), DomainError> {
         let Ok(email) = Email::parse(email) else {
             return Ok(());
         };
@@ -58,6 +88,19 @@ impl IdentityService {
         };
         let user = found.user;
         if user.disabled_at.is_some() {
+            return Ok(());
+        }
+        let quota = (
+            format!("reset-mail:{}", user.id),
+            self.settings.reset_mails_per_account,
+        );
+        if self
+            .ports
+            .throttle
+            .reserve(&[quota], self.ports.clock.now())
+            .await?
+            .is_some()
+        {
             return Ok(());
         }
         let token = self

@@ -1,6 +1,6 @@
 use crate::{
-    DomainError, Email, FieldError, Org, OrgName, SecretString, User, new_id, password::NewPassword,
-    ports::Registration, services::identity::IdentityService, session::TokenPair,
+    AuditAction, AuditEntry, DomainError, Email, FieldError, Org, OrgName, SecretString, User, new_id,
+    password::NewPassword, ports::Registration, services::identity::IdentityService, session::TokenPair,
 };
 
 /// What a client sends to register.
@@ -33,9 +33,21 @@ impl IdentityService {
     pub async fn register(&self, input: RegisterInput) -> Result<Registered, DomainError> {
         let (email, password, name) = validate(&input)?;
         let password_hash = self.ports.hasher.hash(password.secret()).await?;
-        let (user, org) = self.create_account(email, name, Some(password_hash)).await?;
+        let (user, org) = self
+            .create_account(email, name, Some(password_hash), false)
+            .await?;
         let tokens = self.start_session(&user).await?;
         Ok(Registered { user, org, tokens })
+    }
+
+    /// Creates an account for an operator (no session is opened); audited in the new personal org.
+    pub async fn create_by_operator(&self, input: RegisterInput) -> Result<User, DomainError> {
+        let (email, password, name) = validate(&input)?;
+        let password_hash = self.ports.hasher.hash(password.secret()).await?;
+        let (user, _) = self
+            .create_account(email, name, Some(password_hash), true)
+            .await?;
+        Ok(user)
     }
 
     /// Creates a user, its personal org and its owner membership in one transaction.
@@ -44,6 +56,7 @@ impl IdentityService {
         email: Email,
         name: String,
         password_hash: Option<String>,
+        by_operator: bool,
     ) -> Result<(User, Org), DomainError> {
         let now = self.ports.clock.now();
         let org = Org {
@@ -65,10 +78,21 @@ impl IdentityService {
             disabled_at: None,
             created_at: now,
         };
+        let audit = by_operator.then(|| {
+            AuditEntry::new(
+                org.id,
+                now,
+                None,
+                AuditAction::UserCreated,
+                ("user", Some(user.id.to_string())),
+                serde_json::json!({ "via": "operator", "email": user.email.as_str() }),
+            )
+        });
         let registration = Registration {
             user,
             password_hash,
             org,
+            audit,
         };
         self.ports
             .store
@@ -132,7 +156,7 @@ impl IdentityService {
             return Ok(found.user);
         }
         match self
-            .create_account(email.clone(), "Local user".into(), None)
+            .create_account(email.clone(), "Local user".into(), None, false)
             .await
         {
             Ok((user, _)) => Ok(user),

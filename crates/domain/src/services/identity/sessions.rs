@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use crate::{
-    DomainError, SecretString, User, UserId, new_id,
+    Caller, DomainError, SecretString, User, UserId, new_id,
     services::identity::IdentityService,
     session::{NewRefreshToken, RefreshRotation, TokenPair},
 };
@@ -19,7 +19,7 @@ impl IdentityService {
             issued_at: now,
             expires_at: now + self.settings.refresh_ttl,
         };
-        self.ports.store.insert_refresh_token(&record).await?;
+        self.ports.store.open_session(&record).await?;
         self.pair(user, record.family_id, refresh_token)
     }
 
@@ -72,11 +72,13 @@ impl IdentityService {
             .await
     }
 
-    /// Ends every session of the user: refresh tokens revoked, access tokens stale at once.
-    pub async fn logout_all(&self, user_id: UserId) -> Result<(), DomainError> {
+    /// Ends every session of the caller: refresh tokens revoked, access tokens stale at once. The
+    /// person's own act, never an API key's.
+    pub async fn logout_all(&self, caller: &Caller) -> Result<(), DomainError> {
+        caller.require_person()?;
         self.ports
             .store
-            .revoke_all_sessions(user_id, self.ports.clock.now())
+            .revoke_all_sessions(caller.user.id, self.ports.clock.now())
             .await
     }
 }

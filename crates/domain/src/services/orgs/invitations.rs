@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use crate::{
-    DomainError, Email, Invitation, OrgId, Role, SecretString, User,
+    Caller, DomainError, Email, Invitation, OrgId, Role, SecretString,
     membership_rules::decide_addition,
     new_id,
     policy::{Permission, require},
@@ -13,7 +13,7 @@ impl OrgService {
     /// Invites an email with a role (admin+, not above the caller's own); the token goes out by mail.
     pub async fn invite(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         email: &str,
         role: Role,
@@ -28,7 +28,7 @@ impl OrgService {
             org_id: org,
             email: email.clone(),
             role,
-            invited_by: caller.id,
+            invited_by: caller.user.id,
             created_at: change.at,
             expires_at: change.at + self.settings.invitation_ttl,
         };
@@ -44,7 +44,7 @@ impl OrgService {
 
     async fn send_invitation(
         &self,
-        caller: &User,
+        caller: &Caller,
         org_name: &str,
         invitation: &Invitation,
         token: &SecretString,
@@ -58,13 +58,13 @@ impl OrgService {
             .mailer
             .send(Mail {
                 to: invitation.email.clone(),
-                subject: format!("{} invited you to {org_name}", caller.name),
+                subject: format!("{} invited you to {org_name}", caller.user.name),
                 body: format!(
                     "Hello,\n\n{} ({}) invited you to join {org_name} as {}.\n\nAccept by opening this \
                      link:\n\n{link}\n\nor, signed in as {}, by sending this token to POST \
                      /api/invitations/accept:\n\n{}\n\nThe invitation expires on {}.\n",
-                    caller.name,
-                    caller.email,
+                    caller.user.name,
+                    caller.user.email,
                     invitation.role.name(),
                     invitation.email,
                     token.expose(),
@@ -75,7 +75,7 @@ impl OrgService {
     }
 
     /// Pending invitations of the org (admin+).
-    pub async fn invitations(&self, caller: &User, org: OrgId) -> Result<Vec<Invitation>, DomainError> {
+    pub async fn invitations(&self, caller: &Caller, org: OrgId) -> Result<Vec<Invitation>, DomainError> {
         let membership = self.membership(caller, org).await?;
         require(membership.role, Permission::ManageMembers)?;
         self.ports
@@ -85,7 +85,7 @@ impl OrgService {
     }
 
     /// Revokes a pending invitation (admin+).
-    pub async fn revoke_invitation(&self, caller: &User, org: OrgId, id: Uuid) -> Result<(), DomainError> {
+    pub async fn revoke_invitation(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<(), DomainError> {
         let membership = self.membership(caller, org).await?;
         require(membership.role, Permission::ManageMembers)?;
         self.ports
@@ -94,16 +94,23 @@ impl OrgService {
             .await
     }
 
-    /// Joins the org of the invitation; the caller's email must be the invited one.
+    /// Joins the org of the invitation; the caller's email must be the invited one, and joining is
+    /// the person's own act (never an API key's).
     pub async fn accept_invitation(
         &self,
-        caller: &User,
+        caller: &Caller,
         token: &SecretString,
     ) -> Result<MemberView, DomainError> {
+        caller.require_person()?;
         let digest = self.ports.secret_tokens.digest(token.expose());
         self.ports
             .store
-            .accept_invitation(&digest, caller, self.ports.clock.now())
+            .accept_invitation(
+                &digest,
+                &caller.user,
+                self.settings.joining,
+                self.ports.clock.now(),
+            )
             .await
     }
 }

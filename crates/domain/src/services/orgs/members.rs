@@ -1,11 +1,11 @@
 use crate::{
-    DomainError, Email, OrgId, Role, User, UserId, membership_rules::decide_addition, ports::MemberView,
-    services::orgs::OrgService,
+    Caller, DomainError, Email, OrgId, Role, UserId, invitation_acceptance::decide_joining,
+    membership_rules::decide_addition, ports::MemberView, services::orgs::OrgService,
 };
 
 impl OrgService {
     /// The org's members (any member may list them).
-    pub async fn members(&self, caller: &User, org: OrgId) -> Result<Vec<MemberView>, DomainError> {
+    pub async fn members(&self, caller: &Caller, org: OrgId) -> Result<Vec<MemberView>, DomainError> {
         self.membership(caller, org).await?;
         self.ports.store.members(org).await
     }
@@ -13,7 +13,7 @@ impl OrgService {
     /// Adds an existing user by email (admin+, not above the caller's own role).
     pub async fn add_member(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         email: &str,
         role: Role,
@@ -28,6 +28,7 @@ impl OrgService {
             .await?
             .ok_or(DomainError::NotFound)?
             .user;
+        decide_joining(self.settings.joining, user.email_verified())?;
         self.ports
             .store
             .add_member(org, user.id, role, self.change(caller))
@@ -37,7 +38,7 @@ impl OrgService {
     /// Changes a member's role (admin+, never to or of a role above the caller's).
     pub async fn change_role(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         target: UserId,
         role: Role,
@@ -50,7 +51,12 @@ impl OrgService {
     }
 
     /// Removes a member (admin+), or lets the caller leave.
-    pub async fn remove_member(&self, caller: &User, org: OrgId, target: UserId) -> Result<(), DomainError> {
+    pub async fn remove_member(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        target: UserId,
+    ) -> Result<(), DomainError> {
         self.membership(caller, org).await?;
         self.ports
             .store

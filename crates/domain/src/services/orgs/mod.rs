@@ -9,8 +9,9 @@ pub use org_admin::{NewOrgInput, OrgPatchInput};
 use std::{sync::Arc, time::Duration};
 
 use crate::{
-    DomainError, OrgId, User,
+    Caller, DomainError, OrgId,
     clock::Clock,
+    invitation_acceptance::JoiningPolicy,
     ports::{Change, IdentityStore, Mailer, Membership, OrgStore, SecretTokens},
     services::EventPurger,
 };
@@ -39,6 +40,8 @@ pub struct OrgSettings {
     pub invitation_ttl: Duration,
     /// Base URL of the web app, for links in mail.
     pub public_url: String,
+    /// Who may join orgs.
+    pub joining: JoiningPolicy,
 }
 
 /// The org use cases. Every method resolves the caller's membership once; a non-member gets
@@ -58,18 +61,19 @@ impl OrgService {
         }
     }
 
-    /// The caller's membership in `org`, or `NotFound`.
-    pub async fn membership(&self, caller: &User, org: OrgId) -> Result<Membership, DomainError> {
+    /// The caller's membership in `org`, or `NotFound` (also outside an API key's own org).
+    pub async fn membership(&self, caller: &Caller, org: OrgId) -> Result<Membership, DomainError> {
+        caller.reach(org)?;
         self.ports
             .store
-            .membership(org, caller.id)
+            .membership(org, caller.user.id)
             .await?
             .ok_or(DomainError::NotFound)
     }
 
-    fn change(&self, caller: &User) -> Change {
+    fn change(&self, caller: &Caller) -> Change {
         Change {
-            actor: caller.id,
+            actor: caller.user.id,
             at: self.ports.clock.now(),
         }
     }

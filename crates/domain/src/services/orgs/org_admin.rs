@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use crate::{
-    AuditEntry, DomainError, Email, Org, OrgId, OrgName, User, UserId,
+    AuditEntry, Caller, DomainError, Email, Org, OrgId, OrgName, UserId,
     last_owner::personal_org_conflict,
     new_id,
     policy::{Permission, require},
@@ -54,13 +54,16 @@ fn contact_name(raw: Option<&str>) -> Result<Option<String>, DomainError> {
 }
 
 impl OrgService {
-    /// Every org the caller is in, with their role.
-    pub async fn list_mine(&self, caller: &User) -> Result<Vec<Membership>, DomainError> {
-        self.ports.store.orgs_of(caller.id).await
+    /// Every org the caller is in, with their role (for an API key: its own org only).
+    pub async fn list_mine(&self, caller: &Caller) -> Result<Vec<Membership>, DomainError> {
+        let mut orgs = self.ports.store.orgs_of(caller.user.id).await?;
+        orgs.retain(|membership| caller.sees(membership.org.id));
+        Ok(orgs)
     }
 
-    /// Creates a shared org; the caller becomes its owner.
-    pub async fn create(&self, caller: &User, input: NewOrgInput) -> Result<Membership, DomainError> {
+    /// Creates a shared org; the caller becomes its owner. A person's act, never an API key's.
+    pub async fn create(&self, caller: &Caller, input: NewOrgInput) -> Result<Membership, DomainError> {
+        caller.require_person()?;
         let change = self.change(caller);
         let org = Org {
             id: new_id(),
@@ -79,14 +82,14 @@ impl OrgService {
     }
 
     /// The org, as seen by a member.
-    pub async fn get(&self, caller: &User, org: OrgId) -> Result<Membership, DomainError> {
+    pub async fn get(&self, caller: &Caller, org: OrgId) -> Result<Membership, DomainError> {
         self.membership(caller, org).await
     }
 
     /// Renames the org or changes its contact details (admin+).
     pub async fn update(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         input: OrgPatchInput,
     ) -> Result<Membership, DomainError> {
@@ -114,9 +117,10 @@ impl OrgService {
         })
     }
 
-    /// Deletes a shared org with everything in it (owner); its event objects follow.
-    pub async fn delete(&self, caller: &User, org: OrgId) -> Result<(), DomainError> {
+    /// Deletes a shared org with everything in it (owner, signed in); its event objects follow.
+    pub async fn delete(&self, caller: &Caller, org: OrgId) -> Result<(), DomainError> {
         let membership = self.membership(caller, org).await?;
+        caller.require_person()?;
         require(membership.role, Permission::DeleteOrg)?;
         if membership.org.personal {
             return Err(personal_org_conflict());
@@ -127,20 +131,22 @@ impl OrgService {
         Ok(())
     }
 
-    /// Makes `org` the caller's current org.
-    pub async fn switch(&self, caller: &User, org: OrgId) -> Result<(), DomainError> {
+    /// Makes `org` the caller's current org (account state: signed in only).
+    pub async fn switch(&self, caller: &Caller, org: OrgId) -> Result<(), DomainError> {
         self.membership(caller, org).await?;
-        self.ports.store.set_current_org(caller.id, org).await
+        caller.require_person()?;
+        self.ports.store.set_current_org(caller.user.id, org).await
     }
 
-    /// Makes `to` an owner; the caller becomes an admin (owner).
-    pub async fn transfer(&self, caller: &User, org: OrgId, to: UserId) -> Result<Membership, DomainError> {
+    /// Makes `to` an owner; the caller becomes an admin (owner, signed in).
+    pub async fn transfer(&self, caller: &Caller, org: OrgId, to: UserId) -> Result<Membership, DomainError> {
         let membership = self.membership(caller, org).await?;
+        caller.require_person()?;
         require(membership.role, Permission::TransferOwnership)?;
         if membership.org.personal {
             return Err(personal_org_conflict());
         }
-        if to == caller.id {
+        if to == caller.user.id {
             return Err(DomainError::invalid("user_id", "is already an owner: you"));
         }
         self.ports
@@ -153,7 +159,7 @@ impl OrgService {
     /// The org's audit log, newest first (admin+).
     pub async fn audit_log(
         &self,
-        caller: &User,
+        caller: &Caller,
         org: OrgId,
         before: Option<Uuid>,
         limit: u64,

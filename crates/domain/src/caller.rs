@@ -1,0 +1,137 @@
+//! Who is calling, and how far the caller reaches. A signed-in person acts in every org they are a
+//! member of and for their own account. An API key acts as its user inside its own org only: every
+//! other org does not exist for it, and what concerns the account itself (orgs of its own, joining
+//! orgs, passwords, sessions) needs the person.
+
+use uuid::Uuid;
+
+use crate::{DomainError, OrgId, Role, User, UserId, ports::OrgStore};
+
+/// What an API key grants: its user, inside one org, with optional extra scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyGrant {
+    /// The key.
+    pub key_id: Uuid,
+    /// The only org it works in.
+    pub org_id: OrgId,
+    /// Extra scopes.
+    pub scopes: Vec<String>,
+}
+
+/// A request's verified caller, as every service receives it.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user, as stored now.
+    pub user: User,
+    /// The session (refresh-token family) the access token belongs to.
+    pub session_id: Option<Uuid>,
+    /// Set when the caller used an API key: what the key allows.
+    pub api_key: Option<ApiKeyGrant>,
+}
+
+impl Caller {
+    /// A signed-in person (or the local user of a no-auth install, without a session).
+    pub fn person(user: User, session_id: Option<Uuid>) -> Self {
+        Self {
+            user,
+            session_id,
+            api_key: None,
+        }
+    }
+
+    /// The user acting through an API key.
+    pub fn through_api_key(user: User, grant: ApiKeyGrant) -> Self {
+        Self {
+            user,
+            session_id: None,
+            api_key: Some(grant),
+        }
+    }
+
+    /// The acting user's id.
+    pub fn user_id(&self) -> UserId {
+        self.user.id
+    }
+
+    /// `NotFound` for an org outside an API key's own: for a key, no other org exists.
+    pub fn reach(&self, org: OrgId) -> Result<(), DomainError> {
+        match &self.api_key {
+            Some(grant) if grant.org_id != org => Err(DomainError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// `Forbidden` for an API key: the action concerns the account, which only its person may act for.
+    pub fn require_person(&self) -> Result<(), DomainError> {
+        if self.api_key.is_some() {
+            Err(DomainError::Forbidden)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether the caller holds `scope`: people hold every scope, keys the ones they were given.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.api_key
+            .as_ref()
+            .is_none_or(|grant| grant.scopes.iter().any(|granted| granted == scope))
+    }
+
+    /// Whether an org is visible to the caller at all (for listings).
+    pub fn sees(&self, org: OrgId) -> bool {
+        self.reach(org).is_ok()
+    }
+}
+
+/// The caller's role in `org`: `NotFound` outside an API key's org and for non-members.
+pub async fn role_in(orgs: &dyn OrgStore, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
+    caller.reach(org)?;
+    orgs.member_role(org, caller.user.id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::{Email, new_id};
+
+    fn user() -> User {
+        User {
+            id: new_id(),
+            email: Email::parse("a@example.com").expect("email"),
+            name: "A".into(),
+            email_verified_at: None,
+            current_org_id: None,
+            is_superadmin: false,
+            token_epoch: 0,
+            disabled_at: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_key_reaches_its_own_org_only_and_never_acts_for_the_account() {
+        let own = new_id();
+        let key = Caller::through_api_key(
+            user(),
+            ApiKeyGrant {
+                key_id: new_id(),
+                org_id: own,
+                scopes: vec![],
+            },
+        );
+        assert!(key.reach(own).is_ok());
+        assert!(matches!(key.reach(new_id()), Err(DomainError::NotFound)));
+        assert!(matches!(key.require_person(), Err(DomainError::Forbidden)));
+        assert!(!key.has_scope("secrets:read"));
+    }
+
+    #[test]
+    fn a_person_reaches_everywhere_and_holds_every_scope() {
+        let person = Caller::person(user(), Some(new_id()));
+        assert!(person.reach(new_id()).is_ok());
+        assert!(person.require_person().is_ok());
+        assert!(person.has_scope("secrets:read"));
+    }
+}
