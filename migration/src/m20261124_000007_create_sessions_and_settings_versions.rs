@@ -66,8 +66,8 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared(
                 "INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) \
-                 SELECT family_id, MIN(user_id), MIN(issued_at), MAX(expires_at), MAX(revoked_at) \
-                 FROM refresh_tokens GROUP BY family_id",
+                 SELECT family_id, user_id, MIN(issued_at), MAX(expires_at), MAX(revoked_at) \
+                 FROM refresh_tokens GROUP BY family_id, user_id",
             )
             .await?;
         manager

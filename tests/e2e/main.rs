@@ -8,6 +8,7 @@ mod admin_cli;
 mod conversations;
 mod database_recovery;
 mod faults;
+mod hardening;
 mod health;
 mod identity;
 mod migrations;

@@ -22,11 +22,20 @@ pub struct ThrottlePolicy {
     pub per_address: ThrottleLimit,
 }
 
+/// Prefix of the login attempts counted per account.
+pub const ACCOUNT_KEYS: &str = "account:";
+/// Prefix of the login attempts counted per client address.
+pub const ADDRESS_KEYS: &str = "address:";
+/// Prefix of the reset mails counted per account.
+pub const RESET_MAIL_KEYS: &str = "reset-mail:";
+/// Prefix of the anonymous mail requests counted per client address.
+pub const MAIL_REQUEST_KEYS: &str = "mail-request:";
+
 /// The keys a login attempt is counted under.
 pub fn throttle_keys(email: &str, address: Option<&str>) -> Vec<(String, ThrottleKind)> {
-    let mut keys = vec![(format!("account:{email}"), ThrottleKind::Account)];
+    let mut keys = vec![(format!("{ACCOUNT_KEYS}{email}"), ThrottleKind::Account)];
     if let Some(address) = address {
-        keys.push((format!("address:{address}"), ThrottleKind::Address));
+        keys.push((format!("{ADDRESS_KEYS}{address}"), ThrottleKind::Address));
     }
     keys
 }
@@ -117,12 +126,19 @@ impl ThrottleLimit {
     }
 }
 
-impl ThrottlePolicy {
-    /// Rows whose window began before this instant (and that hold no lock) can be forgotten.
-    pub fn stale_before(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
-        let longest = self.per_account.window.max(self.per_address.window);
-        now - chrono::Duration::from_std(longest).unwrap_or(chrono::Duration::MAX)
-    }
+/// Counters under `prefix` whose window began before the returned instant (and that hold no lock at
+/// `now`) no longer matter.
+pub fn stale_before(
+    prefix: &'static str,
+    limit: ThrottleLimit,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (&'static str, chrono::DateTime<chrono::Utc>) {
+    let window = chrono::Duration::from_std(limit.window).unwrap_or(chrono::Duration::MAX);
+    (
+        prefix,
+        now.checked_sub_signed(window)
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+    )
 }
 
 #[cfg(test)]

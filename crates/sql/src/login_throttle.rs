@@ -126,9 +126,21 @@ impl LoginThrottleStore for SqlLoginThrottle {
         Ok(())
     }
 
-    async fn sweep(&self, stale_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, DomainError> {
+    async fn sweep(
+        &self,
+        stale_before: &[(&'static str, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<u64, DomainError> {
+        let mut stale = Condition::any();
+        for (prefix, before) in stale_before {
+            stale = stale.add(
+                Condition::all()
+                    .add(login_throttles::Column::Key.starts_with(*prefix))
+                    .add(login_throttles::Column::WindowStartedAt.lte(*before)),
+            );
+        }
         let deleted = login_throttles::Entity::delete_many()
-            .filter(login_throttles::Column::WindowStartedAt.lte(stale_before))
+            .filter(stale)
             .filter(
                 Condition::any()
                     .add(login_throttles::Column::LockedUntil.is_null())

@@ -14,7 +14,10 @@ async fn unknown_methods_are_counted_as_other() {
             .expect("request");
     }
     let text = app.get("/metrics").await.text().await.expect("text");
-    assert!(!text.contains("MADEUP"), "a made-up method became a label: {text}");
+    assert!(
+        !text.contains("MADEUP"),
+        "a made-up method became a label: {text}"
+    );
     let other = text
         .lines()
         .find(|line| line.starts_with("tenantry_http_requests_total") && line.contains("method=\"other\""))

@@ -259,6 +259,34 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// Runs a statement on the app's database directly, as someone with database access would;
+    /// returns the rows it affected.
+    pub async fn execute_sql(&self, sql: &str) -> u64 {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect(&self.database.url)
+            .await
+            .expect("connect");
+        let affected = db.execute_unprepared(sql).await.expect(sql).rows_affected();
+        db.close().await.ok();
+        affected
+    }
+
+    /// The integer the query's first row has in its first column.
+    pub async fn query_i64(&self, sql: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = sea_orm::Database::connect(&self.database.url)
+            .await
+            .expect("connect");
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect(sql)
+            .expect("a row");
+        let value: i64 = row.try_get_by_index(0).expect("an integer");
+        db.close().await.ok();
+        value
+    }
+
     /// The outbox's messages to `to` once there are at least `count` (mail sent after the answer,
     /// such as password resets, arrives a moment later); panics after five seconds.
     pub async fn wait_for_mail(&self, to: &str, count: usize) -> Vec<String> {

@@ -23,7 +23,12 @@ pub trait LoginThrottleStore: Send + Sync {
     /// Forgets every attempt of `key` (after a successful login to that account).
     async fn clear(&self, key: &str) -> Result<(), DomainError>;
 
-    /// Deletes counters whose window began before `stale_before` and that hold no lock at `now`;
-    /// returns how many. Keeps the table from growing with every address ever seen.
-    async fn sweep(&self, stale_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64, DomainError>;
+    /// Deletes the counters under each key prefix whose window began before its instant and that
+    /// hold no lock at `now`; returns how many. Keeps the table from growing with every address ever
+    /// seen.
+    async fn sweep(
+        &self,
+        stale_before: &[(&'static str, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<u64, DomainError>;
 }

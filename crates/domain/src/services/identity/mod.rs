@@ -16,7 +16,10 @@ use crate::{
         AccessTokens, BackgroundTasks, IdentityStore, LoginThrottleStore, Mailer, PasswordHasher,
         SecretTokens,
     },
-    throttle::{ThrottleLimit, ThrottlePolicy},
+    throttle::{
+        ACCOUNT_KEYS, ADDRESS_KEYS, MAIL_REQUEST_KEYS, RESET_MAIL_KEYS, ThrottleLimit, ThrottlePolicy,
+        stale_before,
+    },
 };
 
 /// Lifetimes, limits and links the identity rules depend on.
@@ -107,14 +110,13 @@ impl IdentityService {
     /// Forgets throttle counters whose window is over and that hold no lock; returns how many.
     pub async fn sweep_throttles(&self) -> Result<u64, DomainError> {
         let now = self.ports.clock.now();
-        let mut stale_before = self.settings.throttle.stale_before(now);
-        for limit in [
-            self.settings.reset_mails_per_account,
-            self.settings.mail_requests_per_address,
-        ] {
-            let window = chrono::Duration::from_std(limit.window).unwrap_or(chrono::Duration::MAX);
-            stale_before = stale_before.min(now - window);
-        }
-        self.ports.throttle.sweep(stale_before, now).await
+        let settings = &self.settings;
+        let stale = [
+            stale_before(ACCOUNT_KEYS, settings.throttle.per_account, now),
+            stale_before(ADDRESS_KEYS, settings.throttle.per_address, now),
+            stale_before(RESET_MAIL_KEYS, settings.reset_mails_per_account, now),
+            stale_before(MAIL_REQUEST_KEYS, settings.mail_requests_per_address, now),
+        ];
+        self.ports.throttle.sweep(&stale, now).await
     }
 }

@@ -4,6 +4,7 @@ use crate::{
     ports::Mail,
     services::identity::IdentityService,
     session::{NewOneTimeToken, OneTimePurpose, OneTimeTokenState},
+    throttle::{MAIL_REQUEST_KEYS, RESET_MAIL_KEYS},
 };
 
 impl IdentityService {
@@ -61,7 +62,7 @@ impl IdentityService {
         let now = self.ports.clock.now();
         if let Some(address) = client_address {
             let key = (
-                format!("mail-request:{address}"),
+                format!("{MAIL_REQUEST_KEYS}{address}"),
                 self.settings.mail_requests_per_address,
             );
             if let Some(until) = self.ports.throttle.reserve(&[key], now).await? {
@@ -91,7 +92,7 @@ impl IdentityService {
             return Ok(());
         }
         let quota = (
-            format!("reset-mail:{}", user.id),
+            format!("{RESET_MAIL_KEYS}{}", user.id),
             self.settings.reset_mails_per_account,
         );
         if self
