@@ -50,6 +50,10 @@ pub enum AuditAction {
     SuperadminGranted,
     /// An operator revoked superadmin.
     SuperadminRevoked,
+    /// A sandbox was registered.
+    SandboxCreated,
+    /// A sandbox was deleted.
+    SandboxDeleted,
 }
 
 impl AuditAction {
@@ -77,6 +81,8 @@ impl AuditAction {
             AuditAction::UserEnabled => "user.enabled",
             AuditAction::SuperadminGranted => "superadmin.granted",
             AuditAction::SuperadminRevoked => "superadmin.revoked",
+            AuditAction::SandboxCreated => "sandbox.created",
+            AuditAction::SandboxDeleted => "sandbox.deleted",
         }
     }
 }

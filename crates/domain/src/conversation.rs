@@ -71,6 +71,10 @@ pub struct Conversation {
     pub total_tokens: i64,
     /// Events appended so far; also the next event id.
     pub event_count: i64,
+    /// The sandbox whose agent server runs it, if one does.
+    pub sandbox_id: Option<uuid::Uuid>,
+    /// The agent's execution status as last reported (`running`, `finished`, …).
+    pub execution_status: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed (metadata, events or usage).
@@ -113,6 +117,8 @@ mod tests {
             completion_tokens: 0,
             total_tokens: 0,
             event_count: 0,
+            sandbox_id: None,
+            execution_status: None,
             created_at: now,
             last_updated_at: now,
         }

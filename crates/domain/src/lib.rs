@@ -4,6 +4,7 @@
 //! services and the [`ports`] they drive. Adapters (SQL, object storage, crypto, mail, HTTP) live in
 //! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
 
+pub mod agent_reports;
 pub mod api_key;
 pub mod audit;
 pub mod caller;
@@ -23,6 +24,8 @@ pub mod password;
 pub mod policy;
 pub mod ports;
 pub mod role;
+pub mod sandbox;
+pub mod sandbox_access;
 pub mod secret;
 pub mod secrets;
 pub mod services;

@@ -41,6 +41,8 @@ pub fn configure(
             .configure(routes::settings::configure)
             .configure(routes::secrets::configure)
             .configure(routes::conversations::configure(options.events_body_limit_bytes))
+            .configure(routes::sandboxes::configure)
+            .configure(routes::webhooks::configure(options.events_body_limit_bytes))
             .default_service(web::to(not_found));
     }
 }

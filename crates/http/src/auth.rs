@@ -46,3 +46,29 @@ impl FromRequest for Caller {
         })
     }
 }
+
+/// The header agent servers authenticate with.
+pub(crate) const SESSION_KEY_HEADER: &str = "x-session-api-key";
+
+/// A sandbox acting through its session key (`X-Session-API-Key`): only the webhook routes take it.
+#[derive(Debug, Clone)]
+pub struct SandboxCaller(pub tenantry_domain::services::sandboxes::SandboxActor);
+
+impl FromRequest for SandboxCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let key = req
+            .headers()
+            .get(SESSION_KEY_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| value.trim().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::from(DomainError::Internal("state missing".into())))?;
+            let key = key.ok_or(DomainError::Unauthorized("missing X-Session-API-Key"))?;
+            Ok(SandboxCaller(state.sandboxes.authenticate(&key).await?))
+        })
+    }
+}

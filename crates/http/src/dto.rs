@@ -275,6 +275,10 @@ pub struct ConversationBody {
     completion_tokens: i64,
     total_tokens: i64,
     event_count: i64,
+    /// The sandbox whose agent server runs it, if one does.
+    sandbox_id: Option<Uuid>,
+    /// The agent's execution status as last reported.
+    execution_status: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
     #[serde(serialize_with = "rfc3339")]
@@ -300,6 +304,8 @@ impl From<&Conversation> for ConversationBody {
             completion_tokens: c.completion_tokens,
             total_tokens: c.total_tokens,
             event_count: c.event_count,
+            sandbox_id: c.sandbox_id,
+            execution_status: c.execution_status.clone(),
             created_at: c.created_at,
             last_updated_at: c.last_updated_at,
         }

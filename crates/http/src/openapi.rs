@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use actix_web::{HttpResponse, get, web};
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 use utoipa_scalar::Scalar;
 
@@ -25,6 +25,13 @@ impl Modify for BearerAuth {
                     .bearer_format("JWT access token or tnt_ API key")
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "session_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Session-API-Key",
+                "A sandbox's session key (its agent server's OH_SESSION_API_KEYS_0)",
+            ))),
         );
     }
 }
@@ -96,7 +103,12 @@ impl Modify for BearerAuth {
         routes::secrets::delete_secret,
         routes::secrets::list_keys,
         routes::secrets::create_key,
-        routes::secrets::revoke_key
+        routes::secrets::revoke_key,
+        routes::sandboxes::create_sandbox,
+        routes::sandboxes::list_sandboxes,
+        routes::sandboxes::delete_sandbox,
+        routes::webhooks::report_conversation,
+        routes::webhooks::report_events
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -108,6 +120,8 @@ impl Modify for BearerAuth {
         (name = "settings", description = "Org settings, overrides, preferences"),
         (name = "secrets", description = "Secrets"),
         (name = "api-keys", description = "API keys"),
+        (name = "sandboxes", description = "Agent servers registered in an org"),
+        (name = "webhooks", description = "What agent servers report (OpenHands agent server protocol)"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "compatibility", description = "Aliases for team-style clients"),
     )

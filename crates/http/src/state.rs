@@ -1,8 +1,8 @@
 use tenantry_domain::{
     UserId,
     services::{
-        ApiKeyService, ConversationService, IdentityService, OrgService, ReadinessService, SecretService,
-        SettingsService,
+        ApiKeyService, ConversationService, IdentityService, OrgService, ReadinessService, SandboxService,
+        SecretService, SettingsService,
     },
 };
 
@@ -35,6 +35,8 @@ pub struct AppState {
     pub secrets: SecretService,
     /// API keys.
     pub api_keys: ApiKeyService,
+    /// Sandboxes and the webhooks their agent servers post.
+    pub sandboxes: SandboxService,
     /// How callers are identified.
     pub auth_mode: AuthMode,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` entries are believed.

@@ -15,8 +15,8 @@ use tenantry_domain::{
     ports::{EventStore, IdentityStore, Mailer, Probe, SecretCipher},
     services::{
         ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService, EventPurger, IdentityPorts,
-        IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService, SecretPorts,
-        SecretService, SettingsPorts, SettingsService,
+        IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService, SandboxPorts,
+        SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
@@ -24,8 +24,8 @@ use tenantry_http::{AppState, AuthMode, HttpMetrics, MetricsEndpoint, TrustedPro
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, open_object_store};
 use tenantry_sql::{
-    SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlOrgStore,
-    SqlSecretStore,
+    SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
+    SqlLoginThrottle, SqlOrgStore, SqlSandboxStore, SqlSecretStore,
 };
 
 use crate::{
@@ -102,6 +102,18 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             AuthMode::None { user_id: user.id }
         }
     };
+    let sandboxes = SandboxService::new(
+        SandboxPorts {
+            sandboxes: Arc::new(SqlSandboxStore::new(database.clone())),
+            reports: Arc::new(SqlAgentReportStore::new(database.clone())),
+            events: events.clone(),
+            orgs: org_store.clone(),
+            users: identity_users.clone(),
+            secret_tokens: Arc::new(RandomSecretTokens),
+            clock: Arc::new(SystemClock),
+        },
+        &public_url(config),
+    );
     let conversations = ConversationService::new(ConversationPorts {
         store: conversation_store.clone(),
         orgs: org_store.clone(),
@@ -135,6 +147,7 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             settings,
             secrets,
             api_keys,
+            sandboxes,
             auth_mode,
             trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
                 .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,

@@ -37,7 +37,7 @@ impl SqlConversationStore {
     }
 }
 
-fn from_row(row: conversations::Model) -> Result<Conversation, DomainError> {
+pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, DomainError> {
     Ok(Conversation {
         id: row.id,
         org_id: row.org_id,
@@ -56,6 +56,8 @@ fn from_row(row: conversations::Model) -> Result<Conversation, DomainError> {
         completion_tokens: row.completion_tokens,
         total_tokens: row.total_tokens,
         event_count: row.event_count,
+        sandbox_id: row.sandbox_id,
+        execution_status: row.execution_status,
         created_at: row.created_at,
         last_updated_at: row.last_updated_at,
     })
@@ -77,7 +79,7 @@ fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-async fn find_locked(
+pub(crate) async fn find_locked(
     conn: &impl ConnectionTrait,
     org: OrgId,
     id: ConversationId,
@@ -111,6 +113,8 @@ impl ConversationStore for SqlConversationStore {
             completion_tokens: Set(conversation.completion_tokens),
             total_tokens: Set(conversation.total_tokens),
             event_count: Set(conversation.event_count),
+            sandbox_id: Set(conversation.sandbox_id),
+            execution_status: Set(conversation.execution_status.clone()),
             created_at: Set(conversation.created_at),
             last_updated_at: Set(conversation.last_updated_at),
         })
@@ -147,6 +151,9 @@ impl ConversationStore for SqlConversationStore {
                     .add(Column::Visibility.eq(Visibility::Org.name()))
                     .add(Column::CreatedBy.eq(filter.reader)),
             );
+        }
+        if let Some(status) = &filter.execution_status {
+            query = query.filter(Column::ExecutionStatus.eq(status.as_str()));
         }
         if let Some(repository) = &filter.repository {
             query = query.filter(Column::SelectedRepository.eq(repository.as_str()));
@@ -270,44 +277,9 @@ impl ConversationStore for SqlConversationStore {
         let (txn, _turn) = begin_write(&self.db).await?;
         // The row lock serialises appenders of this conversation, across every server instance.
         let row = find_locked(&txn, org, id).await?;
-        let first_id = row.event_count;
-        let count = i64::try_from(events.len()).map_err(|_| DomainError::invalid("events", "too many"))?;
-        let last_id = first_id + count - 1;
-        let stored: Vec<StoredEvent> = events
-            .into_iter()
-            .zip(first_id..)
-            .map(|(event, id)| StoredEvent {
-                id,
-                timestamp: now,
-                event,
-            })
-            .collect();
-        let segment = EventSegment {
-            org_id: org,
-            conversation_id: id,
-            first_id,
-            last_id,
-        };
-        // Objects first; only then do the ids become visible. A failed write rolls everything back.
-        sink.put_segment(segment, &stored).await?;
-        event_segments::Entity::insert(event_segments::ActiveModel {
-            conversation_id: Set(id),
-            first_id: Set(first_id),
-            last_id: Set(last_id),
-            created_at: Set(now),
-        })
-        .exec_without_returning(&txn)
-        .await
-        .map_err(db_error)?;
-        conversations::Entity::update_many()
-            .col_expr(conversations::Column::EventCount, Expr::value(last_id + 1))
-            .col_expr(conversations::Column::LastUpdatedAt, Expr::value(now))
-            .filter(in_org(org, id))
-            .exec(&txn)
-            .await
-            .map_err(db_error)?;
+        let range = append_locked(&txn, &row, events, now, sink).await?;
         txn.commit().await.map_err(db_error)?;
-        Ok(AppendedRange { first_id, last_id })
+        Ok(range)
     }
 
     async fn segments(
@@ -382,4 +354,54 @@ pub(crate) async fn record_purge(
     .await
     .map_err(db_error)?;
     Ok(())
+}
+
+/// Appends `events` to the conversation `row`, which the caller holds locked in `txn`: the next dense
+/// ids, the events written as one segment first, then the segment and the new count recorded. A failed
+/// write leaves `txn` to be rolled back, so no id is consumed.
+pub(crate) async fn append_locked(
+    txn: &impl ConnectionTrait,
+    row: &conversations::Model,
+    events: Vec<Value>,
+    now: DateTime<Utc>,
+    sink: &dyn EventStore,
+) -> Result<AppendedRange, DomainError> {
+    let (org, id) = (row.org_id, row.id);
+    let first_id = row.event_count;
+    let count = i64::try_from(events.len()).map_err(|_| DomainError::invalid("events", "too many"))?;
+    let last_id = first_id + count - 1;
+    let stored: Vec<StoredEvent> = events
+        .into_iter()
+        .zip(first_id..)
+        .map(|(event, id)| StoredEvent {
+            id,
+            timestamp: now,
+            event,
+        })
+        .collect();
+    let segment = EventSegment {
+        org_id: org,
+        conversation_id: id,
+        first_id,
+        last_id,
+    };
+    // Objects first; only then do the ids become visible. A failed write rolls everything back.
+    sink.put_segment(segment, &stored).await?;
+    event_segments::Entity::insert(event_segments::ActiveModel {
+        conversation_id: Set(id),
+        first_id: Set(first_id),
+        last_id: Set(last_id),
+        created_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await
+    .map_err(db_error)?;
+    conversations::Entity::update_many()
+        .col_expr(conversations::Column::EventCount, Expr::value(last_id + 1))
+        .col_expr(conversations::Column::LastUpdatedAt, Expr::value(now))
+        .filter(in_org(org, id))
+        .exec(txn)
+        .await
+        .map_err(db_error)?;
+    Ok(AppendedRange { first_id, last_id })
 }

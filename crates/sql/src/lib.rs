@@ -3,6 +3,7 @@
 //! [`SqlDatabase::connect`] opens a pool tuned for a server; the store types implement the domain's
 //! ports. SeaORM entities are an implementation detail of this crate and never leave it.
 
+mod agent_report_store;
 mod api_key_store;
 mod connect;
 mod conversation_store;
@@ -13,9 +14,11 @@ mod login_throttle;
 mod migrate;
 mod org_store;
 mod probe;
+mod sandbox_store;
 mod secret_store;
 mod transaction;
 
+pub use agent_report_store::SqlAgentReportStore;
 pub use api_key_store::SqlApiKeyStore;
 pub use connect::{DatabaseOptions, SqlDatabase};
 pub use conversation_store::SqlConversationStore;
@@ -23,4 +26,5 @@ pub use identity_store::SqlIdentityStore;
 pub use login_throttle::SqlLoginThrottle;
 pub use migrate::{MigrationState, MigrationStatus};
 pub use org_store::SqlOrgStore;
+pub use sandbox_store::SqlSandboxStore;
 pub use secret_store::SqlSecretStore;

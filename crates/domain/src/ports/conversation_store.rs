@@ -19,6 +19,8 @@ pub struct ConversationFilter {
     pub title_contains: Option<String>,
     /// Exact repository.
     pub repository: Option<String>,
+    /// Exact execution status.
+    pub execution_status: Option<String>,
 }
 
 /// Where a page continues: after this `(last_updated_at, id)`.

@@ -3,6 +3,7 @@
 //! Ports are used as `Arc<dyn Port>` so adapters are chosen at run time from configuration.
 
 mod access_tokens;
+mod agent_report_store;
 mod background;
 mod conversation_store;
 mod event_store;
@@ -12,10 +13,12 @@ mod mailer;
 mod org_store;
 mod password_hasher;
 mod probe;
+mod sandbox_store;
 mod secret_ports;
 mod secret_tokens;
 
 pub use access_tokens::AccessTokens;
+pub use agent_report_store::AgentReportStore;
 pub use background::{BackgroundTask, BackgroundTasks};
 pub use conversation_store::{
     AppendedRange, ConversationCursor, ConversationFilter, ConversationPatch, ConversationStore,
@@ -28,6 +31,7 @@ pub use mailer::{Mail, Mailer};
 pub use org_store::{AuditLog, Change, MemberView, Membership, OrgPatch, OrgStore};
 pub use password_hasher::{PasswordCheck, PasswordHasher};
 pub use probe::Probe;
+pub use sandbox_store::SandboxStore;
 pub use secret_ports::{
     ApiKeyFormat, ApiKeyStore, SealedRow, SecretCipher, SecretFieldChange, SecretStore, SettingsStore,
     StoredPreferences, StoredSettings,

@@ -7,6 +7,7 @@ pub mod identity;
 pub mod orgs;
 mod purge;
 mod readiness;
+pub mod sandboxes;
 pub mod secrets;
 pub mod settings;
 
@@ -17,5 +18,6 @@ pub use identity::{IdentityPorts, IdentityService, IdentitySettings};
 pub use orgs::{OrgPorts, OrgService, OrgSettings};
 pub use purge::EventPurger;
 pub use readiness::{ProbeReport, ReadinessService};
+pub use sandboxes::{SandboxPorts, SandboxService};
 pub use secrets::{SecretPorts, SecretService};
 pub use settings::{SettingsPorts, SettingsService};

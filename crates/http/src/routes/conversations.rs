@@ -106,6 +106,9 @@ pub(crate) struct ListQuery {
     q: Option<String>,
     repository: Option<String>,
     mine: Option<bool>,
+    /// Only conversations whose agent last reported this status (`running`, `finished`, …).
+    #[param(max_length = 32)]
+    execution_status: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
@@ -160,6 +163,7 @@ pub(crate) async fn list(
         q: query.q,
         repository: query.repository,
         mine: query.mine.unwrap_or(false),
+        execution_status: query.execution_status,
         after: page.raw_cursor().map(decode_cursor).transpose()?,
         limit: page.limit()?,
     };

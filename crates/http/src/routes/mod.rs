@@ -7,5 +7,7 @@ pub(crate) mod health;
 pub(crate) mod members;
 pub mod metrics;
 pub(crate) mod orgs;
+pub(crate) mod sandboxes;
 pub(crate) mod secrets;
 pub(crate) mod settings;
+pub(crate) mod webhooks;

@@ -20,6 +20,8 @@ pub struct Model {
     pub completion_tokens: i64,
     pub total_tokens: i64,
     pub event_count: i64,
+    pub sandbox_id: Option<Uuid>,
+    pub execution_status: Option<String>,
     pub created_at: DateTimeUtc,
     pub last_updated_at: DateTimeUtc,
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod api_keys;
 pub(crate) mod audit_log;
+pub(crate) mod conversation_event_keys;
 pub(crate) mod conversations;
 pub(crate) mod event_segments;
 pub(crate) mod invitations;
@@ -11,6 +12,7 @@ pub(crate) mod org_members;
 pub(crate) mod orgs;
 pub(crate) mod pending_purges;
 pub(crate) mod refresh_tokens;
+pub(crate) mod sandboxes;
 pub(crate) mod secrets;
 pub(crate) mod sessions;
 pub(crate) mod settings;

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::SqlDatabase;
 use crate::{
-    entities::{api_keys, invitations, org_members, users},
+    entities::{api_keys, invitations, org_members, sandboxes, users},
     errors::db_error,
     transaction::begin_write,
 };
@@ -181,6 +181,15 @@ pub(super) async fn remove(
         .filter(api_keys::Column::OrgId.eq(org))
         .filter(api_keys::Column::UserId.eq(target))
         .filter(api_keys::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(db_error)?;
+    // So do the sandboxes they registered there.
+    sandboxes::Entity::update_many()
+        .col_expr(sandboxes::Column::RevokedAt, Expr::value(change.at))
+        .filter(sandboxes::Column::OrgId.eq(org))
+        .filter(sandboxes::Column::CreatedBy.eq(target))
+        .filter(sandboxes::Column::RevokedAt.is_null())
         .exec(&txn)
         .await
         .map_err(db_error)?;

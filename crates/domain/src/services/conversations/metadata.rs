@@ -33,6 +33,8 @@ pub struct ConversationListQuery {
     pub repository: Option<String>,
     /// Only the caller's own.
     pub mine: bool,
+    /// Exact execution status.
+    pub execution_status: Option<String>,
     /// Continue after this point.
     pub after: Option<ConversationCursor>,
     /// Page size.
@@ -119,6 +121,8 @@ impl ConversationService {
             completion_tokens: 0,
             total_tokens: 0,
             event_count: 0,
+            sandbox_id: None,
+            execution_status: None,
             created_at: now,
             last_updated_at: now,
         };
@@ -155,6 +159,7 @@ impl ConversationService {
             mine: query.mine,
             title_contains: query.q.filter(|q| !q.is_empty()),
             repository: query.repository.filter(|repository| !repository.is_empty()),
+            execution_status: query.execution_status.filter(|status| !status.is_empty()),
         };
         let mut items = self
             .ports

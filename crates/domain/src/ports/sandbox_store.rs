@@ -1,0 +1,24 @@
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::{AuditEntry, DomainError, OrgId, UserId, sandbox::Sandbox};
+
+/// Registered sandboxes and their session-key digests.
+#[async_trait]
+pub trait SandboxStore: Send + Sync {
+    /// Stores a new sandbox and records `audit` in the same transaction.
+    async fn create(&self, sandbox: &Sandbox, audit: &AuditEntry) -> Result<(), DomainError>;
+
+    /// Live sandboxes of the org, only `creator`'s when given, newest first.
+    async fn list(&self, org: OrgId, creator: Option<UserId>) -> Result<Vec<Sandbox>, DomainError>;
+
+    /// The live sandbox `id` of the org.
+    async fn get(&self, org: OrgId, id: Uuid) -> Result<Option<Sandbox>, DomainError>;
+
+    /// Deletes (revokes) sandbox `id` of the org and records `audit` in the same transaction; whether
+    /// it was live.
+    async fn revoke(&self, org: OrgId, id: Uuid, audit: &AuditEntry) -> Result<bool, DomainError>;
+
+    /// The sandbox whose session key has this digest, live or not.
+    async fn by_key_digest(&self, digest: &str) -> Result<Option<Sandbox>, DomainError>;
+}

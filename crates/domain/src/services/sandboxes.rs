@@ -1,0 +1,219 @@
+//! Sandboxes and the webhooks their agent servers report through.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    AuditAction, AuditEntry, Caller, ConversationId, DomainError, OrgId, SecretString, User,
+    agent_reports::{ConversationReport, conversation_report, event_batch},
+    clock::Clock,
+    new_id,
+    policy::{Permission, require},
+    ports::{
+        AgentReportStore, AppendedRange, EventStore, IdentityStore, OrgStore, SandboxStore, SecretTokens,
+    },
+    sandbox::{Sandbox, sandbox_name, sandbox_url},
+    sandbox_access::{SandboxFacts, decide_sandbox_action},
+};
+
+/// The adapters sandboxes need.
+#[derive(Clone)]
+pub struct SandboxPorts {
+    /// Registered sandboxes.
+    pub sandboxes: Arc<dyn SandboxStore>,
+    /// Reported conversations and events.
+    pub reports: Arc<dyn AgentReportStore>,
+    /// Event payloads.
+    pub events: Arc<dyn EventStore>,
+    /// Memberships.
+    pub orgs: Arc<dyn OrgStore>,
+    /// Creators' accounts.
+    pub users: Arc<dyn IdentityStore>,
+    /// Session keys and their digests.
+    pub secret_tokens: Arc<dyn SecretTokens>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What a client sends to register a sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct NewSandboxInput {
+    /// Label.
+    pub name: String,
+    /// The agent server's base URL, when Tenantry drives it.
+    pub url: Option<String>,
+}
+
+/// A sandbox acting through its session key: for its creator, inside its org.
+#[derive(Debug, Clone)]
+pub struct SandboxActor {
+    /// The sandbox.
+    pub sandbox: Sandbox,
+    /// Its creator, as stored now.
+    pub creator: User,
+}
+
+/// The sandbox use cases.
+#[derive(Clone)]
+pub struct SandboxService {
+    ports: SandboxPorts,
+    public_url: Arc<str>,
+}
+
+impl SandboxService {
+    /// The use cases over the given adapters; `public_url` is where agent servers reach Tenantry.
+    pub fn new(ports: SandboxPorts, public_url: &str) -> Self {
+        Self {
+            ports,
+            public_url: public_url.trim_end_matches('/').into(),
+        }
+    }
+
+    /// The base URL an agent server posts its webhooks to (`OH_WEBHOOKS_0_BASE_URL`).
+    pub fn webhook_base_url(&self) -> String {
+        format!("{}/api/v1/webhooks", self.public_url)
+    }
+
+    /// Registers a sandbox (developer+); its session key is returned this once.
+    pub async fn create(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        input: NewSandboxInput,
+    ) -> Result<(Sandbox, SecretString), DomainError> {
+        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        require(role, Permission::CreateConversations)?;
+        let name = sandbox_name(&input.name)?;
+        let url = input.url.as_deref().map(sandbox_url).transpose()?;
+        let key = self.ports.secret_tokens.generate();
+        let now = self.ports.clock.now();
+        let sandbox = Sandbox {
+            id: new_id(),
+            org_id: org,
+            created_by: caller.user.id,
+            name,
+            url,
+            key_digest: self.ports.secret_tokens.digest(key.expose()),
+            created_at: now,
+            revoked_at: None,
+        };
+        let audit = AuditEntry::new(
+            org,
+            now,
+            Some(caller.user.id),
+            AuditAction::SandboxCreated,
+            ("sandbox", Some(sandbox.id.to_string())),
+            json!({ "name": sandbox.name, "url": sandbox.url }),
+        );
+        self.ports.sandboxes.create(&sandbox, &audit).await?;
+        Ok((sandbox, key))
+    }
+
+    /// The caller's sandboxes in the org; admins see every one.
+    pub async fn list(&self, caller: &Caller, org: OrgId) -> Result<Vec<Sandbox>, DomainError> {
+        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let creator = require(role, Permission::ManageMembers)
+            .is_err()
+            .then_some(caller.user.id);
+        self.ports.sandboxes.list(org, creator).await
+    }
+
+    /// Deletes a sandbox (its creator or admin+); its key fails from the next request on.
+    pub async fn delete(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<(), DomainError> {
+        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let sandbox = self
+            .ports
+            .sandboxes
+            .get(org, id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if sandbox.created_by != caller.user.id {
+            require(role, Permission::ManageMembers)?;
+        }
+        let audit = AuditEntry::new(
+            org,
+            self.ports.clock.now(),
+            Some(caller.user.id),
+            AuditAction::SandboxDeleted,
+            ("sandbox", Some(id.to_string())),
+            json!({ "name": sandbox.name, "created_by": sandbox.created_by }),
+        );
+        if self.ports.sandboxes.revoke(org, id, &audit).await? {
+            Ok(())
+        } else {
+            Err(DomainError::NotFound)
+        }
+    }
+
+    /// Resolves a presented session key to its sandbox and creator, as
+    /// [`decide_sandbox_action`] allows.
+    pub async fn authenticate(&self, presented: &str) -> Result<SandboxActor, DomainError> {
+        let unknown = || DomainError::Unauthorized("invalid sandbox key");
+        if presented.is_empty() {
+            return Err(unknown());
+        }
+        let digest = self.ports.secret_tokens.digest(presented);
+        let sandbox = self
+            .ports
+            .sandboxes
+            .by_key_digest(&digest)
+            .await?
+            .ok_or_else(unknown)?;
+        let creator = self.ports.users.user_by_id(sandbox.created_by).await?;
+        let creator_role = match &creator {
+            Some(_) => self
+                .ports
+                .orgs
+                .membership(sandbox.org_id, sandbox.created_by)
+                .await?
+                .map(|membership| membership.role),
+            None => None,
+        };
+        decide_sandbox_action(SandboxFacts {
+            live: sandbox.revoked_at.is_none(),
+            creator_active: creator.as_ref().is_some_and(|user| user.disabled_at.is_none()),
+            creator_role,
+        })?;
+        let creator = creator.ok_or_else(unknown)?;
+        Ok(SandboxActor { sandbox, creator })
+    }
+
+    /// Records a `POST …/conversations` report: creates the conversation in the sandbox's org, or
+    /// updates this sandbox's conversation.
+    pub async fn report_conversation(&self, actor: &SandboxActor, body: &Value) -> Result<(), DomainError> {
+        let report = conversation_report(body)?;
+        self.ports
+            .reports
+            .record_report(&actor.sandbox, &report, self.ports.clock.now())
+            .await
+    }
+
+    /// Records a `POST …/events/{id}` batch: the events not seen before are appended in order (a
+    /// retried or overlapping batch adds nothing twice) and their state updates applied. A
+    /// conversation not reported yet is created first.
+    pub async fn report_events(
+        &self,
+        actor: &SandboxActor,
+        conversation: ConversationId,
+        body: &Value,
+    ) -> Result<Option<AppendedRange>, DomainError> {
+        let events = event_batch(body)?;
+        let now = self.ports.clock.now();
+        self.ports
+            .reports
+            .record_report(&actor.sandbox, &ConversationReport::naming(conversation), now)
+            .await?;
+        self.ports
+            .reports
+            .append_reported_events(
+                &actor.sandbox,
+                conversation,
+                events,
+                now,
+                self.ports.events.as_ref(),
+            )
+            .await
+    }
+}

@@ -1,0 +1,109 @@
+//! The webhooks unmodified OpenHands agent servers post to, where OpenHands' own app server has
+//! them: `OH_WEBHOOKS_0_BASE_URL=<public url>/api/v1/webhooks` and `OH_SESSION_API_KEYS_0=<the
+//! sandbox's key>` are all an agent server needs. Authenticated by `X-Session-API-Key` only.
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{ApiError, AppState, Problem, auth::SandboxCaller, extract_config::json_config};
+
+pub(crate) fn configure(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.service(
+            web::resource("/api/v1/webhooks/conversations")
+                .app_data(json_config(body_limit))
+                .route(web::post().to(report_conversation)),
+        )
+        .service(
+            web::resource("/api/v1/webhooks/events/{conversation_id}")
+                .app_data(json_config(body_limit))
+                .route(web::post().to(report_events)),
+        );
+    }
+}
+
+/// What a batch added.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ReportedEventsBody {
+    /// Events stored now (those delivered before are skipped).
+    appended: i64,
+    /// Tenantry's id of the first of them, if any.
+    first_id: Option<i64>,
+    /// Tenantry's id of the last of them, if any.
+    last_id: Option<i64>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/conversations",
+    tag = "webhooks",
+    summary = "An agent server reports a conversation (ConversationInfo): created or updated",
+    request_body = Object,
+    security(("session_key" = [])),
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 401, description = "Missing, unknown or revoked session key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The conversation belongs to another org or sandbox", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a conversation (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub(crate) async fn report_conversation(
+    state: web::Data<AppState>,
+    sandbox: SandboxCaller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    state.sandboxes.report_conversation(&sandbox.0, &body).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/events/{conversation_id}",
+    tag = "webhooks",
+    summary = "An agent server reports a batch of events, in order; each event is stored once",
+    params(("conversation_id" = String, Path, description = "The conversation's UUID, dashed or as 32 hex digits")),
+    request_body = Vec<Object>,
+    security(("session_key" = [])),
+    responses(
+        (status = 200, description = "The events not seen before were appended", body = ReportedEventsBody),
+        (status = 401, description = "Missing, unknown or revoked session key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The conversation belongs to another org or sandbox", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an array of events with `id` and `kind`; nothing was applied", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable; nothing was applied", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub(crate) async fn report_events(
+    state: web::Data<AppState>,
+    sandbox: SandboxCaller,
+    path: web::Path<Uuid>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let appended = state
+        .sandboxes
+        .report_events(&sandbox.0, path.into_inner(), &body)
+        .await?;
+    Ok(HttpResponse::Ok().json(match appended {
+        Some(range) => ReportedEventsBody {
+            appended: range.last_id - range.first_id + 1,
+            first_id: Some(range.first_id),
+            last_id: Some(range.last_id),
+        },
+        None => ReportedEventsBody {
+            appended: 0,
+            first_id: None,
+            last_id: None,
+        },
+    }))
+}

@@ -1,0 +1,251 @@
+//! Conversations and events reported by agent servers: upserts decided by the domain under the
+//! conversation's row lock, and appends deduplicated by a unique index on the events' own ids.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
+};
+use tenantry_domain::{
+    ConversationId, DomainError, Visibility,
+    agent_reports::{AgentStateChange, ConversationReport, ReportedEvent, ReportedUsage, state_change},
+    ports::{AgentReportStore, AppendedRange, EventStore},
+    sandbox::Sandbox,
+    sandbox_access::{ExistingConversation, ReportTarget, decide_report_target},
+};
+
+use crate::{
+    SqlDatabase,
+    conversation_store::append_locked,
+    entities::{conversation_event_keys, conversations},
+    errors::{db_error, is_unique_violation},
+    transaction::begin_write,
+};
+
+/// [`AgentReportStore`] on SQL.
+#[derive(Debug, Clone)]
+pub struct SqlAgentReportStore {
+    db: SqlDatabase,
+}
+
+impl SqlAgentReportStore {
+    /// The store over an open database.
+    pub fn new(db: SqlDatabase) -> Self {
+        Self { db }
+    }
+}
+
+/// The conversation `id` in any org, locked for the rest of the transaction.
+async fn locked_anywhere(
+    conn: &impl ConnectionTrait,
+    id: ConversationId,
+) -> Result<Option<conversations::Model>, DomainError> {
+    conversations::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(conn)
+        .await
+        .map_err(db_error)
+}
+
+/// Applies a reported status and usage to the locked row: the status as reported, every total raised
+/// to the reported one (never lowered).
+async fn apply_state(
+    conn: &impl ConnectionTrait,
+    id: ConversationId,
+    change: &AgentStateChange,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    use conversations::Column;
+    let mut update = conversations::Entity::update_many()
+        .col_expr(Column::LastUpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id));
+    if let Some(status) = &change.execution_status {
+        update = update.col_expr(Column::ExecutionStatus, Expr::value(status.as_str()));
+    }
+    if let Some(usage) = change.usage {
+        let raise = |column: Column, value: i64| {
+            Expr::case(Expr::col(column).lt(value), Expr::value(value)).finally(Expr::col(column))
+        };
+        let ReportedUsage {
+            cost,
+            prompt_tokens,
+            completion_tokens,
+        } = usage;
+        update = update
+            .col_expr(
+                Column::AccumulatedCostMicros,
+                raise(Column::AccumulatedCostMicros, cost).into(),
+            )
+            .col_expr(
+                Column::PromptTokens,
+                raise(Column::PromptTokens, prompt_tokens).into(),
+            )
+            .col_expr(
+                Column::CompletionTokens,
+                raise(Column::CompletionTokens, completion_tokens).into(),
+            )
+            .col_expr(
+                Column::TotalTokens,
+                Expr::expr(raise(Column::PromptTokens, prompt_tokens))
+                    .add(raise(Column::CompletionTokens, completion_tokens))
+                    .into(),
+            );
+    }
+    update.exec(conn).await.map_err(db_error)?;
+    Ok(())
+}
+
+#[async_trait]
+impl AgentReportStore for SqlAgentReportStore {
+    async fn record_report(
+        &self,
+        sandbox: &Sandbox,
+        report: &ConversationReport,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        // Two first reports of one conversation race to insert it: the loser updates instead.
+        for _ in 0..2 {
+            let (txn, _turn) = begin_write(&self.db).await?;
+            let existing = locked_anywhere(&txn, report.id).await?;
+            let target = decide_report_target(
+                existing.as_ref().map(|row| ExistingConversation {
+                    org_id: row.org_id,
+                    sandbox_id: row.sandbox_id,
+                }),
+                sandbox.org_id,
+                sandbox.id,
+            )?;
+            match target {
+                ReportTarget::Create => {
+                    let usage = report.usage.unwrap_or_default();
+                    let inserted = conversations::Entity::insert(conversations::ActiveModel {
+                        id: Set(report.id),
+                        org_id: Set(sandbox.org_id),
+                        created_by: Set(sandbox.created_by),
+                        title: Set(report.title.clone()),
+                        selected_repository: Set(None),
+                        selected_branch: Set(None),
+                        git_provider: Set(None),
+                        trigger: Set(Some("agent_server".into())),
+                        llm_model: Set(report.llm_model.clone()),
+                        visibility: Set(Visibility::Private.name().to_owned()),
+                        pr_number: Set(serde_json::json!([])),
+                        accumulated_cost_micros: Set(usage.cost),
+                        prompt_tokens: Set(usage.prompt_tokens),
+                        completion_tokens: Set(usage.completion_tokens),
+                        total_tokens: Set(usage.prompt_tokens + usage.completion_tokens),
+                        event_count: Set(0),
+                        sandbox_id: Set(Some(sandbox.id)),
+                        execution_status: Set(report.execution_status.clone()),
+                        created_at: Set(now),
+                        last_updated_at: Set(now),
+                    })
+                    .exec_without_returning(&txn)
+                    .await;
+                    match inserted {
+                        Err(error) if is_unique_violation(&error) => continue,
+                        other => other.map_err(db_error)?,
+                    };
+                }
+                ReportTarget::Update => {
+                    let mut update =
+                        conversations::Entity::update_many().filter(conversations::Column::Id.eq(report.id));
+                    let mut changed = false;
+                    if let Some(title) = &report.title {
+                        update = update.col_expr(conversations::Column::Title, Expr::value(title.as_str()));
+                        changed = true;
+                    }
+                    if let Some(model) = &report.llm_model {
+                        update =
+                            update.col_expr(conversations::Column::LlmModel, Expr::value(model.as_str()));
+                        changed = true;
+                    }
+                    if changed {
+                        update.exec(&txn).await.map_err(db_error)?;
+                    }
+                    let change = AgentStateChange {
+                        execution_status: report.execution_status.clone(),
+                        usage: report.usage,
+                    };
+                    if !change.is_empty() {
+                        apply_state(&txn, report.id, &change, now).await?;
+                    }
+                }
+            }
+            txn.commit().await.map_err(db_error)?;
+            return Ok(());
+        }
+        Err(DomainError::Unavailable(
+            "conversation report kept conflicting".into(),
+        ))
+    }
+
+    async fn append_reported_events(
+        &self,
+        sandbox: &Sandbox,
+        conversation: ConversationId,
+        events: Vec<ReportedEvent>,
+        now: DateTime<Utc>,
+        sink: &dyn EventStore,
+    ) -> Result<Option<AppendedRange>, DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let row = locked_anywhere(&txn, conversation)
+            .await?
+            .filter(|row| row.org_id == sandbox.org_id && row.sandbox_id == Some(sandbox.id))
+            .ok_or(DomainError::NotFound)?;
+        // The unique index decides which events are new: whatever it already holds is skipped.
+        let mut insert = Query::insert()
+            .into_table(conversation_event_keys::Entity)
+            .columns([
+                conversation_event_keys::Column::ConversationId,
+                conversation_event_keys::Column::EventKey,
+            ])
+            .on_conflict(
+                OnConflict::columns([
+                    conversation_event_keys::Column::ConversationId,
+                    conversation_event_keys::Column::EventKey,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .returning_col(conversation_event_keys::Column::EventKey)
+            .to_owned();
+        for event in &events {
+            insert
+                .values([conversation.into(), event.key.clone().into()])
+                .map_err(|error| DomainError::Internal(error.to_string()))?;
+        }
+        let backend = txn.get_database_backend();
+        let inserted: HashSet<String> = txn
+            .query_all_raw(Statement::from_string(
+                backend,
+                backend.build(&insert).to_string(),
+            ))
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(|row| row.try_get_by_index::<String>(0))
+            .collect::<Result<_, _>>()
+            .map_err(db_error)?;
+        let new: Vec<serde_json::Value> = events
+            .into_iter()
+            .filter(|event| inserted.contains(&event.key))
+            .map(|event| event.event)
+            .collect();
+        if new.is_empty() {
+            txn.commit().await.map_err(db_error)?;
+            return Ok(None);
+        }
+        let change = state_change(&new);
+        let range = append_locked(&txn, &row, new, now, sink).await?;
+        if !change.is_empty() {
+            apply_state(&txn, conversation, &change, now).await?;
+        }
+        txn.commit().await.map_err(db_error)?;
+        Ok(Some(range))
+    }
+}
