@@ -5,6 +5,7 @@
 mod support;
 
 mod admin_cli;
+mod agent_servers;
 mod conversations;
 mod database_recovery;
 mod faults;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 use tenantry_domain::{
@@ -221,10 +221,7 @@ impl AgentReportStore for SqlAgentReportStore {
         }
         let backend = txn.get_database_backend();
         let inserted: HashSet<String> = txn
-            .query_all_raw(Statement::from_string(
-                backend,
-                backend.build(&insert).to_string(),
-            ))
+            .query_all_raw(backend.build(&insert))
             .await
             .map_err(db_error)?
             .into_iter()

@@ -129,6 +129,11 @@ impl TestApp {
         .await
     }
 
+    /// Stops the server (in-flight requests finish first); its data stays for a sibling to serve.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+
     /// An absolute URL for `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
