@@ -26,11 +26,15 @@ pub enum Scenario {
     Login,
     /// Register (argon2id + a transaction).
     Register,
+    /// An agent server's webhook batch of 5 events, half of them a redelivery of the previous batch.
+    IngestFive,
+    /// The same with batches of 100.
+    IngestHundred,
 }
 
 impl Scenario {
     /// Every scenario, in run order.
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 10] = [
         Scenario::Me,
         Scenario::List,
         Scenario::Get,
@@ -39,6 +43,8 @@ impl Scenario {
         Scenario::AppendBatch,
         Scenario::Login,
         Scenario::Register,
+        Scenario::IngestFive,
+        Scenario::IngestHundred,
     ];
 
     /// Short name.
@@ -52,6 +58,17 @@ impl Scenario {
             Scenario::AppendBatch => "append-100",
             Scenario::Login => "login",
             Scenario::Register => "register",
+            Scenario::IngestFive => "ingest-5",
+            Scenario::IngestHundred => "ingest-100",
+        }
+    }
+
+    /// Events each request of an ingest scenario stores anew (the other half is deduplicated).
+    pub fn new_events_per_request(self) -> Option<usize> {
+        match self {
+            Scenario::IngestFive => Some(5 / 2 + 1),
+            Scenario::IngestHundred => Some(50),
+            _ => None,
         }
     }
 }
@@ -191,6 +208,30 @@ fn request(
             "email": format!("user-{task}-{n}-{}@example.com", uuid::Uuid::new_v4().simple()),
             "password": fixture.password,
         })),
+        Scenario::IngestFive | Scenario::IngestHundred => {
+            // One conversation per task, as one agent server per sandbox; each batch repeats the
+            // second half of the previous one, as a redelivery after a lost answer would.
+            let size = if scenario == Scenario::IngestFive { 5 } else { 100 };
+            let step = size - size / 2;
+            let conversation = uuid::Uuid::from_u128(
+                0x7e4a_0000_0000_4000_8000_0000_0000_0000 + task as u128 + size as u128 * 1000,
+            );
+            let events: Vec<Value> = (n * step..n * step + size)
+                .map(|i| {
+                    json!({
+                        "id": format!("{}-{i}", conversation.simple()),
+                        "kind": "MessageEvent",
+                        "source": "agent",
+                        "timestamp": "2026-11-23T10:00:00.000000",
+                        "llm_message": { "role": "assistant", "content": [{ "type": "text", "text": "x".repeat(200) }] }
+                    })
+                })
+                .collect();
+            client
+                .post(format!("{base}/api/v1/webhooks/events/{}", conversation.simple()))
+                .header("X-Session-API-Key", &fixture.sandbox_key)
+                .json(&Value::Array(events))
+        }
     }
 }
 

@@ -79,6 +79,14 @@ async fn main() -> anyhow::Result<()> {
         }
         let report = run_scenario(&client, &server, &fixture, scenario, args.connections, duration).await;
         println!("{}", report.line());
+        if let Some(new) = scenario.new_events_per_request() {
+            println!(
+                "  {}: {:.0} events/s stored from {} concurrent conversations, duplicates skipped",
+                scenario.name(),
+                report.rps * new as f64,
+                args.connections
+            );
+        }
         reports.push(report);
     }
 

@@ -25,6 +25,8 @@ pub struct Fixture {
     pub conversations: Vec<String>,
     /// The conversation holding `EVENTS` events.
     pub events_conversation: String,
+    /// Session key of a sandbox in the org (the ingest scenarios post as its agent server).
+    pub sandbox_key: String,
 }
 
 async fn post(
@@ -81,7 +83,19 @@ pub async fn seed(client: &reqwest::Client, base: &str) -> anyhow::Result<Fixtur
             .collect();
         post(client, events_url.clone(), Some(&token), Value::Array(events)).await?;
     }
+    let sandbox = post(
+        client,
+        format!("{base}/api/orgs/{org}/sandboxes"),
+        Some(&token),
+        json!({ "name": "bench agent server" }),
+    )
+    .await?;
+    let sandbox_key = sandbox["session_api_key"]
+        .as_str()
+        .context("session key")?
+        .to_owned();
     Ok(Fixture {
+        sandbox_key,
         email,
         password,
         user_id,

@@ -91,8 +91,7 @@ async fn apply_state(
             .col_expr(
                 Column::TotalTokens,
                 Expr::expr(raise(Column::PromptTokens, prompt_tokens))
-                    .add(raise(Column::CompletionTokens, completion_tokens))
-                    .into(),
+                    .add(raise(Column::CompletionTokens, completion_tokens)),
             );
     }
     update.exec(conn).await.map_err(db_error)?;

@@ -16,6 +16,7 @@ struct Scene {
     conversation: String,
     invitation: String,
     other_key_id: String,
+    sandbox: String,
     outsider_email: String,
 }
 
@@ -226,6 +227,16 @@ fn rows() -> Vec<Row> {
             200,
             404,
         ),
+        // Sandboxes: registering one is org work an automation may do.
+        row("GET", "/api/orgs/{org}/sandboxes", no_body, 200, 404),
+        row(
+            "POST",
+            "/api/orgs/{org}/sandboxes",
+            |_| Some(json!({ "name": "by key" })),
+            201,
+            404,
+        ),
+        row("DELETE", "/api/orgs/{org}/sandboxes/{sandbox}", no_body, 204, 404),
         // The team aliases.
         row("GET", "/api/teams", no_body, 200, 200),
         row(
@@ -285,12 +296,19 @@ async fn scene(app: &TestApp, owner: &Session, n: usize) -> Scene {
         json!({ "name": "another" }),
     )
     .await);
+    let sandbox = id(&call(
+        "POST",
+        format!("/api/orgs/{org}/sandboxes"),
+        json!({ "name": "existing" }),
+    )
+    .await);
     Scene {
         org,
         developer,
         conversation,
         invitation,
         other_key_id,
+        sandbox,
         outsider_email,
     }
 }
@@ -310,7 +328,8 @@ async fn api_keys_reach_their_own_org_only_and_never_act_for_the_account() {
             .replace("{developer}", &scene.developer.user_id)
             .replace("{conversation}", &scene.conversation)
             .replace("{invitation}", &scene.invitation)
-            .replace("{key}", &scene.other_key_id);
+            .replace("{key}", &scene.other_key_id)
+            .replace("{sandbox}", &scene.sandbox);
         // The foreign key first: it must change nothing the own key's cell depends on.
         for (column, key) in [(1, &foreign_key), (0, &own_key)] {
             let (status, body) = app.call(row.method, key, &path, (row.body)(&scene)).await;
@@ -339,7 +358,9 @@ async fn the_matrix_covers_every_authenticated_route_of_the_contract() {
     for (path, operations) in spec["paths"].as_object().expect("paths") {
         for (method, operation) in operations.as_object().expect("operations") {
             let anonymous = operation["security"] == json!([{}]);
-            if !anonymous && path.starts_with("/api/") {
+            // Agent servers' webhooks take a sandbox's session key, never a bearer token.
+            let sandbox_key = operation["security"] == json!([{ "session_key": [] }]);
+            if !anonymous && !sandbox_key && path.starts_with("/api/") {
                 let path = path
                     .replace("{org_id}", "{org}")
                     .replace("{team_id}", "{org}")
@@ -347,6 +368,7 @@ async fn the_matrix_covers_every_authenticated_route_of_the_contract() {
                     .replace("/conversations/{id}", "/conversations/{conversation}")
                     .replace("/invitations/{id}", "/invitations/{invitation}")
                     .replace("/api-keys/{id}", "/api-keys/{key}")
+                    .replace("/sandboxes/{id}", "/sandboxes/{sandbox}")
                     .replace("/secrets/{name}", "/secrets/*");
                 documented.insert(format!("{} {path}", method.to_uppercase()));
             }

@@ -218,6 +218,21 @@ async fn no_secret_reaches_responses_logs_or_the_database() {
         .await;
     let api_key = field(&key, "/key");
     secrets.push(api_key.clone());
+    let (_, sandbox) = client
+        .call(
+            "POST",
+            Some(&access),
+            &format!("/api/orgs/{org}/sandboxes"),
+            Some(json!({ "name": "scan" })),
+        )
+        .await;
+    secrets.push(field(&sandbox, "/session_api_key"));
+    responses.push(
+        client
+            .call("GET", Some(&access), &format!("/api/orgs/{org}/sandboxes"), None)
+            .await
+            .1,
+    );
     responses.push(
         client
             .call("GET", Some(&api_key), &format!("/api/orgs/{org}/api-keys"), None)
