@@ -58,6 +58,14 @@ pub enum DomainError {
         /// How long the caller must wait.
         retry_after: Duration,
     },
+    /// A service Tenantry called on the caller's behalf (an agent server) failed or refused.
+    #[error("bad gateway: {code}")]
+    BadGateway {
+        /// Stable machine-readable reason.
+        code: &'static str,
+        /// What happened, for a human (never a secret).
+        detail: String,
+    },
     /// A backing service (database, object store, mail) did not answer.
     #[error("unavailable: {0}")]
     Unavailable(String),

@@ -4,6 +4,7 @@
 //! services and the [`ports`] they drive. Adapters (SQL, object storage, crypto, mail, HTTP) live in
 //! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
 
+pub mod agent_launch;
 pub mod agent_reports;
 pub mod api_key;
 pub mod audit;

@@ -26,6 +26,17 @@ pub struct Sandbox {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// Where a sandbox's session key is kept sealed under the key ring (so key rotation and
+/// re-encryption cover it like every other secret).
+pub fn session_key_address(org: OrgId, sandbox: Uuid) -> crate::secrets::SecretAddress {
+    crate::secrets::SecretAddress {
+        org_id: org,
+        scope: crate::secrets::SecretScope::SandboxKey,
+        owner_id: Some(sandbox),
+        name: crate::secrets::SecretName::internal("session_api_key"),
+    }
+}
+
 /// Longest sandbox name, in characters.
 pub const MAX_SANDBOX_NAME: usize = 100;
 /// Longest agent server URL, in bytes.

@@ -19,6 +19,9 @@ pub enum SecretScope {
     /// A secret field of a member's own settings.
     #[serde(skip)]
     MemberSetting,
+    /// A sandbox's session key, which Tenantry presents to its agent server (owner: the sandbox).
+    #[serde(skip)]
+    SandboxKey,
 }
 
 impl SecretScope {
@@ -29,6 +32,7 @@ impl SecretScope {
             SecretScope::Org => "org",
             SecretScope::OrgSetting => "org_setting",
             SecretScope::MemberSetting => "member_setting",
+            SecretScope::SandboxKey => "sandbox_key",
         }
     }
 
@@ -39,6 +43,7 @@ impl SecretScope {
             "org" => Ok(SecretScope::Org),
             "org_setting" => Ok(SecretScope::OrgSetting),
             "member_setting" => Ok(SecretScope::MemberSetting),
+            "sandbox_key" => Ok(SecretScope::SandboxKey),
             _ => Err(DomainError::invalid("scope", "must be user or org")),
         }
     }

@@ -90,6 +90,9 @@ impl Modify for BearerAuth {
         routes::conversations::append_events,
         routes::conversations::read_events,
         routes::conversations::usage,
+        routes::conversations::message,
+        routes::conversations::pause,
+        routes::conversations::resume,
         routes::secrets::runtime_secrets,
         routes::settings::get_org_settings,
         routes::settings::patch_org_settings,
@@ -108,7 +111,8 @@ impl Modify for BearerAuth {
         routes::sandboxes::list_sandboxes,
         routes::sandboxes::delete_sandbox,
         routes::webhooks::report_conversation,
-        routes::webhooks::report_events
+        routes::webhooks::report_events,
+        routes::webhooks::lookup_secret
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),

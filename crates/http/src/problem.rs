@@ -109,6 +109,9 @@ impl From<DomainError> for Problem {
                 problem.retry_after_secs = Some(secs);
                 problem
             }
+            DomainError::BadGateway { code, detail } => {
+                Problem::new(StatusCode::BAD_GATEWAY, code, detail.clone())
+            }
             DomainError::Unavailable(what) => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",

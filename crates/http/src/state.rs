@@ -1,8 +1,8 @@
 use tenantry_domain::{
     UserId,
     services::{
-        ApiKeyService, ConversationService, IdentityService, OrgService, ReadinessService, SandboxService,
-        SecretService, SettingsService,
+        AgentRunService, ApiKeyService, ConversationService, IdentityService, OrgService, ReadinessService,
+        SandboxService, SecretService, SettingsService,
     },
 };
 
@@ -37,6 +37,8 @@ pub struct AppState {
     pub api_keys: ApiKeyService,
     /// Sandboxes and the webhooks their agent servers post.
     pub sandboxes: SandboxService,
+    /// Conversations run on agent servers Tenantry drives.
+    pub agent_runs: AgentRunService,
     /// How callers are identified.
     pub auth_mode: AuthMode,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` entries are believed.

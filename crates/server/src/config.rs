@@ -23,6 +23,7 @@ const SECTIONS: &[&str] = &[
     "log",
     "auth",
     "orgs",
+    "agents",
     "secrets",
     "mail",
 ];
@@ -46,6 +47,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Orgs and invitations.
     pub orgs: OrgsConfig,
+    /// Agent servers Tenantry drives.
+    pub agents: AgentsConfig,
     /// Encryption of secrets.
     #[serde(default)]
     pub secrets: SecretsConfig,
@@ -67,6 +70,15 @@ impl SecretsConfig {
     pub fn configured(&self) -> bool {
         self.keys.as_deref().is_some_and(|keys| !keys.trim().is_empty())
     }
+}
+
+/// `[agents]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgentsConfig {
+    /// The agent's working directory inside every sandbox (relative: to the agent server's).
+    pub working_dir: String,
+    /// Longest wait for an agent server's answer.
+    pub request_timeout_secs: u64,
 }
 
 /// `[orgs]`.

@@ -5,6 +5,7 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use prometheus::Registry;
+use tenantry_agents::HttpAgentServer;
 use tenantry_crypto::{
     Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, KeyRing, RandomSecretTokens, TntApiKeys,
     load_or_create_key,
@@ -12,11 +13,12 @@ use tenantry_crypto::{
 use tenantry_domain::{
     clock::SystemClock,
     invitation_acceptance::JoiningPolicy,
-    ports::{EventStore, IdentityStore, Mailer, Probe, SecretCipher},
+    ports::{AllowAllConversations, EventStore, IdentityStore, Mailer, Probe, SecretCipher},
     services::{
-        ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService, EventPurger, IdentityPorts,
-        IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings, ReadinessService, SandboxPorts,
-        SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService,
+        AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
+        EventPurger, IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings,
+        ReadinessService, SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts,
+        SettingsService,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
@@ -102,6 +104,15 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             AuthMode::None { user_id: user.id }
         }
     };
+    let conversations = ConversationService::new(ConversationPorts {
+        store: conversation_store.clone(),
+        orgs: org_store.clone(),
+        events: events.clone(),
+        purger: purger.clone(),
+        clock: Arc::new(SystemClock),
+    });
+    let cipher: Arc<dyn SecretCipher> = Arc::new(key_ring(config)?);
+    let secret_store = Arc::new(SqlSecretStore::new(database.clone()));
     let sandboxes = SandboxService::new(
         SandboxPorts {
             sandboxes: Arc::new(SqlSandboxStore::new(database.clone())),
@@ -110,19 +121,12 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             orgs: org_store.clone(),
             users: identity_users.clone(),
             secret_tokens: Arc::new(RandomSecretTokens),
+            cipher: cipher.clone(),
+            secrets: secret_store.clone(),
             clock: Arc::new(SystemClock),
         },
         &public_url(config),
     );
-    let conversations = ConversationService::new(ConversationPorts {
-        store: conversation_store.clone(),
-        orgs: org_store.clone(),
-        events,
-        purger: purger.clone(),
-        clock: Arc::new(SystemClock),
-    });
-    let cipher: Arc<dyn SecretCipher> = Arc::new(key_ring(config)?);
-    let secret_store = Arc::new(SqlSecretStore::new(database.clone()));
     let settings = SettingsService::new(SettingsPorts {
         settings: secret_store.clone(),
         secrets: secret_store.clone(),
@@ -130,6 +134,22 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
         orgs: org_store.clone(),
         clock: Arc::new(SystemClock),
     });
+    let agent_runs = AgentRunService::new(
+        AgentRunPorts {
+            agents: Arc::new(HttpAgentServer::new(Duration::from_secs(
+                config.agents.request_timeout_secs,
+            ))),
+            policy: Arc::new(AllowAllConversations),
+            reports: Arc::new(SqlAgentReportStore::new(database.clone())),
+            secrets: secret_store.clone(),
+            orgs: org_store.clone(),
+            clock: Arc::new(SystemClock),
+        },
+        conversations.clone(),
+        settings.clone(),
+        sandboxes.clone(),
+        &config.agents.working_dir,
+    );
     let secrets = secret_service(database, cipher, org_store.clone(), conversation_store);
     let api_keys = ApiKeyService::new(ApiKeyPorts {
         keys: Arc::new(SqlApiKeyStore::new(database.clone())),
@@ -148,6 +168,7 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             secrets,
             api_keys,
             sandboxes,
+            agent_runs,
             auth_mode,
             trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
                 .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,

@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 use tenantry_domain::{
-    ConversationId, DomainError, Visibility,
+    Conversation, ConversationId, DomainError, Visibility,
     agent_reports::{AgentStateChange, ConversationReport, ReportedEvent, ReportedUsage, state_change},
     ports::{AgentReportStore, AppendedRange, EventStore},
     sandbox::Sandbox,
@@ -180,6 +180,84 @@ impl AgentReportStore for SqlAgentReportStore {
         }
         Err(DomainError::Unavailable(
             "conversation report kept conflicting".into(),
+        ))
+    }
+
+    async fn record_started(
+        &self,
+        sandbox: &Sandbox,
+        conversation: &Conversation,
+    ) -> Result<(), DomainError> {
+        for _ in 0..2 {
+            let (txn, _turn) = begin_write(&self.db).await?;
+            let existing = locked_anywhere(&txn, conversation.id).await?;
+            let target = decide_report_target(
+                existing.as_ref().map(|row| ExistingConversation {
+                    org_id: row.org_id,
+                    sandbox_id: row.sandbox_id,
+                }),
+                sandbox.org_id,
+                sandbox.id,
+            )?;
+            match target {
+                ReportTarget::Create => {
+                    let inserted = conversations::Entity::insert(conversations::ActiveModel {
+                        id: Set(conversation.id),
+                        org_id: Set(conversation.org_id),
+                        created_by: Set(conversation.created_by),
+                        title: Set(conversation.title.clone()),
+                        selected_repository: Set(conversation.selected_repository.clone()),
+                        selected_branch: Set(conversation.selected_branch.clone()),
+                        git_provider: Set(conversation.git_provider.clone()),
+                        trigger: Set(conversation.trigger.clone()),
+                        llm_model: Set(conversation.llm_model.clone()),
+                        visibility: Set(conversation.visibility.name().to_owned()),
+                        pr_number: Set(serde_json::json!(conversation.pr_number)),
+                        accumulated_cost_micros: Set(0),
+                        prompt_tokens: Set(0),
+                        completion_tokens: Set(0),
+                        total_tokens: Set(0),
+                        event_count: Set(0),
+                        sandbox_id: Set(conversation.sandbox_id),
+                        execution_status: Set(conversation.execution_status.clone()),
+                        created_at: Set(conversation.created_at),
+                        last_updated_at: Set(conversation.last_updated_at),
+                    })
+                    .exec_without_returning(&txn)
+                    .await;
+                    match inserted {
+                        Err(error) if is_unique_violation(&error) => continue,
+                        other => other.map_err(db_error)?,
+                    };
+                }
+                ReportTarget::Update => {
+                    use conversations::Column;
+                    // The agent server reported first: keep what it reported, add what only
+                    // Tenantry knows.
+                    let mut update = conversations::Entity::update_many()
+                        .col_expr(Column::CreatedBy, Expr::value(conversation.created_by))
+                        .col_expr(Column::Visibility, Expr::value(conversation.visibility.name()))
+                        .col_expr(Column::Trigger, Expr::value(conversation.trigger.clone()))
+                        .col_expr(
+                            Column::SelectedRepository,
+                            Expr::value(conversation.selected_repository.clone()),
+                        )
+                        .col_expr(
+                            Column::SelectedBranch,
+                            Expr::value(conversation.selected_branch.clone()),
+                        )
+                        .filter(Column::Id.eq(conversation.id));
+                    if let Some(title) = &conversation.title {
+                        update = update.col_expr(Column::Title, Expr::value(title.as_str()));
+                    }
+                    update.exec(&txn).await.map_err(db_error)?;
+                }
+            }
+            txn.commit().await.map_err(db_error)?;
+            return Ok(());
+        }
+        Err(DomainError::Unavailable(
+            "conversation record kept conflicting".into(),
         ))
     }
 

@@ -1,11 +1,20 @@
-//! Sandboxes, stored with the digest of their session key.
+//! Sandboxes, stored with the digest of their session key; the key itself is sealed in the secrets
+//! table under the key ring.
 
 use async_trait::async_trait;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
-use tenantry_domain::{AuditEntry, DomainError, OrgId, UserId, ports::SandboxStore, sandbox::Sandbox};
+use tenantry_domain::{
+    AuditEntry, DomainError, OrgId, UserId,
+    ports::SandboxStore,
+    sandbox::Sandbox,
+    secrets::{Sealed, SecretAddress},
+};
 use uuid::Uuid;
 
-use crate::{SqlDatabase, entities::sandboxes, errors::db_error, org_store::audit, transaction::begin_write};
+use crate::{
+    SqlDatabase, entities::sandboxes, errors::db_error, org_store::audit,
+    secret_store::upsert as upsert_sealed, transaction::begin_write,
+};
 
 /// [`SandboxStore`] on SQL.
 #[derive(Debug, Clone)]
@@ -35,7 +44,12 @@ fn from_row(row: sandboxes::Model) -> Sandbox {
 
 #[async_trait]
 impl SandboxStore for SqlSandboxStore {
-    async fn create(&self, sandbox: &Sandbox, audit_entry: &AuditEntry) -> Result<(), DomainError> {
+    async fn create(
+        &self,
+        sandbox: &Sandbox,
+        sealed_key: &(SecretAddress, Sealed),
+        audit_entry: &AuditEntry,
+    ) -> Result<(), DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
         sandboxes::Entity::insert(sandboxes::ActiveModel {
             id: Set(sandbox.id),
@@ -50,6 +64,7 @@ impl SandboxStore for SqlSandboxStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db_error)?;
+        upsert_sealed(&txn, &sealed_key.0, &sealed_key.1, None, sandbox.created_at).await?;
         audit::record(&txn, audit_entry.clone()).await?;
         txn.commit().await.map_err(db_error)
     }

@@ -86,7 +86,7 @@ fn meta_of(row: secrets::Model) -> Result<SecretMeta, DomainError> {
 }
 
 /// Creates or replaces the sealed value at `address`.
-async fn upsert(
+pub(crate) async fn upsert(
     conn: &impl ConnectionTrait,
     address: &SecretAddress,
     sealed: &Sealed,

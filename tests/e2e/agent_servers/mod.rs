@@ -1,6 +1,8 @@
 //! OpenHands agent servers reporting into Tenantry: sandboxes, the webhook protocol replayed from a
 //! real run, and the real agent server itself.
 
+mod driven;
+mod harness;
 mod real_agent_server;
 mod replay;
 mod sandboxes;

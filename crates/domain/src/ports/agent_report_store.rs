@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    ConversationId, DomainError,
+    Conversation, ConversationId, DomainError,
     agent_reports::{ConversationReport, ReportedEvent},
     ports::{AppendedRange, EventStore},
     sandbox::Sandbox,
@@ -21,6 +21,12 @@ pub trait AgentReportStore: Send + Sync {
         report: &ConversationReport,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError>;
+
+    /// Records a conversation Tenantry started on the sandbox's agent server: inserted as given, or,
+    /// when the agent server's first report came first, its metadata (title, repository, branch,
+    /// visibility, trigger, creator) set on the reported row.
+    async fn record_started(&self, sandbox: &Sandbox, conversation: &Conversation)
+    -> Result<(), DomainError>;
 
     /// Appends the events of the sandbox's conversation that were not stored before, in order, with
     /// the next dense ids: with the conversation locked, the events' ids are recorded under a unique

@@ -4,7 +4,9 @@
 
 mod access_tokens;
 mod agent_report_store;
+mod agent_server;
 mod background;
+mod conversation_start_policy;
 mod conversation_store;
 mod event_store;
 mod identity_store;
@@ -19,7 +21,9 @@ mod secret_tokens;
 
 pub use access_tokens::AccessTokens;
 pub use agent_report_store::AgentReportStore;
+pub use agent_server::{AgentServer, AgentServerFailure};
 pub use background::{BackgroundTask, BackgroundTasks};
+pub use conversation_start_policy::{AllowAllConversations, ConversationStartPolicy};
 pub use conversation_store::{
     AppendedRange, ConversationCursor, ConversationFilter, ConversationPatch, ConversationStore,
     EventSegment, PendingPurge, UsageReport,

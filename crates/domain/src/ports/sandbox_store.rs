@@ -1,13 +1,23 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::{AuditEntry, DomainError, OrgId, UserId, sandbox::Sandbox};
+use crate::{
+    AuditEntry, DomainError, OrgId, UserId,
+    sandbox::Sandbox,
+    secrets::{Sealed, SecretAddress},
+};
 
 /// Registered sandboxes and their session-key digests.
 #[async_trait]
 pub trait SandboxStore: Send + Sync {
-    /// Stores a new sandbox and records `audit` in the same transaction.
-    async fn create(&self, sandbox: &Sandbox, audit: &AuditEntry) -> Result<(), DomainError>;
+    /// Stores a new sandbox with its sealed session key (at `sealed_key.0`) and records `audit`, in
+    /// one transaction.
+    async fn create(
+        &self,
+        sandbox: &Sandbox,
+        sealed_key: &(SecretAddress, Sealed),
+        audit: &AuditEntry,
+    ) -> Result<(), DomainError>;
 
     /// Live sandboxes of the org, only `creator`'s when given, newest first.
     async fn list(&self, org: OrgId, creator: Option<UserId>) -> Result<Vec<Sandbox>, DomainError>;

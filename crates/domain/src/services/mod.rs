@@ -1,6 +1,7 @@
 //! Use-case services: they decide, the ports carry out.
 
 pub mod admin;
+pub mod agent_runs;
 pub mod api_keys;
 pub mod conversations;
 pub mod identity;
@@ -12,6 +13,7 @@ pub mod secrets;
 pub mod settings;
 
 pub use admin::AdminService;
+pub use agent_runs::{AgentRunPorts, AgentRunService};
 pub use api_keys::{ApiKeyPorts, ApiKeyService};
 pub use conversations::{ConversationPorts, ConversationService};
 pub use identity::{IdentityPorts, IdentityService, IdentitySettings};

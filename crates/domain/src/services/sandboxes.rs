@@ -12,9 +12,10 @@ use crate::{
     new_id,
     policy::{Permission, require},
     ports::{
-        AgentReportStore, AppendedRange, EventStore, IdentityStore, OrgStore, SandboxStore, SecretTokens,
+        AgentReportStore, AppendedRange, EventStore, IdentityStore, OrgStore, SandboxStore, SecretCipher,
+        SecretStore, SecretTokens,
     },
-    sandbox::{Sandbox, sandbox_name, sandbox_url},
+    sandbox::{Sandbox, sandbox_name, sandbox_url, session_key_address},
     sandbox_access::{SandboxFacts, decide_sandbox_action},
 };
 
@@ -33,6 +34,10 @@ pub struct SandboxPorts {
     pub users: Arc<dyn IdentityStore>,
     /// Session keys and their digests.
     pub secret_tokens: Arc<dyn SecretTokens>,
+    /// Seals session keys (Tenantry presents them to the agent servers it drives).
+    pub cipher: Arc<dyn SecretCipher>,
+    /// Where sealed session keys are read back.
+    pub secrets: Arc<dyn SecretStore>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -107,7 +112,15 @@ impl SandboxService {
             ("sandbox", Some(sandbox.id.to_string())),
             json!({ "name": sandbox.name, "url": sandbox.url }),
         );
-        self.ports.sandboxes.create(&sandbox, &audit).await?;
+        let address = session_key_address(org, sandbox.id);
+        let sealed = self
+            .ports
+            .cipher
+            .seal(key.expose().as_bytes(), &address.associated_data())?;
+        self.ports
+            .sandboxes
+            .create(&sandbox, &(address, sealed), &audit)
+            .await?;
         Ok((sandbox, key))
     }
 
@@ -215,5 +228,25 @@ impl SandboxService {
                 self.ports.events.as_ref(),
             )
             .await
+    }
+
+    /// A live sandbox of the org and its session key (decrypted in memory), for driving its agent
+    /// server.
+    pub async fn with_key(&self, org: OrgId, id: Uuid) -> Result<(Sandbox, SecretString), DomainError> {
+        let sandbox = self
+            .ports
+            .sandboxes
+            .get(org, id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let address = session_key_address(org, sandbox.id);
+        let sealed = self
+            .ports
+            .secrets
+            .get(&address)
+            .await?
+            .ok_or_else(|| DomainError::Internal("sandbox without a sealed session key".into()))?;
+        let plain = self.ports.cipher.open(&sealed, &address.associated_data())?;
+        Ok((sandbox, plain))
     }
 }

@@ -208,6 +208,52 @@ impl SecretService {
         Ok(values)
     }
 
+    /// The value of secret `name` for a conversation the sandbox runs, as its agent server looks it
+    /// up (`LookupSecret`): the conversation creator's own secret of that name, else the org's.
+    /// Only the sandbox the conversation runs on may ask; every read is audited `secrets.read` with
+    /// the sandbox as actor.
+    pub async fn sandbox_lookup(
+        &self,
+        actor: &crate::services::sandboxes::SandboxActor,
+        conversation: ConversationId,
+        name: &str,
+    ) -> Result<SecretString, DomainError> {
+        let org = actor.sandbox.org_id;
+        let name = SecretName::parse(name).map_err(|_| DomainError::NotFound)?;
+        let found = self
+            .ports
+            .conversations
+            .get(org, conversation)
+            .await?
+            .filter(|found| found.sandbox_id == Some(actor.sandbox.id))
+            .ok_or(DomainError::NotFound)?;
+        let rows = self
+            .ports
+            .secrets
+            .sealed_for_runtime(org, Some(found.created_by))
+            .await?;
+        let pick = |scope: SecretScope| {
+            rows.iter()
+                .find(|row| row.address.scope == scope && row.address.name == name)
+        };
+        let row = pick(SecretScope::User)
+            .or_else(|| pick(SecretScope::Org))
+            .ok_or(DomainError::NotFound)?;
+        let value = self.open(row)?;
+        self.ports
+            .audit
+            .record(AuditEntry::new(
+                org,
+                self.ports.clock.now(),
+                None,
+                AuditAction::SecretsRead,
+                ("conversation", Some(conversation.to_string())),
+                json!({ "names": [name.as_str()], "sandbox_id": actor.sandbox.id }),
+            ))
+            .await?;
+        Ok(value)
+    }
+
     fn open(&self, row: &crate::ports::SealedRow) -> Result<SecretString, DomainError> {
         self.ports
             .cipher

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::{
     AuditAction, AuditEntry, Caller, DomainError, OrgId, UserId,
+    agent_launch::LaunchSettings,
     clock::Clock,
     policy::{Permission, require},
     ports::{OrgStore, SecretCipher, SecretFieldChange, SecretStore, SettingsStore},
@@ -165,6 +166,45 @@ impl SettingsService {
             values,
             secrets_set,
             locked: org_view.locked,
+        })
+    }
+
+    /// What an agent runs with for the caller in the org: the effective plain settings, and the LLM
+    /// key decrypted in memory: the member's own unless the org locked it, else the org's.
+    pub async fn launch_settings(&self, caller: &Caller, org: OrgId) -> Result<LaunchSettings, DomainError> {
+        let effective = self.effective(caller, org).await?;
+        let member_key_allowed = !effective.locked.iter().any(|field| field == "llm_api_key");
+        let mut key = None;
+        let owners = if member_key_allowed {
+            vec![Some(caller.user.id), None]
+        } else {
+            vec![None]
+        };
+        for owner in owners {
+            let address = address(org, owner, "llm_api_key");
+            if let Some(sealed) = self.ports.secrets.get(&address).await? {
+                key = Some(self.ports.cipher.open(&sealed, &address.associated_data())?);
+                break;
+            }
+        }
+        let text = |field: &str| {
+            effective
+                .values
+                .get(field)
+                .and_then(Value::as_str)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        };
+        Ok(LaunchSettings {
+            llm_model: text("llm_model"),
+            llm_base_url: text("llm_base_url"),
+            llm_api_key: key,
+            max_iterations: effective.values.get("max_iterations").and_then(Value::as_i64),
+            confirmation_mode: effective
+                .values
+                .get("confirmation_mode")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 

@@ -8,7 +8,10 @@ use serde_json::Value;
 use tenantry_domain::{
     DomainError, Visibility,
     ports::{ConversationCursor, ConversationPatch, UsageReport},
-    services::conversations::{ConversationListQuery, NewConversationInput, cost_to_micros},
+    services::{
+        agent_runs::StartInput,
+        conversations::{ConversationListQuery, NewConversationInput, cost_to_micros},
+    },
 };
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -31,6 +34,9 @@ pub(crate) fn configure(events_body_limit: usize) -> impl FnOnce(&mut web::Servi
             .service(update)
             .service(remove)
             .service(usage)
+            .service(message)
+            .service(pause)
+            .service(resume)
             .service(
                 web::resource("/api/orgs/{org_id}/conversations/{id}/events")
                     .app_data(json_config(events_body_limit))
@@ -56,11 +62,17 @@ pub(crate) struct CreateBody {
     llm_model: Option<String>,
     #[schema(value_type = Option<crate::dto::VisibilityName>)]
     visibility: Option<Visibility>,
+    /// Run it on this sandbox's agent server (one of the caller's, registered with a `url`), with
+    /// the caller's effective settings and the org's secrets.
+    sandbox_id: Option<Uuid>,
+    /// The first user message (with `sandbox_id`).
+    #[schema(min_length = 1, max_length = 100000)]
+    initial_message: Option<String>,
 }
 
 #[utoipa::path(
     tag = "conversations",
-    summary = "Start a conversation (developer+)",
+    summary = "Start a conversation (developer+); with sandbox_id, on its agent server",
     params(("org_id" = Uuid, Path, description = "The org")),
     request_body = CreateBody,
     security(("bearer" = [])),
@@ -73,6 +85,7 @@ pub(crate) struct CreateBody {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The sandbox's agent server is unreachable, failed or refused (see `code`); nothing recorded", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -84,6 +97,21 @@ pub(crate) async fn create(
     body: web::Json<CreateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    if let Some(sandbox_id) = body.sandbox_id {
+        let input = StartInput {
+            sandbox_id,
+            initial_message: body.initial_message.unwrap_or_default(),
+            title: body.title,
+            selected_repository: body.selected_repository,
+            selected_branch: body.selected_branch,
+            visibility: body.visibility,
+        };
+        let conversation = state
+            .agent_runs
+            .start(&caller.0, path.into_inner(), input)
+            .await?;
+        return Ok(HttpResponse::Created().json(ConversationBody::from(&conversation)));
+    }
     let input = NewConversationInput {
         title: body.title,
         selected_repository: body.selected_repository,
@@ -271,7 +299,7 @@ pub(crate) async fn remove(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
-    state.conversations.delete(&caller.0, org, id).await?;
+    state.agent_runs.delete(&caller.0, org, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -436,4 +464,94 @@ pub(crate) struct UsageTotalsBody {
     completion_tokens: i64,
     total_tokens: i64,
     accumulated_cost: f64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct MessageBody {
+    #[schema(min_length = 1, max_length = 100000)]
+    text: String,
+}
+
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Send a user message and run the agent (creator or admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    request_body = MessageBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Sent; the agent's answer arrives as events"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It does not run on an agent server Tenantry drives (`no_agent_server`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The agent server is unreachable, failed or refused", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/api/orgs/{org_id}/conversations/{id}/messages")]
+pub(crate) async fn message(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<MessageBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (org, id) = path.into_inner();
+    state.agent_runs.message(&caller.0, org, id, &body.text).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Pause the agent (creator or admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Paused"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It does not run on an agent server Tenantry drives (`no_agent_server`)", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The agent server is unreachable, failed or refused", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/api/orgs/{org_id}/conversations/{id}/pause")]
+pub(crate) async fn pause(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (org, id) = path.into_inner();
+    state.agent_runs.pause(&caller.0, org, id).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Run the agent again after a pause (creator or admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Running"),
+        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It does not run on an agent server Tenantry drives (`no_agent_server`)", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The agent server is unreachable, failed or refused", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/api/orgs/{org_id}/conversations/{id}/resume")]
+pub(crate) async fn resume(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (org, id) = path.into_inner();
+    state.agent_runs.resume(&caller.0, org, id).await?;
+    Ok(HttpResponse::Accepted().finish())
 }

@@ -21,6 +21,10 @@ pub(crate) fn configure(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfi
             web::resource("/api/v1/webhooks/events/{conversation_id}")
                 .app_data(json_config(body_limit))
                 .route(web::post().to(report_events)),
+        )
+        .service(
+            web::resource("/api/v1/webhooks/secrets/{conversation_id}/{name}")
+                .route(web::get().to(lookup_secret)),
         );
     }
 }
@@ -106,4 +110,37 @@ pub(crate) async fn report_events(
             last_id: None,
         },
     }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/secrets/{conversation_id}/{name}",
+    tag = "webhooks",
+    summary = "A sandbox looks up a secret of a conversation it runs (OpenHands LookupSecret); audited",
+    params(
+        ("conversation_id" = Uuid, Path, description = "The conversation"),
+        ("name" = String, Path, description = "The secret's name")
+    ),
+    security(("session_key" = [])),
+    responses(
+        (status = 200, description = "The value, as text", body = String, content_type = "text/plain"),
+        (status = 401, description = "Missing, unknown or revoked session key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such secret, or not a conversation of this sandbox", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub(crate) async fn lookup_secret(
+    state: web::Data<AppState>,
+    sandbox: SandboxCaller,
+    path: web::Path<(Uuid, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (conversation, name) = path.into_inner();
+    let value = state
+        .secrets
+        .sandbox_lookup(&sandbox.0, conversation, &name)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(value.expose().to_owned()))
 }

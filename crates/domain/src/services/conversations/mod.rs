@@ -68,7 +68,7 @@ impl ConversationService {
 
     /// The conversation if the caller may change it: `NotFound` when they cannot even read it,
     /// `Forbidden` when they can read but not change it.
-    async fn manageable(
+    pub(crate) async fn manageable(
         &self,
         caller: &Caller,
         org: OrgId,

@@ -1,0 +1,148 @@
+//! How a conversation is started on an OpenHands agent server (1.58): the `StartConversationRequest`
+//! built from the caller's effective settings in the org. Secrets are never put in it: each is a
+//! `LookupSecret` the sandbox fetches from Tenantry with its own session key when it needs the value.
+
+use serde_json::{Map, Value, json};
+
+use crate::{ConversationId, SecretString};
+
+/// The LLM and agent settings a conversation runs with (effective for its creator in the org).
+#[derive(Debug, Clone, Default)]
+pub struct LaunchSettings {
+    /// LiteLLM model name (`openai/gpt-4o`, …).
+    pub llm_model: Option<String>,
+    /// Base URL of the LLM API.
+    pub llm_base_url: Option<String>,
+    /// The LLM key: the member's own unless locked, else the org's. Decrypted in memory only.
+    pub llm_api_key: Option<SecretString>,
+    /// Most agent iterations.
+    pub max_iterations: Option<i64>,
+    /// Ask before every action.
+    pub confirmation_mode: bool,
+}
+
+/// A secret the sandbox may look up: its name and the URL it is served at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretLookup {
+    /// The secret's name (an environment variable in the sandbox).
+    pub name: String,
+    /// Where the sandbox fetches its value.
+    pub url: String,
+}
+
+/// What starting one conversation needs.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// The conversation's id, chosen by Tenantry and kept by the agent server.
+    pub conversation_id: ConversationId,
+    /// Effective settings.
+    pub settings: LaunchSettings,
+    /// The first user message.
+    pub initial_message: String,
+    /// Secrets to offer, fetched with the sandbox's key.
+    pub secrets: Vec<SecretLookup>,
+    /// The sandbox's session key, which the lookups present.
+    pub sandbox_key: SecretString,
+    /// Working directory inside the sandbox.
+    pub working_dir: String,
+}
+
+/// Longest initial message or follow-up, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 100_000;
+
+/// A user message in the agent server's shape.
+pub fn user_message(text: &str) -> Value {
+    json!({ "role": "user", "content": [{ "type": "text", "text": text }] })
+}
+
+/// The `StartConversationRequest` body.
+pub fn start_request(launch: &Launch) -> Value {
+    let settings = &launch.settings;
+    let mut llm = Map::new();
+    llm.insert(
+        "model".into(),
+        json!(settings.llm_model.as_deref().unwrap_or("openai/gpt-4o")),
+    );
+    llm.insert("usage_id".into(), json!("agent"));
+    if let Some(base_url) = &settings.llm_base_url {
+        llm.insert("base_url".into(), json!(base_url));
+    }
+    if let Some(key) = &settings.llm_api_key {
+        llm.insert("api_key".into(), json!(key.expose()));
+    }
+    let secrets: Map<String, Value> = launch
+        .secrets
+        .iter()
+        .map(|secret| {
+            (
+                secret.name.clone(),
+                json!({
+                    "kind": "LookupSecret",
+                    "url": secret.url,
+                    "headers": { "X-Session-API-Key": launch.sandbox_key.expose() },
+                    "description": null
+                }),
+            )
+        })
+        .collect();
+    let mut request = json!({
+        "conversation_id": launch.conversation_id,
+        "agent": {
+            "kind": "Agent",
+            "llm": llm,
+            "tools": [{ "name": "terminal" }, { "name": "file_editor" }, { "name": "task_tracker" }]
+        },
+        "workspace": { "working_dir": launch.working_dir },
+        "initial_message": user_message(&launch.initial_message),
+        "confirmation_policy": {
+            "kind": if settings.confirmation_mode { "AlwaysConfirm" } else { "NeverConfirm" }
+        },
+        "secrets": secrets,
+    });
+    if let Some(max) = settings.max_iterations {
+        request["max_iterations"] = json!(max);
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch() -> Launch {
+        Launch {
+            conversation_id: crate::new_id(),
+            settings: LaunchSettings {
+                llm_model: Some("openai/fake".into()),
+                llm_base_url: Some("http://llm/v1".into()),
+                llm_api_key: Some(SecretString::new("sk-member".to_owned())),
+                max_iterations: Some(7),
+                confirmation_mode: true,
+            },
+            initial_message: "hi".into(),
+            secrets: vec![SecretLookup {
+                name: "DEPLOY_TOKEN".into(),
+                url: "http://tenantry/api/v1/webhooks/secrets/c/DEPLOY_TOKEN".into(),
+            }],
+            sandbox_key: SecretString::new("session-key".to_owned()),
+            working_dir: "workspace/project".into(),
+        }
+    }
+
+    #[test]
+    fn the_request_carries_the_settings_and_offers_secrets_by_lookup_only() {
+        let launch = launch();
+        let request = start_request(&launch);
+        assert_eq!(request["conversation_id"], json!(launch.conversation_id));
+        assert_eq!(request["agent"]["llm"]["model"], "openai/fake");
+        assert_eq!(request["agent"]["llm"]["base_url"], "http://llm/v1");
+        assert_eq!(request["agent"]["llm"]["api_key"], "sk-member");
+        assert_eq!(request["max_iterations"], 7);
+        assert_eq!(request["confirmation_policy"]["kind"], "AlwaysConfirm");
+        assert_eq!(request["initial_message"]["content"][0]["text"], "hi");
+        let secret = &request["secrets"]["DEPLOY_TOKEN"];
+        assert_eq!(secret["kind"], "LookupSecret");
+        assert_eq!(secret["headers"]["X-Session-API-Key"], "session-key");
+        assert!(secret.get("value").is_none(), "no value travels in the request");
+    }
+}

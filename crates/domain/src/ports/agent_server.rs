@@ -1,0 +1,64 @@
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::{ConversationId, SecretString};
+
+/// Why a call to an agent server did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentServerFailure {
+    /// It could not be reached, timed out, or answered 5xx.
+    Unavailable,
+    /// It refused the request (4xx), saying why.
+    Rejected {
+        /// Its status.
+        status: u16,
+        /// Its explanation, as it gave it (truncated).
+        detail: String,
+    },
+}
+
+/// An OpenHands agent server's REST API, called with the sandbox's session key
+/// (`X-Session-API-Key`).
+#[async_trait]
+pub trait AgentServer: Send + Sync {
+    /// `POST {base}/api/conversations`; the conversation the agent server answers with.
+    async fn start_conversation(
+        &self,
+        base_url: &str,
+        key: &SecretString,
+        request: &Value,
+    ) -> Result<Value, AgentServerFailure>;
+
+    /// `POST {base}/api/conversations/{id}/events` with a user message, running the agent.
+    async fn send_message(
+        &self,
+        base_url: &str,
+        key: &SecretString,
+        conversation: ConversationId,
+        message: &Value,
+    ) -> Result<(), AgentServerFailure>;
+
+    /// `POST {base}/api/conversations/{id}/pause`.
+    async fn pause(
+        &self,
+        base_url: &str,
+        key: &SecretString,
+        conversation: ConversationId,
+    ) -> Result<(), AgentServerFailure>;
+
+    /// `POST {base}/api/conversations/{id}/run` (a conversation already running is fine).
+    async fn run(
+        &self,
+        base_url: &str,
+        key: &SecretString,
+        conversation: ConversationId,
+    ) -> Result<(), AgentServerFailure>;
+
+    /// `DELETE {base}/api/conversations/{id}`.
+    async fn delete_conversation(
+        &self,
+        base_url: &str,
+        key: &SecretString,
+        conversation: ConversationId,
+    ) -> Result<(), AgentServerFailure>;
+}
