@@ -237,6 +237,29 @@ fn rows() -> Vec<Row> {
             404,
         ),
         row("DELETE", "/api/orgs/{org}/sandboxes/{sandbox}", no_body, 204, 404),
+        // Steering needs an agent server: the scene's conversation has none (409), but the key
+        // reaches it.
+        row(
+            "POST",
+            "/api/orgs/{org}/conversations/{conversation}/messages",
+            |_| Some(json!({ "text": "hello" })),
+            409,
+            404,
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org}/conversations/{conversation}/pause",
+            no_body,
+            409,
+            404,
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org}/conversations/{conversation}/resume",
+            no_body,
+            409,
+            404,
+        ),
         // The team aliases.
         row("GET", "/api/teams", no_body, 200, 200),
         row(
