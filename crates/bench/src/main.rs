@@ -3,6 +3,7 @@
 //! requests/s, p50/p90/p99 latency, non-2xx responses and the server's peak RSS. Figures only: it never
 //! fails on a slow result.
 
+mod agent_start;
 mod ceiling;
 mod load;
 mod scale;
@@ -48,6 +49,10 @@ struct Args {
     /// Also measure `GET /api/auth/me` while 16 logins run without pause.
     #[arg(long)]
     login_storm: bool,
+    /// Also start this many conversations on a real agent server, through Tenantry and directly, and
+    /// print what Tenantry adds (needs openhands-agent-server; 0: skip).
+    #[arg(long, default_value_t = 0)]
+    agent_starts: usize,
     /// Only these scenarios (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -94,6 +99,10 @@ async fn main() -> anyhow::Result<()> {
         let report = load::login_storm(&client, &server, &fixture, args.connections, duration).await;
         println!("{}", report.line());
         reports.push(report);
+    }
+
+    if args.agent_starts > 0 {
+        agent_start::measure(&client, &server.base, &fixture, args.agent_starts).await?;
     }
 
     let restart = server.restart_ready_ms(&database).await?;
