@@ -48,7 +48,15 @@ impl HttpAgentServer {
             request = request.json(body);
         }
         let response = request.send().await.map_err(|error| {
-            tracing::warn!(error = %error.without_url(), "agent server unreachable");
+            let error = error.without_url();
+            let mut cause = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(inner) = source {
+                cause.push_str(": ");
+                cause.push_str(&inner.to_string());
+                source = inner.source();
+            }
+            tracing::warn!(error = %cause, "agent server unreachable");
             AgentServerFailure::Unavailable
         })?;
         let status = response.status();

@@ -25,6 +25,26 @@ impl Drop for AgentServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The terminal tool's tmux servers outlive the agent server: end those under its directory.
+        let sockets = std::fs::read_dir(self._dir.path().join("tmux"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .flat_map(|user| {
+                std::fs::read_dir(user.path())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Result::ok)
+            });
+        for socket in sockets {
+            let _ = Command::new("tmux")
+                .arg("-S")
+                .arg(socket.path())
+                .arg("kill-server")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
@@ -46,6 +66,7 @@ fn free_port() -> anyhow::Result<u16> {
 async fn start_agent(python: &PathBuf, port: u16, key: &str, webhooks: &str) -> anyhow::Result<AgentServer> {
     let dir = tempfile::tempdir()?;
     std::fs::create_dir_all(dir.path().join("home"))?;
+    std::fs::create_dir_all(dir.path().join("tmux"))?;
     let child = Command::new(python)
         .args(["-m", "openhands.agent_server", "--host", "127.0.0.1", "--port"])
         .arg(port.to_string())
@@ -53,6 +74,7 @@ async fn start_agent(python: &PathBuf, port: u16, key: &str, webhooks: &str) -> 
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir.path().join("home"))
+        .env("TMUX_TMPDIR", dir.path().join("tmux"))
         .env("OH_SESSION_API_KEYS_0", key)
         .env("OH_WEBHOOKS_0_BASE_URL", webhooks)
         .env("OH_ENABLE_VSCODE", "false")
@@ -90,6 +112,58 @@ async fn timed(request: reqwest::RequestBuilder) -> anyhow::Result<Duration> {
     Ok(started.elapsed())
 }
 
+/// An OpenAI-compatible endpoint answering every request at once with a short reply, so the agent
+/// runs the starts set off end quickly; returns its base URL.
+async fn fake_llm() -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 65536];
+                // Read the head, then as many body bytes as Content-Length says.
+                loop {
+                    let Ok(read) = stream.read(&mut buffer).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..read]);
+                    let text = String::from_utf8_lossy(&request);
+                    if let Some(head_end) = text.find("\r\n\r\n") {
+                        let length = text[..head_end]
+                            .lines()
+                            .find_map(|line| {
+                                let (name, value) = line.split_once(':')?;
+                                name.eq_ignore_ascii_case("content-length")
+                                    .then(|| value.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= head_end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                let body = json!({
+                    "id": "chatcmpl-bench", "object": "chat.completion", "created": 1, "model": "none",
+                    "choices": [{ "index": 0, "message": { "role": "assistant", "content": "ok" }, "finish_reason": "stop" }],
+                    "usage": { "prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11 }
+                })
+                .to_string();
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    Ok(format!("http://127.0.0.1:{port}/v1"))
+}
+
 /// Median and p99 of `overheads`, in milliseconds.
 fn quantiles(mut overheads: Vec<f64>) -> (f64, f64) {
     overheads.sort_by(f64::total_cmp);
@@ -120,11 +194,12 @@ pub async fn measure(
         .await?;
     let sandbox = created["id"].as_str().context("sandbox")?.to_owned();
     let key = created["session_api_key"].as_str().context("key")?.to_owned();
-    // The runs that follow each start try an LLM that is not there and stop; only the start counts.
+    // The runs each start sets off answer at once; only the start is timed.
+    let llm = fake_llm().await?;
     client
         .patch(format!("{base}/api/orgs/{org}/settings"))
         .bearer_auth(&fixture.token)
-        .json(&json!({ "llm_model": "openai/none", "llm_base_url": "http://127.0.0.1:9/v1", "llm_api_key": "sk-bench" }))
+        .json(&json!({ "llm_model": "openai/none", "llm_base_url": llm, "llm_api_key": "sk-bench" }))
         .send()
         .await?
         .error_for_status()?;
@@ -133,7 +208,7 @@ pub async fn measure(
         json!({
             "agent": {
                 "kind": "Agent",
-                "llm": { "model": "openai/none", "base_url": "http://127.0.0.1:9/v1", "api_key": "sk-bench", "usage_id": "agent" },
+                "llm": { "model": "openai/none", "base_url": llm, "api_key": "sk-bench", "usage_id": "agent" },
                 "tools": [{ "name": "terminal" }, { "name": "file_editor" }, { "name": "task_tracker" }]
             },
             "workspace": { "working_dir": "workspace/project" },

@@ -120,6 +120,7 @@ impl AgentServer {
     pub async fn start_on(python: &PathBuf, port: u16, key: &str, webhook_base_url: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("home")).expect("home");
+        std::fs::create_dir_all(dir.path().join("tmux")).expect("tmux");
         let child = Command::new(python)
             .args(["-m", "openhands.agent_server", "--host", "127.0.0.1", "--port"])
             .arg(port.to_string())
@@ -127,6 +128,7 @@ impl AgentServer {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", dir.path().join("home"))
+            .env("TMUX_TMPDIR", dir.path().join("tmux"))
             .env("OH_SESSION_API_KEYS_0", key)
             .env("OH_WEBHOOKS_0_BASE_URL", webhook_base_url)
             .env("OH_WEBHOOKS_0_EVENT_BUFFER_SIZE", "5")
@@ -189,6 +191,30 @@ impl Drop for AgentServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        end_tmux_servers(self._dir.path());
+    }
+}
+
+/// The terminal tool's tmux servers detach from the agent server and outlive it: end every one whose
+/// socket is under `dir` (the agent server's `TMUX_TMPDIR`).
+pub fn end_tmux_servers(dir: &std::path::Path) {
+    let Ok(users) = std::fs::read_dir(dir.join("tmux")) else {
+        return;
+    };
+    for sockets in users.filter_map(Result::ok) {
+        for socket in std::fs::read_dir(sockets.path())
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+        {
+            let _ = Command::new("tmux")
+                .arg("-S")
+                .arg(socket.path())
+                .arg("kill-server")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
