@@ -17,8 +17,10 @@ pub struct LaunchSettings {
     pub llm_api_key: Option<SecretString>,
     /// Most agent iterations.
     pub max_iterations: Option<i64>,
-    /// Ask before every action.
+    /// Ask before actions.
     pub confirmation_mode: bool,
+    /// With confirmation mode, let an analyzer decide which actions are risky (`llm`).
+    pub security_analyzer: Option<String>,
 }
 
 /// A secret the sandbox may look up: its name and the URL it is served at.
@@ -94,11 +96,22 @@ pub fn start_request(launch: &Launch) -> Value {
         },
         "workspace": { "working_dir": launch.working_dir },
         "initial_message": user_message(&launch.initial_message),
-        "confirmation_policy": {
-            "kind": if settings.confirmation_mode { "AlwaysConfirm" } else { "NeverConfirm" }
-        },
         "secrets": secrets,
     });
+    // As OpenHands' own app server does: confirmation mode with the LLM analyzer asks only before
+    // risky actions; without an analyzer, before every action.
+    let analyzer = settings
+        .security_analyzer
+        .as_deref()
+        .filter(|name| settings.confirmation_mode && *name == "llm");
+    request["confirmation_policy"] = match (settings.confirmation_mode, analyzer) {
+        (true, Some(_)) => json!({ "kind": "ConfirmRisky" }),
+        (true, None) => json!({ "kind": "AlwaysConfirm" }),
+        (false, _) => json!({ "kind": "NeverConfirm" }),
+    };
+    if analyzer.is_some() {
+        request["security_analyzer"] = json!({ "kind": "LLMSecurityAnalyzer" });
+    }
     if let Some(max) = settings.max_iterations {
         request["max_iterations"] = json!(max);
     }
@@ -118,6 +131,7 @@ mod tests {
                 llm_api_key: Some(SecretString::new("sk-member".to_owned())),
                 max_iterations: Some(7),
                 confirmation_mode: true,
+                security_analyzer: None,
             },
             initial_message: "hi".into(),
             secrets: vec![SecretLookup {
@@ -144,5 +158,18 @@ mod tests {
         assert_eq!(secret["kind"], "LookupSecret");
         assert_eq!(secret["headers"]["X-Session-API-Key"], "session-key");
         assert!(secret.get("value").is_none(), "no value travels in the request");
+    }
+
+    #[test]
+    fn confirmation_follows_the_mode_and_the_analyzer() {
+        let mut launch = launch();
+        launch.settings.security_analyzer = Some("llm".into());
+        let risky = start_request(&launch);
+        assert_eq!(risky["confirmation_policy"]["kind"], "ConfirmRisky");
+        assert_eq!(risky["security_analyzer"]["kind"], "LLMSecurityAnalyzer");
+        launch.settings.confirmation_mode = false;
+        let never = start_request(&launch);
+        assert_eq!(never["confirmation_policy"]["kind"], "NeverConfirm");
+        assert!(never.get("security_analyzer").is_none());
     }
 }

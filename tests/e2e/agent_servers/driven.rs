@@ -252,6 +252,41 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
         )
         .await;
     assert_eq!(listed["items"].as_array().expect("items").len(), count);
+    // One that refuses (this sandbox's key is not the agent server's): 502 with its detail.
+    let (_, wrong_key) = app
+        .call(
+            "POST",
+            &owner.access_token,
+            &format!("/api/orgs/{org}/sandboxes"),
+            Some(json!({ "name": "wrong key", "url": agent.url })),
+        )
+        .await;
+    let (status, problem) = start(
+        &app,
+        &owner,
+        &org,
+        wrong_key["id"].as_str().expect("id"),
+        "Hello?",
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (502, Some("sandbox_rejected")),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"].as_str().expect("detail").contains("401"),
+        "{problem}"
+    );
+    let (_, listed) = app
+        .call(
+            "GET",
+            &owner.access_token,
+            &format!("/api/orgs/{org}/conversations"),
+            None,
+        )
+        .await;
+    assert_eq!(listed["items"].as_array().expect("items").len(), count);
 
     // A viewer may not start one; another org's sandbox does not exist.
     let stranger = app.register("stranger.driven@example.com", PASSWORD).await;

@@ -205,6 +205,7 @@ impl SettingsService {
                 .get("confirmation_mode")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            security_analyzer: text("security_analyzer"),
         })
     }
 
