@@ -125,6 +125,18 @@ async fn a_recorded_run_lands_in_the_sandboxs_org_with_status_usage_and_events()
         )
         .await;
     assert_eq!(none["items"], json!([]));
+    let (status, _) = app
+        .call(
+            "GET",
+            &user.access_token,
+            &format!(
+                "/api/orgs/{}/conversations?execution_status=Not%20A%20Status",
+                user.org_id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 422);
 }
 
 #[tokio::test]

@@ -135,7 +135,7 @@ pub(crate) struct ListQuery {
     repository: Option<String>,
     mine: Option<bool>,
     /// Only conversations whose agent last reported this status (`running`, `finished`, …).
-    #[param(max_length = 32)]
+    #[param(max_length = 32, pattern = r"^[a-z_]*$")]
     execution_status: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]

@@ -161,6 +161,14 @@ impl ConversationService {
             repository: query.repository.filter(|repository| !repository.is_empty()),
             execution_status: query.execution_status.filter(|status| !status.is_empty()),
         };
+        if filter.execution_status.as_deref().is_some_and(|status| {
+            status.len() > 32 || !status.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        }) {
+            return Err(DomainError::invalid(
+                "execution_status",
+                "must be a status such as running or finished",
+            ));
+        }
         let mut items = self
             .ports
             .store
