@@ -12,6 +12,7 @@ mod m20261123_000005_create_conversations_and_events;
 mod m20261123_000006_create_settings_secrets_api_keys;
 mod m20261124_000007_create_sessions_and_settings_versions;
 mod m20261124_000008_create_sandboxes_and_event_keys;
+mod m20261124_000009_create_agent_deletion_queue;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_settings_secrets_api_keys::Migration),
             Box::new(m20261124_000007_create_sessions_and_settings_versions::Migration),
             Box::new(m20261124_000008_create_sandboxes_and_event_keys::Migration),
+            Box::new(m20261124_000009_create_agent_deletion_queue::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use anyhow::Context;
 use tenantry_http::{HttpOptions, MetricsEndpoint};
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
-use tenantry_domain::services::{EventPurger, IdentityService};
+use tenantry_domain::services::{AgentRunService, EventPurger, IdentityService};
 
 use crate::{
     config::{Config, absolute},
@@ -48,6 +48,7 @@ impl Application {
         ));
         tokio::spawn(purge_periodically(
             purger,
+            state.agent_runs.clone(),
             Duration::from_secs(config.storage.purge_interval_secs.max(1)),
             purging_stopped,
         ));
@@ -159,9 +160,11 @@ async fn sweep_throttles_periodically(
     }
 }
 
-/// Purges deleted events at start and then every `interval`, until told to stop.
+/// Purges deleted events, and retries the deletions agent servers still owe, at start and then every
+/// `interval`, until told to stop.
 async fn purge_periodically(
     purger: EventPurger,
+    agent_runs: AgentRunService,
     interval: Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -173,6 +176,11 @@ async fn purge_periodically(
                     Ok(0) => {}
                     Ok(purged) => tracing::info!(purged, "purged event objects of deleted conversations and orgs"),
                     Err(error) => tracing::warn!(%error, "event purge failed; will retry"),
+                }
+                match agent_runs.retry_remote_deletions().await {
+                    Ok(0) => {}
+                    Ok(done) => tracing::info!(done, "deleted conversations on agent servers that were down"),
+                    Err(error) => tracing::warn!(%error, "retrying deletions on agent servers failed; will retry"),
                 }
             }
             _ = stop.changed() => return,

@@ -27,7 +27,7 @@ use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, open_object_store};
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
-    SqlLoginThrottle, SqlOrgStore, SqlSandboxStore, SqlSecretStore,
+    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore,
 };
 
 use crate::{
@@ -143,6 +143,7 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             reports: Arc::new(SqlAgentReportStore::new(database.clone())),
             secrets: secret_store.clone(),
             orgs: org_store.clone(),
+            remote_deletions: Arc::new(SqlRemoteDeletionQueue::new(database.clone())),
             clock: Arc::new(SystemClock),
         },
         conversations.clone(),

@@ -334,3 +334,66 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
     assert_eq!(gone.status(), 404);
     llm.handle.stop(false).await;
 }
+
+#[tokio::test]
+async fn a_deletion_the_agent_server_missed_is_retried_until_it_answers() {
+    let Some(python) = agent_python() else {
+        let message = "openhands-agent-server is not installed: the remote-deletion test did NOT run";
+        assert!(std::env::var_os("CI").is_none(), "{message}");
+        eprintln!("\n\n!!! {message} !!!\n\n");
+        return;
+    };
+    let app = spawn_app_with(|config| config.storage.purge_interval_secs = 1).await;
+    let owner = app.register("owner.retry-delete@example.com", PASSWORD).await;
+    let org = owner.org_id.clone();
+    // The sandbox's agent server is down while its conversation is deleted.
+    let port = free_port();
+    let (_, created) = app
+        .call(
+            "POST",
+            &owner.access_token,
+            &format!("/api/orgs/{org}/sandboxes"),
+            Some(json!({ "name": "later", "url": format!("http://127.0.0.1:{port}") })),
+        )
+        .await;
+    let key = created["session_api_key"].as_str().expect("key").to_owned();
+    let base = created["webhook_base_url"].as_str().expect("base").to_owned();
+    let id = uuid::Uuid::new_v4();
+    let (status, _) = super::deliver(
+        &app,
+        Some(&key),
+        "/conversations",
+        &json!({ "id": id, "execution_status": "running" }),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = app
+        .call(
+            "DELETE",
+            &owner.access_token,
+            &format!("/api/orgs/{org}/conversations/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204, "deleted here although the agent server is down");
+    assert_eq!(
+        app.query_i64("SELECT COUNT(*) FROM pending_agent_deletions")
+            .await,
+        1
+    );
+
+    // Once it answers, the recorded deletion goes through and is forgotten.
+    let _agent = AgentServer::start_on(&python, port, &key, &base).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while app
+        .query_i64("SELECT COUNT(*) FROM pending_agent_deletions")
+        .await
+        > 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deletion was never retried"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}

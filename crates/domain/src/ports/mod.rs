@@ -15,6 +15,7 @@ mod mailer;
 mod org_store;
 mod password_hasher;
 mod probe;
+mod remote_deletions;
 mod sandbox_store;
 mod secret_ports;
 mod secret_tokens;
@@ -35,6 +36,7 @@ pub use mailer::{Mail, Mailer};
 pub use org_store::{AuditLog, Change, MemberView, Membership, OrgPatch, OrgStore};
 pub use password_hasher::{PasswordCheck, PasswordHasher};
 pub use probe::Probe;
+pub use remote_deletions::{PendingRemoteDeletion, RemoteDeletionQueue};
 pub use sandbox_store::SandboxStore;
 pub use secret_ports::{
     ApiKeyFormat, ApiKeyStore, SealedRow, SecretCipher, SecretFieldChange, SecretStore, SettingsStore,

@@ -12,7 +12,8 @@ use crate::{
     new_id,
     policy::{Permission, require},
     ports::{
-        AgentReportStore, AgentServer, AgentServerFailure, ConversationStartPolicy, OrgStore, SecretStore,
+        AgentReportStore, AgentServer, AgentServerFailure, ConversationStartPolicy, OrgStore,
+        PendingRemoteDeletion, RemoteDeletionQueue, SecretStore,
     },
     services::{ConversationService, SandboxService, SettingsService},
 };
@@ -30,6 +31,8 @@ pub struct AgentRunPorts {
     pub secrets: Arc<dyn SecretStore>,
     /// Memberships.
     pub orgs: Arc<dyn OrgStore>,
+    /// Deletions the agent servers still owe.
+    pub remote_deletions: Arc<dyn RemoteDeletionQueue>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -218,17 +221,62 @@ impl AgentRunService {
         self.ports.agents.run(&url, &key, id).await.map_err(failure)
     }
 
-    /// Deletes the conversation, on its agent server too when it has one (best effort: a sandbox
-    /// that is gone or down does not keep the conversation alive here).
+    /// Deletes the conversation, on its agent server too when it has one. A sandbox that is down
+    /// does not keep the conversation alive here: the remote deletion is recorded and retried by
+    /// [`AgentRunService::retry_remote_deletions`].
     pub async fn delete(&self, caller: &Caller, org: OrgId, id: ConversationId) -> Result<(), DomainError> {
         let conversation = self.conversations.manageable(caller, org, id).await?;
-        if let Some(sandbox) = conversation.sandbox_id
-            && let Ok((sandbox, key)) = self.sandboxes.with_key(org, sandbox).await
-            && let Some(url) = sandbox.url
-        {
-            let _ = self.ports.agents.delete_conversation(&url, &key, id).await;
+        self.conversations.delete(caller, org, id).await?;
+        if let Some(sandbox_id) = conversation.sandbox_id {
+            let deletion = PendingRemoteDeletion {
+                conversation_id: id,
+                org_id: org,
+                sandbox_id,
+            };
+            if !self.delete_remotely(deletion).await? {
+                self.ports
+                    .remote_deletions
+                    .record(deletion, self.ports.clock.now())
+                    .await?;
+            }
         }
-        self.conversations.delete(caller, org, id).await
+        Ok(())
+    }
+
+    /// Tries the recorded remote deletions again; returns how many are now done.
+    pub async fn retry_remote_deletions(&self) -> Result<usize, DomainError> {
+        let mut done = 0;
+        for deletion in self.ports.remote_deletions.pending(100).await? {
+            if self.delete_remotely(deletion).await? {
+                self.ports.remote_deletions.done(deletion.conversation_id).await?;
+                done += 1;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Whether the agent server no longer has the conversation (deleted now, already gone, or its
+    /// sandbox deleted or without an agent server Tenantry drives).
+    async fn delete_remotely(&self, deletion: PendingRemoteDeletion) -> Result<bool, DomainError> {
+        let (sandbox, key) = match self
+            .sandboxes
+            .with_key(deletion.org_id, deletion.sandbox_id)
+            .await
+        {
+            Ok(found) => found,
+            Err(DomainError::NotFound) => return Ok(true),
+            Err(other) => return Err(other),
+        };
+        let Some(url) = sandbox.url else {
+            return Ok(true);
+        };
+        Ok(matches!(
+            self.ports
+                .agents
+                .delete_conversation(&url, &key, deletion.conversation_id)
+                .await,
+            Ok(()) | Err(AgentServerFailure::Rejected { status: 404, .. })
+        ))
     }
 
     /// The agent server running a conversation the caller may steer, and its key.

@@ -10,6 +10,7 @@ pub(crate) mod login_throttles;
 pub(crate) mod one_time_tokens;
 pub(crate) mod org_members;
 pub(crate) mod orgs;
+pub(crate) mod pending_agent_deletions;
 pub(crate) mod pending_purges;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sandboxes;
