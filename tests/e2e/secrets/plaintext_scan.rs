@@ -223,10 +223,24 @@ async fn no_secret_reaches_responses_logs_or_the_database() {
             "POST",
             Some(&access),
             &format!("/api/orgs/{org}/sandboxes"),
-            Some(json!({ "name": "scan" })),
+            Some(
+                json!({ "name": "scan", "url": format!("http://127.0.0.1:{}", crate::support::free_port()) }),
+            ),
         )
         .await;
     secrets.push(field(&sandbox, "/session_api_key"));
+    // Starting a conversation on it decrypts the LLM key and the sandbox key and fails at the agent
+    // server (nothing listens): neither the answer nor the log may show them.
+    let (status, failed_start) = client
+        .call(
+            "POST",
+            Some(&access),
+            &format!("/api/orgs/{org}/conversations"),
+            Some(json!({ "sandbox_id": field(&sandbox, "/id"), "initial_message": "hello" })),
+        )
+        .await;
+    assert_eq!(status, 502, "{failed_start}");
+    responses.push(failed_start);
     responses.push(
         client
             .call("GET", Some(&access), &format!("/api/orgs/{org}/sandboxes"), None)
