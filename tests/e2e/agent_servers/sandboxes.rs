@@ -74,6 +74,15 @@ async fn developers_register_sandboxes_admins_see_and_delete_all() {
         .await;
     assert_eq!(status, 422);
 
+    let (status, _) = app
+        .call(
+            "POST",
+            &dev.access_token,
+            &format!("/api/orgs/{org}/conversations"),
+            Some(json!({ "initial_message": "no sandbox named" })),
+        )
+        .await;
+    assert_eq!(status, 422, "a first message needs an agent server to go to");
     let (_, own) = app.call("GET", &dev.access_token, &path, None).await;
     assert_eq!(own["items"].as_array().expect("items").len(), 1);
     assert!(!own.to_string().contains(&key), "the key is never shown again");

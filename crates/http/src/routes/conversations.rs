@@ -112,6 +112,13 @@ pub(crate) async fn create(
             .await?;
         return Ok(HttpResponse::Created().json(ConversationBody::from(&conversation)));
     }
+    if body.initial_message.is_some() {
+        return Err(DomainError::invalid(
+            "initial_message",
+            "is sent to an agent server: give sandbox_id too",
+        )
+        .into());
+    }
     let input = NewConversationInput {
         title: body.title,
         selected_repository: body.selected_repository,
