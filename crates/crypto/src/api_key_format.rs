@@ -5,6 +5,7 @@
 
 use rand::Rng;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use tenantry_domain::{SecretString, ports::ApiKeyFormat};
 
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -62,6 +63,10 @@ impl ApiKeyFormat for TntApiKeys {
             .map(|byte| format!("{byte:02x}"))
             .collect()
     }
+
+    fn matches(&self, key: &str, stored_hash: &str) -> bool {
+        self.hash(key).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+    }
 }
 
 #[cfg(test)]
@@ -89,5 +94,15 @@ mod tests {
     fn hashes_are_sha256_hex() {
         assert_eq!(TntApiKeys.hash("abc").len(), 64);
         assert_ne!(TntApiKeys.hash("a"), TntApiKeys.hash("b"));
+    }
+
+    #[test]
+    fn a_key_matches_only_its_own_stored_hash() {
+        let (_, key) = TntApiKeys.mint();
+        let (_, other) = TntApiKeys.mint();
+        let stored = TntApiKeys.hash(key.expose());
+        assert!(TntApiKeys.matches(key.expose(), &stored));
+        assert!(!TntApiKeys.matches(other.expose(), &stored));
+        assert!(!TntApiKeys.matches(key.expose(), &stored[..stored.len() - 1]));
     }
 }

@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use crate::{DomainError, OrgId, Role, User, UserId, ports::OrgStore};
+use crate::{DomainError, OrgId, Role, User, UserId, ports::Orgs};
 
 /// What an API key grants: its user, inside one org, with optional extra scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,7 @@ impl Caller {
 }
 
 /// The caller's role in `org`: `NotFound` outside an API key's org and for non-members.
-pub async fn role_in(orgs: &dyn OrgStore, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
+pub async fn role_in(orgs: &dyn Orgs, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
     caller.reach(org)?;
     orgs.member_role(org, caller.user.id).await
 }

@@ -8,7 +8,12 @@ use tenantry_sql::MigrationState;
 use std::sync::Arc;
 
 use tenantry_crypto::KeyRing;
-use tenantry_domain::{SecretString, clock::SystemClock, ports::SecretCipher, services::AdminService};
+use tenantry_domain::{
+    SecretString,
+    clock::SystemClock,
+    ports::SecretCipher,
+    services::{AdminPorts, AdminService},
+};
 use tenantry_sql::{SqlConversationStore, SqlOrgStore};
 
 use crate::{
@@ -243,8 +248,16 @@ async fn admin_service(config: &Config) -> anyhow::Result<(AdminService, tenantr
     let database = open_database(config).await?;
     database.migrate_up().await?;
     let wired = build_state(config, &database).await?;
-    let store = Arc::new(tenantry_sql::SqlIdentityStore::new(database.clone()));
-    let admin = AdminService::new(wired.state.identity, store, Arc::new(SystemClock));
+    let users = Arc::new(tenantry_sql::SqlIdentityStore::new(database.clone()));
+    let admin = AdminService::new(
+        wired.state.identity,
+        AdminPorts {
+            accounts: users.clone(),
+            credentials: users,
+            unit_of_work: Arc::new(tenantry_sql::SqlUnitOfWork::new(database.clone())),
+            clock: Arc::new(SystemClock),
+        },
+    );
     Ok((admin, database))
 }
 

@@ -13,7 +13,7 @@ use tenantry_crypto::{
 use tenantry_domain::{
     clock::SystemClock,
     invitation_acceptance::JoiningPolicy,
-    ports::{AllowAllConversations, EventStore, IdentityStore, Mailer, Probe, SecretCipher},
+    ports::{AllowAllConversations, EventStore, Mailer, Probe, SecretCipher, UnitOfWork},
     services::{
         AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
         EventPurger, IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings,
@@ -27,7 +27,7 @@ use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, open_object_store};
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
-    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore,
+    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore, SqlUnitOfWork,
 };
 
 use crate::{
@@ -73,13 +73,16 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
     let org_store = Arc::new(SqlOrgStore::new(database.clone()));
     let secret_tokens = Arc::new(RandomSecretTokens);
     let mailer = mailer(config)?;
+    let unit_of_work: Arc<dyn UnitOfWork> = Arc::new(SqlUnitOfWork::new(database.clone()));
     let users = Arc::new(SqlIdentityStore::new(database.clone()));
     let identity = identity_service(config, database, users.clone(), mailer.clone())?;
-    let identity_users: Arc<dyn IdentityStore> = users.clone();
     let orgs = OrgService::new(
         OrgPorts {
-            store: org_store.clone(),
-            users,
+            orgs: org_store.clone(),
+            directory: org_store.clone(),
+            audit: org_store.clone(),
+            unit_of_work: unit_of_work.clone(),
+            credentials: users.clone(),
             secret_tokens,
             mailer,
             clock: Arc::new(SystemClock),
@@ -105,7 +108,9 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
         }
     };
     let conversations = ConversationService::new(ConversationPorts {
-        store: conversation_store.clone(),
+        conversations: conversation_store.clone(),
+        event_index: conversation_store.clone(),
+        unit_of_work: unit_of_work.clone(),
         orgs: org_store.clone(),
         events: events.clone(),
         purger: purger.clone(),
@@ -118,8 +123,9 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
             sandboxes: Arc::new(SqlSandboxStore::new(database.clone())),
             reports: Arc::new(SqlAgentReportStore::new(database.clone())),
             events: events.clone(),
+            unit_of_work,
             orgs: org_store.clone(),
-            users: identity_users.clone(),
+            users: users.clone(),
             secret_tokens: Arc::new(RandomSecretTokens),
             cipher: cipher.clone(),
             secrets: secret_store.clone(),
@@ -156,7 +162,7 @@ pub async fn build_state(config: &Config, database: &SqlDatabase) -> anyhow::Res
         keys: Arc::new(SqlApiKeyStore::new(database.clone())),
         format: Arc::new(TntApiKeys),
         orgs: org_store,
-        users: identity_users,
+        users,
         clock: Arc::new(SystemClock),
     });
     Ok(Wired {
@@ -253,7 +259,10 @@ fn identity_service(
         leeway: Duration::from_secs(auth.jwt_leeway_secs),
     })?;
     let ports = IdentityPorts {
-        store,
+        accounts: store.clone(),
+        credentials: store.clone(),
+        sessions: store.clone(),
+        one_time_tokens: store,
         hasher: Arc::new(hasher),
         access_tokens: Arc::new(access_tokens),
         secret_tokens: Arc::new(RandomSecretTokens),

@@ -1,29 +1,25 @@
 //! Conversations and events reported by agent servers: upserts decided by the domain under the
 //! conversation's row lock, and appends deduplicated by a unique index on the events' own ids.
 
-use std::collections::HashSet;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait, OnConflict, Query},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
 use tenantry_domain::{
     Conversation, ConversationId, DomainError, Visibility,
-    agent_reports::{AgentStateChange, ConversationReport, ReportedEvent, ReportedUsage, state_change},
-    ports::{AgentReportStore, AppendedRange, EventStore},
+    agent_reports::{AgentStateChange, ConversationReport},
+    ports::AgentReportStore,
     sandbox::Sandbox,
     sandbox_access::{ExistingConversation, ReportTarget, decide_report_target},
 };
 
 use crate::{
     SqlDatabase,
-    conversation_store::append_locked,
-    entities::{conversation_event_keys, conversations},
+    entities::conversations,
     errors::{db_error, is_unique_violation},
     transaction::begin_write,
+    unit_of_work::event_log_rows::apply_state,
 };
 
 /// [`AgentReportStore`] on SQL.
@@ -40,7 +36,7 @@ impl SqlAgentReportStore {
 }
 
 /// The conversation `id` in any org, locked for the rest of the transaction.
-async fn locked_anywhere(
+pub(crate) async fn locked_anywhere(
     conn: &impl ConnectionTrait,
     id: ConversationId,
 ) -> Result<Option<conversations::Model>, DomainError> {
@@ -49,53 +45,6 @@ async fn locked_anywhere(
         .one(conn)
         .await
         .map_err(db_error)
-}
-
-/// Applies a reported status and usage to the locked row: the status as reported, every total raised
-/// to the reported one (never lowered).
-async fn apply_state(
-    conn: &impl ConnectionTrait,
-    id: ConversationId,
-    change: &AgentStateChange,
-    now: DateTime<Utc>,
-) -> Result<(), DomainError> {
-    use conversations::Column;
-    let mut update = conversations::Entity::update_many()
-        .col_expr(Column::LastUpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(id));
-    if let Some(status) = &change.execution_status {
-        update = update.col_expr(Column::ExecutionStatus, Expr::value(status.as_str()));
-    }
-    if let Some(usage) = change.usage {
-        let raise = |column: Column, value: i64| {
-            Expr::case(Expr::col(column).lt(value), Expr::value(value)).finally(Expr::col(column))
-        };
-        let ReportedUsage {
-            cost,
-            prompt_tokens,
-            completion_tokens,
-        } = usage;
-        update = update
-            .col_expr(
-                Column::AccumulatedCostMicros,
-                raise(Column::AccumulatedCostMicros, cost).into(),
-            )
-            .col_expr(
-                Column::PromptTokens,
-                raise(Column::PromptTokens, prompt_tokens).into(),
-            )
-            .col_expr(
-                Column::CompletionTokens,
-                raise(Column::CompletionTokens, completion_tokens).into(),
-            )
-            .col_expr(
-                Column::TotalTokens,
-                Expr::expr(raise(Column::PromptTokens, prompt_tokens))
-                    .add(raise(Column::CompletionTokens, completion_tokens)),
-            );
-    }
-    update.exec(conn).await.map_err(db_error)?;
-    Ok(())
 }
 
 #[async_trait]
@@ -259,67 +208,5 @@ impl AgentReportStore for SqlAgentReportStore {
         Err(DomainError::Unavailable(
             "conversation record kept conflicting".into(),
         ))
-    }
-
-    async fn append_reported_events(
-        &self,
-        sandbox: &Sandbox,
-        conversation: ConversationId,
-        events: Vec<ReportedEvent>,
-        now: DateTime<Utc>,
-        sink: &dyn EventStore,
-    ) -> Result<Option<AppendedRange>, DomainError> {
-        let (txn, _turn) = begin_write(&self.db).await?;
-        let row = locked_anywhere(&txn, conversation)
-            .await?
-            .filter(|row| row.org_id == sandbox.org_id && row.sandbox_id == Some(sandbox.id))
-            .ok_or(DomainError::NotFound)?;
-        // The unique index decides which events are new: whatever it already holds is skipped.
-        let mut insert = Query::insert()
-            .into_table(conversation_event_keys::Entity)
-            .columns([
-                conversation_event_keys::Column::ConversationId,
-                conversation_event_keys::Column::EventKey,
-            ])
-            .on_conflict(
-                OnConflict::columns([
-                    conversation_event_keys::Column::ConversationId,
-                    conversation_event_keys::Column::EventKey,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .returning_col(conversation_event_keys::Column::EventKey)
-            .to_owned();
-        for event in &events {
-            insert
-                .values([conversation.into(), event.key.clone().into()])
-                .map_err(|error| DomainError::Internal(error.to_string()))?;
-        }
-        let backend = txn.get_database_backend();
-        let inserted: HashSet<String> = txn
-            .query_all_raw(backend.build(&insert))
-            .await
-            .map_err(db_error)?
-            .into_iter()
-            .map(|row| row.try_get_by_index::<String>(0))
-            .collect::<Result<_, _>>()
-            .map_err(db_error)?;
-        let new: Vec<serde_json::Value> = events
-            .into_iter()
-            .filter(|event| inserted.contains(&event.key))
-            .map(|event| event.event)
-            .collect();
-        if new.is_empty() {
-            txn.commit().await.map_err(db_error)?;
-            return Ok(None);
-        }
-        let change = state_change(&new);
-        let range = append_locked(&txn, &row, new, now, sink).await?;
-        if !change.is_empty() {
-            apply_state(&txn, conversation, &change, now).await?;
-        }
-        txn.commit().await.map_err(db_error)?;
-        Ok(Some(range))
     }
 }

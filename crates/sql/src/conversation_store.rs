@@ -8,12 +8,11 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
-use serde_json::Value;
 use tenantry_domain::{
-    Conversation, ConversationId, DomainError, OrgId, StoredEvent, Visibility, new_id,
+    Conversation, ConversationId, DomainError, OrgId, Visibility, new_id,
     ports::{
-        AppendedRange, ConversationCursor, ConversationFilter, ConversationPatch, ConversationStore,
-        EventSegment, EventStore, PendingPurge, UsageReport,
+        ConversationCursor, ConversationFilter, ConversationPatch, Conversations, EventIndex, EventSegment,
+        PendingPurge, PurgeQueue, UsageReport,
     },
 };
 
@@ -24,7 +23,7 @@ use crate::{
     transaction::begin_write,
 };
 
-/// [`ConversationStore`] on SQL.
+/// Conversations, their event index and purge queue on SQL.
 #[derive(Debug, Clone)]
 pub struct SqlConversationStore {
     db: SqlDatabase,
@@ -63,7 +62,7 @@ pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, Domain
     })
 }
 
-fn in_org(org: OrgId, id: ConversationId) -> Condition {
+pub(crate) fn in_org(org: OrgId, id: ConversationId) -> Condition {
     Condition::all()
         .add(conversations::Column::Id.eq(id))
         .add(conversations::Column::OrgId.eq(org))
@@ -94,7 +93,7 @@ pub(crate) async fn find_locked(
 }
 
 #[async_trait]
-impl ConversationStore for SqlConversationStore {
+impl Conversations for SqlConversationStore {
     async fn create(&self, conversation: &Conversation) -> Result<(), DomainError> {
         conversations::Entity::insert(conversations::ActiveModel {
             id: Set(conversation.id),
@@ -265,23 +264,10 @@ impl ConversationStore for SqlConversationStore {
         txn.commit().await.map_err(db_error)?;
         from_row(row)
     }
+}
 
-    async fn append_events(
-        &self,
-        org: OrgId,
-        id: ConversationId,
-        events: Vec<Value>,
-        now: DateTime<Utc>,
-        sink: &dyn EventStore,
-    ) -> Result<AppendedRange, DomainError> {
-        let (txn, _turn) = begin_write(&self.db).await?;
-        // The row lock serialises appenders of this conversation, across every server instance.
-        let row = find_locked(&txn, org, id).await?;
-        let range = append_locked(&txn, &row, events, now, sink).await?;
-        txn.commit().await.map_err(db_error)?;
-        Ok(range)
-    }
-
+#[async_trait]
+impl EventIndex for SqlConversationStore {
     async fn segments(
         &self,
         org: OrgId,
@@ -308,7 +294,10 @@ impl ConversationStore for SqlConversationStore {
             })
             .collect())
     }
+}
 
+#[async_trait]
+impl PurgeQueue for SqlConversationStore {
     async fn pending_purges(&self, limit: u64) -> Result<Vec<PendingPurge>, DomainError> {
         let rows = pending_purges::Entity::find()
             .order_by_asc(pending_purges::Column::CreatedAt)
@@ -354,54 +343,4 @@ pub(crate) async fn record_purge(
     .await
     .map_err(db_error)?;
     Ok(())
-}
-
-/// Appends `events` to the conversation `row`, which the caller holds locked in `txn`: the next dense
-/// ids, the events written as one segment first, then the segment and the new count recorded. A failed
-/// write leaves `txn` to be rolled back, so no id is consumed.
-pub(crate) async fn append_locked(
-    txn: &impl ConnectionTrait,
-    row: &conversations::Model,
-    events: Vec<Value>,
-    now: DateTime<Utc>,
-    sink: &dyn EventStore,
-) -> Result<AppendedRange, DomainError> {
-    let (org, id) = (row.org_id, row.id);
-    let first_id = row.event_count;
-    let count = i64::try_from(events.len()).map_err(|_| DomainError::invalid("events", "too many"))?;
-    let last_id = first_id + count - 1;
-    let stored: Vec<StoredEvent> = events
-        .into_iter()
-        .zip(first_id..)
-        .map(|(event, id)| StoredEvent {
-            id,
-            timestamp: now,
-            event,
-        })
-        .collect();
-    let segment = EventSegment {
-        org_id: org,
-        conversation_id: id,
-        first_id,
-        last_id,
-    };
-    // Objects first; only then do the ids become visible. A failed write rolls everything back.
-    sink.put_segment(segment, &stored).await?;
-    event_segments::Entity::insert(event_segments::ActiveModel {
-        conversation_id: Set(id),
-        first_id: Set(first_id),
-        last_id: Set(last_id),
-        created_at: Set(now),
-    })
-    .exec_without_returning(txn)
-    .await
-    .map_err(db_error)?;
-    conversations::Entity::update_many()
-        .col_expr(conversations::Column::EventCount, Expr::value(last_id + 1))
-        .col_expr(conversations::Column::LastUpdatedAt, Expr::value(now))
-        .filter(in_org(org, id))
-        .exec(txn)
-        .await
-        .map_err(db_error)?;
-    Ok(AppendedRange { first_id, last_id })
 }

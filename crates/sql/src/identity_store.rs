@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use tenantry_domain::{
     AuditEntry, DomainError, Email, OrgId, Role, User, UserId,
-    ports::{IdentityStore, Registration, StoredCredentials},
+    ports::{Accounts, Credentials, OneTimeTokens, Registration, Sessions, StoredCredentials},
     session::{NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation},
 };
 use uuid::Uuid;
@@ -23,7 +23,7 @@ use crate::{
     transaction::begin_write,
 };
 
-/// [`IdentityStore`] on SQL.
+/// Accounts, credentials, sessions and one-time tokens on SQL.
 #[derive(Debug, Clone)]
 pub struct SqlIdentityStore {
     db: SqlDatabase,
@@ -52,7 +52,7 @@ pub(crate) fn user_from_row(row: users::Model) -> Result<User, DomainError> {
 
 /// Serialises install-wide decisions (first user, superadmins): on PostgreSQL a row lock on the
 /// `owner` role, which every install has; SQLite's write lock already serialises.
-async fn lock_install(conn: &impl ConnectionTrait) -> Result<(), DomainError> {
+pub(crate) async fn lock_install(conn: &impl ConnectionTrait) -> Result<(), DomainError> {
     if conn.get_database_backend() == DatabaseBackend::Postgres {
         conn.execute_unprepared("SELECT name FROM roles WHERE name = 'owner' FOR UPDATE")
             .await
@@ -202,7 +202,7 @@ async fn lookup_one_time_token(
 }
 
 #[async_trait]
-impl IdentityStore for SqlIdentityStore {
+impl Accounts for SqlIdentityStore {
     async fn register_user_with_personal_org(&self, registration: &Registration) -> Result<(), DomainError> {
         let Registration {
             user,
@@ -265,6 +265,15 @@ impl IdentityStore for SqlIdentityStore {
         txn.commit().await.map_err(db_error)
     }
 
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
+        users::Entity::find_by_id(id)
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(user_from_row)
+            .transpose()
+    }
+
     async fn list_users(&self, limit: u64) -> Result<Vec<User>, DomainError> {
         users::Entity::find()
             .order_by_asc(users::Column::CreatedAt)
@@ -275,6 +284,23 @@ impl IdentityStore for SqlIdentityStore {
             .into_iter()
             .map(user_from_row)
             .collect()
+    }
+
+    async fn personal_org(&self, user_id: UserId) -> Result<Option<OrgId>, DomainError> {
+        let memberships = org_members::Entity::find()
+            .filter(org_members::Column::UserId.eq(user_id))
+            .filter(org_members::Column::Role.eq(Role::Owner.name()))
+            .all(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        let ids: Vec<Uuid> = memberships.into_iter().map(|member| member.org_id).collect();
+        Ok(orgs::Entity::find()
+            .filter(orgs::Column::Id.is_in(ids))
+            .filter(orgs::Column::Personal.eq(true))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(|org| org.id))
     }
 
     async fn set_disabled(
@@ -300,93 +326,10 @@ impl IdentityStore for SqlIdentityStore {
         audit::record(&txn, audit_entry.clone()).await?;
         txn.commit().await.map_err(db_error)
     }
+}
 
-    async fn set_superadmin(
-        &self,
-        user_id: UserId,
-        superadmin: bool,
-        audit_entry: &AuditEntry,
-    ) -> Result<(), DomainError> {
-        let (txn, _turn) = begin_write(&self.db).await?;
-        // Superadmin changes queue on one lock, so two revocations cannot remove the last two at once.
-        lock_install(&txn).await?;
-        if !superadmin {
-            let others = users::Entity::find()
-                .filter(users::Column::IsSuperadmin.eq(true))
-                .filter(users::Column::Id.ne(user_id))
-                .count(&txn)
-                .await
-                .map_err(db_error)?;
-            if others == 0 {
-                return Err(DomainError::conflict(
-                    "last_superadmin",
-                    "The install must keep one superadmin.",
-                ));
-            }
-        }
-        let updated = users::Entity::update_many()
-            .col_expr(users::Column::IsSuperadmin, Expr::value(superadmin))
-            .filter(users::Column::Id.eq(user_id))
-            .exec(&txn)
-            .await
-            .map_err(db_error)?;
-        if updated.rows_affected == 0 {
-            return Err(DomainError::NotFound);
-        }
-        audit::record(&txn, audit_entry.clone()).await?;
-        txn.commit().await.map_err(db_error)
-    }
-
-    async fn personal_org(&self, user_id: UserId) -> Result<Option<OrgId>, DomainError> {
-        let memberships = org_members::Entity::find()
-            .filter(org_members::Column::UserId.eq(user_id))
-            .filter(org_members::Column::Role.eq(Role::Owner.name()))
-            .all(&self.db.conn)
-            .await
-            .map_err(db_error)?;
-        let ids: Vec<Uuid> = memberships.into_iter().map(|member| member.org_id).collect();
-        Ok(orgs::Entity::find()
-            .filter(orgs::Column::Id.is_in(ids))
-            .filter(orgs::Column::Personal.eq(true))
-            .one(&self.db.conn)
-            .await
-            .map_err(db_error)?
-            .map(|org| org.id))
-    }
-
-    async fn user_in_live_session(
-        &self,
-        user_id: UserId,
-        session: Uuid,
-        now: DateTime<Utc>,
-    ) -> Result<Option<User>, DomainError> {
-        use sea_orm::sea_query::Query;
-        let live = Query::select()
-            .expr(Expr::val(1))
-            .from(sessions::Entity)
-            .and_where(sessions::Column::Id.eq(session))
-            .and_where(sessions::Column::UserId.eq(user_id))
-            .and_where(sessions::Column::RevokedAt.is_null())
-            .and_where(sessions::Column::ExpiresAt.gt(now))
-            .to_owned();
-        users::Entity::find_by_id(user_id)
-            .filter(Expr::exists(live))
-            .one(&self.db.conn)
-            .await
-            .map_err(db_error)?
-            .map(user_from_row)
-            .transpose()
-    }
-
-    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
-        users::Entity::find_by_id(id)
-            .one(&self.db.conn)
-            .await
-            .map_err(db_error)?
-            .map(user_from_row)
-            .transpose()
-    }
-
+#[async_trait]
+impl Credentials for SqlIdentityStore {
     async fn credentials_by_email(&self, email: &Email) -> Result<Option<StoredCredentials>, DomainError> {
         users::Entity::find()
             .filter(users::Column::Email.eq(email.as_str()))
@@ -423,11 +366,32 @@ impl IdentityStore for SqlIdentityStore {
         revoke_sessions(&txn, user_id, keep_session, now).await?;
         txn.commit().await.map_err(db_error)
     }
+}
 
-    async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError> {
-        let (txn, _turn) = begin_write(&self.db).await?;
-        revoke_sessions(&txn, user_id, None, now).await?;
-        txn.commit().await.map_err(db_error)
+#[async_trait]
+impl Sessions for SqlIdentityStore {
+    async fn user_in_live_session(
+        &self,
+        user_id: UserId,
+        session: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, DomainError> {
+        use sea_orm::sea_query::Query;
+        let live = Query::select()
+            .expr(Expr::val(1))
+            .from(sessions::Entity)
+            .and_where(sessions::Column::Id.eq(session))
+            .and_where(sessions::Column::UserId.eq(user_id))
+            .and_where(sessions::Column::RevokedAt.is_null())
+            .and_where(sessions::Column::ExpiresAt.gt(now))
+            .to_owned();
+        users::Entity::find_by_id(user_id)
+            .filter(Expr::exists(live))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map(user_from_row)
+            .transpose()
     }
 
     async fn open_session(&self, first_token: &NewRefreshToken) -> Result<(), DomainError> {
@@ -517,6 +481,15 @@ impl IdentityStore for SqlIdentityStore {
         Ok(())
     }
 
+    async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        revoke_sessions(&txn, user_id, None, now).await?;
+        txn.commit().await.map_err(db_error)
+    }
+}
+
+#[async_trait]
+impl OneTimeTokens for SqlIdentityStore {
     async fn insert_one_time_token(&self, token: &NewOneTimeToken) -> Result<(), DomainError> {
         one_time_tokens::Entity::insert(one_time_tokens::ActiveModel {
             token_digest: Set(token.token_digest.clone()),

@@ -18,6 +18,7 @@ mod remote_deletions;
 mod sandbox_store;
 mod secret_store;
 mod transaction;
+mod unit_of_work;
 
 pub use agent_report_store::SqlAgentReportStore;
 pub use api_key_store::SqlApiKeyStore;
@@ -30,3 +31,4 @@ pub use org_store::SqlOrgStore;
 pub use remote_deletions::SqlRemoteDeletionQueue;
 pub use sandbox_store::SqlSandboxStore;
 pub use secret_store::SqlSecretStore;
+pub use unit_of_work::SqlUnitOfWork;

@@ -1,12 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{
-    Conversation, ConversationId, DomainError,
-    agent_reports::{ConversationReport, ReportedEvent},
-    ports::{AppendedRange, EventStore},
-    sandbox::Sandbox,
-};
+use crate::{Conversation, DomainError, agent_reports::ConversationReport, sandbox::Sandbox};
 
 /// Conversations and events as agent servers report them.
 #[async_trait]
@@ -27,19 +22,4 @@ pub trait AgentReportStore: Send + Sync {
     /// visibility, trigger, creator) set on the reported row.
     async fn record_started(&self, sandbox: &Sandbox, conversation: &Conversation)
     -> Result<(), DomainError>;
-
-    /// Appends the events of the sandbox's conversation that were not stored before, in order, with
-    /// the next dense ids: with the conversation locked, the events' ids are recorded under a unique
-    /// index (the arbiter of duplicates, across deliveries and instances), the new ones are written
-    /// to `sink` as one segment, and the state they carry
-    /// ([`crate::agent_reports::state_change`]) is applied, in one transaction. `None` when every
-    /// event had been stored already.
-    async fn append_reported_events(
-        &self,
-        sandbox: &Sandbox,
-        conversation: ConversationId,
-        events: Vec<ReportedEvent>,
-        now: DateTime<Utc>,
-        sink: &dyn EventStore,
-    ) -> Result<Option<AppendedRange>, DomainError>;
 }

@@ -3,7 +3,7 @@ use async_trait::async_trait;
 use crate::{
     DomainError, StoredEvent,
     ports::Probe,
-    ports::conversation_store::{EventSegment, PendingPurge},
+    ports::{EventSegment, PendingPurge},
 };
 
 /// Where conversation event payloads live (object storage). Metadata stays in SQL.

@@ -1,45 +1,72 @@
-//! The ports: what the domain needs from the outside world, as traits adapters implement.
+//! The ports: what the domain needs from the outside world, as traits adapters implement, one per
+//! file and each named by the capability it offers.
 //!
-//! Ports are used as `Arc<dyn Port>` so adapters are chosen at run time from configuration.
+//! Ports are used as `Arc<dyn Port>` so adapters are chosen at run time from configuration. Use
+//! cases that decide on several rows at once run in a [`Transaction`] from a [`UnitOfWork`].
 
 mod access_tokens;
+mod accounts;
 mod agent_report_store;
 mod agent_server;
+mod api_key_format;
+mod api_key_store;
+mod audit_log;
 mod background;
 mod conversation_start_policy;
-mod conversation_store;
+mod conversations;
+mod credentials;
+mod event_index;
 mod event_store;
-mod identity_store;
 mod login_throttle;
 mod mailer;
-mod org_store;
+mod member_directory;
+mod one_time_tokens;
+mod orgs;
 mod password_hasher;
 mod probe;
+mod purge_queue;
 mod remote_deletions;
 mod sandbox_store;
-mod secret_ports;
+mod secret_cipher;
+mod secret_store;
 mod secret_tokens;
+mod sessions;
+mod settings_store;
+mod transaction;
+mod unit_of_work;
 
 pub use access_tokens::AccessTokens;
+pub use accounts::{Accounts, Registration};
 pub use agent_report_store::AgentReportStore;
 pub use agent_server::{AgentServer, AgentServerFailure};
+pub use api_key_format::ApiKeyFormat;
+pub use api_key_store::ApiKeyStore;
+pub use audit_log::AuditLog;
 pub use background::{BackgroundTask, BackgroundTasks};
 pub use conversation_start_policy::{AllowAllConversations, ConversationStartPolicy};
-pub use conversation_store::{
-    AppendedRange, ConversationCursor, ConversationFilter, ConversationPatch, ConversationStore,
-    EventSegment, PendingPurge, UsageReport,
+pub use conversations::{
+    ConversationCursor, ConversationFilter, ConversationPatch, Conversations, UsageReport,
 };
+pub use credentials::{Credentials, StoredCredentials};
+pub use event_index::{AppendedRange, EventIndex, EventSegment};
 pub use event_store::EventStore;
-pub use identity_store::{IdentityStore, Registration, StoredCredentials};
 pub use login_throttle::LoginThrottleStore;
 pub use mailer::{Mail, Mailer};
-pub use org_store::{AuditLog, Change, MemberView, Membership, OrgPatch, OrgStore};
+pub use member_directory::{MemberDirectory, MemberView};
+pub use one_time_tokens::OneTimeTokens;
+pub use orgs::{Change, Membership, OrgPatch, Orgs};
 pub use password_hasher::{PasswordCheck, PasswordHasher};
 pub use probe::Probe;
+pub use purge_queue::{PendingPurge, PurgeQueue};
 pub use remote_deletions::{PendingRemoteDeletion, RemoteDeletionQueue};
 pub use sandbox_store::SandboxStore;
-pub use secret_ports::{
-    ApiKeyFormat, ApiKeyStore, SealedRow, SecretCipher, SecretFieldChange, SecretStore, SettingsStore,
-    StoredPreferences, StoredSettings,
-};
+pub use secret_cipher::SecretCipher;
+pub use secret_store::{SealedRow, SecretStore};
 pub use secret_tokens::SecretTokens;
+pub use sessions::Sessions;
+pub use settings_store::{SecretFieldChange, SettingsStore, StoredPreferences, StoredSettings};
+pub use transaction::{
+    AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows, OpenInvitation,
+    OrgRows, Transaction, UserRows,
+};
+pub use unit_of_work::UnitOfWork;

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use crate::{
     AuditAction, AuditEntry, DomainError, Email, SecretString, User,
     clock::Clock,
-    ports::IdentityStore,
+    last_superadmin::decide_superadmin_change,
+    ports::{Accounts, Credentials, UnitOfWork},
     services::{IdentityService, identity::RegisterInput},
 };
 
@@ -13,23 +14,32 @@ use crate::{
 #[derive(Clone)]
 pub struct AdminService {
     identity: IdentityService,
-    store: Arc<dyn IdentityStore>,
-    clock: Arc<dyn Clock>,
+    ports: AdminPorts,
+}
+
+/// The adapters operator actions need.
+#[derive(Clone)]
+pub struct AdminPorts {
+    /// Users.
+    pub accounts: Arc<dyn Accounts>,
+    /// Finding users by email.
+    pub credentials: Arc<dyn Credentials>,
+    /// Superadmin changes, decided under the superadmin lock.
+    pub unit_of_work: Arc<dyn UnitOfWork>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl AdminService {
-    /// Operator use cases over the identity service and store.
-    pub fn new(identity: IdentityService, store: Arc<dyn IdentityStore>, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            identity,
-            store,
-            clock,
-        }
+    /// Operator use cases over the identity service and the given adapters.
+    pub fn new(identity: IdentityService, ports: AdminPorts) -> Self {
+        Self { identity, ports }
     }
 
     async fn user(&self, email: &str) -> Result<User, DomainError> {
         let email = Email::parse(email)?;
-        self.store
+        self.ports
+            .credentials
             .credentials_by_email(&email)
             .await?
             .map(|found| found.user)
@@ -54,15 +64,16 @@ impl AdminService {
 
     /// Users, oldest first.
     pub async fn list_users(&self, limit: u64) -> Result<Vec<User>, DomainError> {
-        self.store.list_users(limit).await
+        self.ports.accounts.list_users(limit).await
     }
 
     /// Disables a user: their sessions and API keys end for good, at once.
     pub async fn disable(&self, email: &str) -> Result<User, DomainError> {
         let user = self.user(email).await?;
         let audit = self.audit(&user, AuditAction::UserDisabled).await?;
-        self.store
-            .set_disabled(user.id, Some(self.clock.now()), &audit)
+        self.ports
+            .accounts
+            .set_disabled(user.id, Some(self.ports.clock.now()), &audit)
             .await?;
         self.user(email).await
     }
@@ -71,7 +82,7 @@ impl AdminService {
     pub async fn enable(&self, email: &str) -> Result<User, DomainError> {
         let user = self.user(email).await?;
         let audit = self.audit(&user, AuditAction::UserEnabled).await?;
-        self.store.set_disabled(user.id, None, &audit).await?;
+        self.ports.accounts.set_disabled(user.id, None, &audit).await?;
         self.user(email).await
     }
 
@@ -79,27 +90,45 @@ impl AdminService {
     pub async fn grant_superadmin(&self, email: &str) -> Result<(), DomainError> {
         let user = self.user(email).await?;
         let audit = self.audit(&user, AuditAction::SuperadminGranted).await?;
-        self.store.set_superadmin(user.id, true, &audit).await
+        self.set_superadmin(user, true, audit).await
     }
 
     /// Takes superadmin away; the last one stays.
     pub async fn revoke_superadmin(&self, email: &str) -> Result<(), DomainError> {
         let user = self.user(email).await?;
         let audit = self.audit(&user, AuditAction::SuperadminRevoked).await?;
-        self.store.set_superadmin(user.id, false, &audit).await
+        self.set_superadmin(user, false, audit).await
+    }
+
+    async fn set_superadmin(
+        &self,
+        user: User,
+        superadmin: bool,
+        audit: AuditEntry,
+    ) -> Result<(), DomainError> {
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let users = transaction.users();
+        users.lock_superadmins().await?;
+        decide_superadmin_change(superadmin, users.superadmins_besides(user.id).await?)?;
+        if !users.set_superadmin(user.id, superadmin).await? {
+            return Err(DomainError::NotFound);
+        }
+        transaction.audit().record(&audit).await?;
+        transaction.commit().await
     }
 
     /// An operator's action on an account, recorded in the account's personal org, where its
     /// owner sees it.
     async fn audit(&self, user: &User, action: AuditAction) -> Result<AuditEntry, DomainError> {
         let org = self
-            .store
+            .ports
+            .accounts
             .personal_org(user.id)
             .await?
             .ok_or_else(|| DomainError::Internal("account without a personal org".into()))?;
         Ok(AuditEntry::new(
             org,
-            self.clock.now(),
+            self.ports.clock.now(),
             None,
             action,
             ("user", Some(user.id.to_string())),

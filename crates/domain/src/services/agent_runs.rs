@@ -12,7 +12,7 @@ use crate::{
     new_id,
     policy::{Permission, require},
     ports::{
-        AgentReportStore, AgentServer, AgentServerFailure, ConversationStartPolicy, OrgStore,
+        AgentReportStore, AgentServer, AgentServerFailure, ConversationStartPolicy, Orgs,
         PendingRemoteDeletion, RemoteDeletionQueue, SecretStore,
     },
     services::{ConversationService, SandboxService, SettingsService},
@@ -30,7 +30,7 @@ pub struct AgentRunPorts {
     /// Names of the secrets offered to the sandbox.
     pub secrets: Arc<dyn SecretStore>,
     /// Memberships.
-    pub orgs: Arc<dyn OrgStore>,
+    pub orgs: Arc<dyn Orgs>,
     /// Deletions the agent servers still owe.
     pub remote_deletions: Arc<dyn RemoteDeletionQueue>,
     /// Time.

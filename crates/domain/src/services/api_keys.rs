@@ -15,7 +15,7 @@ use crate::{
     clock::Clock,
     new_id,
     policy::{Permission, require},
-    ports::{ApiKeyFormat, ApiKeyStore, IdentityStore, OrgStore},
+    ports::{Accounts, ApiKeyFormat, ApiKeyStore, Orgs},
 };
 
 /// How long `last_used_at` may lag behind: at most one write per key per minute and instance.
@@ -29,9 +29,9 @@ pub struct ApiKeyPorts {
     /// Minting and hashing.
     pub format: Arc<dyn ApiKeyFormat>,
     /// Memberships.
-    pub orgs: Arc<dyn OrgStore>,
+    pub orgs: Arc<dyn Orgs>,
     /// Users (a disabled user's keys stop working).
-    pub users: Arc<dyn IdentityStore>,
+    pub users: Arc<dyn Accounts>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -166,9 +166,7 @@ impl ApiKeyService {
             .await?
             .ok_or_else(invalid)?;
         let now = self.ports.clock.now();
-        if !constant_time_eq(key.hash.as_bytes(), self.ports.format.hash(presented).as_bytes())
-            || !key.is_live(now)
-        {
+        if !self.ports.format.matches(presented, &key.hash) || !key.is_live(now) {
             return Err(invalid());
         }
         let user = match self.ports.users.user_by_id(key.user_id).await? {
@@ -205,8 +203,4 @@ impl ApiKeyService {
         }
         self.ports.keys.touch(key.id, now).await
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }

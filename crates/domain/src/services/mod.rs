@@ -12,7 +12,7 @@ pub mod sandboxes;
 pub mod secrets;
 pub mod settings;
 
-pub use admin::AdminService;
+pub use admin::{AdminPorts, AdminService};
 pub use agent_runs::{AgentRunPorts, AgentRunService};
 pub use api_keys::{ApiKeyPorts, ApiKeyService};
 pub use conversations::{ConversationPorts, ConversationService};

@@ -2,20 +2,20 @@ use std::sync::Arc;
 
 use crate::{
     DomainError,
-    ports::{ConversationStore, EventStore},
+    ports::{EventStore, PurgeQueue},
 };
 
 /// Deletes event objects whose conversations or orgs are gone. Deletions are recorded in SQL in
 /// the same transaction as the metadata, so a failed or interrupted purge is retried, never lost.
 #[derive(Clone)]
 pub struct EventPurger {
-    queue: Arc<dyn ConversationStore>,
+    queue: Arc<dyn PurgeQueue>,
     events: Arc<dyn EventStore>,
 }
 
 impl EventPurger {
     /// A purger over the recorded deletions and the event store.
-    pub fn new(queue: Arc<dyn ConversationStore>, events: Arc<dyn EventStore>) -> Self {
+    pub fn new(queue: Arc<dyn PurgeQueue>, events: Arc<dyn EventStore>) -> Self {
         Self { queue, events }
     }
 

@@ -7,13 +7,13 @@ use uuid::Uuid;
 
 use crate::{
     AuditAction, AuditEntry, Caller, ConversationId, DomainError, OrgId, SecretString, User,
-    agent_reports::{ConversationReport, conversation_report, event_batch},
+    agent_reports::{ConversationReport, conversation_report, event_batch, state_change},
     clock::Clock,
-    new_id,
+    event_ids, new_id,
     policy::{Permission, require},
     ports::{
-        AgentReportStore, AppendedRange, EventStore, IdentityStore, OrgStore, SandboxStore, SecretCipher,
-        SecretStore, SecretTokens,
+        Accounts, AgentReportStore, AppendedRange, EventStore, Orgs, SandboxStore, SecretCipher, SecretStore,
+        SecretTokens, UnitOfWork,
     },
     sandbox::{Sandbox, sandbox_name, sandbox_url, session_key_address},
     sandbox_access::{SandboxFacts, decide_sandbox_action},
@@ -28,10 +28,12 @@ pub struct SandboxPorts {
     pub reports: Arc<dyn AgentReportStore>,
     /// Event payloads.
     pub events: Arc<dyn EventStore>,
+    /// Appends of reported events, decided with the conversation locked.
+    pub unit_of_work: Arc<dyn UnitOfWork>,
     /// Memberships.
-    pub orgs: Arc<dyn OrgStore>,
+    pub orgs: Arc<dyn Orgs>,
     /// Creators' accounts.
-    pub users: Arc<dyn IdentityStore>,
+    pub users: Arc<dyn Accounts>,
     /// Session keys and their digests.
     pub secret_tokens: Arc<dyn SecretTokens>,
     /// Seals session keys (Tenantry presents them to the agent servers it drives).
@@ -218,16 +220,40 @@ impl SandboxService {
             .reports
             .record_report(&actor.sandbox, &ConversationReport::naming(conversation), now)
             .await?;
-        self.ports
-            .reports
-            .append_reported_events(
-                &actor.sandbox,
-                conversation,
-                events,
-                now,
-                self.ports.events.as_ref(),
-            )
-            .await
+        let sandbox = &actor.sandbox;
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let event_log = transaction.event_log();
+        let locked = event_log
+            .lock_conversation(conversation)
+            .await?
+            .filter(|locked| locked.org_id == sandbox.org_id && locked.sandbox_id == Some(sandbox.id))
+            .ok_or(DomainError::NotFound)?;
+        let keys: Vec<String> = events.iter().map(|event| event.key.clone()).collect();
+        let unseen = event_log.claim_event_keys(conversation, &keys).await?;
+        let new: Vec<Value> = events
+            .into_iter()
+            .filter(|event| unseen.contains(&event.key))
+            .map(|event| event.event)
+            .collect();
+        if new.is_empty() {
+            transaction.commit().await?;
+            return Ok(None);
+        }
+        let change = state_change(&new);
+        let range = event_ids::append_locked(
+            transaction.as_ref(),
+            self.ports.events.as_ref(),
+            locked,
+            conversation,
+            new,
+            now,
+        )
+        .await?;
+        if !change.is_empty() {
+            event_log.apply_reported_state(conversation, &change, now).await?;
+        }
+        transaction.commit().await?;
+        Ok(Some(range))
     }
 
     /// A live sandbox of the org and its session key (decrypted in memory), for driving its agent

@@ -9,7 +9,7 @@ use crate::{
     api_key::SCOPE_SECRETS_READ,
     clock::Clock,
     policy::{Permission, require},
-    ports::{ConversationStore, OrgStore, SecretCipher, SecretStore},
+    ports::{Conversations, Orgs, SecretCipher, SecretStore},
     secrets::{MAX_SECRET_BYTES, SecretAddress, SecretMeta, SecretName, SecretScope},
 };
 
@@ -21,9 +21,9 @@ pub struct SecretPorts {
     /// Encryption.
     pub cipher: Arc<dyn SecretCipher>,
     /// Memberships and the audit trail.
-    pub orgs: Arc<dyn OrgStore>,
+    pub orgs: Arc<dyn Orgs>,
     /// Conversations (for the runtime read).
-    pub conversations: Arc<dyn ConversationStore>,
+    pub conversations: Arc<dyn Conversations>,
     /// Audit entries of runtime reads.
     pub audit: Arc<dyn crate::ports::AuditLog>,
     /// Time.

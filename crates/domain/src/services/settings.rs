@@ -9,7 +9,7 @@ use crate::{
     agent_launch::LaunchSettings,
     clock::Clock,
     policy::{Permission, require},
-    ports::{OrgStore, SecretCipher, SecretFieldChange, SecretStore, SettingsStore},
+    ports::{Orgs, SecretCipher, SecretFieldChange, SecretStore, SettingsStore},
     secrets::{SecretAddress, SecretName, SecretScope},
     settings::{PREFERENCE_FIELDS, SETTINGS_FIELDS, apply, is_settings_field, merge, validate_change},
 };
@@ -35,7 +35,7 @@ pub struct SettingsPorts {
     /// Encryption.
     pub cipher: Arc<dyn SecretCipher>,
     /// Memberships.
-    pub orgs: Arc<dyn OrgStore>,
+    pub orgs: Arc<dyn Orgs>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }

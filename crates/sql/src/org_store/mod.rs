@@ -1,14 +1,14 @@
 //! The org store: orgs, memberships, invitations and the audit log.
 
 pub(crate) mod audit;
-mod invitations;
+pub(crate) mod invitations;
 mod members;
 mod orgs;
-mod rows;
+pub(crate) mod rows;
 
 use crate::SqlDatabase;
 
-/// [`OrgStore`](tenantry_domain::ports::OrgStore) on SQL.
+/// Orgs, the member directory and the audit log on SQL.
 #[derive(Debug, Clone)]
 pub struct SqlOrgStore {
     db: SqlDatabase,
@@ -25,23 +25,31 @@ mod port {
     use async_trait::async_trait;
     use chrono::{DateTime, Utc};
     use tenantry_domain::{
-        AuditEntry, DomainError, Invitation, Org, OrgId, Role, User, UserId,
-        invitation_acceptance::JoiningPolicy,
-        ports::{Change, MemberView, Membership, OrgPatch, OrgStore},
+        AuditEntry, DomainError, Invitation, Org, OrgId, UserId,
+        ports::{AuditLog, Change, MemberDirectory, MemberView, Membership, OrgPatch, Orgs},
     };
     use uuid::Uuid;
 
     use super::{SqlOrgStore, audit, invitations, members, orgs};
 
     #[async_trait]
-    impl tenantry_domain::ports::AuditLog for SqlOrgStore {
+    impl AuditLog for SqlOrgStore {
         async fn record(&self, entry: AuditEntry) -> Result<(), DomainError> {
             audit::record(&self.db.conn, entry).await
+        }
+
+        async fn entries(
+            &self,
+            org: OrgId,
+            before: Option<Uuid>,
+            limit: u64,
+        ) -> Result<Vec<AuditEntry>, DomainError> {
+            audit::list(&self.db.conn, org, before, limit).await
         }
     }
 
     #[async_trait]
-    impl OrgStore for SqlOrgStore {
+    impl Orgs for SqlOrgStore {
         async fn create_org(&self, org: &Org, change: Change) -> Result<(), DomainError> {
             orgs::create(&self.db, org, change).await
         }
@@ -65,51 +73,12 @@ mod port {
         async fn set_current_org(&self, user: UserId, org: OrgId) -> Result<(), DomainError> {
             orgs::set_current(&self.db, user, org).await
         }
+    }
 
-        async fn transfer_ownership(
-            &self,
-            org: OrgId,
-            to: UserId,
-            change: Change,
-        ) -> Result<(), DomainError> {
-            members::transfer_ownership(&self.db, org, to, change).await
-        }
-
+    #[async_trait]
+    impl MemberDirectory for SqlOrgStore {
         async fn members(&self, org: OrgId) -> Result<Vec<MemberView>, DomainError> {
             members::list(&self.db, org).await
-        }
-
-        async fn add_member(
-            &self,
-            org: OrgId,
-            user: UserId,
-            role: Role,
-            change: Change,
-        ) -> Result<MemberView, DomainError> {
-            members::add(&self.db, org, user, role, change).await
-        }
-
-        async fn change_role(
-            &self,
-            org: OrgId,
-            target: UserId,
-            role: Role,
-            change: Change,
-        ) -> Result<MemberView, DomainError> {
-            members::change_role(&self.db, org, target, role, change).await
-        }
-
-        async fn remove_member(&self, org: OrgId, target: UserId, change: Change) -> Result<(), DomainError> {
-            members::remove(&self.db, org, target, change).await
-        }
-
-        async fn create_invitation(
-            &self,
-            invitation: &Invitation,
-            token_digest: &str,
-            change: Change,
-        ) -> Result<(), DomainError> {
-            invitations::create(&self.db, invitation, token_digest, change).await
         }
 
         async fn pending_invitations(
@@ -118,29 +87,6 @@ mod port {
             now: DateTime<Utc>,
         ) -> Result<Vec<Invitation>, DomainError> {
             invitations::pending(&self.db, org, now).await
-        }
-
-        async fn revoke_invitation(&self, org: OrgId, id: Uuid, change: Change) -> Result<(), DomainError> {
-            invitations::revoke(&self.db, org, id, change).await
-        }
-
-        async fn accept_invitation(
-            &self,
-            token_digest: &str,
-            user: &User,
-            policy: JoiningPolicy,
-            at: DateTime<Utc>,
-        ) -> Result<MemberView, DomainError> {
-            invitations::accept(&self.db, token_digest, user, policy, at).await
-        }
-
-        async fn audit_log(
-            &self,
-            org: OrgId,
-            before: Option<Uuid>,
-            limit: u64,
-        ) -> Result<Vec<AuditEntry>, DomainError> {
-            audit::list(&self.db.conn, org, before, limit).await
         }
     }
 }

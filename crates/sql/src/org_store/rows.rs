@@ -8,7 +8,7 @@ use crate::{
     errors::db_error,
 };
 
-pub(super) fn org_from_row(row: orgs::Model) -> Result<Org, DomainError> {
+pub(crate) fn org_from_row(row: orgs::Model) -> Result<Org, DomainError> {
     Ok(Org {
         id: row.id,
         name: OrgName::parse(&row.name)
@@ -20,11 +20,11 @@ pub(super) fn org_from_row(row: orgs::Model) -> Result<Org, DomainError> {
     })
 }
 
-pub(super) fn role_from_row(name: &str) -> Result<Role, DomainError> {
+pub(crate) fn role_from_row(name: &str) -> Result<Role, DomainError> {
     Role::parse(name).map_err(|_| DomainError::Internal(format!("unknown stored role {name:?}")))
 }
 
-pub(super) fn member_view(member: org_members::Model, user: users::Model) -> Result<MemberView, DomainError> {
+pub(crate) fn member_view(member: org_members::Model, user: users::Model) -> Result<MemberView, DomainError> {
     Ok(MemberView {
         user_id: member.user_id,
         email: Email::parse(&user.email).map_err(|_| DomainError::Internal("stored email invalid".into()))?,
@@ -38,7 +38,7 @@ pub(super) fn member_view(member: org_members::Model, user: users::Model) -> Res
 /// Locks the org row for the rest of the transaction (PostgreSQL: `FOR UPDATE`; SQLite holds the
 /// database write lock already). Every membership change takes this lock first, so concurrent
 /// changes to one org are decided one after the other. `NotFound` when the org is gone.
-pub(super) async fn lock_org(conn: &impl ConnectionTrait, org: OrgId) -> Result<orgs::Model, DomainError> {
+pub(crate) async fn lock_org(conn: &impl ConnectionTrait, org: OrgId) -> Result<orgs::Model, DomainError> {
     orgs::Entity::find_by_id(org)
         .lock_exclusive()
         .one(conn)
@@ -48,7 +48,7 @@ pub(super) async fn lock_org(conn: &impl ConnectionTrait, org: OrgId) -> Result<
 }
 
 /// A member's role, if they are one.
-pub(super) async fn role_of(
+pub(crate) async fn role_of(
     conn: &impl ConnectionTrait,
     org: OrgId,
     user: UserId,
@@ -62,7 +62,7 @@ pub(super) async fn role_of(
 }
 
 /// How many owners the org has.
-pub(super) async fn owner_count(conn: &impl ConnectionTrait, org: OrgId) -> Result<u64, DomainError> {
+pub(crate) async fn owner_count(conn: &impl ConnectionTrait, org: OrgId) -> Result<u64, DomainError> {
     org_members::Entity::find()
         .filter(org_members::Column::OrgId.eq(org))
         .filter(org_members::Column::Role.eq(Role::Owner.name()))
@@ -72,7 +72,7 @@ pub(super) async fn owner_count(conn: &impl ConnectionTrait, org: OrgId) -> Resu
 }
 
 /// One member with their user row.
-pub(super) async fn member(
+pub(crate) async fn member(
     conn: &impl ConnectionTrait,
     org: OrgId,
     user: UserId,

@@ -1,7 +1,7 @@
 use serde_json::Value;
 
 use crate::{
-    Caller, ConversationId, DomainError, OrgId, StoredEvent, ports::AppendedRange,
+    Caller, ConversationId, DomainError, OrgId, StoredEvent, event_ids, ports::AppendedRange,
     services::conversations::ConversationService,
 };
 
@@ -38,16 +38,24 @@ impl ConversationService {
             ));
         }
         self.manageable(caller, org, id).await?;
-        self.ports
-            .store
-            .append_events(
-                org,
-                id,
-                events,
-                self.ports.clock.now(),
-                self.ports.events.as_ref(),
-            )
-            .await
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let locked = transaction
+            .event_log()
+            .lock_conversation(id)
+            .await?
+            .filter(|locked| locked.org_id == org)
+            .ok_or(DomainError::NotFound)?;
+        let range = event_ids::append_locked(
+            transaction.as_ref(),
+            self.ports.events.as_ref(),
+            locked,
+            id,
+            events,
+            self.ports.clock.now(),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(range)
     }
 
     /// Reads events `start_id..start_id+limit` (any reader).
@@ -75,7 +83,7 @@ impl ConversationService {
         }
         let segments = self
             .ports
-            .store
+            .event_index
             .segments(org, id, start_id, end - start_id)
             .await?;
         let mut items = self.ports.events.get_segments(&segments).await?;

@@ -129,7 +129,7 @@ impl ConversationService {
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));
         }
-        self.ports.store.create(&conversation).await?;
+        self.ports.conversations.create(&conversation).await?;
         Ok(conversation)
     }
 
@@ -171,7 +171,7 @@ impl ConversationService {
         }
         let mut items = self
             .ports
-            .store
+            .conversations
             .list(org, &filter, query.after, query.limit + 1)
             .await?;
         let more = items.len() as u64 > query.limit;
@@ -209,7 +209,7 @@ impl ConversationService {
             pull_request_numbers(numbers)?;
         }
         self.ports
-            .store
+            .conversations
             .update(org, id, &patch, self.ports.clock.now())
             .await
     }
@@ -217,7 +217,10 @@ impl ConversationService {
     /// Deletes the conversation and its events (creator or admin+).
     pub async fn delete(&self, caller: &Caller, org: OrgId, id: ConversationId) -> Result<(), DomainError> {
         self.manageable(caller, org, id).await?;
-        self.ports.store.delete(org, id, self.ports.clock.now()).await?;
+        self.ports
+            .conversations
+            .delete(org, id, self.ports.clock.now())
+            .await?;
         // The deletion is recorded; if the store is down now, a later purge finishes the job.
         let _ = self.ports.purger.purge_pending().await;
         Ok(())
@@ -239,7 +242,7 @@ impl ConversationService {
         }
         self.manageable(caller, org, id).await?;
         self.ports
-            .store
+            .conversations
             .add_usage(org, id, usage, self.ports.clock.now())
             .await
     }

@@ -11,17 +11,21 @@ pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput
 use crate::{
     Caller, Conversation, ConversationId, DomainError, OrgId, Role,
     clock::Clock,
-    ports::{ConversationStore, EventStore, OrgStore},
+    ports::{Conversations, EventIndex, EventStore, Orgs, UnitOfWork},
     services::EventPurger,
 };
 
 /// The adapters conversations need.
 #[derive(Clone)]
 pub struct ConversationPorts {
-    /// Metadata, counters, event bookkeeping.
-    pub store: Arc<dyn ConversationStore>,
+    /// Metadata and usage.
+    pub conversations: Arc<dyn Conversations>,
+    /// Where the events are.
+    pub event_index: Arc<dyn EventIndex>,
+    /// Appends, decided with the conversation locked.
+    pub unit_of_work: Arc<dyn UnitOfWork>,
     /// Memberships.
-    pub orgs: Arc<dyn OrgStore>,
+    pub orgs: Arc<dyn Orgs>,
     /// Event payloads.
     pub events: Arc<dyn EventStore>,
     /// Deletes event objects of deleted conversations.
@@ -56,7 +60,7 @@ impl ConversationService {
         let role = self.role_in(caller, org).await?;
         let conversation = self
             .ports
-            .store
+            .conversations
             .get(org, id)
             .await?
             .ok_or(DomainError::NotFound)?;

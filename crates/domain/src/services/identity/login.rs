@@ -33,7 +33,7 @@ impl IdentityService {
         }
 
         let credentials = match Email::parse(&normalised) {
-            Ok(email) => self.ports.store.credentials_by_email(&email).await?,
+            Ok(email) => self.ports.credentials.credentials_by_email(&email).await?,
             Err(_) => None,
         };
         let stored = credentials
@@ -44,7 +44,10 @@ impl IdentityService {
             (PasswordCheck::Match { needs_rehash }, Some(found)) if found.user.disabled_at.is_none() => {
                 if needs_rehash {
                     let hash = self.ports.hasher.hash(password).await?;
-                    self.ports.store.rehash_password(found.user.id, &hash).await?;
+                    self.ports
+                        .credentials
+                        .rehash_password(found.user.id, &hash)
+                        .await?;
                 }
                 found.user
             }
@@ -73,7 +76,7 @@ impl IdentityService {
         let (user_id, session_id) = (caller.user.id, caller.session_id);
         let credentials = self
             .ports
-            .store
+            .credentials
             .credentials_by_id(user_id)
             .await?
             .ok_or(DomainError::Unauthorized("unknown user"))?;
@@ -88,7 +91,7 @@ impl IdentityService {
         let new = NewPassword::parse(new, &credentials.user.email, "new_password")?;
         let hash = self.ports.hasher.hash(new.secret()).await?;
         self.ports
-            .store
+            .credentials
             .change_password(user_id, &hash, session_id, self.ports.clock.now())
             .await
     }

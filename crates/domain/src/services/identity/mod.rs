@@ -13,8 +13,8 @@ use crate::{
     Caller, DomainError, User, UserId,
     clock::Clock,
     ports::{
-        AccessTokens, BackgroundTasks, IdentityStore, LoginThrottleStore, Mailer, PasswordHasher,
-        SecretTokens,
+        AccessTokens, Accounts, BackgroundTasks, Credentials, LoginThrottleStore, Mailer, OneTimeTokens,
+        PasswordHasher, SecretTokens, Sessions,
     },
     throttle::{
         ACCOUNT_KEYS, ADDRESS_KEYS, MAIL_REQUEST_KEYS, RESET_MAIL_KEYS, ThrottleLimit, ThrottlePolicy,
@@ -44,8 +44,14 @@ pub struct IdentitySettings {
 /// The adapters identity needs.
 #[derive(Clone)]
 pub struct IdentityPorts {
-    /// Users and sessions.
-    pub store: Arc<dyn IdentityStore>,
+    /// Users and their accounts.
+    pub accounts: Arc<dyn Accounts>,
+    /// Password hashes.
+    pub credentials: Arc<dyn Credentials>,
+    /// Sessions and refresh tokens.
+    pub sessions: Arc<dyn Sessions>,
+    /// Email verification and reset tokens.
+    pub one_time_tokens: Arc<dyn OneTimeTokens>,
     /// Password hashing.
     pub hasher: Arc<dyn PasswordHasher>,
     /// Access token signing.
@@ -85,7 +91,7 @@ impl IdentityService {
         let claims = self.ports.access_tokens.verify(access_token)?;
         let user = match self
             .ports
-            .store
+            .sessions
             .user_in_live_session(claims.user_id, claims.session_id, self.ports.clock.now())
             .await?
         {
@@ -101,7 +107,7 @@ impl IdentityService {
 
     /// The user with `id`, if it exists and is not disabled.
     pub async fn active_user(&self, id: UserId) -> Result<User, DomainError> {
-        match self.ports.store.user_by_id(id).await? {
+        match self.ports.accounts.user_by_id(id).await? {
             Some(user) if user.disabled_at.is_none() => Ok(user),
             _ => Err(DomainError::Unauthorized("unknown or disabled user")),
         }

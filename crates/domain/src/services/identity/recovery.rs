@@ -44,7 +44,7 @@ impl IdentityService {
         let digest = self.ports.secret_tokens.digest(token.expose());
         let state = self
             .ports
-            .store
+            .one_time_tokens
             .verify_email(&digest, self.ports.clock.now())
             .await?;
         redeemed(state).map(|_| ())
@@ -84,7 +84,7 @@ impl IdentityService {
         let Ok(email) = Email::parse(email) else {
             return Ok(());
         };
-        let Some(found) = self.ports.store.credentials_by_email(&email).await? else {
+        let Some(found) = self.ports.credentials.credentials_by_email(&email).await? else {
             return Ok(());
         };
         let user = found.user;
@@ -136,13 +136,13 @@ impl IdentityService {
         let digest = self.ports.secret_tokens.digest(token.expose());
         let state = self
             .ports
-            .store
+            .one_time_tokens
             .peek_one_time_token(OneTimePurpose::ResetPassword, &digest, now)
             .await?;
         let user_id = redeemed(state)?;
         let user = self
             .ports
-            .store
+            .accounts
             .user_by_id(user_id)
             .await?
             .ok_or(DomainError::NotFound)?;
@@ -151,7 +151,7 @@ impl IdentityService {
         // Redeeming re-checks the token, so two concurrent resets cannot both succeed.
         let state = self
             .ports
-            .store
+            .one_time_tokens
             .reset_password(&digest, &hash, self.ports.clock.now())
             .await?;
         redeemed(state).map(|_| ())
@@ -166,7 +166,7 @@ impl IdentityService {
         let now = self.ports.clock.now();
         let token = self.ports.secret_tokens.generate();
         self.ports
-            .store
+            .one_time_tokens
             .insert_one_time_token(&NewOneTimeToken {
                 token_digest: self.ports.secret_tokens.digest(token.expose()),
                 user_id: user.id,

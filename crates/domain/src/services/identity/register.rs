@@ -95,7 +95,7 @@ impl IdentityService {
             audit,
         };
         self.ports
-            .store
+            .accounts
             .register_user_with_personal_org(&registration)
             .await?;
         Ok((registration.user, registration.org))
@@ -152,7 +152,7 @@ impl IdentityService {
     /// call, found on every later one.
     pub async fn ensure_local_user(&self) -> Result<User, DomainError> {
         let email = Email::parse(LOCAL_USER_EMAIL)?;
-        if let Some(found) = self.ports.store.credentials_by_email(&email).await? {
+        if let Some(found) = self.ports.credentials.credentials_by_email(&email).await? {
             return Ok(found.user);
         }
         match self
@@ -163,7 +163,7 @@ impl IdentityService {
             // Another instance created it first.
             Err(DomainError::Conflict { .. }) => self
                 .ports
-                .store
+                .credentials
                 .credentials_by_email(&email)
                 .await?
                 .map(|found| found.user)

@@ -19,7 +19,7 @@ impl IdentityService {
             issued_at: now,
             expires_at: now + self.settings.refresh_ttl,
         };
-        self.ports.store.open_session(&record).await?;
+        self.ports.sessions.open_session(&record).await?;
         self.pair(user, record.family_id, refresh_token)
     }
 
@@ -53,7 +53,12 @@ impl IdentityService {
             expires_at: now,
         };
         let digest = self.ports.secret_tokens.digest(presented.expose());
-        match self.ports.store.rotate_refresh_token(&digest, &next, now).await? {
+        match self
+            .ports
+            .sessions
+            .rotate_refresh_token(&digest, &next, now)
+            .await?
+        {
             RefreshRotation::Rotated { user_id, family_id } => {
                 let user = self.active_user(user_id).await?;
                 self.pair(&user, family_id, next_token)
@@ -67,7 +72,7 @@ impl IdentityService {
     pub async fn logout(&self, presented: &SecretString) -> Result<(), DomainError> {
         let digest = self.ports.secret_tokens.digest(presented.expose());
         self.ports
-            .store
+            .sessions
             .revoke_refresh_family(&digest, self.ports.clock.now())
             .await
     }
@@ -77,7 +82,7 @@ impl IdentityService {
     pub async fn logout_all(&self, caller: &Caller) -> Result<(), DomainError> {
         caller.require_person()?;
         self.ports
-            .store
+            .sessions
             .revoke_all_sessions(caller.user.id, self.ports.clock.now())
             .await
     }

@@ -1,12 +1,15 @@
 use uuid::Uuid;
 
+use serde_json::json;
+
 use crate::{
-    Caller, DomainError, Email, Invitation, OrgId, Role, SecretString,
+    AuditAction, AuditEntry, Caller, DomainError, Email, Invitation, OrgId, Role, SecretString,
+    invitation_acceptance::{AcceptanceFacts, decide_acceptance},
     membership_rules::decide_addition,
     new_id,
     policy::{Permission, require},
-    ports::{Mail, MemberView},
-    services::orgs::OrgService,
+    ports::{Change, Mail, MemberView, OpenInvitation},
+    services::orgs::{OrgService, members::actor_role},
 };
 
 impl OrgService {
@@ -33,10 +36,7 @@ impl OrgService {
             expires_at: change.at + self.settings.invitation_ttl,
         };
         let digest = self.ports.secret_tokens.digest(token.expose());
-        self.ports
-            .store
-            .create_invitation(&invitation, &digest, change)
-            .await?;
+        self.store_invitation(&invitation, &digest, change).await?;
         self.send_invitation(caller, membership.org.name.as_str(), &invitation, &token)
             .await?;
         Ok(invitation)
@@ -79,7 +79,7 @@ impl OrgService {
         let membership = self.membership(caller, org).await?;
         require(membership.role, Permission::ManageMembers)?;
         self.ports
-            .store
+            .directory
             .pending_invitations(org, self.ports.clock.now())
             .await
     }
@@ -88,10 +88,22 @@ impl OrgService {
     pub async fn revoke_invitation(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<(), DomainError> {
         let membership = self.membership(caller, org).await?;
         require(membership.role, Permission::ManageMembers)?;
-        self.ports
-            .store
-            .revoke_invitation(org, id, self.change(caller))
-            .await
+        let change = self.change(caller);
+        let transaction = self.ports.unit_of_work.begin().await?;
+        if !transaction.invitations().revoke(org, id, change.at).await? {
+            return Err(DomainError::NotFound);
+        }
+        transaction
+            .audit()
+            .record(&invitation_entry(
+                org,
+                change,
+                AuditAction::InvitationRevoked,
+                id,
+                json!({}),
+            ))
+            .await?;
+        transaction.commit().await
     }
 
     /// Joins the org of the invitation; the caller's email must be the invited one, and joining is
@@ -103,14 +115,109 @@ impl OrgService {
     ) -> Result<MemberView, DomainError> {
         caller.require_person()?;
         let digest = self.ports.secret_tokens.digest(token.expose());
-        self.ports
-            .store
-            .accept_invitation(
-                &digest,
-                &caller.user,
-                self.settings.joining,
-                self.ports.clock.now(),
-            )
-            .await
+        let user = &caller.user;
+        let at = self.ports.clock.now();
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let OpenInvitation { invitation, inviter } = transaction
+            .invitations()
+            .lock_open_by_digest(&digest)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let org = invitation.org_id;
+        let locked = transaction.orgs().lock(org).await?;
+        let members = transaction.members();
+        let inviter_role_now = match inviter {
+            Some(inviter) => members.role_of(org, inviter).await?,
+            None => None,
+        };
+        let facts = AcceptanceFacts {
+            role: invitation.role,
+            expires_at: invitation.expires_at,
+            email_matches: invitation.email == user.email,
+            email_verified: user.email_verified(),
+            personal: locked.personal,
+            already_member: members.role_of(org, user.id).await?.is_some(),
+            inviter_role_now,
+        };
+        let role = decide_acceptance(&facts, self.settings.joining, at)?;
+        members.insert(org, user.id, role, at).await?;
+        transaction
+            .invitations()
+            .mark_accepted(invitation.id, user.id, at)
+            .await?;
+        let change = Change { actor: user.id, at };
+        transaction
+            .audit()
+            .record(&invitation_entry(
+                org,
+                change,
+                AuditAction::InvitationAccepted,
+                invitation.id,
+                json!({ "user_id": user.id, "role": role.name() }),
+            ))
+            .await?;
+        let view = members.view(org, user.id).await?.ok_or(DomainError::NotFound)?;
+        transaction.commit().await?;
+        Ok(view)
     }
+
+    /// Stores an invitation as [`decide_addition`] allows it with the inviter's role read under the
+    /// org lock: never to a member's email, never twice to a pending one.
+    async fn store_invitation(
+        &self,
+        invitation: &Invitation,
+        token_digest: &str,
+        change: Change,
+    ) -> Result<(), DomainError> {
+        let org = invitation.org_id;
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let locked = transaction.orgs().lock(org).await?;
+        decide_addition(
+            actor_role(transaction.as_ref(), org, change).await?,
+            invitation.role,
+            locked.personal,
+        )?;
+        if transaction.members().has_email(org, &invitation.email).await? {
+            return Err(DomainError::conflict(
+                "already_member",
+                "This email belongs to a member of the org.",
+            ));
+        }
+        let invitations = transaction.invitations();
+        if invitations.pending_for(org, &invitation.email, change.at).await? {
+            return Err(DomainError::conflict(
+                "already_invited",
+                "This email already has a pending invitation; revoke it to send a new one.",
+            ));
+        }
+        invitations.insert(invitation, token_digest).await?;
+        transaction
+            .audit()
+            .record(&invitation_entry(
+                org,
+                change,
+                AuditAction::InvitationSent,
+                invitation.id,
+                json!({ "email": invitation.email.as_str(), "role": invitation.role.name() }),
+            ))
+            .await?;
+        transaction.commit().await
+    }
+}
+
+fn invitation_entry(
+    org: OrgId,
+    change: Change,
+    action: AuditAction,
+    invitation: Uuid,
+    details: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry::new(
+        org,
+        change.at,
+        Some(change.actor),
+        action,
+        ("invitation", Some(invitation.to_string())),
+        details,
+    )
 }

@@ -12,17 +12,25 @@ use crate::{
     Caller, DomainError, OrgId,
     clock::Clock,
     invitation_acceptance::JoiningPolicy,
-    ports::{Change, IdentityStore, Mailer, Membership, OrgStore, SecretTokens},
+    ports::{
+        AuditLog, Change, Credentials, Mailer, MemberDirectory, Membership, Orgs, SecretTokens, UnitOfWork,
+    },
     services::EventPurger,
 };
 
 /// The adapters the org use cases need.
 #[derive(Clone)]
 pub struct OrgPorts {
-    /// Orgs, members, invitations, audit.
-    pub store: Arc<dyn OrgStore>,
+    /// Orgs and memberships.
+    pub orgs: Arc<dyn Orgs>,
+    /// Members and invitations as listed.
+    pub directory: Arc<dyn MemberDirectory>,
+    /// The audit log.
+    pub audit: Arc<dyn AuditLog>,
+    /// Membership and invitation changes, decided under the org lock.
+    pub unit_of_work: Arc<dyn UnitOfWork>,
     /// To find users by email.
-    pub users: Arc<dyn IdentityStore>,
+    pub credentials: Arc<dyn Credentials>,
     /// Invitation tokens.
     pub secret_tokens: Arc<dyn SecretTokens>,
     /// Invitation mail.
@@ -65,7 +73,7 @@ impl OrgService {
     pub async fn membership(&self, caller: &Caller, org: OrgId) -> Result<Membership, DomainError> {
         caller.reach(org)?;
         self.ports
-            .store
+            .orgs
             .membership(org, caller.user.id)
             .await?
             .ok_or(DomainError::NotFound)

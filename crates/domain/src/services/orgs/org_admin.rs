@@ -1,12 +1,15 @@
 use uuid::Uuid;
 
 use crate::{
-    AuditEntry, Caller, DomainError, Email, Org, OrgId, OrgName, UserId,
+    AuditAction, AuditEntry, Caller, DomainError, Email, Org, OrgId, OrgName, Role, UserId,
     last_owner::personal_org_conflict,
     new_id,
     policy::{Permission, require},
     ports::{Membership, OrgPatch},
-    services::orgs::OrgService,
+    services::orgs::{
+        OrgService,
+        members::{actor_role, member_entry},
+    },
 };
 
 /// What a client sends to create an org.
@@ -56,7 +59,7 @@ fn contact_name(raw: Option<&str>) -> Result<Option<String>, DomainError> {
 impl OrgService {
     /// Every org the caller is in, with their role (for an API key: its own org only).
     pub async fn list_mine(&self, caller: &Caller) -> Result<Vec<Membership>, DomainError> {
-        let mut orgs = self.ports.store.orgs_of(caller.user.id).await?;
+        let mut orgs = self.ports.orgs.orgs_of(caller.user.id).await?;
         orgs.retain(|membership| caller.sees(membership.org.id));
         Ok(orgs)
     }
@@ -74,7 +77,7 @@ impl OrgService {
                 .map(|email| email.as_str().to_owned()),
             created_at: change.at,
         };
-        self.ports.store.create_org(&org, change).await?;
+        self.ports.orgs.create_org(&org, change).await?;
         Ok(Membership {
             org,
             role: crate::Role::Owner,
@@ -108,7 +111,7 @@ impl OrgService {
         };
         let org = self
             .ports
-            .store
+            .orgs
             .update_org(org, &patch, self.change(caller))
             .await?;
         Ok(Membership {
@@ -125,7 +128,7 @@ impl OrgService {
         if membership.org.personal {
             return Err(personal_org_conflict());
         }
-        self.ports.store.delete_org(org, self.change(caller)).await?;
+        self.ports.orgs.delete_org(org, self.change(caller)).await?;
         // The deletion of its event objects is recorded; a failed purge is retried later.
         let _ = self.ports.purger.purge_pending().await;
         Ok(())
@@ -135,7 +138,7 @@ impl OrgService {
     pub async fn switch(&self, caller: &Caller, org: OrgId) -> Result<(), DomainError> {
         self.membership(caller, org).await?;
         caller.require_person()?;
-        self.ports.store.set_current_org(caller.user.id, org).await
+        self.ports.orgs.set_current_org(caller.user.id, org).await
     }
 
     /// Makes `to` an owner; the caller becomes an admin (owner, signed in).
@@ -149,10 +152,31 @@ impl OrgService {
         if to == caller.user.id {
             return Err(DomainError::invalid("user_id", "is already an owner: you"));
         }
-        self.ports
-            .store
-            .transfer_ownership(org, to, self.change(caller))
+        let change = self.change(caller);
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let locked = transaction.orgs().lock(org).await?;
+        if locked.personal {
+            return Err(personal_org_conflict());
+        }
+        require(
+            actor_role(transaction.as_ref(), org, change).await?,
+            Permission::TransferOwnership,
+        )?;
+        let members = transaction.members();
+        let previous = members.role_of(org, to).await?.ok_or(DomainError::NotFound)?;
+        members.set_role(org, to, Role::Owner).await?;
+        members.set_role(org, change.actor, Role::Admin).await?;
+        transaction
+            .audit()
+            .record(&member_entry(
+                org,
+                change,
+                AuditAction::OwnershipTransferred,
+                to,
+                serde_json::json!({ "to": to, "to_previous_role": previous.name(), "from": change.actor }),
+            ))
             .await?;
+        transaction.commit().await?;
         self.membership(caller, org).await
     }
 
@@ -166,6 +190,6 @@ impl OrgService {
     ) -> Result<Vec<AuditEntry>, DomainError> {
         let membership = self.membership(caller, org).await?;
         require(membership.role, Permission::ReadAuditLog)?;
-        self.ports.store.audit_log(org, before, limit).await
+        self.ports.audit.entries(org, before, limit).await
     }
 }

@@ -1,10 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{
-    Conversation, ConversationId, DomainError, OrgId, UserId, Visibility, conversation::Micros,
-    ports::EventStore,
-};
+use crate::{Conversation, ConversationId, DomainError, OrgId, UserId, Visibility, conversation::Micros};
 
 /// Which conversations a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,40 +53,9 @@ pub struct UsageReport {
     pub cost: Micros,
 }
 
-/// The ids a batch of events received.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AppendedRange {
-    /// First id of the batch.
-    pub first_id: i64,
-    /// Last id of the batch.
-    pub last_id: i64,
-}
-
-/// A run of consecutive events stored as one object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EventSegment {
-    /// The org.
-    pub org_id: OrgId,
-    /// The conversation.
-    pub conversation_id: ConversationId,
-    /// Id of its first event.
-    pub first_id: i64,
-    /// Id of its last event.
-    pub last_id: i64,
-}
-
-/// Event objects that must be deleted: a whole org's, or one conversation's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PendingPurge {
-    /// The org.
-    pub org_id: OrgId,
-    /// The conversation, or `None` for everything of the org.
-    pub conversation_id: Option<ConversationId>,
-}
-
-/// Conversation metadata, event bookkeeping and usage. Counters are changed atomically in SQL.
+/// Conversation metadata and usage totals. Counters change atomically in the store.
 #[async_trait]
-pub trait ConversationStore: Send + Sync {
+pub trait Conversations: Send + Sync {
     /// Stores a new conversation.
     async fn create(&self, conversation: &Conversation) -> Result<(), DomainError>;
 
@@ -125,31 +91,4 @@ pub trait ConversationStore: Send + Sync {
         usage: UsageReport,
         now: DateTime<Utc>,
     ) -> Result<Conversation, DomainError>;
-
-    /// Appends events with the next dense ids: with the conversation locked, allocates the ids,
-    /// writes the events to `events` as one segment, then records the segment and the new count, and
-    /// commits. If the write fails nothing is allocated.
-    async fn append_events(
-        &self,
-        org: OrgId,
-        id: ConversationId,
-        events: Vec<serde_json::Value>,
-        now: DateTime<Utc>,
-        sink: &dyn EventStore,
-    ) -> Result<AppendedRange, DomainError>;
-
-    /// The segments holding events `start..start+limit` that are visible (below the event count).
-    async fn segments(
-        &self,
-        org: OrgId,
-        id: ConversationId,
-        start: i64,
-        limit: i64,
-    ) -> Result<Vec<EventSegment>, DomainError>;
-
-    /// Event objects waiting to be deleted.
-    async fn pending_purges(&self, limit: u64) -> Result<Vec<PendingPurge>, DomainError>;
-
-    /// Forgets a purge once its objects are gone.
-    async fn purge_done(&self, purge: PendingPurge) -> Result<(), DomainError>;
 }

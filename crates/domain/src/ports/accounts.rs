@@ -1,0 +1,44 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::{AuditEntry, DomainError, Org, OrgId, User, UserId};
+
+/// A new account: the user, its personal org, and the owner membership that ties them.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The user (its `current_org_id` is the personal org).
+    pub user: User,
+    /// The password hash, or `None` for an account that cannot log in with a password.
+    pub password_hash: Option<String>,
+    /// The personal org.
+    pub org: Org,
+    /// Recorded in the same transaction (an operator's creation), if any.
+    pub audit: Option<AuditEntry>,
+}
+
+/// Users and their accounts. Every method is one atomic unit.
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// Creates the user, its personal org and owner membership in one transaction.
+    /// A taken email is `Conflict { code: "email_taken" }`. The first user of an empty install
+    /// becomes superadmin (decided inside the transaction, so two first registrations cannot both be).
+    async fn register_user_with_personal_org(&self, registration: &Registration) -> Result<(), DomainError>;
+
+    /// The user with this id.
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError>;
+
+    /// Users, oldest first, at most `limit`.
+    async fn list_users(&self, limit: u64) -> Result<Vec<User>, DomainError>;
+
+    /// The user's personal org (where operator actions on the account are recorded).
+    async fn personal_org(&self, user_id: UserId) -> Result<Option<OrgId>, DomainError>;
+
+    /// Disables (or re-enables) a user; disabling also bumps the token epoch and revokes every session
+    /// and every API key for good, so none of them works again after re-enabling.
+    async fn set_disabled(
+        &self,
+        user_id: UserId,
+        disabled_at: Option<DateTime<Utc>>,
+        audit: &AuditEntry,
+    ) -> Result<(), DomainError>;
+}

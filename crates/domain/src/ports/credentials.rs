@@ -1,0 +1,37 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{DomainError, Email, User, UserId};
+
+/// A user with the hash its password is checked against.
+#[derive(Debug, Clone)]
+pub struct StoredCredentials {
+    /// The user.
+    pub user: User,
+    /// Argon2 PHC string, if the user has a password.
+    pub password_hash: Option<String>,
+}
+
+/// Passwords: finding a user with the hash to check, and replacing it. Every method is one atomic unit.
+#[async_trait]
+pub trait Credentials: Send + Sync {
+    /// The user with this email, with its password hash.
+    async fn credentials_by_email(&self, email: &Email) -> Result<Option<StoredCredentials>, DomainError>;
+
+    /// The user with this id, with its password hash.
+    async fn credentials_by_id(&self, id: UserId) -> Result<Option<StoredCredentials>, DomainError>;
+
+    /// Replaces the hash of an unchanged password (stronger parameters); sessions stay.
+    async fn rehash_password(&self, user_id: UserId, password_hash: &str) -> Result<(), DomainError>;
+
+    /// Sets a new password, bumps the token epoch and revokes every refresh-token family but
+    /// `keep_session`, atomically.
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        password_hash: &str,
+        keep_session: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
+}

@@ -1,0 +1,39 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::{
+    DomainError,
+    session::{NewOneTimeToken, OneTimePurpose, OneTimeTokenState},
+};
+
+/// Single-use tokens: email verification and password reset. Every method is one atomic unit.
+#[async_trait]
+pub trait OneTimeTokens: Send + Sync {
+    /// Stores a single-use token.
+    async fn insert_one_time_token(&self, token: &NewOneTimeToken) -> Result<(), DomainError>;
+
+    /// Spends a verification token and marks the email verified, atomically.
+    async fn verify_email(
+        &self,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError>;
+
+    /// Spends a reset token, sets the new password, bumps the epoch and, atomically with it, revokes
+    /// every session and every API key of the account and spends its other reset tokens: whoever
+    /// held the account before the reset holds nothing afterwards.
+    async fn reset_password(
+        &self,
+        token_digest: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError>;
+
+    /// The state of a single-use token, without spending it.
+    async fn peek_one_time_token(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError>;
+}

@@ -1,0 +1,45 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{
+    DomainError, User, UserId,
+    session::{NewRefreshToken, RefreshRotation},
+};
+
+/// Sessions and their rotating refresh tokens. Every method is one atomic unit.
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    /// The user with this id, if `session` is one of its sessions and neither revoked nor past its
+    /// end at `now`: the per-request check of an access token, in one read.
+    async fn user_in_live_session(
+        &self,
+        user_id: UserId,
+        session: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, DomainError>;
+
+    /// Opens a session: its row (id = the token's family, ending with it) and its first refresh
+    /// token, atomically.
+    async fn open_session(&self, first_token: &NewRefreshToken) -> Result<(), DomainError>;
+
+    /// Spends the token with `presented_digest` and stores `next` in its family (its `family_id` and
+    /// `expires_at` are replaced by the family's). A spent or revoked token revokes its whole family
+    /// instead, and ends its session.
+    async fn rotate_refresh_token(
+        &self,
+        presented_digest: &str,
+        next: &NewRefreshToken,
+        now: DateTime<Utc>,
+    ) -> Result<RefreshRotation, DomainError>;
+
+    /// Ends the session of the token with this digest (logout). Unknown tokens are ignored.
+    async fn revoke_refresh_family(
+        &self,
+        presented_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
+
+    /// Bumps the token epoch and revokes every session of the user, atomically.
+    async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError>;
+}

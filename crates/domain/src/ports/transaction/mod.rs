@@ -1,0 +1,43 @@
+//! One unit of work, and the rows it reads (with locks) and writes, by capability.
+
+mod audit_rows;
+mod event_log_rows;
+mod invitation_rows;
+mod member_grant_rows;
+mod member_rows;
+mod org_rows;
+mod user_rows;
+
+pub use audit_rows::AuditRows;
+pub use event_log_rows::{EventLogRows, LockedConversation};
+pub use invitation_rows::{InvitationRows, OpenInvitation};
+pub use member_grant_rows::MemberGrantRows;
+pub use member_rows::MemberRows;
+pub use org_rows::OrgRows;
+pub use user_rows::UserRows;
+
+use async_trait::async_trait;
+
+use crate::DomainError;
+
+/// An open unit of work from [`crate::ports::UnitOfWork::begin`]. Everything read and written
+/// through it commits together or not at all; reads that lock hold their lock until the end.
+#[async_trait]
+pub trait Transaction: Send + Sync {
+    /// Orgs.
+    fn orgs(&self) -> &dyn OrgRows;
+    /// Memberships.
+    fn members(&self) -> &dyn MemberRows;
+    /// Invitations.
+    fn invitations(&self) -> &dyn InvitationRows;
+    /// API keys and sandboxes a member holds in an org.
+    fn member_grants(&self) -> &dyn MemberGrantRows;
+    /// Users' current org and superadmin flag.
+    fn users(&self) -> &dyn UserRows;
+    /// The audit log.
+    fn audit(&self) -> &dyn AuditRows;
+    /// Conversations' event counts and segments.
+    fn event_log(&self) -> &dyn EventLogRows;
+    /// Makes every write of the transaction visible, atomically.
+    async fn commit(self: Box<Self>) -> Result<(), DomainError>;
+}

@@ -1,0 +1,154 @@
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
+};
+use tenantry_domain::{
+    ConversationId, DomainError,
+    agent_reports::{AgentStateChange, ReportedUsage},
+    ports::{EventLogRows, EventSegment, LockedConversation},
+};
+
+use super::SqlTransaction;
+use crate::{
+    agent_report_store::locked_anywhere,
+    entities::{conversation_event_keys, conversations, event_segments},
+    errors::db_error,
+};
+
+#[async_trait]
+impl EventLogRows for SqlTransaction {
+    async fn lock_conversation(&self, id: ConversationId) -> Result<Option<LockedConversation>, DomainError> {
+        Ok(locked_anywhere(&self.txn, id)
+            .await?
+            .map(|row| LockedConversation {
+                org_id: row.org_id,
+                sandbox_id: row.sandbox_id,
+                event_count: row.event_count,
+            }))
+    }
+
+    async fn record_segment(&self, segment: EventSegment, at: DateTime<Utc>) -> Result<(), DomainError> {
+        event_segments::Entity::insert(event_segments::ActiveModel {
+            conversation_id: Set(segment.conversation_id),
+            first_id: Set(segment.first_id),
+            last_id: Set(segment.last_id),
+            created_at: Set(at),
+        })
+        .exec_without_returning(&self.txn)
+        .await
+        .map_err(db_error)?;
+        conversations::Entity::update_many()
+            .col_expr(
+                conversations::Column::EventCount,
+                Expr::value(segment.last_id + 1),
+            )
+            .col_expr(conversations::Column::LastUpdatedAt, Expr::value(at))
+            .filter(conversations::Column::Id.eq(segment.conversation_id))
+            .filter(conversations::Column::OrgId.eq(segment.org_id))
+            .exec(&self.txn)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn claim_event_keys(
+        &self,
+        conversation: ConversationId,
+        keys: &[String],
+    ) -> Result<HashSet<String>, DomainError> {
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let mut insert = Query::insert()
+            .into_table(conversation_event_keys::Entity)
+            .columns([
+                conversation_event_keys::Column::ConversationId,
+                conversation_event_keys::Column::EventKey,
+            ])
+            .on_conflict(
+                OnConflict::columns([
+                    conversation_event_keys::Column::ConversationId,
+                    conversation_event_keys::Column::EventKey,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .returning_col(conversation_event_keys::Column::EventKey)
+            .to_owned();
+        for key in keys {
+            insert
+                .values([conversation.into(), key.clone().into()])
+                .map_err(|error| DomainError::Internal(error.to_string()))?;
+        }
+        let backend = self.txn.get_database_backend();
+        self.txn
+            .query_all_raw(backend.build(&insert))
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(|row| row.try_get_by_index::<String>(0))
+            .collect::<Result<_, _>>()
+            .map_err(db_error)
+    }
+
+    async fn apply_reported_state(
+        &self,
+        conversation: ConversationId,
+        change: &AgentStateChange,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        apply_state(&self.txn, conversation, change, at).await
+    }
+}
+
+/// Applies a reported status and usage to the locked row: the status as reported, every total raised
+/// to the reported one (never lowered).
+pub(crate) async fn apply_state(
+    conn: &impl ConnectionTrait,
+    id: ConversationId,
+    change: &AgentStateChange,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    use conversations::Column;
+    let mut update = conversations::Entity::update_many()
+        .col_expr(Column::LastUpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id));
+    if let Some(status) = &change.execution_status {
+        update = update.col_expr(Column::ExecutionStatus, Expr::value(status.as_str()));
+    }
+    if let Some(usage) = change.usage {
+        let raise = |column: Column, value: i64| {
+            Expr::case(Expr::col(column).lt(value), Expr::value(value)).finally(Expr::col(column))
+        };
+        let ReportedUsage {
+            cost,
+            prompt_tokens,
+            completion_tokens,
+        } = usage;
+        update = update
+            .col_expr(
+                Column::AccumulatedCostMicros,
+                raise(Column::AccumulatedCostMicros, cost).into(),
+            )
+            .col_expr(
+                Column::PromptTokens,
+                raise(Column::PromptTokens, prompt_tokens).into(),
+            )
+            .col_expr(
+                Column::CompletionTokens,
+                raise(Column::CompletionTokens, completion_tokens).into(),
+            )
+            .col_expr(
+                Column::TotalTokens,
+                Expr::expr(raise(Column::PromptTokens, prompt_tokens))
+                    .add(raise(Column::CompletionTokens, completion_tokens)),
+            );
+    }
+    update.exec(conn).await.map_err(db_error)?;
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! The unit-of-work port on SQL: one database transaction (with this process's SQLite write turn),
+//! whose row capabilities only read, lock and write; the domain decides.
+
+mod audit_rows;
+pub(crate) mod event_log_rows;
+mod invitation_rows;
+mod member_grant_rows;
+mod member_rows;
+mod org_rows;
+mod user_rows;
+
+use async_trait::async_trait;
+use sea_orm::DatabaseTransaction;
+use tenantry_domain::{
+    DomainError,
+    ports::{
+        AuditRows, EventLogRows, InvitationRows, MemberGrantRows, MemberRows, OrgRows, Transaction,
+        UnitOfWork, UserRows,
+    },
+};
+
+use crate::{
+    SqlDatabase,
+    errors::db_error,
+    transaction::{WriteTurn, begin_write},
+};
+
+/// [`UnitOfWork`] on SQL.
+#[derive(Debug, Clone)]
+pub struct SqlUnitOfWork {
+    db: SqlDatabase,
+}
+
+impl SqlUnitOfWork {
+    /// Units of work over an open database.
+    pub fn new(db: SqlDatabase) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl UnitOfWork for SqlUnitOfWork {
+    async fn begin(&self) -> Result<Box<dyn Transaction>, DomainError> {
+        let (txn, turn) = begin_write(&self.db).await?;
+        Ok(Box::new(SqlTransaction { txn, _turn: turn }))
+    }
+}
+
+/// An open SQL transaction; rolled back when dropped uncommitted.
+pub(crate) struct SqlTransaction {
+    pub(crate) txn: DatabaseTransaction,
+    _turn: WriteTurn,
+}
+
+#[async_trait]
+impl Transaction for SqlTransaction {
+    fn orgs(&self) -> &dyn OrgRows {
+        self
+    }
+
+    fn members(&self) -> &dyn MemberRows {
+        self
+    }
+
+    fn invitations(&self) -> &dyn InvitationRows {
+        self
+    }
+
+    fn member_grants(&self) -> &dyn MemberGrantRows {
+        self
+    }
+
+    fn users(&self) -> &dyn UserRows {
+        self
+    }
+
+    fn audit(&self) -> &dyn AuditRows {
+        self
+    }
+
+    fn event_log(&self) -> &dyn EventLogRows {
+        self
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), DomainError> {
+        let SqlTransaction { txn, _turn } = *self;
+        txn.commit().await.map_err(db_error)
+    }
+}
