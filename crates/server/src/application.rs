@@ -1,17 +1,19 @@
 //! The HTTP server around the wired services: listener, workers, graceful shutdown.
 
-use std::{net::TcpListener, time::Duration};
+use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use actix_web::{App, HttpServer, dev::Server, middleware};
 use anyhow::Context;
-use tenantry_http::{HttpOptions, MetricsEndpoint};
+use prometheus::Registry;
+use tenantry_http::{HttpMetrics, HttpOptions, MetricsEndpoint};
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
 use tenantry_domain::services::{AgentRunService, EventPurger, IdentityService};
 
 use crate::{
     config::{Config, absolute},
-    wiring::{Wired, build_state},
+    metrics::PoolGauges,
+    wiring::{Adapters, Wired, build_services},
 };
 
 /// A built server, bound to its port, not yet running.
@@ -26,6 +28,13 @@ pub struct Application {
 impl Application {
     /// Opens the database (applying pending migrations), the object store, and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, |_| {}).await
+    }
+
+    /// As [`Application::build`], letting `swap` replace adapters first: the production adapters
+    /// are chosen by [`Adapters::sql`], and whatever `swap` puts in their place is what the
+    /// services run on.
+    pub async fn build_with(config: Config, swap: impl FnOnce(&mut Adapters)) -> anyhow::Result<Self> {
         crate::startup_checks::check(&config)?;
         let data_dir = absolute(&config.data_dir);
         create_private_dir(&data_dir)?;
@@ -35,11 +44,21 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "applied pending migrations");
         }
-        let Wired {
-            state,
-            purger,
-            metrics,
-        } = build_state(&config, &database).await?;
+        let registry = Registry::new();
+        let metrics = (
+            HttpMetrics::register(&registry)?,
+            MetricsEndpoint {
+                refresh: Arc::new(PoolGauges::register(
+                    &registry,
+                    database.clone(),
+                    config.database.max_connections,
+                )?),
+                registry: registry.clone(),
+            },
+        );
+        let mut adapters = Adapters::sql(&config, &database, &registry)?;
+        swap(&mut adapters);
+        let Wired { state, purger } = build_services(&config, adapters).await?;
         let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(sweep_throttles_periodically(
             state.identity.clone(),

@@ -10,17 +10,15 @@ use std::sync::Arc;
 use tenantry_crypto::KeyRing;
 use tenantry_domain::{
     SecretString,
-    clock::SystemClock,
     ports::SecretCipher,
     services::{AdminPorts, AdminService},
 };
-use tenantry_sql::{SqlConversationStore, SqlOrgStore};
 
 use crate::{
     Application, Config,
     application::open_database,
     telemetry,
-    wiring::{build_state, key_ring, key_ring_path, secret_service},
+    wiring::{Adapters, build_services, key_ring, key_ring_path, secret_service},
 };
 
 /// Tenantry: a multi-tenant backend for AI coding-agent platforms.
@@ -220,12 +218,7 @@ async fn keys(config: &Config, action: KeysAction) -> anyhow::Result<()> {
         KeysAction::Reencrypt { batch } => {
             let database = open_database(config).await?;
             let cipher: Arc<dyn SecretCipher> = Arc::new(key_ring(config)?);
-            let service = secret_service(
-                &database,
-                cipher,
-                Arc::new(SqlOrgStore::new(database.clone())),
-                Arc::new(SqlConversationStore::new(database.clone())),
-            );
+            let service = secret_service(&database, cipher);
             let mut total = 0;
             loop {
                 let report = service.reencrypt_batch(batch).await?;
@@ -247,17 +240,15 @@ async fn keys(config: &Config, action: KeysAction) -> anyhow::Result<()> {
 async fn admin_service(config: &Config) -> anyhow::Result<(AdminService, tenantry_sql::SqlDatabase)> {
     let database = open_database(config).await?;
     database.migrate_up().await?;
-    let wired = build_state(config, &database).await?;
-    let users = Arc::new(tenantry_sql::SqlIdentityStore::new(database.clone()));
-    let admin = AdminService::new(
-        wired.state.identity,
-        AdminPorts {
-            accounts: users.clone(),
-            credentials: users,
-            unit_of_work: Arc::new(tenantry_sql::SqlUnitOfWork::new(database.clone())),
-            clock: Arc::new(SystemClock),
-        },
-    );
+    let adapters = Adapters::sql(config, &database, &prometheus::Registry::new())?;
+    let ports = AdminPorts {
+        accounts: adapters.accounts.clone(),
+        credentials: adapters.credentials.clone(),
+        unit_of_work: adapters.unit_of_work.clone(),
+        clock: adapters.clock.clone(),
+    };
+    let wired = build_services(config, adapters).await?;
+    let admin = AdminService::new(wired.state.identity, ports);
     Ok((admin, database))
 }
 

@@ -1,0 +1,187 @@
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use prometheus::Registry;
+use tenantry_agents::HttpAgentServer;
+use tenantry_crypto::{
+    Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, RandomSecretTokens, TntApiKeys,
+};
+use tenantry_domain::{
+    clock::{Clock, SystemClock},
+    ports::{
+        AccessTokens, Accounts, AgentReportStore, AgentServer, AllowAllConversations, ApiKeyFormat,
+        ApiKeyStore, AuditLog, BackgroundTasks, ConversationStartPolicy, Conversations, Credentials,
+        EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, OneTimeTokens, Orgs,
+        PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, SandboxStore, SecretCipher, SecretStore,
+        SecretTokens, Sessions, SettingsStore, UnitOfWork,
+    },
+};
+use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
+use tenantry_objects::{ObjectEventStore, open_object_store};
+use tenantry_sql::{
+    SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
+    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore, SqlUnitOfWork,
+};
+
+use super::keys::{jwt_secret, key_ring};
+use crate::{
+    background::TokioBackground,
+    config::{Config, MailTransport, absolute},
+    metrics::MeteredEventStore,
+};
+
+/// Every adapter the services run on, one field per port. Replace a field to swap an adapter.
+#[derive(Clone)]
+pub struct Adapters {
+    /// Transactions in which the domain decides on several rows at once.
+    pub unit_of_work: Arc<dyn UnitOfWork>,
+    /// Users and their accounts.
+    pub accounts: Arc<dyn Accounts>,
+    /// Password hashes.
+    pub credentials: Arc<dyn Credentials>,
+    /// Sessions and refresh tokens.
+    pub sessions: Arc<dyn Sessions>,
+    /// Email verification and reset tokens.
+    pub one_time_tokens: Arc<dyn OneTimeTokens>,
+    /// Login attempt counters.
+    pub login_throttle: Arc<dyn LoginThrottleStore>,
+    /// Orgs and memberships.
+    pub orgs: Arc<dyn Orgs>,
+    /// Members and invitations as listed.
+    pub member_directory: Arc<dyn MemberDirectory>,
+    /// The audit log.
+    pub audit_log: Arc<dyn AuditLog>,
+    /// Conversation metadata and usage.
+    pub conversations: Arc<dyn Conversations>,
+    /// Where conversations' events are.
+    pub event_index: Arc<dyn EventIndex>,
+    /// Event objects waiting to be deleted.
+    pub purge_queue: Arc<dyn PurgeQueue>,
+    /// Event payloads.
+    pub event_store: Arc<dyn EventStore>,
+    /// Encrypted secrets.
+    pub secrets: Arc<dyn SecretStore>,
+    /// Org settings, member overrides, preferences.
+    pub settings: Arc<dyn SettingsStore>,
+    /// API keys, stored hashed.
+    pub api_keys: Arc<dyn ApiKeyStore>,
+    /// Registered sandboxes.
+    pub sandboxes: Arc<dyn SandboxStore>,
+    /// Conversations as agent servers report them.
+    pub agent_reports: Arc<dyn AgentReportStore>,
+    /// Deletions an agent server missed.
+    pub remote_deletions: Arc<dyn RemoteDeletionQueue>,
+    /// What `/readyz` checks.
+    pub probes: Vec<Arc<dyn Probe>>,
+    /// Outgoing mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// Password hashing.
+    pub password_hasher: Arc<dyn PasswordHasher>,
+    /// Access token signing.
+    pub access_tokens: Arc<dyn AccessTokens>,
+    /// Opaque tokens and their digests.
+    pub secret_tokens: Arc<dyn SecretTokens>,
+    /// Encryption of secrets under the key ring.
+    pub cipher: Arc<dyn SecretCipher>,
+    /// API key minting and recognition.
+    pub api_key_format: Arc<dyn ApiKeyFormat>,
+    /// The agent servers Tenantry drives.
+    pub agent_server: Arc<dyn AgentServer>,
+    /// Which conversations may start.
+    pub conversation_policy: Arc<dyn ConversationStartPolicy>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Work handed off after a request is answered.
+    pub background: Arc<dyn BackgroundTasks>,
+}
+
+impl Adapters {
+    /// The production adapters: SQL over `database`, the configured object store (its calls
+    /// measured in `registry`), mail transport, key ring, argon2 and JWT.
+    pub fn sql(config: &Config, database: &SqlDatabase, registry: &Registry) -> anyhow::Result<Self> {
+        let events = open_object_store(&config.storage_url(), &config.storage.s3_options())?;
+        let event_store: Arc<dyn EventStore> = Arc::new(MeteredEventStore::register(
+            registry,
+            Arc::new(ObjectEventStore::new(events)),
+        )?);
+        let identity = Arc::new(SqlIdentityStore::new(database.clone()));
+        let orgs = Arc::new(SqlOrgStore::new(database.clone()));
+        let conversations = Arc::new(SqlConversationStore::new(database.clone()));
+        let secrets = Arc::new(SqlSecretStore::new(database.clone()));
+        Ok(Self {
+            unit_of_work: Arc::new(SqlUnitOfWork::new(database.clone())),
+            accounts: identity.clone(),
+            credentials: identity.clone(),
+            sessions: identity.clone(),
+            one_time_tokens: identity,
+            login_throttle: Arc::new(SqlLoginThrottle::new(database.clone())),
+            orgs: orgs.clone(),
+            member_directory: orgs.clone(),
+            audit_log: orgs,
+            conversations: conversations.clone(),
+            event_index: conversations.clone(),
+            purge_queue: conversations,
+            probes: vec![Arc::new(database.clone()), event_store.clone()],
+            event_store,
+            secrets: secrets.clone(),
+            settings: secrets,
+            api_keys: Arc::new(SqlApiKeyStore::new(database.clone())),
+            sandboxes: Arc::new(SqlSandboxStore::new(database.clone())),
+            agent_reports: Arc::new(SqlAgentReportStore::new(database.clone())),
+            remote_deletions: Arc::new(SqlRemoteDeletionQueue::new(database.clone())),
+            mailer: mailer(config)?,
+            password_hasher: Arc::new(password_hasher(config)?),
+            access_tokens: Arc::new(JwtAccessTokens::new(JwtSettings {
+                secret: jwt_secret(config)?,
+                issuer: config.auth.issuer.clone(),
+                audience: config.auth.audience.clone(),
+                ttl: Duration::from_secs(config.auth.access_ttl_secs),
+                leeway: Duration::from_secs(config.auth.jwt_leeway_secs),
+            })?),
+            secret_tokens: Arc::new(RandomSecretTokens),
+            cipher: Arc::new(key_ring(config)?),
+            api_key_format: Arc::new(TntApiKeys),
+            agent_server: Arc::new(HttpAgentServer::new(Duration::from_secs(
+                config.agents.request_timeout_secs,
+            ))),
+            conversation_policy: Arc::new(AllowAllConversations),
+            clock: Arc::new(SystemClock),
+            background: Arc::new(TokioBackground),
+        })
+    }
+}
+
+fn password_hasher(config: &Config) -> anyhow::Result<Argon2Hasher> {
+    let argon2 = &config.auth.argon2;
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    Ok(Argon2Hasher::new(Argon2Settings {
+        memory_kib: argon2.memory_kib,
+        iterations: argon2.iterations,
+        parallelism: argon2.parallelism,
+        max_concurrent: if argon2.max_concurrent == 0 {
+            cores
+        } else {
+            argon2.max_concurrent
+        },
+    })?)
+}
+
+fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    let mail = &config.mail;
+    Ok(match mail.transport {
+        MailTransport::Log => Arc::new(LogMailer),
+        MailTransport::File => {
+            let dir = mail.dir.clone().unwrap_or_else(|| config.data_dir.join("mail"));
+            let dir: PathBuf = absolute(&dir);
+            tracing::info!(dir = %dir.display(), "mail is written to files");
+            Arc::new(FileMailer::new(dir, mail.from.clone()).context("cannot create the mail directory")?)
+        }
+        MailTransport::Smtp => {
+            let url = mail
+                .smtp_url
+                .as_deref()
+                .context("mail.transport = smtp needs mail.smtp_url")?;
+            Arc::new(SmtpMailer::new(url, mail.from.clone())?)
+        }
+    })
+}

@@ -1,0 +1,204 @@
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use tenantry_domain::{
+    clock::SystemClock,
+    invitation_acceptance::JoiningPolicy,
+    ports::SecretCipher,
+    services::{
+        AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
+        EventPurger, IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings,
+        ReadinessService, SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts,
+        SettingsService,
+    },
+    throttle::{ThrottleLimit, ThrottlePolicy},
+};
+use tenantry_http::{AppState, AuthMode, TrustedProxies};
+use tenantry_sql::{SqlConversationStore, SqlDatabase, SqlOrgStore, SqlSecretStore};
+
+use super::Adapters;
+use crate::config::{AuthModeConfig, Config};
+
+/// Every service, plus the purger the server runs in the background.
+pub struct Wired {
+    /// What handlers use.
+    pub state: AppState,
+    /// Deletes event objects of deleted conversations and orgs.
+    pub purger: EventPurger,
+}
+
+/// Builds every service over `adapters`, with the settings of `config`.
+pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Result<Wired> {
+    let a = adapters;
+    let purger = EventPurger::new(a.purge_queue.clone(), a.event_store.clone());
+    let identity = identity_service(config, &a);
+    let orgs = OrgService::new(
+        OrgPorts {
+            orgs: a.orgs.clone(),
+            directory: a.member_directory.clone(),
+            audit: a.audit_log.clone(),
+            unit_of_work: a.unit_of_work.clone(),
+            credentials: a.credentials.clone(),
+            secret_tokens: a.secret_tokens.clone(),
+            mailer: a.mailer.clone(),
+            clock: a.clock.clone(),
+            purger: purger.clone(),
+        },
+        OrgSettings {
+            invitation_ttl: Duration::from_secs(config.orgs.invitation_ttl_secs),
+            public_url: public_url(config),
+            joining: JoiningPolicy {
+                require_verified_email: config.orgs.require_verified_email,
+            },
+        },
+    );
+    let auth_mode = match config.auth.mode {
+        AuthModeConfig::Password => AuthMode::Password,
+        AuthModeConfig::None => {
+            let user = identity
+                .ensure_local_user()
+                .await
+                .context("cannot create the local user")?;
+            tracing::warn!(user = %user.email, "authentication is off (auth.mode = none): every request acts as the local user");
+            AuthMode::None { user_id: user.id }
+        }
+    };
+    let conversations = ConversationService::new(ConversationPorts {
+        conversations: a.conversations.clone(),
+        event_index: a.event_index.clone(),
+        unit_of_work: a.unit_of_work.clone(),
+        orgs: a.orgs.clone(),
+        events: a.event_store.clone(),
+        purger: purger.clone(),
+        clock: a.clock.clone(),
+    });
+    let sandboxes = SandboxService::new(
+        SandboxPorts {
+            sandboxes: a.sandboxes.clone(),
+            reports: a.agent_reports.clone(),
+            events: a.event_store.clone(),
+            unit_of_work: a.unit_of_work.clone(),
+            orgs: a.orgs.clone(),
+            users: a.accounts.clone(),
+            secret_tokens: a.secret_tokens.clone(),
+            cipher: a.cipher.clone(),
+            secrets: a.secrets.clone(),
+            clock: a.clock.clone(),
+        },
+        &public_url(config),
+    );
+    let settings = SettingsService::new(SettingsPorts {
+        settings: a.settings.clone(),
+        secrets: a.secrets.clone(),
+        cipher: a.cipher.clone(),
+        orgs: a.orgs.clone(),
+        clock: a.clock.clone(),
+    });
+    let agent_runs = AgentRunService::new(
+        AgentRunPorts {
+            agents: a.agent_server.clone(),
+            policy: a.conversation_policy.clone(),
+            reports: a.agent_reports.clone(),
+            secrets: a.secrets.clone(),
+            orgs: a.orgs.clone(),
+            remote_deletions: a.remote_deletions.clone(),
+            clock: a.clock.clone(),
+        },
+        conversations.clone(),
+        settings.clone(),
+        sandboxes.clone(),
+        &config.agents.working_dir,
+    );
+    let secrets = SecretService::new(SecretPorts {
+        secrets: a.secrets.clone(),
+        cipher: a.cipher.clone(),
+        orgs: a.orgs.clone(),
+        conversations: a.conversations.clone(),
+        audit: a.audit_log.clone(),
+        clock: a.clock.clone(),
+    });
+    let api_keys = ApiKeyService::new(ApiKeyPorts {
+        keys: a.api_keys.clone(),
+        format: a.api_key_format.clone(),
+        orgs: a.orgs.clone(),
+        users: a.accounts.clone(),
+        clock: a.clock.clone(),
+    });
+    Ok(Wired {
+        state: AppState {
+            readiness: ReadinessService::new(a.probes.clone()),
+            identity,
+            orgs,
+            conversations,
+            settings,
+            secrets,
+            api_keys,
+            sandboxes,
+            agent_runs,
+            auth_mode,
+            trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
+                .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,
+        },
+        purger,
+    })
+}
+
+/// The secrets service on SQL alone (the `keys` commands need only this).
+pub fn secret_service(database: &SqlDatabase, cipher: Arc<dyn SecretCipher>) -> SecretService {
+    let orgs = Arc::new(SqlOrgStore::new(database.clone()));
+    SecretService::new(SecretPorts {
+        secrets: Arc::new(SqlSecretStore::new(database.clone())),
+        cipher,
+        orgs: orgs.clone(),
+        conversations: Arc::new(SqlConversationStore::new(database.clone())),
+        audit: orgs,
+        clock: Arc::new(SystemClock),
+    })
+}
+
+fn public_url(config: &Config) -> String {
+    config.auth.public_url.trim_end_matches('/').to_owned()
+}
+
+fn identity_service(config: &Config, a: &Adapters) -> IdentityService {
+    let throttle = &config.auth.throttle;
+    let limit = |max_failures| ThrottleLimit {
+        max_failures,
+        window: Duration::from_secs(throttle.window_secs),
+        lockout: Duration::from_secs(throttle.lockout_secs),
+    };
+    const HOUR: Duration = Duration::from_secs(3600);
+    let hourly = |max_failures| ThrottleLimit {
+        max_failures,
+        window: HOUR,
+        lockout: HOUR,
+    };
+    let auth = &config.auth;
+    IdentityService::new(
+        IdentityPorts {
+            accounts: a.accounts.clone(),
+            credentials: a.credentials.clone(),
+            sessions: a.sessions.clone(),
+            one_time_tokens: a.one_time_tokens.clone(),
+            hasher: a.password_hasher.clone(),
+            access_tokens: a.access_tokens.clone(),
+            secret_tokens: a.secret_tokens.clone(),
+            mailer: a.mailer.clone(),
+            throttle: a.login_throttle.clone(),
+            clock: a.clock.clone(),
+            background: a.background.clone(),
+        },
+        IdentitySettings {
+            refresh_ttl: Duration::from_secs(auth.refresh_ttl_secs),
+            verification_ttl: Duration::from_secs(auth.verification_ttl_secs),
+            reset_ttl: Duration::from_secs(auth.reset_ttl_secs),
+            throttle: ThrottlePolicy {
+                per_account: limit(throttle.account_max_failures),
+                per_address: limit(throttle.address_max_failures),
+            },
+            reset_mails_per_account: hourly(throttle.reset_mails_per_account_per_hour),
+            mail_requests_per_address: hourly(throttle.reset_requests_per_address_per_hour),
+            public_url: public_url(config),
+        },
+    )
+}
