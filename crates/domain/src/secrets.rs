@@ -36,15 +36,16 @@ impl SecretScope {
         }
     }
 
-    /// Parses a stored name.
-    pub fn parse(name: &str) -> Result<Self, DomainError> {
+    /// The scope stored under `name` (see [`SecretScope::name`]). Clients never name scopes this
+    /// way: they send `user` or `org`, which serde reads.
+    pub fn from_name(name: &str) -> Option<Self> {
         match name {
-            "user" => Ok(SecretScope::User),
-            "org" => Ok(SecretScope::Org),
-            "org_setting" => Ok(SecretScope::OrgSetting),
-            "member_setting" => Ok(SecretScope::MemberSetting),
-            "sandbox_key" => Ok(SecretScope::SandboxKey),
-            _ => Err(DomainError::invalid("scope", "must be user or org")),
+            "user" => Some(SecretScope::User),
+            "org" => Some(SecretScope::Org),
+            "org_setting" => Some(SecretScope::OrgSetting),
+            "member_setting" => Some(SecretScope::MemberSetting),
+            "sandbox_key" => Some(SecretScope::SandboxKey),
+            _ => None,
         }
     }
 }

@@ -56,9 +56,12 @@ fn sealed_of(row: &secrets::Model) -> Sealed {
     }
 }
 
+fn stored_scope(name: &str) -> Result<SecretScope, DomainError> {
+    SecretScope::from_name(name).ok_or_else(|| corrupt("secret scope"))
+}
+
 fn row_to_sealed(row: secrets::Model) -> Result<SealedRow, DomainError> {
-    let scope =
-        SecretScope::parse(&row.scope).map_err(|_| DomainError::Internal("stored scope invalid".into()))?;
+    let scope = stored_scope(&row.scope)?;
     let sealed = sealed_of(&row);
     Ok(SealedRow {
         id: row.id,
@@ -75,8 +78,7 @@ fn row_to_sealed(row: secrets::Model) -> Result<SealedRow, DomainError> {
 fn meta_of(row: secrets::Model) -> Result<SecretMeta, DomainError> {
     Ok(SecretMeta {
         id: row.id,
-        scope: SecretScope::parse(&row.scope)
-            .map_err(|_| DomainError::Internal("stored scope invalid".into()))?,
+        scope: stored_scope(&row.scope)?,
         owner_id: (!row.owner_id.is_nil()).then_some(row.owner_id),
         name: row.name,
         description: row.description,
