@@ -1,0 +1,97 @@
+//! Event ids: dense per conversation, never skipped, visible only once stored.
+
+use serde_json::json;
+use tenantry_domain::{DomainError, services::conversations::NewConversationInput};
+
+use crate::world::World;
+
+#[tokio::test]
+async fn concurrent_appends_get_dense_ids_without_gaps() {
+    let world = World::new();
+    let dev = world.person("dev").await;
+    let org = dev.personal_org;
+    let conversation = world
+        .conversations
+        .create(&dev.caller, org, NewConversationInput::default())
+        .await
+        .unwrap();
+    let appends = (0..20).map(|batch| {
+        let events = (0..3).map(|n| json!({ "batch": batch, "n": n })).collect();
+        world
+            .conversations
+            .append_events(&dev.caller, org, conversation.id, events)
+    });
+    let mut ranges: Vec<_> = futures::future::join_all(appends)
+        .await
+        .into_iter()
+        .map(|range| range.unwrap())
+        .collect();
+    ranges.sort_by_key(|range| range.first_id);
+    for (index, range) in ranges.iter().enumerate() {
+        assert_eq!(range.first_id, index as i64 * 3);
+        assert_eq!(range.last_id, range.first_id + 2);
+    }
+    let page = world
+        .conversations
+        .read_events(&dev.caller, org, conversation.id, 0, 1000)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = page.items.iter().map(|event| event.id).collect();
+    assert_eq!(ids, (0..60).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_failed_store_write_allocates_nothing() {
+    let world = World::new();
+    let dev = world.person("dev").await;
+    let org = dev.personal_org;
+    let conversation = world
+        .conversations
+        .create(&dev.caller, org, NewConversationInput::default())
+        .await
+        .unwrap();
+    world.events.set_down(true);
+    let failed = world
+        .conversations
+        .append_events(&dev.caller, org, conversation.id, vec![json!({ "a": 1 })])
+        .await;
+    assert!(matches!(failed, Err(DomainError::Unavailable(_))), "{failed:?}");
+    let unchanged = world
+        .conversations
+        .get(&dev.caller, org, conversation.id)
+        .await
+        .unwrap();
+    assert_eq!(unchanged.event_count, 0);
+    world.events.set_down(false);
+    let range = world
+        .conversations
+        .append_events(&dev.caller, org, conversation.id, vec![json!({ "a": 1 })])
+        .await
+        .unwrap();
+    assert_eq!((range.first_id, range.last_id), (0, 0));
+}
+
+#[tokio::test]
+async fn a_viewer_cannot_append_and_bad_batches_are_refused() {
+    let world = World::new();
+    let dev = world.person("dev").await;
+    let org = dev.personal_org;
+    let conversation = world
+        .conversations
+        .create(&dev.caller, org, NewConversationInput::default())
+        .await
+        .unwrap();
+    let empty = world
+        .conversations
+        .append_events(&dev.caller, org, conversation.id, vec![])
+        .await;
+    assert!(matches!(empty, Err(DomainError::Validation(_))), "{empty:?}");
+    let not_object = world
+        .conversations
+        .append_events(&dev.caller, org, conversation.id, vec![json!(1)])
+        .await;
+    assert!(
+        matches!(not_object, Err(DomainError::Validation(_))),
+        "{not_object:?}"
+    );
+}

@@ -1,0 +1,13 @@
+//! Service-level tests of the domain's rules over the in-memory adapters: no database, no server,
+//! milliseconds each. The end-to-end suite covers the same rules through the SQL adapters and HTTP.
+
+mod world;
+
+mod api_key_scopes;
+mod event_ids;
+mod invitations;
+mod memberships;
+mod settings_locks;
+mod superadmins;
+mod throttling;
+mod usage;

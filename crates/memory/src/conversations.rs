@@ -1,0 +1,255 @@
+//! Conversations, their event index and the purge queue, in memory.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tenantry_domain::{
+    Conversation, ConversationId, DomainError, OrgId, Visibility,
+    agent_reports::AgentStateChange,
+    ports::{
+        ConversationCursor, ConversationFilter, ConversationPatch, Conversations, EventIndex, EventSegment,
+        PendingPurge, PurgeQueue, UsageReport,
+    },
+};
+
+use crate::MemoryStore;
+
+fn shown(conversation: &Conversation, filter: &ConversationFilter) -> bool {
+    let visible = if filter.mine {
+        conversation.created_by == filter.reader
+    } else {
+        filter.sees_private
+            || conversation.visibility == Visibility::Org
+            || conversation.created_by == filter.reader
+    };
+    let matches = |wanted: &Option<String>, actual: &Option<String>| {
+        wanted
+            .as_ref()
+            .is_none_or(|wanted| actual.as_ref() == Some(wanted))
+    };
+    let title_matches = filter.title_contains.as_ref().is_none_or(|text| {
+        conversation
+            .title
+            .as_ref()
+            .is_some_and(|title| title.to_lowercase().contains(&text.to_lowercase()))
+    });
+    visible
+        && matches(&filter.execution_status, &conversation.execution_status)
+        && matches(&filter.repository, &conversation.selected_repository)
+        && title_matches
+}
+
+fn after(conversation: &Conversation, cursor: Option<ConversationCursor>) -> bool {
+    cursor.is_none_or(|cursor| {
+        (conversation.last_updated_at, conversation.id) < (cursor.last_updated_at, cursor.id)
+    })
+}
+
+fn overflow() -> DomainError {
+    DomainError::invalid("usage", "the totals would overflow")
+}
+
+#[async_trait]
+impl Conversations for MemoryStore {
+    async fn create(&self, conversation: &Conversation) -> Result<(), DomainError> {
+        self.write(|tables| {
+            if tables.conversations.contains_key(&conversation.id) {
+                return Err(DomainError::conflict(
+                    "conversation_exists",
+                    "This conversation exists.",
+                ));
+            }
+            tables.conversations.insert(conversation.id, conversation.clone());
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get(&self, org: OrgId, id: ConversationId) -> Result<Option<Conversation>, DomainError> {
+        Ok(self
+            .read(|tables| tables.conversations.get(&id).cloned())
+            .await
+            .filter(|conversation| conversation.org_id == org))
+    }
+
+    async fn list(
+        &self,
+        org: OrgId,
+        filter: &ConversationFilter,
+        cursor: Option<ConversationCursor>,
+        limit: u64,
+    ) -> Result<Vec<Conversation>, DomainError> {
+        let mut page: Vec<Conversation> = self
+            .read(|tables| {
+                tables
+                    .conversations
+                    .values()
+                    .filter(|conversation| {
+                        conversation.org_id == org
+                            && shown(conversation, filter)
+                            && after(conversation, cursor)
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .await;
+        page.sort_by_key(|conversation| std::cmp::Reverse((conversation.last_updated_at, conversation.id)));
+        page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(page)
+    }
+
+    async fn update(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        patch: &ConversationPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Conversation, DomainError> {
+        self.write(|tables| {
+            let conversation = tables
+                .conversations
+                .get_mut(&id)
+                .filter(|conversation| conversation.org_id == org)
+                .ok_or(DomainError::NotFound)?;
+            if let Some(title) = &patch.title {
+                conversation.title.clone_from(title);
+            }
+            if let Some(visibility) = patch.visibility {
+                conversation.visibility = visibility;
+            }
+            if let Some(branch) = &patch.selected_branch {
+                conversation.selected_branch.clone_from(branch);
+            }
+            if let Some(numbers) = &patch.pr_number {
+                conversation.pr_number.clone_from(numbers);
+            }
+            conversation.last_updated_at = now;
+            Ok(conversation.clone())
+        })
+        .await
+    }
+
+    async fn delete(&self, org: OrgId, id: ConversationId, _now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.write(|tables| {
+            if tables
+                .conversations
+                .get(&id)
+                .is_none_or(|conversation| conversation.org_id != org)
+            {
+                return Err(DomainError::NotFound);
+            }
+            tables.conversations.remove(&id);
+            tables.segments.remove(&id);
+            tables.event_keys.retain(|(conversation, _)| *conversation != id);
+            tables.purges.push(PendingPurge {
+                org_id: org,
+                conversation_id: Some(id),
+            });
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_usage(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        usage: UsageReport,
+        now: DateTime<Utc>,
+    ) -> Result<Conversation, DomainError> {
+        self.write(|tables| {
+            let conversation = tables
+                .conversations
+                .get_mut(&id)
+                .filter(|conversation| conversation.org_id == org)
+                .ok_or(DomainError::NotFound)?;
+            let add = |total: i64, more: i64| total.checked_add(more).ok_or_else(overflow);
+            let mut next = conversation.clone();
+            next.prompt_tokens = add(next.prompt_tokens, usage.prompt_tokens)?;
+            next.completion_tokens = add(next.completion_tokens, usage.completion_tokens)?;
+            next.total_tokens = add(
+                next.total_tokens,
+                usage
+                    .prompt_tokens
+                    .checked_add(usage.completion_tokens)
+                    .ok_or_else(overflow)?,
+            )?;
+            next.accumulated_cost = add(next.accumulated_cost, usage.cost)?;
+            next.last_updated_at = now;
+            *conversation = next.clone();
+            Ok(next)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl EventIndex for MemoryStore {
+    async fn segments(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        start: i64,
+        limit: i64,
+    ) -> Result<Vec<EventSegment>, DomainError> {
+        let mut segments: Vec<EventSegment> = self
+            .read(|tables| {
+                tables
+                    .segments
+                    .get(&id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(first, last)| *first < start + limit && *last >= start)
+                    .map(|&(first_id, last_id)| EventSegment {
+                        org_id: org,
+                        conversation_id: id,
+                        first_id,
+                        last_id,
+                    })
+                    .collect()
+            })
+            .await;
+        segments.sort_by_key(|segment| segment.first_id);
+        Ok(segments)
+    }
+}
+
+#[async_trait]
+impl PurgeQueue for MemoryStore {
+    async fn pending_purges(&self, limit: u64) -> Result<Vec<PendingPurge>, DomainError> {
+        Ok(self
+            .read(|tables| {
+                tables
+                    .purges
+                    .iter()
+                    .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                    .copied()
+                    .collect()
+            })
+            .await)
+    }
+
+    async fn purge_done(&self, purge: PendingPurge) -> Result<(), DomainError> {
+        self.write(|tables| tables.purges.retain(|pending| *pending != purge))
+            .await;
+        Ok(())
+    }
+}
+
+/// Applies what reported events carry: the status as reported, each usage total raised to the
+/// reported one (never lowered).
+pub(crate) fn apply_reported_state(
+    conversation: &mut Conversation,
+    change: &AgentStateChange,
+    at: DateTime<Utc>,
+) {
+    conversation.last_updated_at = at;
+    if let Some(status) = &change.execution_status {
+        conversation.execution_status = Some(status.clone());
+    }
+    if let Some(usage) = change.usage {
+        conversation.accumulated_cost = conversation.accumulated_cost.max(usage.cost);
+        conversation.prompt_tokens = conversation.prompt_tokens.max(usage.prompt_tokens);
+        conversation.completion_tokens = conversation.completion_tokens.max(usage.completion_tokens);
+        conversation.total_tokens = conversation.prompt_tokens + conversation.completion_tokens;
+    }
+}

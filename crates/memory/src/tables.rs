@@ -1,0 +1,132 @@
+//! The tables: rows as the domain knows them, plus what the stores keep beside them.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use tenantry_domain::{
+    ApiKey, AuditEntry, Conversation, ConversationId, Invitation, Org, OrgId, Role, User, UserId,
+    ports::{PendingPurge, PendingRemoteDeletion},
+    sandbox::Sandbox,
+    secrets::{Sealed, SecretAddress, SecretMeta},
+    session::OneTimePurpose,
+    throttle::ThrottleState,
+};
+use uuid::Uuid;
+
+/// A user with what only the store sees.
+#[derive(Debug, Clone)]
+pub(crate) struct UserRow {
+    pub user: User,
+    pub password_hash: Option<String>,
+}
+
+/// A membership.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MemberRow {
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// An invitation with its token digest and fate.
+#[derive(Debug, Clone)]
+pub(crate) struct InvitationRow {
+    pub invitation: Invitation,
+    pub inviter: Option<UserId>,
+    pub token_digest: String,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub accepted_by: Option<UserId>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A session (a refresh-token family).
+#[derive(Debug, Clone)]
+pub(crate) struct SessionRow {
+    pub user_id: UserId,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A refresh token.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshTokenRow {
+    pub user_id: UserId,
+    pub family_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub spent_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A single-use token.
+#[derive(Debug, Clone)]
+pub(crate) struct OneTimeTokenRow {
+    pub user_id: UserId,
+    pub purpose: OneTimePurpose,
+    pub expires_at: DateTime<Utc>,
+    pub spent_at: Option<DateTime<Utc>>,
+}
+
+/// A stored secret.
+#[derive(Debug, Clone)]
+pub(crate) struct SecretRow {
+    pub meta: SecretMeta,
+    pub address: SecretAddress,
+    pub sealed: Sealed,
+}
+
+/// Stored settings of an org (`member: None`) or a member's overrides.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SettingsRow {
+    pub values: Map<String, Value>,
+    pub locked: Vec<String>,
+    pub version: i64,
+}
+
+/// Every table of the store.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tables {
+    pub users: BTreeMap<UserId, UserRow>,
+    pub orgs: BTreeMap<OrgId, Org>,
+    pub members: BTreeMap<(OrgId, UserId), MemberRow>,
+    pub invitations: BTreeMap<Uuid, InvitationRow>,
+    pub audit: Vec<AuditEntry>,
+    pub sessions: HashMap<Uuid, SessionRow>,
+    pub refresh_tokens: HashMap<String, RefreshTokenRow>,
+    pub one_time_tokens: HashMap<String, OneTimeTokenRow>,
+    pub conversations: BTreeMap<ConversationId, Conversation>,
+    pub segments: BTreeMap<ConversationId, Vec<(i64, i64)>>,
+    pub event_keys: HashSet<(ConversationId, String)>,
+    pub purges: Vec<PendingPurge>,
+    pub api_keys: BTreeMap<Uuid, ApiKey>,
+    pub secrets: BTreeMap<Uuid, SecretRow>,
+    pub settings: HashMap<(OrgId, Option<UserId>), SettingsRow>,
+    pub preferences: HashMap<UserId, (Map<String, Value>, i64)>,
+    pub throttles: HashMap<String, ThrottleState>,
+    pub sandboxes: BTreeMap<Uuid, Sandbox>,
+    pub remote_deletions: Vec<PendingRemoteDeletion>,
+}
+
+impl Tables {
+    /// The member as listed.
+    pub(crate) fn member_view(&self, org: OrgId, user: UserId) -> Option<tenantry_domain::ports::MemberView> {
+        let member = self.members.get(&(org, user))?;
+        let row = self.users.get(&user)?;
+        Some(tenantry_domain::ports::MemberView {
+            user_id: user,
+            email: row.user.email.clone(),
+            name: row.user.name.clone(),
+            role: member.role,
+            email_verified: row.user.email_verified_at.is_some(),
+            joined_at: member.joined_at,
+        })
+    }
+
+    /// The user's personal org, if they are still its member.
+    pub(crate) fn personal_org_of(&self, user: UserId) -> Option<OrgId> {
+        self.members
+            .keys()
+            .filter(|(_, member)| *member == user)
+            .map(|(org, _)| *org)
+            .find(|org| self.orgs.get(org).is_some_and(|org| org.personal))
+    }
+}

@@ -1,0 +1,370 @@
+//! Units of work in memory: a transaction holds the whole store (so decisions inside it are
+//! serialised) and works on a copy of the tables, which replaces them at commit.
+
+use std::{
+    collections::HashSet,
+    sync::{Mutex, MutexGuard},
+};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tenantry_domain::{
+    AuditEntry, ConversationId, DomainError, Email, Invitation, Org, OrgId, Role, UserId,
+    agent_reports::AgentStateChange,
+    ports::{
+        AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation, MemberGrantRows,
+        MemberRows, MemberView, OpenInvitation, OrgRows, Transaction, UnitOfWork, UserRows,
+    },
+};
+use tokio::sync::OwnedMutexGuard;
+use uuid::Uuid;
+
+use crate::{
+    MemoryStore,
+    tables::{InvitationRow, MemberRow, Tables},
+};
+
+#[async_trait]
+impl UnitOfWork for MemoryStore {
+    async fn begin(&self) -> Result<Box<dyn Transaction>, DomainError> {
+        let committed = self.tables.clone().lock_owned().await;
+        let working = Mutex::new(committed.clone());
+        Ok(Box::new(MemoryTransaction { committed, working }))
+    }
+}
+
+/// An open transaction: the store stays held until it commits or is dropped (rolled back).
+struct MemoryTransaction {
+    committed: OwnedMutexGuard<Tables>,
+    working: Mutex<Tables>,
+}
+
+impl MemoryTransaction {
+    fn tables(&self) -> MutexGuard<'_, Tables> {
+        self.working
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[async_trait]
+impl Transaction for MemoryTransaction {
+    fn orgs(&self) -> &dyn OrgRows {
+        self
+    }
+
+    fn members(&self) -> &dyn MemberRows {
+        self
+    }
+
+    fn invitations(&self) -> &dyn InvitationRows {
+        self
+    }
+
+    fn member_grants(&self) -> &dyn MemberGrantRows {
+        self
+    }
+
+    fn users(&self) -> &dyn UserRows {
+        self
+    }
+
+    fn audit(&self) -> &dyn AuditRows {
+        self
+    }
+
+    fn event_log(&self) -> &dyn EventLogRows {
+        self
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), DomainError> {
+        let MemoryTransaction {
+            mut committed,
+            working,
+        } = *self;
+        *committed = working
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl OrgRows for MemoryTransaction {
+    async fn lock(&self, org: OrgId) -> Result<Org, DomainError> {
+        self.tables().orgs.get(&org).cloned().ok_or(DomainError::NotFound)
+    }
+
+    async fn personal_org_of(&self, user: UserId) -> Result<Option<OrgId>, DomainError> {
+        Ok(self.tables().personal_org_of(user))
+    }
+}
+
+#[async_trait]
+impl MemberRows for MemoryTransaction {
+    async fn role_of(&self, org: OrgId, user: UserId) -> Result<Option<Role>, DomainError> {
+        Ok(self.tables().members.get(&(org, user)).map(|member| member.role))
+    }
+
+    async fn owner_count(&self, org: OrgId) -> Result<u64, DomainError> {
+        let tables = self.tables();
+        let owners = tables
+            .members
+            .iter()
+            .filter(|((member_org, _), member)| *member_org == org && member.role == Role::Owner)
+            .count();
+        Ok(owners as u64)
+    }
+
+    async fn has_email(&self, org: OrgId, email: &Email) -> Result<bool, DomainError> {
+        let tables = self.tables();
+        Ok(tables.members.keys().any(|(member_org, user)| {
+            *member_org == org && tables.users.get(user).is_some_and(|row| row.user.email == *email)
+        }))
+    }
+
+    async fn view(&self, org: OrgId, user: UserId) -> Result<Option<MemberView>, DomainError> {
+        Ok(self.tables().member_view(org, user))
+    }
+
+    async fn insert(
+        &self,
+        org: OrgId,
+        user: UserId,
+        role: Role,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let mut tables = self.tables();
+        if tables.members.contains_key(&(org, user)) {
+            return Err(DomainError::Internal("membership exists".into()));
+        }
+        tables
+            .members
+            .insert((org, user), MemberRow { role, joined_at: at });
+        Ok(())
+    }
+
+    async fn set_role(&self, org: OrgId, user: UserId, role: Role) -> Result<(), DomainError> {
+        if let Some(member) = self.tables().members.get_mut(&(org, user)) {
+            member.role = role;
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, org: OrgId, user: UserId) -> Result<(), DomainError> {
+        self.tables().members.remove(&(org, user));
+        Ok(())
+    }
+}
+
+fn is_open(row: &InvitationRow) -> bool {
+    row.accepted_at.is_none() && row.revoked_at.is_none()
+}
+
+#[async_trait]
+impl InvitationRows for MemoryTransaction {
+    async fn lock_open_by_digest(&self, token_digest: &str) -> Result<Option<OpenInvitation>, DomainError> {
+        Ok(self
+            .tables()
+            .invitations
+            .values()
+            .find(|row| row.token_digest == token_digest && is_open(row))
+            .map(|row| OpenInvitation {
+                invitation: row.invitation.clone(),
+                inviter: row.inviter,
+            }))
+    }
+
+    async fn pending_for(&self, org: OrgId, email: &Email, now: DateTime<Utc>) -> Result<bool, DomainError> {
+        Ok(self.tables().invitations.values().any(|row| {
+            row.invitation.org_id == org
+                && row.invitation.email == *email
+                && is_open(row)
+                && row.invitation.expires_at > now
+        }))
+    }
+
+    async fn insert(&self, invitation: &Invitation, token_digest: &str) -> Result<(), DomainError> {
+        self.tables().invitations.insert(
+            invitation.id,
+            InvitationRow {
+                invitation: invitation.clone(),
+                inviter: Some(invitation.invited_by),
+                token_digest: token_digest.to_owned(),
+                accepted_at: None,
+                accepted_by: None,
+                revoked_at: None,
+            },
+        );
+        Ok(())
+    }
+
+    async fn mark_accepted(&self, id: Uuid, user: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
+        if let Some(row) = self.tables().invitations.get_mut(&id) {
+            row.accepted_at = Some(at);
+            row.accepted_by = Some(user);
+        }
+        Ok(())
+    }
+
+    async fn revoke(&self, org: OrgId, id: Uuid, at: DateTime<Utc>) -> Result<bool, DomainError> {
+        let mut tables = self.tables();
+        match tables.invitations.get_mut(&id) {
+            Some(row) if row.invitation.org_id == org && is_open(row) => {
+                row.revoked_at = Some(at);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn revoke_sent_by(
+        &self,
+        org: OrgId,
+        inviter: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<u64, DomainError> {
+        let mut revoked = 0;
+        for row in self.tables().invitations.values_mut() {
+            if row.invitation.org_id == org && row.inviter == Some(inviter) && is_open(row) {
+                row.revoked_at = Some(at);
+                revoked += 1;
+            }
+        }
+        Ok(revoked)
+    }
+}
+
+#[async_trait]
+impl MemberGrantRows for MemoryTransaction {
+    async fn revoke_api_keys(&self, org: OrgId, user: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
+        for key in self.tables().api_keys.values_mut() {
+            if key.org_id == org && key.user_id == user && key.revoked_at.is_none() {
+                key.revoked_at = Some(at);
+            }
+        }
+        Ok(())
+    }
+
+    async fn revoke_sandboxes(&self, org: OrgId, user: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
+        for sandbox in self.tables().sandboxes.values_mut() {
+            if sandbox.org_id == org && sandbox.created_by == user && sandbox.revoked_at.is_none() {
+                sandbox.revoked_at = Some(at);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl UserRows for MemoryTransaction {
+    async fn current_org(&self, user: UserId) -> Result<Option<OrgId>, DomainError> {
+        Ok(self
+            .tables()
+            .users
+            .get(&user)
+            .and_then(|row| row.user.current_org_id))
+    }
+
+    async fn set_current_org(
+        &self,
+        user: UserId,
+        org: Option<OrgId>,
+        _at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        if let Some(row) = self.tables().users.get_mut(&user) {
+            row.user.current_org_id = org;
+        }
+        Ok(())
+    }
+
+    async fn lock_superadmins(&self) -> Result<(), DomainError> {
+        // The transaction holds the whole store already.
+        Ok(())
+    }
+
+    async fn superadmins_besides(&self, user: UserId) -> Result<u64, DomainError> {
+        let tables = self.tables();
+        let others = tables
+            .users
+            .values()
+            .filter(|row| row.user.is_superadmin && row.user.id != user)
+            .count();
+        Ok(others as u64)
+    }
+
+    async fn set_superadmin(&self, user: UserId, superadmin: bool) -> Result<bool, DomainError> {
+        Ok(match self.tables().users.get_mut(&user) {
+            Some(row) => {
+                row.user.is_superadmin = superadmin;
+                true
+            }
+            None => false,
+        })
+    }
+}
+
+#[async_trait]
+impl AuditRows for MemoryTransaction {
+    async fn record(&self, entry: &AuditEntry) -> Result<(), DomainError> {
+        self.tables().audit.push(entry.clone());
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl EventLogRows for MemoryTransaction {
+    async fn lock_conversation(&self, id: ConversationId) -> Result<Option<LockedConversation>, DomainError> {
+        Ok(self
+            .tables()
+            .conversations
+            .get(&id)
+            .map(|conversation| LockedConversation {
+                org_id: conversation.org_id,
+                sandbox_id: conversation.sandbox_id,
+                event_count: conversation.event_count,
+            }))
+    }
+
+    async fn record_segment(&self, segment: EventSegment, at: DateTime<Utc>) -> Result<(), DomainError> {
+        let mut tables = self.tables();
+        let conversation = tables
+            .conversations
+            .get_mut(&segment.conversation_id)
+            .filter(|conversation| conversation.org_id == segment.org_id)
+            .ok_or(DomainError::NotFound)?;
+        conversation.event_count = segment.last_id + 1;
+        conversation.last_updated_at = at;
+        tables
+            .segments
+            .entry(segment.conversation_id)
+            .or_default()
+            .push((segment.first_id, segment.last_id));
+        Ok(())
+    }
+
+    async fn claim_event_keys(
+        &self,
+        conversation: ConversationId,
+        keys: &[String],
+    ) -> Result<HashSet<String>, DomainError> {
+        let mut tables = self.tables();
+        Ok(keys
+            .iter()
+            .filter(|key| tables.event_keys.insert((conversation, (*key).clone())))
+            .cloned()
+            .collect())
+    }
+
+    async fn apply_reported_state(
+        &self,
+        conversation: ConversationId,
+        change: &AgentStateChange,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        if let Some(row) = self.tables().conversations.get_mut(&conversation) {
+            crate::conversations::apply_reported_state(row, change, at);
+        }
+        Ok(())
+    }
+}
