@@ -4,15 +4,17 @@
 mod app;
 mod auth;
 mod client_address;
-mod dto;
 mod extract_config;
 mod headers;
 mod observe;
 mod openapi;
 mod paging;
 mod problem;
+pub mod problem_responses;
 mod routes;
 mod state;
+mod wire;
+pub mod wire_names;
 
 pub use app::{HttpOptions, configure, configure_metrics_only};
 pub use auth::Caller;

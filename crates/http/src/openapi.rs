@@ -211,14 +211,21 @@ mod tests {
     use super::*;
 
     /// Every `(method, path)` registered through an actix route attribute or resource in
-    /// `src/routes` and `src/openapi.rs`, read from the source.
+    /// `src/routes` (and its folders) and `src/openapi.rs`, read from the source.
     fn registered_routes() -> BTreeSet<(String, String)> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files: Vec<_> = std::fs::read_dir(dir.join("routes"))
-            .expect("routes dir")
-            .map(|entry| entry.expect("entry").path())
-            .collect();
-        files.push(dir.join("openapi.rs"));
+        let mut files = vec![dir.join("openapi.rs")];
+        let mut folders = vec![dir.join("routes")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).expect("routes dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
         let mut routes = BTreeSet::new();
         for file in files {
             let text = std::fs::read_to_string(&file).expect("read");

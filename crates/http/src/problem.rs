@@ -19,7 +19,7 @@ pub struct Problem {
     pub code: &'static str,
     /// Per-field validation errors, when there are any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<FieldErrorSchema>)]
+    #[schema(value_type = Vec<crate::wire_names::FieldErrorSchema>)]
     pub errors: Vec<FieldError>,
     /// Seconds to wait before retrying (also sent as `Retry-After`).
     #[serde(skip)]
@@ -124,16 +124,6 @@ impl From<DomainError> for Problem {
             ),
         }
     }
-}
-
-/// One invalid field, as documented.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // Documents the shape of `FieldError`; never built.
-pub struct FieldErrorSchema {
-    /// The field.
-    field: String,
-    /// What is wrong with it.
-    message: String,
 }
 
 /// The error type handlers return: anything that becomes a problem document.

@@ -6,11 +6,16 @@ use tenantry_domain::SecretString;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::problem_responses::{
+    Conflict, InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+};
 use crate::{
     ApiError, AppState, Problem,
     auth::Caller,
     client_address::client_address,
-    dto::{MemberBody, OrgBody, OrgList},
+    routes::members::MemberBody,
+    routes::orgs::OrgBody,
+    routes::orgs::OrgList,
     routes::{
         auth, members,
         members::EmailAndRoleBody,
@@ -34,13 +39,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     request_body = auth::RegisterBody,
     security(()),
     responses(
-        (status = 201, description = "Registered", body = crate::dto::RegisteredBody),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        (status = 201, description = "Registered", body = crate::routes::auth::RegisteredBody),
+        Conflict, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/register-with-team")]
@@ -56,9 +56,8 @@ pub(crate) async fn register_with_team(
     summary = "Alias of /api/auth/me",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The caller", body = crate::dto::MeBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        (status = 200, description = "The caller", body = crate::routes::auth::MeBody),
+        Unauthenticated, Unavailable
     )
 )]
 #[get("/api/auth/users/me")]
@@ -86,13 +85,8 @@ pub(crate) struct BearerToken {
     security(()),
     responses(
         (status = 200, description = "Access token", body = BearerToken),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts (see Retry-After)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/jwt/login")]
@@ -118,8 +112,7 @@ pub(crate) async fn form_login(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Orgs", body = OrgList),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, Unavailable
     )
 )]
 #[get("/api/teams")]
@@ -134,13 +127,7 @@ pub(crate) async fn list_teams(state: web::Data<AppState>, caller: Caller) -> Re
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = OrgBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, Conflict, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/teams")]
@@ -159,9 +146,7 @@ pub(crate) async fn create_team(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The org", body = OrgBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[get("/api/teams/{team_id}")]
@@ -181,15 +166,7 @@ pub(crate) async fn get_team(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Added", body = MemberBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Conflict, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/teams/{team_id}/members")]

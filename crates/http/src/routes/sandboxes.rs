@@ -6,7 +6,10 @@ use tenantry_domain::{sandbox::Sandbox, services::sandboxes::NewSandboxInput};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{ApiError, AppState, Problem, auth::Caller, dto::rfc3339_text};
+use crate::problem_responses::{
+    InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+};
+use crate::{ApiError, AppState, auth::Caller, wire::rfc3339_text};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(create_sandbox)
@@ -73,14 +76,7 @@ pub(crate) struct CreateSandboxBody {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Registered", body = CreatedSandboxBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/sandboxes")]
@@ -115,9 +111,7 @@ pub(crate) async fn create_sandbox(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Sandboxes", body = SandboxList),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/sandboxes")]
@@ -143,10 +137,7 @@ pub(crate) async fn list_sandboxes(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Unavailable
     )
 )]
 #[delete("/api/orgs/{org_id}/sandboxes/{id}")]

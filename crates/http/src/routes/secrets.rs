@@ -11,7 +11,10 @@ use tenantry_domain::{
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{ApiError, AppState, Problem, auth::Caller, dto::rfc3339_text};
+use crate::problem_responses::{
+    InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+};
+use crate::{ApiError, AppState, auth::Caller, wire::rfc3339_text};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_secrets)
@@ -29,7 +32,7 @@ pub(crate) struct SecretBody {
     name: String,
     description: Option<String>,
     /// `user` or `org`.
-    #[schema(value_type = crate::dto::ScopeName)]
+    #[schema(value_type = crate::wire_names::ScopeName)]
     scope: SecretScope,
     created_at: String,
     updated_at: String,
@@ -107,9 +110,7 @@ pub(crate) struct RuntimeSecretsBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Secrets", body = SecretList),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/secrets")]
@@ -130,7 +131,7 @@ pub(crate) struct PutSecretBody {
     value: SecretString,
     #[schema(max_length = 500)]
     description: Option<String>,
-    #[schema(value_type = crate::dto::ScopeName)]
+    #[schema(value_type = crate::wire_names::ScopeName)]
     scope: SecretScope,
 }
 
@@ -142,14 +143,7 @@ pub(crate) struct PutSecretBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Stored", body = SecretBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[put("/api/orgs/{org_id}/secrets/{name}")]
@@ -173,7 +167,7 @@ pub(crate) async fn put_secret(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ScopeQuery {
-    #[param(value_type = Option<crate::dto::ScopeName>)]
+    #[param(value_type = Option<crate::wire_names::ScopeName>)]
     scope: Option<SecretScope>,
 }
 
@@ -184,11 +178,7 @@ pub(crate) struct ScopeQuery {
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, InvalidInput, Unavailable
     )
 )]
 #[delete("/api/orgs/{org_id}/secrets/{name}")]
@@ -211,10 +201,7 @@ pub(crate) async fn delete_secret(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Values", body = RuntimeSecretsBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/conversations/{id}/runtime-secrets")]
@@ -245,11 +232,7 @@ pub(crate) struct ListKeysQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Keys", body = ApiKeyList),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, InvalidInput, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/api-keys")]
@@ -289,14 +272,7 @@ pub(crate) struct CreateKeyBody {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = CreatedApiKeyBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/api-keys")]
@@ -326,10 +302,7 @@ pub(crate) async fn create_key(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Unavailable
     )
 )]
 #[delete("/api/orgs/{org_id}/api-keys/{id}")]

@@ -5,7 +5,10 @@ use serde_json::{Map, Value};
 use tenantry_domain::services::settings::SettingsView;
 use uuid::Uuid;
 
-use crate::{ApiError, AppState, Problem, auth::Caller};
+use crate::problem_responses::{
+    InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+};
+use crate::{ApiError, AppState, auth::Caller};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get_org_settings)
@@ -41,9 +44,7 @@ fn render(view: SettingsView, with_locks: bool) -> Value {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Settings", body = Object),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/settings")]
@@ -64,14 +65,7 @@ pub(crate) async fn get_org_settings(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Settings", body = Object),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[patch("/api/orgs/{org_id}/settings")]
@@ -95,9 +89,7 @@ pub(crate) async fn patch_org_settings(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Settings", body = Object),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/settings/me")]
@@ -118,14 +110,7 @@ pub(crate) async fn get_my_settings(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Settings", body = Object),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[patch("/api/orgs/{org_id}/settings/me")]
@@ -149,9 +134,7 @@ pub(crate) async fn patch_my_settings(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Settings", body = Object),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/settings/effective")]
@@ -170,8 +153,7 @@ pub(crate) async fn effective_settings(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Preferences", body = Object),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, Unavailable
     )
 )]
 #[get("/api/user/settings")]
@@ -189,13 +171,7 @@ pub(crate) async fn get_preferences(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Preferences", body = Object),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[patch("/api/user/settings")]

@@ -8,6 +8,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::problem_responses::{JsonBodyRefused, Unavailable};
 use crate::{ApiError, AppState, Problem, auth::SandboxCaller, extract_config::json_config};
 
 pub(crate) fn configure(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -52,11 +53,8 @@ pub(crate) struct ReportedEventsBody {
         (status = 401, description = "Missing, unknown or revoked session key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The conversation belongs to another org or sandbox", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a conversation (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        JsonBodyRefused, Unavailable
     )
 )]
 pub(crate) async fn report_conversation(
@@ -81,11 +79,9 @@ pub(crate) async fn report_conversation(
         (status = 401, description = "Missing, unknown or revoked session key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The conversation belongs to another org or sandbox", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an array of events with `id` and `kind`; nothing was applied", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable; nothing was applied", body = Problem, content_type = "application/problem+json")
+        (status = 503, description = "Database or object store unavailable; nothing was applied", body = Problem, content_type = "application/problem+json"),
+        JsonBodyRefused
     )
 )]
 pub(crate) async fn report_events(

@@ -1,16 +1,20 @@
 //! Identity routes: register, login, sessions, verification, recovery.
 
+mod bodies;
+
+pub(crate) use bodies::*;
+
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use tenantry_domain::{SecretString, services::identity::RegisterInput};
 
 use utoipa::ToSchema;
 
+use crate::problem_responses::{
+    Conflict, InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+};
 use crate::{
-    ApiError, AppState, Problem,
-    auth::Caller,
-    client_address::client_address,
-    dto::{MeBody, OrgSummaryBody, RegisteredBody, TokenBody},
+    ApiError, AppState, Problem, auth::Caller, client_address::client_address, routes::orgs::OrgSummaryBody,
 };
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -44,12 +48,7 @@ pub(crate) struct RegisterBody {
     security(()),
     responses(
         (status = 201, description = "Registered", body = RegisteredBody),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Conflict, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/register")]
@@ -94,13 +93,8 @@ pub(crate) struct LoginBody {
     security(()),
     responses(
         (status = 200, description = "Token pair", body = TokenBody),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts (see Retry-After)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/login")]
@@ -130,12 +124,7 @@ pub(crate) struct RefreshBody {
     security(()),
     responses(
         (status = 200, description = "New token pair", body = TokenBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/refresh")]
@@ -154,11 +143,7 @@ pub(crate) async fn refresh(
     security(()),
     responses(
         (status = 204, description = "Session ended"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/logout")]
@@ -176,9 +161,7 @@ pub(crate) async fn logout(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "All sessions ended"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, Unavailable
     )
 )]
 #[post("/api/auth/logout-all")]
@@ -193,8 +176,7 @@ pub(crate) async fn logout_all(state: web::Data<AppState>, caller: Caller) -> Re
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = MeBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, Unavailable
     )
 )]
 #[get("/api/auth/me")]
@@ -222,13 +204,7 @@ pub(crate) struct ChangePasswordBody {
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/password")]
@@ -250,8 +226,7 @@ pub(crate) async fn change_password(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Mail sent (or already verified)"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, Unavailable
     )
 )]
 #[post("/api/auth/verify-email/request")]
@@ -276,13 +251,8 @@ pub(crate) struct TokenOnlyBody {
     security(()),
     responses(
         (status = 204, description = "Verified"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "Expired", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/verify-email")]
@@ -307,11 +277,7 @@ pub(crate) struct ResetRequestBody {
     responses(
         (status = 202, description = "Accepted whether or not the email exists; the mail (at most 3 an hour per account) is sent afterwards"),
         (status = 429, description = "Too many reset requests from this address (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/password-reset/request")]
@@ -343,13 +309,8 @@ pub(crate) struct ResetBody {
     security(()),
     responses(
         (status = 204, description = "Password set; every session ended"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "Expired", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/auth/password-reset")]

@@ -1,5 +1,9 @@
 //! Orgs: list, create, read, update, delete, switch, transfer; the audit log; roles.
 
+mod bodies;
+
+pub(crate) use bodies::*;
+
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use tenantry_domain::{
@@ -9,12 +13,15 @@ use tenantry_domain::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::problem_responses::{
+    Conflict, InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+};
 use crate::{
-    ApiError, AppState, Problem,
+    ApiError, AppState,
     auth::Caller,
-    dto::{AuditEntryBody, MeBody, OrgBody, OrgSummaryBody, RoleInfoBody, double_option},
-    dto::{AuditPage, OrgList, RoleList},
     paging::{PageQuery, encode_id_cursor},
+    routes::auth::MeBody,
+    wire::double_option,
 };
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -35,8 +42,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Orgs", body = OrgList),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, Unavailable
     )
 )]
 #[get("/api/orgs")]
@@ -71,14 +77,7 @@ pub(crate) struct CreateOrgBody {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = OrgBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, Conflict, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/orgs")]
@@ -116,9 +115,7 @@ pub(crate) async fn create_org_response(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The org", body = OrgBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}")]
@@ -162,15 +159,7 @@ pub(crate) struct UpdateOrgBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = OrgBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Conflict, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[patch("/api/orgs/{org_id}")]
@@ -197,11 +186,7 @@ pub(crate) async fn update_org(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Conflict, Unavailable
     )
 )]
 #[delete("/api/orgs/{org_id}")]
@@ -221,9 +206,7 @@ pub(crate) async fn delete_org(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Me", body = MeBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/switch")]
@@ -252,15 +235,7 @@ pub(crate) struct TransferBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The org as the caller now sees it", body = OrgBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict (see `code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Conflict, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/transfer")]
@@ -284,11 +259,7 @@ pub(crate) async fn transfer_org(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page", body = AuditPage),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, InvalidInput, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/audit-log")]
@@ -320,8 +291,7 @@ pub(crate) async fn audit_log(
     security(()),
     responses(
         (status = 200, description = "Roles", body = RoleList),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, Unavailable
     )
 )]
 #[get("/api/roles")]

@@ -1,5 +1,9 @@
 //! Conversations, their events and their usage.
 
+mod bodies;
+
+pub(crate) use bodies::*;
+
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
@@ -16,13 +20,12 @@ use tenantry_domain::{
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::problem_responses::{
+    InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+};
 use crate::{
-    ApiError, AppState, Problem,
-    auth::Caller,
-    dto::ConversationPage,
-    dto::{ConversationBody, EventBody, double_option},
-    extract_config::json_config,
-    paging::PageQuery,
+    ApiError, AppState, Problem, auth::Caller, extract_config::json_config, paging::PageQuery,
+    wire::double_option,
 };
 
 /// Registers the routes; event appends get their own (larger) body limit.
@@ -60,7 +63,7 @@ pub(crate) struct CreateBody {
     trigger: Option<String>,
     #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     llm_model: Option<String>,
-    #[schema(value_type = Option<crate::dto::VisibilityName>)]
+    #[schema(value_type = Option<crate::wire_names::VisibilityName>)]
     visibility: Option<Visibility>,
     /// Run it on this sandbox's agent server (one of the caller's, registered with a `url`), with
     /// the caller's effective settings and the org's secrets.
@@ -78,15 +81,8 @@ pub(crate) struct CreateBody {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = ConversationBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The sandbox's agent server is unreachable, failed or refused (see `code`); nothing recorded", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/conversations")]
@@ -179,10 +175,7 @@ fn decode_cursor(raw: &str) -> Result<ConversationCursor, DomainError> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page", body = ConversationPage),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, InvalidInput, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/conversations")]
@@ -219,9 +212,7 @@ pub(crate) async fn list(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The conversation", body = ConversationBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, Unavailable
     )
 )]
 #[get("/api/orgs/{org_id}/conversations/{id}")]
@@ -240,7 +231,7 @@ pub(crate) struct UpdateBody {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     title: Option<Option<String>>,
-    #[schema(value_type = Option<crate::dto::VisibilityName>)]
+    #[schema(value_type = Option<crate::wire_names::VisibilityName>)]
     visibility: Option<Visibility>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
@@ -257,14 +248,7 @@ pub(crate) struct UpdateBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Updated", body = ConversationBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[patch("/api/orgs/{org_id}/conversations/{id}")]
@@ -293,10 +277,7 @@ pub(crate) async fn update(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Unavailable
     )
 )]
 #[delete("/api/orgs/{org_id}/conversations/{id}")]
@@ -319,14 +300,7 @@ pub(crate) async fn remove(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The ids given", body = AppendedBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 pub(crate) async fn append_events(
@@ -370,10 +344,7 @@ pub(crate) struct EventsQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page", body = EventPageBody),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, NotVisible, InvalidInput, Unavailable
     )
 )]
 pub(crate) async fn read_events(
@@ -417,14 +388,7 @@ pub(crate) struct UsageBody {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Totals", body = UsageTotalsBody),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/conversations/{id}/usage")]
@@ -487,16 +451,9 @@ pub(crate) struct MessageBody {
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Sent; the agent's answer arrives as events"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It does not run on an agent server Tenantry drives (`no_agent_server`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid input (see `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The agent server is unreachable, failed or refused", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/conversations/{id}/messages")]
@@ -518,12 +475,9 @@ pub(crate) async fn message(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Paused"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It does not run on an agent server Tenantry drives (`no_agent_server`)", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The agent server is unreachable, failed or refused", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/conversations/{id}/pause")]
@@ -544,12 +498,9 @@ pub(crate) async fn pause(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Running"),
-        (status = 401, description = "Missing or invalid credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role too low", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It does not run on an agent server Tenantry drives (`no_agent_server`)", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The agent server is unreachable, failed or refused", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable", body = Problem, content_type = "application/problem+json")
+        Unauthenticated, RoleTooLow, NotVisible, Unavailable
     )
 )]
 #[post("/api/orgs/{org_id}/conversations/{id}/resume")]
