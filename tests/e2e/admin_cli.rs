@@ -47,9 +47,9 @@ async fn the_first_user_is_superadmin_and_the_last_superadmin_stays() {
     let second = app
         .register("second@example.com", "correct horse battery staple")
         .await;
-    let (_, me) = app.call("GET", &first.access_token, "/api/auth/me", None).await;
+    let (_, me) = app.api(&first.access_token).me().await;
     assert_eq!(me["is_superadmin"], true, "the first user of an empty install");
-    let (_, me) = app.call("GET", &second.access_token, "/api/auth/me", None).await;
+    let (_, me) = app.api(&second.access_token).me().await;
     assert_eq!(me["is_superadmin"], false);
 
     let (ok, out) = tenantry(&app, &["superadmin", "revoke", "first@example.com"], None);
@@ -84,40 +84,21 @@ async fn created_users_sign_in_and_disabled_users_lose_tokens_and_keys_at_once()
     let (status, tokens) = app.login("ops@example.com", "a passphrase from stdin").await;
     assert_eq!(status, 200);
     let token = tokens["access_token"].as_str().expect("token").to_owned();
-    let (_, me) = app.call("GET", &token, "/api/auth/me", None).await;
+    let (_, me) = app.api(&token).me().await;
     let org = me["current_org_id"].as_str().expect("org").to_owned();
     let (_, key) = app
-        .call(
-            "POST",
-            &token,
-            &format!("/api/orgs/{org}/api-keys"),
-            Some(json!({ "name": "ops" })),
-        )
+        .api(&token)
+        .create_api_key(&org, json!({ "name": "ops" }))
         .await;
     let key = key["key"].as_str().expect("key").to_owned();
-    assert_eq!(app.call("GET", &key, "/api/auth/me", None).await.0, 200);
+    assert_eq!(app.api(&key).me().await.0, 200);
 
     let (ok, out) = tenantry(&app, &["users", "disable", "ops@example.com"], None);
     assert!(ok && out.contains("disabled"), "{out}");
-    assert_eq!(
-        app.call("GET", &token, "/api/auth/me", None).await.0,
-        401,
-        "access token"
-    );
-    assert_eq!(
-        app.call("GET", &key, "/api/auth/me", None).await.0,
-        401,
-        "API key"
-    );
+    assert_eq!(app.api(&token).me().await.0, 401, "access token");
+    assert_eq!(app.api(&key).me().await.0, 401, "API key");
     let refresh = tokens["refresh_token"].as_str().expect("refresh");
-    let (status, _) = app
-        .call(
-            "POST",
-            "",
-            "/api/auth/refresh",
-            Some(json!({ "refresh_token": refresh })),
-        )
-        .await;
+    let (status, _) = app.api("").refresh(json!({ "refresh_token": refresh })).await;
     assert_eq!(status, 401, "refresh token");
     assert_eq!(
         app.login("ops@example.com", "a passphrase from stdin").await.0,

@@ -31,18 +31,13 @@ async fn a_database_outage_gives_fast_503s_and_full_recovery_without_a_restart()
             "correct horse battery staple",
         )
         .await;
-    assert_eq!(
-        app.call("GET", &session.access_token, "/api/auth/me", None)
-            .await
-            .0,
-        200
-    );
+    assert_eq!(app.api(&session.access_token).me().await.0, 200);
 
     proxy.cut();
     let outage = Instant::now();
     while outage.elapsed() < Duration::from_secs(20) {
         let started = Instant::now();
-        let (status, problem) = app.call("GET", &session.access_token, "/api/auth/me", None).await;
+        let (status, problem) = app.api(&session.access_token).me().await;
         assert_eq!(status, 503, "{problem}");
         assert_eq!(problem["code"], "unavailable");
         assert!(
@@ -61,7 +56,7 @@ async fn a_database_outage_gives_fast_503s_and_full_recovery_without_a_restart()
 
     let recovered = Instant::now();
     loop {
-        let (status, _) = app.call("GET", &session.access_token, "/api/auth/me", None).await;
+        let (status, _) = app.api(&session.access_token).me().await;
         if status == 200 {
             break;
         }
@@ -73,12 +68,8 @@ async fn a_database_outage_gives_fast_503s_and_full_recovery_without_a_restart()
     }
     assert_eq!(app.get("/readyz").await.status(), 200);
     let (status, _) = app
-        .call(
-            "POST",
-            &session.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "After the outage" })),
-        )
+        .api(&session.access_token)
+        .create_org(json!({ "name": "After the outage" }))
         .await;
     assert_eq!(status, 201, "writes work again");
 }

@@ -5,107 +5,68 @@ use std::collections::HashSet;
 use futures::future::join_all;
 use serde_json::json;
 
-use crate::{
-    conversations::create_conversation,
-    orgs::{org_with_cast, register_cast},
-    support::spawn_app,
-};
+use crate::{conversations::create_conversation, support::Cast, support::spawn_app};
 
 #[tokio::test]
 async fn changes_made_on_one_instance_take_effect_on_the_other_at_the_next_request() {
     let a = spawn_app().await;
     let b = a.start_sibling(|_| {}).await;
-    let users = register_cast(&a, "twins").await;
-    let cast = org_with_cast(&a, &users, "twins", "Twins Co").await;
+    let cast = Cast::assemble(&a, "twins", "Twins Co").await;
 
     // Role change on A, seen by B.
-    let conversations = format!("/api/orgs/{}/conversations", cast.org);
     assert_eq!(
-        b.call(
-            "POST",
-            &cast.developer.access_token,
-            &conversations,
-            Some(json!({}))
-        )
-        .await
-        .0,
+        b.api(&cast.developer.access_token)
+            .create_conversation(&cast.org, json!({}))
+            .await
+            .0,
         201
     );
-    a.call(
-        "PATCH",
-        &cast.admin.access_token,
-        &format!("/api/orgs/{}/members/{}", cast.org, cast.developer.user_id),
-        Some(json!({ "role": "viewer" })),
-    )
-    .await;
+    a.api(&cast.admin.access_token)
+        .change_role(&cast.org, &cast.developer.user_id, json!({ "role": "viewer" }))
+        .await;
     assert_eq!(
-        b.call(
-            "POST",
-            &cast.developer.access_token,
-            &conversations,
-            Some(json!({}))
-        )
-        .await
-        .0,
+        b.api(&cast.developer.access_token)
+            .create_conversation(&cast.org, json!({}))
+            .await
+            .0,
         403
     );
 
     // API key revoked on B, refused by A.
-    let keys = format!("/api/orgs/{}/api-keys", cast.org);
     let (_, key) = a
-        .call(
-            "POST",
-            &cast.admin.access_token,
-            &keys,
-            Some(json!({ "name": "k" })),
-        )
+        .api(&cast.admin.access_token)
+        .create_api_key(&cast.org, json!({ "name": "k" }))
         .await;
     let secret = key["key"].as_str().expect("key");
-    assert_eq!(a.call("GET", secret, "/api/auth/me", None).await.0, 200);
-    b.call(
-        "DELETE",
-        &cast.admin.access_token,
-        &format!("{keys}/{}", key["id"].as_str().expect("id")),
-        None,
-    )
-    .await;
-    assert_eq!(a.call("GET", secret, "/api/auth/me", None).await.0, 401);
+    assert_eq!(a.api(secret).me().await.0, 200);
+    b.api(&cast.admin.access_token)
+        .revoke_api_key(&cast.org, &key["id"].as_str().expect("id"))
+        .await;
+    assert_eq!(a.api(secret).me().await.0, 401);
 
     // Logout-all on A, refused by B.
-    assert_eq!(
-        b.call("GET", &cast.owner.access_token, "/api/auth/me", None)
-            .await
-            .0,
-        200
-    );
-    a.call("POST", &cast.owner.access_token, "/api/auth/logout-all", None)
-        .await;
-    assert_eq!(
-        b.call("GET", &cast.owner.access_token, "/api/auth/me", None)
-            .await
-            .0,
-        401
-    );
+    assert_eq!(b.api(&cast.owner.access_token).me().await.0, 200);
+    a.api(&cast.owner.access_token).logout_all().await;
+    assert_eq!(b.api(&cast.owner.access_token).me().await.0, 401);
 }
 
 #[tokio::test]
 async fn event_ids_stay_dense_with_appends_spread_over_both_instances() {
     let a = spawn_app().await;
     let b = a.start_sibling(|_| {}).await;
-    let users = register_cast(&a, "spread").await;
-    let cast = org_with_cast(&a, &users, "spread", "Spread Co").await;
+    let cast = Cast::assemble(&a, "spread", "Spread Co").await;
     let token = &cast.developer.access_token;
     let id = create_conversation(&a, token, &cast.org, json!({})).await;
-    let path = format!("/api/orgs/{}/conversations/{id}/events", cast.org);
 
     let appenders = (0..10).map(|task| {
         let instance = if task % 2 == 0 { &a } else { &b };
-        let path = &path;
+        let (org, id) = (&cast.org, &id);
         async move {
             let mut ids = Vec::new();
             for n in 0..10 {
                 let (status, range) = instance
-                    .call("POST", token, path, Some(json!({ "task": task, "n": n })))
+                    .api(token)
+                    .append_events(org, id, json!({ "task": task, "n": n }))
                     .await;
                 assert_eq!(status, 201);
                 ids.push(range["first_id"].as_i64().expect("id"));
@@ -116,7 +77,7 @@ async fn event_ids_stay_dense_with_appends_spread_over_both_instances() {
     let mut ids: Vec<i64> = join_all(appenders).await.into_iter().flatten().collect();
     ids.sort();
     assert_eq!(ids, (0..100).collect::<Vec<_>>());
-    let (_, page) = b.call("GET", token, &format!("{path}?limit=1000"), None).await;
+    let (_, page) = b.api(token).events(&cast.org, &id, "limit=1000").await;
     let read: HashSet<(i64, i64)> = page["items"]
         .as_array()
         .expect("items")

@@ -21,13 +21,12 @@ async fn ok(app: &TestApp, session: &Session, method: &str, path: &str, body: Va
 }
 
 async fn start(app: &TestApp, session: &Session, org: &str, sandbox: &str, text: &str) -> (u16, Value) {
-    app.call(
-        "POST",
-        &session.access_token,
-        &format!("/api/orgs/{org}/conversations"),
-        Some(json!({ "sandbox_id": sandbox, "initial_message": text, "title": "driven" })),
-    )
-    .await
+    app.api(&session.access_token)
+        .create_conversation(
+            &org,
+            json!({ "sandbox_id": sandbox, "initial_message": text, "title": "driven" }),
+        )
+        .await
 }
 
 async fn finished_with_replies(app: &TestApp, user: &Session, id: &str, replies: usize) -> Vec<Value> {
@@ -104,11 +103,10 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
 
     let agent_port = free_port();
     let (status, created) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/sandboxes"),
-            Some(json!({ "name": "driven", "url": format!("http://127.0.0.1:{agent_port}") })),
+        .api(&owner.access_token)
+        .register_sandbox(
+            &org,
+            json!({ "name": "driven", "url": format!("http://127.0.0.1:{agent_port}") }),
         )
         .await;
     assert_eq!(status, 201, "{created}");
@@ -137,14 +135,7 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
     // appears in what Tenantry stores or answers.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let (_, log) = app
-            .call(
-                "GET",
-                &owner.access_token,
-                &format!("/api/orgs/{org}/audit-log"),
-                None,
-            )
-            .await;
+        let (_, log) = app.api(&owner.access_token).audit_log(&org).await;
         let looked_up = log["items"].as_array().expect("items").iter().any(|entry| {
             entry["action"] == "secrets.read"
                 && entry["detail"]["sandbox_id"] == sandbox.as_str()
@@ -165,26 +156,23 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
     }
 
     // Messages, pause and resume round-trip.
-    let steer = |action: &str| format!("/api/orgs/{org}/conversations/{first}/{action}");
     let (status, _) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &steer("messages"),
-            Some(json!({ "text": "Again." })),
-        )
+        .api(&owner.access_token)
+        .steer(&org, &first, "messages", Some(json!({ "text": "Again." })))
         .await;
     assert_eq!(status, 202);
     let events = finished_with_replies(&app, &owner, &first, 2).await;
     assert!(messages(&events).contains(&("user".to_owned(), "Again.".to_owned())));
     assert_eq!(
-        app.call("POST", &owner.access_token, &steer("pause"), None)
+        app.api(&owner.access_token)
+            .steer(&org, &first, "pause", None)
             .await
             .0,
         202
     );
     assert_eq!(
-        app.call("POST", &owner.access_token, &steer("resume"), None)
+        app.api(&owner.access_token)
+            .steer(&org, &first, "resume", None)
             .await
             .0,
         202
@@ -221,21 +209,13 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
     );
 
     // An agent server that is down: 502 and nothing recorded.
-    let (_, listed) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/conversations"),
-            None,
-        )
-        .await;
+    let (_, listed) = app.api(&owner.access_token).conversations(&org, "").await;
     let count = listed["items"].as_array().expect("items").len();
     let (_, down) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/sandboxes"),
-            Some(json!({ "name": "down", "url": format!("http://127.0.0.1:{}", free_port()) })),
+        .api(&owner.access_token)
+        .register_sandbox(
+            &org,
+            json!({ "name": "down", "url": format!("http://127.0.0.1:{}", free_port()) }),
         )
         .await;
     let (status, problem) = start(&app, &owner, &org, down["id"].as_str().expect("id"), "Anyone?").await;
@@ -243,23 +223,12 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
         (status, problem["code"].as_str()),
         (502, Some("sandbox_unavailable"))
     );
-    let (_, listed) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/conversations"),
-            None,
-        )
-        .await;
+    let (_, listed) = app.api(&owner.access_token).conversations(&org, "").await;
     assert_eq!(listed["items"].as_array().expect("items").len(), count);
     // One that refuses (this sandbox's key is not the agent server's): 502 with its detail.
     let (_, wrong_key) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/sandboxes"),
-            Some(json!({ "name": "wrong key", "url": agent.url })),
-        )
+        .api(&owner.access_token)
+        .register_sandbox(&org, json!({ "name": "wrong key", "url": agent.url }))
         .await;
     let (status, problem) = start(
         &app,
@@ -278,14 +247,7 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
         problem["detail"].as_str().expect("detail").contains("401"),
         "{problem}"
     );
-    let (_, listed) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/conversations"),
-            None,
-        )
-        .await;
+    let (_, listed) = app.api(&owner.access_token).conversations(&org, "").await;
     assert_eq!(listed["items"].as_array().expect("items").len(), count);
 
     // A viewer may not start one; another org's sandbox does not exist.
@@ -293,12 +255,8 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
     let (status, _) = start(&app, &stranger, &stranger.org_id, &sandbox, "Mine now?").await;
     assert_eq!(status, 404);
     let (status, team) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "Driven team" })),
-        )
+        .api(&owner.access_token)
+        .create_org(json!({ "name": "Driven team" }))
         .await;
     assert_eq!(status, 201);
     let team = team["id"].as_str().expect("team").to_owned();
@@ -317,12 +275,8 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
 
     // Deleting removes it on the agent server too.
     let (status, _) = app
-        .call(
-            "DELETE",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/conversations/{first}"),
-            None,
-        )
+        .api(&owner.access_token)
+        .delete_conversation(&org, &first)
         .await;
     assert_eq!(status, 204);
     let gone = reqwest::Client::new()
@@ -349,11 +303,10 @@ async fn a_deletion_the_agent_server_missed_is_retried_until_it_answers() {
     // The sandbox's agent server is down while its conversation is deleted.
     let port = free_port();
     let (_, created) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/sandboxes"),
-            Some(json!({ "name": "later", "url": format!("http://127.0.0.1:{port}") })),
+        .api(&owner.access_token)
+        .register_sandbox(
+            &org,
+            json!({ "name": "later", "url": format!("http://127.0.0.1:{port}") }),
         )
         .await;
     let key = created["session_api_key"].as_str().expect("key").to_owned();
@@ -367,14 +320,7 @@ async fn a_deletion_the_agent_server_missed_is_retried_until_it_answers() {
     )
     .await;
     assert_eq!(status, 204);
-    let (status, _) = app
-        .call(
-            "DELETE",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/conversations/{id}"),
-            None,
-        )
-        .await;
+    let (status, _) = app.api(&owner.access_token).delete_conversation(&org, &id).await;
     assert_eq!(status, 204, "deleted here although the agent server is down");
     assert_eq!(
         app.query_i64("SELECT COUNT(*) FROM pending_agent_deletions")

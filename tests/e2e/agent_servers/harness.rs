@@ -228,14 +228,7 @@ pub async fn wait_for(
 ) -> (Value, Vec<Value>) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let (status, conversation) = app
-            .call(
-                "GET",
-                &user.access_token,
-                &format!("/api/orgs/{}/conversations/{id}", user.org_id),
-                None,
-            )
-            .await;
+        let (status, conversation) = app.api(&user.access_token).conversation(&user.org_id, &id).await;
         if status == 200 {
             let events = all_events(app, user, &user.org_id, id).await;
             if done(&conversation, &events) {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Session, TestApp};
 
-pub const PASSWORD: &str = "correct horse battery staple";
+pub use crate::support::PASSWORD;
 
 /// A registered sandbox: its id, session key and webhook base URL.
 pub struct RegisteredSandbox {
@@ -23,12 +23,8 @@ pub struct RegisteredSandbox {
 /// Registers a sandbox for `session` in `org`.
 pub async fn register_sandbox(app: &TestApp, session: &Session, org: &str, name: &str) -> RegisteredSandbox {
     let (status, body) = app
-        .call(
-            "POST",
-            &session.access_token,
-            &format!("/api/orgs/{org}/sandboxes"),
-            Some(json!({ "name": name })),
-        )
+        .api(&session.access_token)
+        .register_sandbox(&org, json!({ "name": name }))
         .await;
     assert_eq!(status, 201, "register sandbox: {body}");
     RegisteredSandbox {

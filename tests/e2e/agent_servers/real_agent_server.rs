@@ -162,12 +162,8 @@ async fn a_real_agent_server_reports_a_run_into_the_right_org() {
         404
     );
     let (status, _) = restarted
-        .call(
-            "DELETE",
-            &user.access_token,
-            &format!("/api/orgs/{}/sandboxes/{}", user.org_id, sandbox.id),
-            None,
-        )
+        .api(&user.access_token)
+        .delete_sandbox(&user.org_id, &sandbox.id)
         .await;
     assert_eq!(status, 204);
     assert_eq!(
@@ -177,12 +173,8 @@ async fn a_real_agent_server_reports_a_run_into_the_right_org() {
         401
     );
     let (_, unchanged) = restarted
-        .call(
-            "GET",
-            &user.access_token,
-            &format!("/api/orgs/{}/conversations/{id}", user.org_id),
-            None,
-        )
+        .api(&user.access_token)
+        .conversation(&user.org_id, &id)
         .await;
     assert_eq!(unchanged["execution_status"], "finished");
     assert_ne!(unchanged["title"], "hijacked");

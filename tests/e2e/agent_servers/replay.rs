@@ -33,13 +33,9 @@ fn deliveries(id: uuid::Uuid) -> Vec<(String, Value)> {
 }
 
 async fn conversation(app: &TestApp, session: &Session, id: &str) -> (u16, Value) {
-    app.call(
-        "GET",
-        &session.access_token,
-        &format!("/api/orgs/{}/conversations/{id}", session.org_id),
-        None,
-    )
-    .await
+    app.api(&session.access_token)
+        .conversation(&session.org_id, &id)
+        .await
 }
 
 fn event_keys(events: &[Value]) -> Vec<String> {
@@ -104,37 +100,19 @@ async fn a_recorded_run_lands_in_the_sandboxs_org_with_status_usage_and_events()
     assert_eq!(deleting["execution_status"], "deleting");
 
     let (status, list) = app
-        .call(
-            "GET",
-            &user.access_token,
-            &format!(
-                "/api/orgs/{}/conversations?execution_status=deleting",
-                user.org_id
-            ),
-            None,
-        )
+        .api(&user.access_token)
+        .conversations(&user.org_id, "execution_status=deleting")
         .await;
     assert_eq!(status, 200);
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
     let (_, none) = app
-        .call(
-            "GET",
-            &user.access_token,
-            &format!("/api/orgs/{}/conversations?execution_status=running", user.org_id),
-            None,
-        )
+        .api(&user.access_token)
+        .conversations(&user.org_id, "execution_status=running")
         .await;
     assert_eq!(none["items"], json!([]));
     let (status, _) = app
-        .call(
-            "GET",
-            &user.access_token,
-            &format!(
-                "/api/orgs/{}/conversations?execution_status=Not%20A%20Status",
-                user.org_id
-            ),
-            None,
-        )
+        .api(&user.access_token)
+        .conversations(&user.org_id, "execution_status=Not%20A%20Status")
         .await;
     assert_eq!(status, 422);
 }
@@ -253,12 +231,8 @@ async fn reports_are_confined_to_the_sandboxs_org_and_its_own_conversations() {
         before
     );
     let (_, list) = app
-        .call(
-            "GET",
-            &stranger.access_token,
-            &format!("/api/orgs/{}/conversations", stranger.org_id),
-            None,
-        )
+        .api(&stranger.access_token)
+        .conversations(&stranger.org_id, "")
         .await;
     assert_eq!(list["items"], json!([]));
 
@@ -298,12 +272,8 @@ async fn only_live_session_keys_are_accepted() {
     assert_eq!(bearer.status(), 401, "a user's token is not a session key");
     assert_eq!(deliver(&app, Some(&sandbox.key), path, body).await.0, 204);
     let (status, _) = app
-        .call(
-            "DELETE",
-            &owner.access_token,
-            &format!("/api/orgs/{}/sandboxes/{}", owner.org_id, sandbox.id),
-            None,
-        )
+        .api(&owner.access_token)
+        .delete_sandbox(&owner.org_id, &sandbox.id)
         .await;
     assert_eq!(status, 204);
     assert_eq!(
@@ -341,12 +311,8 @@ async fn bad_batches_are_422_or_413_and_apply_nothing() {
     let (status, _) = deliver(&app, key, "/conversations", &json!({ "title": "no id" })).await;
     assert_eq!(status, 422);
     let (_, list) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{}/conversations", owner.org_id),
-            None,
-        )
+        .api(&owner.access_token)
+        .conversations(&owner.org_id, "")
         .await;
     assert_eq!(
         list["items"],

@@ -8,12 +8,8 @@ use crate::support::{Session, TestApp, spawn_app};
 async fn member(app: &TestApp, owner: &Session, org: &str, email: &str, role: &str) -> Session {
     let session = app.register(email, PASSWORD).await;
     let (status, body) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/members"),
-            Some(json!({ "email": email, "role": role })),
-        )
+        .api(&owner.access_token)
+        .add_member(&org, json!({ "email": email, "role": role }))
         .await;
     assert_eq!(status, 201, "{body}");
     session
@@ -24,26 +20,17 @@ async fn developers_register_sandboxes_admins_see_and_delete_all() {
     let app = spawn_app().await;
     let owner = app.register("owner.sandboxes@example.com", PASSWORD).await;
     let (_, org) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "Boxes" })),
-        )
+        .api(&owner.access_token)
+        .create_org(json!({ "name": "Boxes" }))
         .await;
     let org = org["id"].as_str().expect("org").to_owned();
     let dev = member(&app, &owner, &org, "dev.sandboxes@example.com", "developer").await;
     let dev2 = member(&app, &owner, &org, "dev2.sandboxes@example.com", "developer").await;
     let viewer = member(&app, &owner, &org, "viewer.sandboxes@example.com", "viewer").await;
-    let path = format!("/api/orgs/{org}/sandboxes");
 
     let (status, created) = app
-        .call(
-            "POST",
-            &dev.access_token,
-            &path,
-            Some(json!({ "name": "ci runner", "url": "http://127.0.0.1:9/" })),
-        )
+        .api(&dev.access_token)
+        .register_sandbox(&org, json!({ "name": "ci runner", "url": "http://127.0.0.1:9/" }))
         .await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["url"], "http://127.0.0.1:9");
@@ -56,48 +43,32 @@ async fn developers_register_sandboxes_admins_see_and_delete_all() {
     let key = created["session_api_key"].as_str().expect("key").to_owned();
     let id = created["id"].as_str().expect("id").to_owned();
     let (status, _) = app
-        .call(
-            "POST",
-            &viewer.access_token,
-            &path,
-            Some(json!({ "name": "nope" })),
-        )
+        .api(&viewer.access_token)
+        .register_sandbox(&org, json!({ "name": "nope" }))
         .await;
     assert_eq!(status, 403);
     let (status, _) = app
-        .call(
-            "POST",
-            &dev.access_token,
-            &path,
-            Some(json!({ "name": "x", "url": "ftp://x" })),
-        )
+        .api(&dev.access_token)
+        .register_sandbox(&org, json!({ "name": "x", "url": "ftp://x" }))
         .await;
     assert_eq!(status, 422);
 
     let (status, _) = app
-        .call(
-            "POST",
-            &dev.access_token,
-            &format!("/api/orgs/{org}/conversations"),
-            Some(json!({ "initial_message": "no sandbox named" })),
-        )
+        .api(&dev.access_token)
+        .create_conversation(&org, json!({ "initial_message": "no sandbox named" }))
         .await;
     assert_eq!(status, 422, "a first message needs an agent server to go to");
-    let (_, own) = app.call("GET", &dev.access_token, &path, None).await;
+    let (_, own) = app.api(&dev.access_token).sandboxes(&org).await;
     assert_eq!(own["items"].as_array().expect("items").len(), 1);
     assert!(!own.to_string().contains(&key), "the key is never shown again");
-    let (_, others) = app.call("GET", &dev2.access_token, &path, None).await;
+    let (_, others) = app.api(&dev2.access_token).sandboxes(&org).await;
     assert_eq!(others["items"], json!([]), "developers see their own");
-    let (_, all) = app.call("GET", &owner.access_token, &path, None).await;
+    let (_, all) = app.api(&owner.access_token).sandboxes(&org).await;
     assert_eq!(all["items"].as_array().expect("items").len(), 1, "admins see all");
 
-    let (status, _) = app
-        .call("DELETE", &dev2.access_token, &format!("{path}/{id}"), None)
-        .await;
+    let (status, _) = app.api(&dev2.access_token).delete_sandbox(&org, &id).await;
     assert_eq!(status, 403, "another developer's sandbox");
-    let (status, _) = app
-        .call("DELETE", &owner.access_token, &format!("{path}/{id}"), None)
-        .await;
+    let (status, _) = app.api(&owner.access_token).delete_sandbox(&org, &id).await;
     assert_eq!(status, 204);
     let (status, _) = deliver(
         &app,
@@ -108,14 +79,7 @@ async fn developers_register_sandboxes_admins_see_and_delete_all() {
     .await;
     assert_eq!(status, 401);
 
-    let (_, log) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/audit-log"),
-            None,
-        )
-        .await;
+    let (_, log) = app.api(&owner.access_token).audit_log(&org).await;
     let actions: Vec<&str> = log["items"]
         .as_array()
         .expect("items")
@@ -133,12 +97,8 @@ async fn removing_or_demoting_the_creator_stops_their_sandboxes() {
     let app = spawn_app().await;
     let owner = app.register("owner.leaver@example.com", PASSWORD).await;
     let (_, org) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "Leavers" })),
-        )
+        .api(&owner.access_token)
+        .create_org(json!({ "name": "Leavers" }))
         .await;
     let org = org["id"].as_str().expect("org").to_owned();
     let demoted = member(&app, &owner, &org, "demoted.leaver@example.com", "developer").await;
@@ -159,13 +119,9 @@ async fn removing_or_demoting_the_creator_stops_their_sandboxes() {
         204
     );
 
-    app.call(
-        "PATCH",
-        &owner.access_token,
-        &format!("/api/orgs/{org}/members/{}", demoted.user_id),
-        Some(json!({ "role": "viewer" })),
-    )
-    .await;
+    app.api(&owner.access_token)
+        .change_role(&org, &demoted.user_id, json!({ "role": "viewer" }))
+        .await;
     assert_eq!(
         deliver(&app, Some(&demoted_box.key), "/conversations", &report(()))
             .await
@@ -174,12 +130,8 @@ async fn removing_or_demoting_the_creator_stops_their_sandboxes() {
         "a viewer's sandbox may not create conversations"
     );
     let (status, _) = app
-        .call(
-            "DELETE",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/members/{}", leaver.user_id),
-            None,
-        )
+        .api(&owner.access_token)
+        .remove_member(&org, &leaver.user_id)
         .await;
     assert_eq!(status, 204);
     assert_eq!(
@@ -188,14 +140,7 @@ async fn removing_or_demoting_the_creator_stops_their_sandboxes() {
             .0,
         401
     );
-    let (_, listed) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/sandboxes"),
-            None,
-        )
-        .await;
+    let (_, listed) = app.api(&owner.access_token).sandboxes(&org).await;
     assert_eq!(
         listed["items"].as_array().expect("items").len(),
         1,

@@ -3,18 +3,13 @@
 use serde_json::json;
 
 use super::{create_conversation, developers_private_conversation};
-use crate::{
-    orgs::{org_with_cast, register_cast},
-    support::spawn_app,
-};
+use crate::{support::Cast, support::spawn_app};
 
 #[tokio::test]
 async fn private_conversations_are_for_their_creator_and_admins_only() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "private").await;
-    let cast = org_with_cast(&app, &users, "private", "Private Co").await;
+    let cast = Cast::assemble(&app, "private", "Private Co").await;
     let id = developers_private_conversation(&app, &cast).await;
-    let path = format!("/api/orgs/{}/conversations/{id}", cast.org);
 
     for (who, token, expected) in [
         ("creator", &cast.developer.access_token, 200),
@@ -23,39 +18,27 @@ async fn private_conversations_are_for_their_creator_and_admins_only() {
         ("viewer", &cast.viewer.access_token, 404),
         ("non-member", &cast.outsider.access_token, 404),
     ] {
-        let (status, _) = app.call("GET", token, &path, None).await;
+        let (status, _) = app.api(token).conversation(&cast.org, &id).await;
         assert_eq!(status, expected, "{who} reading a private conversation");
     }
     // Another org's id space: the same conversation id under another org is not found.
     let (status, _) = app
-        .call(
-            "GET",
-            &cast.developer.access_token,
-            &format!("/api/orgs/{}/conversations/{id}", cast.developer.org_id),
-            None,
-        )
+        .api(&cast.developer.access_token)
+        .conversation(&cast.developer.org_id, &id)
         .await;
     assert_eq!(status, 404);
 
     let (_, listed) = app
-        .call(
-            "GET",
-            &cast.viewer.access_token,
-            &format!("/api/orgs/{}/conversations", cast.org),
-            None,
-        )
+        .api(&cast.viewer.access_token)
+        .conversations(&cast.org, "")
         .await;
     assert!(
         listed["items"].as_array().expect("items").is_empty(),
         "not listed for the viewer either"
     );
     let (_, listed) = app
-        .call(
-            "GET",
-            &cast.admin.access_token,
-            &format!("/api/orgs/{}/conversations", cast.org),
-            None,
-        )
+        .api(&cast.admin.access_token)
+        .conversations(&cast.org, "")
         .await;
     assert_eq!(listed["items"].as_array().expect("items").len(), 1);
 }
@@ -63,17 +46,12 @@ async fn private_conversations_are_for_their_creator_and_admins_only() {
 #[tokio::test]
 async fn org_conversations_are_read_by_all_and_changed_by_creator_and_admins() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "shared").await;
-    let cast = org_with_cast(&app, &users, "shared", "Shared Co").await;
+    let cast = Cast::assemble(&app, "shared", "Shared Co").await;
     let conversations = format!("/api/orgs/{}/conversations", cast.org);
 
     let (status, body) = app
-        .call(
-            "POST",
-            &cast.viewer.access_token,
-            &conversations,
-            Some(json!({ "title": "nope" })),
-        )
+        .api(&cast.viewer.access_token)
+        .create_conversation(&cast.org, json!({ "title": "nope" }))
         .await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -81,12 +59,8 @@ async fn org_conversations_are_read_by_all_and_changed_by_creator_and_admins() {
         "viewers cannot create"
     );
     let (status, _) = app
-        .call(
-            "POST",
-            &cast.outsider.access_token,
-            &conversations,
-            Some(json!({ "title": "nope" })),
-        )
+        .api(&cast.outsider.access_token)
+        .create_conversation(&cast.org, json!({ "title": "nope" }))
         .await;
     assert_eq!(status, 404);
 
@@ -98,7 +72,10 @@ async fn org_conversations_are_read_by_all_and_changed_by_creator_and_admins() {
     )
     .await;
     let path = format!("{conversations}/{id}");
-    let (status, conversation) = app.call("GET", &cast.viewer.access_token, &path, None).await;
+    let (status, conversation) = app
+        .api(&cast.viewer.access_token)
+        .conversation(&cast.org, &id)
+        .await;
     assert_eq!(status, 200);
     for field in [
         "id",
@@ -140,56 +117,56 @@ async fn org_conversations_are_read_by_all_and_changed_by_creator_and_admins() {
         .await;
     assert_eq!(status, 403);
     let (status, changed) = app
-        .call(
-            "PATCH",
-            &cast.admin.access_token,
-            &path,
-            Some(json!({ "title": "by admin", "pr_number": [7, 9] })),
+        .api(&cast.admin.access_token)
+        .update_conversation(
+            &cast.org,
+            &id,
+            json!({ "title": "by admin", "pr_number": [7, 9] }),
         )
         .await;
     assert_eq!(status, 200);
     assert_eq!(changed["title"], "by admin");
     assert_eq!(changed["pr_number"], json!([7, 9]));
     let (status, changed) = app
-        .call(
-            "PATCH",
-            &cast.developer.access_token,
-            &path,
-            Some(json!({ "visibility": "private" })),
-        )
+        .api(&cast.developer.access_token)
+        .update_conversation(&cast.org, &id, json!({ "visibility": "private" }))
         .await;
     assert_eq!((status, changed["visibility"].as_str()), (200, Some("private")));
-    let (status, _) = app.call("GET", &cast.viewer.access_token, &path, None).await;
+    let (status, _) = app
+        .api(&cast.viewer.access_token)
+        .conversation(&cast.org, &id)
+        .await;
     assert_eq!(status, 404, "private again");
 
-    let (status, _) = app.call("DELETE", &cast.viewer.access_token, &path, None).await;
+    let (status, _) = app
+        .api(&cast.viewer.access_token)
+        .delete_conversation(&cast.org, &id)
+        .await;
     assert_eq!(status, 404);
     let (status, _) = app
-        .call("DELETE", &cast.developer.access_token, &path, None)
+        .api(&cast.developer.access_token)
+        .delete_conversation(&cast.org, &id)
         .await;
     assert_eq!(status, 204);
-    let (status, _) = app.call("GET", &cast.developer.access_token, &path, None).await;
+    let (status, _) = app
+        .api(&cast.developer.access_token)
+        .conversation(&cast.org, &id)
+        .await;
     assert_eq!(status, 404);
 }
 
 #[tokio::test]
 async fn invalid_conversation_input_is_422() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "invalid").await;
-    let cast = org_with_cast(&app, &users, "invalid", "Invalid Co").await;
-    let conversations = format!("/api/orgs/{}/conversations", cast.org);
+    let cast = Cast::assemble(&app, "invalid", "Invalid Co").await;
     for body in [
         json!({ "visibility": "public" }),
         json!({ "title": "x".repeat(501) }),
         json!({ "title": 5 }),
     ] {
         let (status, problem) = app
-            .call(
-                "POST",
-                &cast.developer.access_token,
-                &conversations,
-                Some(body.clone()),
-            )
+            .api(&cast.developer.access_token)
+            .create_conversation(&cast.org, body.clone())
             .await;
         assert_eq!(
             (status, problem["code"].as_str()),

@@ -6,15 +6,14 @@ use serde_json::json;
 
 use super::create_conversation;
 use crate::{
-    orgs::{org_with_cast, register_cast},
+    support::Cast,
     support::{TestApp, spawn_app, spawn_app_with},
 };
 
 async fn conversation_with_events(app: &TestApp, token: &str, org: &str) -> String {
     let id = create_conversation(app, token, org, json!({})).await;
-    let path = format!("/api/orgs/{org}/conversations/{id}/events");
     for n in 0..3 {
-        let (status, _) = app.call("POST", token, &path, Some(json!({ "n": n }))).await;
+        let (status, _) = app.api(token).append_events(&org, &id, json!({ "n": n })).await;
         assert_eq!(status, 201);
     }
     id
@@ -23,22 +22,14 @@ async fn conversation_with_events(app: &TestApp, token: &str, org: &str) -> Stri
 #[tokio::test]
 async fn deleting_a_conversation_removes_its_objects_and_only_those() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "delconv").await;
-    let cast = org_with_cast(&app, &users, "delconv", "Del Conv Co").await;
+    let cast = Cast::assemble(&app, "delconv", "Del Conv Co").await;
     let token = &cast.developer.access_token;
     let doomed = conversation_with_events(&app, token, &cast.org).await;
     let kept = conversation_with_events(&app, token, &cast.org).await;
     let prefix = |id: &str| format!("orgs/{}/conversations/{id}", cast.org);
     assert_eq!(app.objects_under(&prefix(&doomed)).await, 3);
 
-    let (status, _) = app
-        .call(
-            "DELETE",
-            token,
-            &format!("/api/orgs/{}/conversations/{doomed}", cast.org),
-            None,
-        )
-        .await;
+    let (status, _) = app.api(token).delete_conversation(&cast.org, &doomed).await;
     assert_eq!(status, 204);
     assert_eq!(app.objects_under(&prefix(&doomed)).await, 0);
     assert_eq!(app.objects_under(&prefix(&kept)).await, 3);
@@ -47,20 +38,12 @@ async fn deleting_a_conversation_removes_its_objects_and_only_those() {
 #[tokio::test]
 async fn deleting_an_org_removes_the_objects_of_all_its_conversations() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "delorg").await;
-    let cast = org_with_cast(&app, &users, "delorg", "Del Org Co").await;
+    let cast = Cast::assemble(&app, "delorg", "Del Org Co").await;
     conversation_with_events(&app, &cast.developer.access_token, &cast.org).await;
     conversation_with_events(&app, &cast.admin.access_token, &cast.org).await;
     let prefix = format!("orgs/{}", cast.org);
     assert_eq!(app.objects_under(&prefix).await, 6);
-    let (status, _) = app
-        .call(
-            "DELETE",
-            &cast.owner.access_token,
-            &format!("/api/orgs/{}", cast.org),
-            None,
-        )
-        .await;
+    let (status, _) = app.api(&cast.owner.access_token).delete_org(&cast.org).await;
     assert_eq!(status, 204);
     assert_eq!(app.objects_under(&prefix).await, 0);
 }
@@ -72,8 +55,7 @@ async fn objects_left_behind_by_a_store_outage_are_purged_later() {
         config.storage.purge_interval_secs = 1;
     })
     .await;
-    let users = register_cast(&app, "lagging").await;
-    let cast = org_with_cast(&app, &users, "lagging", "Lagging Co").await;
+    let cast = Cast::assemble(&app, "lagging", "Lagging Co").await;
     let token = &cast.developer.access_token;
     let id = conversation_with_events(&app, token, &cast.org).await;
     assert_eq!(
@@ -87,23 +69,9 @@ async fn objects_left_behind_by_a_store_outage_are_purged_later() {
     let parked = app.data_dir.join("objects-parked");
     std::fs::rename(&objects, &parked).expect("park");
     std::fs::write(&objects, b"blocked").expect("block");
-    let (status, _) = app
-        .call(
-            "DELETE",
-            token,
-            &format!("/api/orgs/{}/conversations/{id}", cast.org),
-            None,
-        )
-        .await;
+    let (status, _) = app.api(token).delete_conversation(&cast.org, &id).await;
     assert_eq!(status, 204, "the metadata goes at once");
-    let (status, _) = app
-        .call(
-            "GET",
-            token,
-            &format!("/api/orgs/{}/conversations/{id}", cast.org),
-            None,
-        )
-        .await;
+    let (status, _) = app.api(token).conversation(&cast.org, &id).await;
     assert_eq!(status, 404);
 
     tokio::time::sleep(Duration::from_millis(1500)).await;

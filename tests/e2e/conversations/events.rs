@@ -7,26 +7,25 @@ use serde_json::{Value, json};
 
 use super::create_conversation;
 use crate::{
-    orgs::{org_with_cast, register_cast},
+    support::Cast,
     support::{spawn_app, spawn_app_with},
 };
 
 #[tokio::test]
 async fn concurrent_appenders_get_dense_ids_and_read_back_what_they_wrote() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "events").await;
-    let cast = org_with_cast(&app, &users, "events", "Events Co").await;
+    let cast = Cast::assemble(&app, "events", "Events Co").await;
     let token = &cast.developer.access_token;
     let id = create_conversation(&app, token, &cast.org, json!({ "title": "busy" })).await;
-    let events_path = format!("/api/orgs/{}/conversations/{id}/events", cast.org);
 
     let tasks = (0..10).map(|task| {
-        let (app, events_path) = (&app, &events_path);
+        let (app, org, id) = (&app, &cast.org, &id);
         async move {
             let mut ids = Vec::new();
             for n in 0..20 {
                 let (status, range) = app
-                    .call("POST", token, events_path, Some(json!({ "task": task, "n": n })))
+                    .api(token)
+                    .append_events(org, id, json!({ "task": task, "n": n }))
                     .await;
                 assert_eq!(status, 201, "{range}");
                 assert_eq!(range["first_id"], range["last_id"]);
@@ -40,12 +39,8 @@ async fn concurrent_appenders_get_dense_ids_and_read_back_what_they_wrote() {
     assert_eq!(ids, (0..200).collect::<Vec<_>>(), "ids exactly 0..199");
 
     let (status, page) = app
-        .call(
-            "GET",
-            token,
-            &format!("{events_path}?start_id=0&limit=1000"),
-            None,
-        )
+        .api(token)
+        .events(&cast.org, &id, "start_id=0&limit=1000")
         .await;
     assert_eq!(status, 200);
     let items = page["items"].as_array().expect("items");
@@ -67,31 +62,23 @@ async fn concurrent_appenders_get_dense_ids_and_read_back_what_they_wrote() {
         })
         .collect();
     assert_eq!(read, written, "every event read back as written");
-    let (_, conversation) = app
-        .call(
-            "GET",
-            token,
-            &format!("/api/orgs/{}/conversations/{id}", cast.org),
-            None,
-        )
-        .await;
+    let (_, conversation) = app.api(token).conversation(&cast.org, &id).await;
     assert_eq!(conversation["event_count"], 200);
 }
 
 #[tokio::test]
 async fn batches_pages_and_limits() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "batches").await;
-    let cast = org_with_cast(&app, &users, "batches", "Batches Co").await;
+    let cast = Cast::assemble(&app, "batches", "Batches Co").await;
     let token = &cast.developer.access_token;
     let id = create_conversation(&app, token, &cast.org, json!({ "visibility": "org" })).await;
-    let events_path = format!("/api/orgs/{}/conversations/{id}/events", cast.org);
 
     let batch: Vec<Value> = (0..250)
         .map(|n| json!({ "n": n, "text": "x".repeat(50) }))
         .collect();
     let (status, range) = app
-        .call("POST", token, &events_path, Some(Value::Array(batch)))
+        .api(token)
+        .append_events(&cast.org, &id, Value::Array(batch))
         .await;
     assert_eq!(status, 201);
     assert_eq!(
@@ -99,17 +86,14 @@ async fn batches_pages_and_limits() {
         (Some(0), Some(249))
     );
     let (_, range) = app
-        .call("POST", token, &events_path, Some(json!({ "n": 250 })))
+        .api(token)
+        .append_events(&cast.org, &id, json!({ "n": 250 }))
         .await;
     assert_eq!(range["first_id"], 250);
 
     let (status, page) = app
-        .call(
-            "GET",
-            &cast.viewer.access_token,
-            &format!("{events_path}?start_id=240&limit=5"),
-            None,
-        )
+        .api(&cast.viewer.access_token)
+        .events(&cast.org, &id, "start_id=240&limit=5")
         .await;
     assert_eq!(status, 200);
     let ns: Vec<i64> = page["items"]
@@ -121,12 +105,8 @@ async fn batches_pages_and_limits() {
     assert_eq!(ns, [240, 241, 242, 243, 244]);
     assert_eq!(page["next_start_id"], 245);
     let (_, page) = app
-        .call(
-            "GET",
-            token,
-            &format!("{events_path}?start_id=248&limit=100"),
-            None,
-        )
+        .api(token)
+        .events(&cast.org, &id, "start_id=248&limit=100")
         .await;
     let ids: Vec<i64> = page["items"]
         .as_array()
@@ -136,9 +116,7 @@ async fn batches_pages_and_limits() {
         .collect();
     assert_eq!(ids, [248, 249, 250], "across two segments");
     assert!(page["next_start_id"].is_null());
-    let (_, page) = app
-        .call("GET", token, &format!("{events_path}?start_id=900"), None)
-        .await;
+    let (_, page) = app.api(token).events(&cast.org, &id, "start_id=900").await;
     assert!(page["items"].as_array().expect("items").is_empty());
 
     let too_many: Vec<Value> = (0..1001).map(|n| json!({ "n": n })).collect();
@@ -148,29 +126,18 @@ async fn batches_pages_and_limits() {
         (json!([1, 2]), "not objects"),
         (json!("text"), "not an object"),
     ] {
-        let (status, problem) = app.call("POST", token, &events_path, Some(body)).await;
+        let (status, problem) = app.api(token).append_events(&cast.org, &id, body).await;
         assert_eq!(
             (status, problem["code"].as_str()),
             (422, Some("validation_failed")),
             "{why}"
         );
     }
-    let (status, _) = app
-        .call("GET", token, &format!("{events_path}?limit=1001"), None)
-        .await;
+    let (status, _) = app.api(token).events(&cast.org, &id, "limit=1001").await;
     assert_eq!(status, 422);
-    let (status, _) = app
-        .call("GET", token, &format!("{events_path}?start_id=-1"), None)
-        .await;
+    let (status, _) = app.api(token).events(&cast.org, &id, "start_id=-1").await;
     assert_eq!(status, 422);
-    let (_, conversation) = app
-        .call(
-            "GET",
-            token,
-            &format!("/api/orgs/{}/conversations/{id}", cast.org),
-            None,
-        )
-        .await;
+    let (_, conversation) = app.api(token).conversation(&cast.org, &id).await;
     assert_eq!(
         conversation["event_count"], 251,
         "rejected batches allocated nothing"
@@ -181,13 +148,12 @@ async fn batches_pages_and_limits() {
 async fn a_failing_store_answers_503_and_allocates_no_ids() {
     // A local directory that can be broken and mended.
     let app = spawn_app_with(|config| config.storage.url = None).await;
-    let users = register_cast(&app, "storefail").await;
-    let cast = org_with_cast(&app, &users, "storefail", "Store Fail Co").await;
+    let cast = Cast::assemble(&app, "storefail", "Store Fail Co").await;
     let token = &cast.developer.access_token;
     let id = create_conversation(&app, token, &cast.org, json!({})).await;
-    let events_path = format!("/api/orgs/{}/conversations/{id}/events", cast.org);
     let (_, range) = app
-        .call("POST", token, &events_path, Some(json!({ "n": 0 })))
+        .api(token)
+        .append_events(&cast.org, &id, json!({ "n": 0 }))
         .await;
     assert_eq!(range["first_id"], 0);
 
@@ -196,34 +162,25 @@ async fn a_failing_store_answers_503_and_allocates_no_ids() {
     std::fs::rename(&objects, &parked).expect("park the store");
     std::fs::write(&objects, b"not a directory").expect("break the store");
     let (status, problem) = app
-        .call("POST", token, &events_path, Some(json!({ "n": 1 })))
+        .api(token)
+        .append_events(&cast.org, &id, json!({ "n": 1 }))
         .await;
     assert_eq!((status, problem["code"].as_str()), (503, Some("unavailable")));
-    let (status, _) = app
-        .call("GET", token, &format!("{events_path}?start_id=0"), None)
-        .await;
+    let (status, _) = app.api(token).events(&cast.org, &id, "start_id=0").await;
     assert_eq!(status, 503, "reads fail too");
-    let (status, conversation) = app
-        .call(
-            "GET",
-            token,
-            &format!("/api/orgs/{}/conversations/{id}", cast.org),
-            None,
-        )
-        .await;
+    let (status, conversation) = app.api(token).conversation(&cast.org, &id).await;
     assert_eq!(status, 200, "metadata stays readable");
     assert_eq!(conversation["event_count"], 1, "no id was allocated");
 
     std::fs::remove_file(&objects).expect("unbreak");
     std::fs::rename(&parked, &objects).expect("restore");
     let (status, range) = app
-        .call("POST", token, &events_path, Some(json!({ "n": 1 })))
+        .api(token)
+        .append_events(&cast.org, &id, json!({ "n": 1 }))
         .await;
     assert_eq!(status, 201);
     assert_eq!(range["first_id"], 1, "no gap after the failure");
-    let (_, page) = app
-        .call("GET", token, &format!("{events_path}?start_id=0"), None)
-        .await;
+    let (_, page) = app.api(token).events(&cast.org, &id, "start_id=0").await;
     let ns: Vec<i64> = page["items"]
         .as_array()
         .expect("items")

@@ -5,16 +5,12 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use super::create_conversation;
-use crate::{
-    orgs::{org_with_cast, register_cast},
-    support::spawn_app,
-};
+use crate::{support::Cast, support::spawn_app};
 
 #[tokio::test]
 async fn pages_have_no_duplicates_or_gaps_while_new_conversations_arrive() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "paging").await;
-    let cast = org_with_cast(&app, &users, "paging", "Paging Co").await;
+    let cast = Cast::assemble(&app, "paging", "Paging Co").await;
     let token = &cast.developer.access_token;
     let mut existing = HashSet::new();
     for n in 0..23 {
@@ -58,8 +54,7 @@ async fn pages_have_no_duplicates_or_gaps_while_new_conversations_arrive() {
 #[tokio::test]
 async fn filters_narrow_the_list() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "filters").await;
-    let cast = org_with_cast(&app, &users, "filters", "Filters Co").await;
+    let cast = Cast::assemble(&app, "filters", "Filters Co").await;
     let dev = &cast.developer.access_token;
     let admin = &cast.admin.access_token;
     create_conversation(
@@ -94,25 +89,24 @@ async fn filters_narrow_the_list() {
         titles.sort();
         titles
     };
-    let list = |query: &str| format!("/api/orgs/{}/conversations?{query}", cast.org);
-    let (_, page) = app.call("GET", dev, &list("q=login"), None).await;
+    let (_, page) = app.api(dev).conversations(&cast.org, "q=login").await;
     assert_eq!(
         titles(&page),
         ["Fix the LOGIN bug", "login page"],
         "case-insensitive contains"
     );
-    let (_, page) = app.call("GET", dev, &list("q=100%25"), None).await;
+    let (_, page) = app.api(dev).conversations(&cast.org, "q=100%25").await;
     assert_eq!(titles(&page), ["100% coverage"], "% is taken literally");
-    let (_, page) = app.call("GET", dev, &list("q=_"), None).await;
+    let (_, page) = app.api(dev).conversations(&cast.org, "q=_").await;
     assert!(titles(&page).is_empty(), "_ is taken literally");
-    let (_, page) = app.call("GET", dev, &list("repository=acme/api"), None).await;
+    let (_, page) = app.api(dev).conversations(&cast.org, "repository=acme/api").await;
     assert_eq!(titles(&page), ["100% coverage"]);
-    let (_, page) = app.call("GET", dev, &list("mine=true"), None).await;
+    let (_, page) = app.api(dev).conversations(&cast.org, "mine=true").await;
     assert_eq!(titles(&page), ["100% coverage", "Fix the LOGIN bug"]);
-    let (_, page) = app.call("GET", admin, &list("mine=true"), None).await;
+    let (_, page) = app.api(admin).conversations(&cast.org, "mine=true").await;
     assert_eq!(titles(&page), ["login page"]);
-    let (status, page) = app.call("GET", dev, &list("limit=0"), None).await;
+    let (status, page) = app.api(dev).conversations(&cast.org, "limit=0").await;
     assert_eq!((status, page["code"].as_str()), (422, Some("validation_failed")));
-    let (status, _) = app.call("GET", dev, &list("cursor=bogus"), None).await;
+    let (status, _) = app.api(dev).conversations(&cast.org, "cursor=bogus").await;
     assert_eq!(status, 422);
 }

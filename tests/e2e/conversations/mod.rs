@@ -8,18 +8,11 @@ mod usage;
 
 use serde_json::{Value, json};
 
-use crate::{orgs::Cast, support::TestApp};
+use crate::{support::Cast, support::TestApp};
 
 /// Creates a conversation as `token` and returns its id.
 pub async fn create_conversation(app: &TestApp, token: &str, org: &str, body: Value) -> String {
-    let (status, conversation) = app
-        .call(
-            "POST",
-            token,
-            &format!("/api/orgs/{org}/conversations"),
-            Some(body),
-        )
-        .await;
+    let (status, conversation) = app.api(token).create_conversation(&org, body).await;
     assert_eq!(status, 201, "{conversation}");
     conversation["id"].as_str().expect("id").to_owned()
 }

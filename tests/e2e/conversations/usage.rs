@@ -4,44 +4,31 @@ use futures::future::join_all;
 use serde_json::json;
 
 use super::create_conversation;
-use crate::{
-    orgs::{org_with_cast, register_cast},
-    support::spawn_app,
-};
+use crate::{support::Cast, support::spawn_app};
 
 #[tokio::test]
 async fn fifty_concurrent_usage_reports_are_all_counted() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "usage").await;
-    let cast = org_with_cast(&app, &users, "usage", "Usage Co").await;
+    let cast = Cast::assemble(&app, "usage", "Usage Co").await;
     let token = &cast.developer.access_token;
     let id = create_conversation(&app, token, &cast.org, json!({})).await;
-    let usage_path = format!("/api/orgs/{}/conversations/{id}/usage", cast.org);
 
     let reports = (0..50).map(|_| {
-        let usage_path = &usage_path;
-        let app = &app;
+        let (app, org, id) = (&app, &cast.org, &id);
         async move {
-            app.call(
-                "POST",
-                token,
-                usage_path,
-                Some(json!({ "prompt_tokens": 10, "completion_tokens": 5, "cost": 0.01 })),
-            )
-            .await
+            app.api(token)
+                .add_usage(
+                    org,
+                    id,
+                    json!({ "prompt_tokens": 10, "completion_tokens": 5, "cost": 0.01 }),
+                )
+                .await
         }
     });
     for (status, body) in join_all(reports).await {
         assert_eq!(status, 200, "{body}");
     }
-    let (_, conversation) = app
-        .call(
-            "GET",
-            token,
-            &format!("/api/orgs/{}/conversations/{id}", cast.org),
-            None,
-        )
-        .await;
+    let (_, conversation) = app.api(token).conversation(&cast.org, &id).await;
     assert_eq!(conversation["prompt_tokens"], 500);
     assert_eq!(conversation["completion_tokens"], 250);
     assert_eq!(conversation["total_tokens"], 750);
@@ -55,8 +42,7 @@ async fn fifty_concurrent_usage_reports_are_all_counted() {
 #[tokio::test]
 async fn negative_or_out_of_range_usage_is_422_and_changes_nothing() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "badusage").await;
-    let cast = org_with_cast(&app, &users, "badusage", "Bad Usage Co").await;
+    let cast = Cast::assemble(&app, "badusage", "Bad Usage Co").await;
     let token = &cast.developer.access_token;
     let id = create_conversation(&app, token, &cast.org, json!({})).await;
     let usage_path = format!("/api/orgs/{}/conversations/{id}/usage", cast.org);
@@ -67,7 +53,7 @@ async fn negative_or_out_of_range_usage_is_422_and_changes_nothing() {
         json!({ "prompt_tokens": 0, "completion_tokens": 0, "cost": 1e300 }),
         json!({ "prompt_tokens": 0, "completion_tokens": 0 }),
     ] {
-        let (status, problem) = app.call("POST", token, &usage_path, Some(body.clone())).await;
+        let (status, problem) = app.api(token).add_usage(&cast.org, &id, body.clone()).await;
         assert_eq!(
             (status, problem["code"].as_str()),
             (422, Some("validation_failed")),
@@ -86,14 +72,7 @@ async fn negative_or_out_of_range_usage_is_422_and_changes_nothing() {
         400,
         "a number beyond f64 is not valid input JSON for us"
     );
-    let (_, conversation) = app
-        .call(
-            "GET",
-            token,
-            &format!("/api/orgs/{}/conversations/{id}", cast.org),
-            None,
-        )
-        .await;
+    let (_, conversation) = app.api(token).conversation(&cast.org, &id).await;
     assert_eq!(
         (
             conversation["prompt_tokens"].as_i64(),

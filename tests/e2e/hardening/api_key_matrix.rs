@@ -433,43 +433,24 @@ async fn a_key_lists_only_its_own_org_and_cannot_join_another() {
     let inviter = app.register("inviter.keys@example.com", PASSWORD).await;
     let other = shared_org(&app, &inviter, "Elsewhere").await;
     let (status, _) = app
-        .call(
-            "POST",
-            &inviter.access_token,
-            &format!("/api/orgs/{other}/invitations"),
-            Some(json!({ "email": "lister.keys@example.com", "role": "developer" })),
+        .api(&inviter.access_token)
+        .invite(
+            &other,
+            json!({ "email": "lister.keys@example.com", "role": "developer" }),
         )
         .await;
     assert_eq!(status, 201);
     let token = crate::support::token_in_mail(&app.mail_to("lister.keys@example.com")[0]);
-    let (status, _) = app
-        .call(
-            "POST",
-            &key,
-            "/api/invitations/accept",
-            Some(json!({ "token": token })),
-        )
-        .await;
+    let (status, _) = app.api(&key).accept_invitation(json!({ "token": token })).await;
     assert_eq!(status, 403, "joining an org is the person's act");
-    let (_, members) = app
-        .call(
-            "GET",
-            &inviter.access_token,
-            &format!("/api/orgs/{other}/members"),
-            None,
-        )
-        .await;
+    let (_, members) = app.api(&inviter.access_token).members(&other).await;
     assert!(
         !members.to_string().contains(&owner.user_id),
         "the key's user did not join: {members}"
     );
     let (status, _) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            "/api/invitations/accept",
-            Some(json!({ "token": token })),
-        )
+        .api(&owner.access_token)
+        .accept_invitation(json!({ "token": token }))
         .await;
     assert_eq!(status, 200, "the person can still accept it");
 }

@@ -6,14 +6,7 @@ use super::{PASSWORD, shared_org};
 use crate::support::{Session, TestApp, spawn_app};
 
 async fn audit_actions(app: &TestApp, session: &Session, org: &str) -> Vec<Value> {
-    let (status, log) = app
-        .call(
-            "GET",
-            &session.access_token,
-            &format!("/api/orgs/{org}/audit-log"),
-            None,
-        )
-        .await;
+    let (status, log) = app.api(&session.access_token).audit_log(&org).await;
     assert_eq!(status, 200, "{log}");
     log["items"].as_array().expect("items").clone()
 }
@@ -197,10 +190,8 @@ async fn an_account_created_by_the_operator_is_audited() {
     let (status, tokens) = app.login("made.ops@example.com", "a passphrase from stdin").await;
     assert_eq!(status, 200);
     let token = tokens["access_token"].as_str().expect("token");
-    let (_, me) = app.call("GET", token, "/api/auth/me", None).await;
+    let (_, me) = app.api(token).me().await;
     let org = me["current_org_id"].as_str().expect("org");
-    let (_, log) = app
-        .call("GET", token, &format!("/api/orgs/{org}/audit-log"), None)
-        .await;
+    let (_, log) = app.api(token).audit_log(&org).await;
     assert_eq!(log["items"][0]["action"], "user.created", "{log}");
 }

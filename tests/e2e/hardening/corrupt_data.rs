@@ -12,12 +12,8 @@ async fn unreadable_locks_are_an_error_not_an_unlocked_org() {
     let org = &owner.org_id;
     let settings = format!("/api/orgs/{org}/settings");
     let (status, _) = app
-        .call(
-            "PATCH",
-            &owner.access_token,
-            &settings,
-            Some(json!({ "llm_model": "m", "locked_fields": ["llm_model"] })),
-        )
+        .api(&owner.access_token)
+        .update_org_settings(&org, json!({ "llm_model": "m", "locked_fields": ["llm_model"] }))
         .await;
     assert_eq!(status, 200);
     let changed = app
@@ -33,12 +29,8 @@ async fn unreadable_locks_are_an_error_not_an_unlocked_org() {
         );
     }
     let (status, _) = app
-        .call(
-            "PATCH",
-            &owner.access_token,
-            &format!("{settings}/me"),
-            Some(json!({ "llm_model": "mine" })),
-        )
+        .api(&owner.access_token)
+        .update_my_settings(&org, json!({ "llm_model": "mine" }))
         .await;
     assert_eq!(
         status, 500,
@@ -53,29 +45,18 @@ async fn unreadable_key_scopes_and_conversation_fields_are_errors() {
     let key = api_key(&app, &owner, &owner.org_id).await;
     app.execute_sql("UPDATE api_keys SET scopes = '\"secrets:read\"'")
         .await;
-    let (status, problem) = app.call("GET", &key, "/api/auth/me", None).await;
+    let (status, problem) = app.api(&key).me().await;
     assert_eq!((status, problem["code"].as_str()), (500, Some("internal_error")));
 
     let org = &owner.org_id;
     let (status, conversation) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/conversations"),
-            Some(json!({ "title": "t" })),
-        )
+        .api(&owner.access_token)
+        .create_conversation(&org, json!({ "title": "t" }))
         .await;
     assert_eq!(status, 201);
     let id = conversation["id"].as_str().expect("id");
     app.execute_sql("UPDATE conversations SET pr_number = '{\"broken\": true}'")
         .await;
-    let (status, problem) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/conversations/{id}"),
-            None,
-        )
-        .await;
+    let (status, problem) = app.api(&owner.access_token).conversation(&org, &id).await;
     assert_eq!((status, problem["code"].as_str()), (500, Some("internal_error")));
 }

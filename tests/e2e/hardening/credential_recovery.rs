@@ -14,16 +14,15 @@ async fn a_password_reset_revokes_the_squatters_api_keys_for_good() {
     let boss = app.register("boss@corp.example", PASSWORD).await;
     let corp = shared_org(&app, &boss, "Corp").await;
     let (status, _) = app
-        .call(
-            "POST",
-            &boss.access_token,
-            &format!("/api/orgs/{corp}/members"),
-            Some(json!({ "email": "newhire@corp.example", "role": "developer" })),
+        .api(&boss.access_token)
+        .add_member(
+            &corp,
+            json!({ "email": "newhire@corp.example", "role": "developer" }),
         )
         .await;
     assert_eq!(status, 201);
     let key = api_key(&app, &squatter, &corp).await;
-    assert_eq!(app.call("GET", &key, "/api/auth/me", None).await.0, 200);
+    assert_eq!(app.api(&key).me().await.0, 200);
 
     // The real owner of the address recovers the account.
     app.post_json(
@@ -39,13 +38,8 @@ async fn a_password_reset_revokes_the_squatters_api_keys_for_good() {
         )
         .await;
     assert_eq!(reset.status(), 204);
-    assert_eq!(app.call("GET", &key, "/api/auth/me", None).await.0, 401);
-    assert_eq!(
-        app.call("GET", &key, &format!("/api/orgs/{corp}/conversations"), None)
-            .await
-            .0,
-        401
-    );
+    assert_eq!(app.api(&key).me().await.0, 401);
+    assert_eq!(app.api(&key).conversations(&corp, "").await.0, 401);
     assert_eq!(
         app.get_as(&squatter.access_token, "/api/auth/me").await.status(),
         401
@@ -75,10 +69,10 @@ async fn disabling_revokes_api_keys_so_enabling_brings_none_back() {
         );
     };
     admin(&["users", "disable", "disabled.keys@example.com"]);
-    assert_eq!(app.call("GET", &key, "/api/auth/me", None).await.0, 401);
+    assert_eq!(app.api(&key).me().await.0, 401);
     admin(&["users", "enable", "disabled.keys@example.com"]);
     assert_eq!(
-        app.call("GET", &key, "/api/auth/me", None).await.0,
+        app.api(&key).me().await.0,
         401,
         "the key stays revoked after enabling"
     );
@@ -92,23 +86,15 @@ async fn members_show_whether_their_email_is_verified() {
     app.register("unverified.verified@example.com", PASSWORD).await;
     let org = shared_org(&app, &owner, "Verified Co").await;
     let (status, added) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/members"),
-            Some(json!({ "email": "unverified.verified@example.com", "role": "viewer" })),
+        .api(&owner.access_token)
+        .add_member(
+            &org,
+            json!({ "email": "unverified.verified@example.com", "role": "viewer" }),
         )
         .await;
     assert_eq!(status, 201);
     assert_eq!(added["email_verified"], false);
-    let (_, members) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/members"),
-            None,
-        )
-        .await;
+    let (_, members) = app.api(&owner.access_token).members(&org).await;
     let items = members["items"].as_array().expect("items");
     assert!(
         items.iter().all(|member| member["email_verified"].is_boolean()),
@@ -122,13 +108,11 @@ async fn with_verified_email_required_unverified_accounts_cannot_join() {
     let owner = app.register("owner.strict@example.com", PASSWORD).await;
     let joiner = app.register("joiner.strict@example.com", PASSWORD).await;
     let org = shared_org(&app, &owner, "Strict Co").await;
-    let members = format!("/api/orgs/{org}/members");
     let (status, problem) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &members,
-            Some(json!({ "email": "joiner.strict@example.com", "role": "viewer" })),
+        .api(&owner.access_token)
+        .add_member(
+            &org,
+            json!({ "email": "joiner.strict@example.com", "role": "viewer" }),
         )
         .await;
     assert_eq!(
@@ -137,22 +121,17 @@ async fn with_verified_email_required_unverified_accounts_cannot_join() {
     );
 
     let (status, _) = app
-        .call(
-            "POST",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/invitations"),
-            Some(json!({ "email": "joiner.strict@example.com", "role": "viewer" })),
+        .api(&owner.access_token)
+        .invite(
+            &org,
+            json!({ "email": "joiner.strict@example.com", "role": "viewer" }),
         )
         .await;
     assert_eq!(status, 201);
     let invitation = token_in_mail(&app.mail_to("joiner.strict@example.com")[0]);
     let (status, problem) = app
-        .call(
-            "POST",
-            &joiner.access_token,
-            "/api/invitations/accept",
-            Some(json!({ "token": invitation })),
-        )
+        .api(&joiner.access_token)
+        .accept_invitation(json!({ "token": invitation }))
         .await;
     assert_eq!(
         (status, problem["code"].as_str()),
@@ -175,12 +154,8 @@ async fn with_verified_email_required_unverified_accounts_cannot_join() {
         .await;
     assert_eq!(verified.status(), 204);
     let (status, member) = app
-        .call(
-            "POST",
-            &joiner.access_token,
-            "/api/invitations/accept",
-            Some(json!({ "token": invitation })),
-        )
+        .api(&joiner.access_token)
+        .accept_invitation(json!({ "token": invitation }))
         .await;
     assert_eq!(status, 200, "{member}");
     assert_eq!(member["email_verified"], true);

@@ -7,12 +7,8 @@ use crate::support::{Session, TestApp, spawn_app, token_in_mail};
 
 async fn invite(app: &TestApp, inviter: &Session, org: &str, email: &str, role: &str) -> String {
     let (status, body) = app
-        .call(
-            "POST",
-            &inviter.access_token,
-            &format!("/api/orgs/{org}/invitations"),
-            Some(json!({ "email": email, "role": role })),
-        )
+        .api(&inviter.access_token)
+        .invite(&org, json!({ "email": email, "role": role }))
         .await;
     assert_eq!(status, 201, "{body}");
     let mails = app.mail_to(email);
@@ -20,13 +16,9 @@ async fn invite(app: &TestApp, inviter: &Session, org: &str, email: &str, role: 
 }
 
 async fn accept(app: &TestApp, session: &Session, token: &str) -> (u16, Value) {
-    app.call(
-        "POST",
-        &session.access_token,
-        "/api/invitations/accept",
-        Some(json!({ "token": token })),
-    )
-    .await
+    app.api(&session.access_token)
+        .accept_invitation(json!({ "token": token }))
+        .await
 }
 
 #[tokio::test]
@@ -36,31 +28,19 @@ async fn a_removed_admin_cannot_come_back_through_their_own_invitation() {
     let admin = app.register("admin.authority@example.com", PASSWORD).await;
     let second = app.register("second.authority@example.com", PASSWORD).await;
     let org = shared_org(&app, &owner, "Authority Co").await;
-    app.call(
-        "POST",
-        &owner.access_token,
-        &format!("/api/orgs/{org}/members"),
-        Some(json!({ "email": "admin.authority@example.com", "role": "admin" })),
-    )
-    .await;
+    app.api(&owner.access_token)
+        .add_member(
+            &org,
+            json!({ "email": "admin.authority@example.com", "role": "admin" }),
+        )
+        .await;
     let token = invite(&app, &admin, &org, "second.authority@example.com", "admin").await;
     let (status, _) = app
-        .call(
-            "DELETE",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/members/{}", admin.user_id),
-            None,
-        )
+        .api(&owner.access_token)
+        .remove_member(&org, &admin.user_id)
         .await;
     assert_eq!(status, 204);
-    let (_, pending) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/invitations"),
-            None,
-        )
-        .await;
+    let (_, pending) = app.api(&owner.access_token).invitations(&org).await;
     assert_eq!(
         pending["items"],
         json!([]),
@@ -68,14 +48,7 @@ async fn a_removed_admin_cannot_come_back_through_their_own_invitation() {
     );
     let (status, _) = accept(&app, &second, &token).await;
     assert_eq!(status, 404, "a revoked invitation is unknown");
-    let (_, members) = app
-        .call(
-            "GET",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/members"),
-            None,
-        )
-        .await;
+    let (_, members) = app.api(&owner.access_token).members(&org).await;
     assert!(!members.to_string().contains(&second.user_id), "{members}");
 }
 
@@ -87,22 +60,17 @@ async fn an_inviter_demoted_below_the_role_has_revoked_it() {
     let invitee = app.register("invitee.demoted@example.com", PASSWORD).await;
     let other = app.register("other.demoted@example.com", PASSWORD).await;
     let org = shared_org(&app, &owner, "Demoted Co").await;
-    app.call(
-        "POST",
-        &owner.access_token,
-        &format!("/api/orgs/{org}/members"),
-        Some(json!({ "email": "admin.demoted@example.com", "role": "admin" })),
-    )
-    .await;
+    app.api(&owner.access_token)
+        .add_member(
+            &org,
+            json!({ "email": "admin.demoted@example.com", "role": "admin" }),
+        )
+        .await;
     let as_admin = invite(&app, &admin, &org, "invitee.demoted@example.com", "admin").await;
     let as_viewer = invite(&app, &admin, &org, "other.demoted@example.com", "viewer").await;
     let (status, _) = app
-        .call(
-            "PATCH",
-            &owner.access_token,
-            &format!("/api/orgs/{org}/members/{}", admin.user_id),
-            Some(json!({ "role": "developer" })),
-        )
+        .api(&owner.access_token)
+        .change_role(&org, &admin.user_id, json!({ "role": "developer" }))
         .await;
     assert_eq!(status, 200);
     let (status, problem) = accept(&app, &invitee, &as_admin).await;
@@ -118,13 +86,9 @@ async fn an_inviter_demoted_below_the_role_has_revoked_it() {
     );
 
     // Promoted back, the inviter's invitations work again.
-    app.call(
-        "PATCH",
-        &owner.access_token,
-        &format!("/api/orgs/{org}/members/{}", admin.user_id),
-        Some(json!({ "role": "admin" })),
-    )
-    .await;
+    app.api(&owner.access_token)
+        .change_role(&org, &admin.user_id, json!({ "role": "admin" }))
+        .await;
     let (status, member) = accept(&app, &invitee, &as_admin).await;
     assert_eq!(status, 200, "{member}");
     assert_eq!(member["role"], "admin");

@@ -18,17 +18,13 @@ use serde_json::{Value, json};
 
 use crate::support::{Session, TestApp};
 
-pub const PASSWORD: &str = "correct horse battery staple";
+pub use crate::support::PASSWORD;
 
 /// Creates an API key for `session` in `org` (with `secrets:read`) and returns it.
 pub async fn api_key(app: &TestApp, session: &Session, org: &str) -> String {
     let (status, body) = app
-        .call(
-            "POST",
-            &session.access_token,
-            &format!("/api/orgs/{org}/api-keys"),
-            Some(json!({ "name": "automation", "scopes": ["secrets:read"] })),
-        )
+        .api(&session.access_token)
+        .create_api_key(&org, json!({ "name": "automation", "scopes": ["secrets:read"] }))
         .await;
     assert_eq!(status, 201, "create key: {body}");
     body["key"].as_str().expect("key").to_owned()
@@ -37,12 +33,8 @@ pub async fn api_key(app: &TestApp, session: &Session, org: &str) -> String {
 /// Creates a shared org owned by `session`; returns its id.
 pub async fn shared_org(app: &TestApp, session: &Session, name: &str) -> String {
     let (status, body) = app
-        .call(
-            "POST",
-            &session.access_token,
-            "/api/orgs",
-            Some(json!({ "name": name })),
-        )
+        .api(&session.access_token)
+        .create_org(json!({ "name": name }))
         .await;
     assert_eq!(status, 201, "create org: {body}");
     id(&body)

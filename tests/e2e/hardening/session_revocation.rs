@@ -64,12 +64,8 @@ async fn password_change_ends_other_sessions_at_once_and_keeps_the_callers() {
     let (_, other) = app.login("change.sessions@example.com", PASSWORD).await;
     let other_access = other["access_token"].as_str().expect("token");
     let (status, _) = app
-        .call(
-            "POST",
-            &mine.access_token,
-            "/api/auth/password",
-            Some(json!({ "current_password": PASSWORD, "new_password": "another long passphrase" })),
-        )
+        .api(&mine.access_token)
+        .change_password(json!({ "current_password": PASSWORD, "new_password": "another long passphrase" }))
         .await;
     assert_eq!(status, 204);
     assert_eq!(me(&app, other_access).await, 401);

@@ -9,4 +9,4 @@ mod throttling;
 mod token_tampering;
 
 /// A password that passes every rule.
-pub const PASSWORD: &str = "correct horse battery staple";
+pub use crate::support::PASSWORD;

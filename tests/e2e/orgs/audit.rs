@@ -4,62 +4,32 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::{org_with_cast, register_cast};
+use crate::support::Cast;
 use crate::support::spawn_app;
 
 #[tokio::test]
 async fn the_audit_log_records_every_change_newest_first() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "audit").await;
-    let cast = org_with_cast(&app, &users, "audit", "Audit Corp").await;
+    let cast = Cast::assemble(&app, "audit", "Audit Corp").await;
     let org = &cast.org;
     let owner = &cast.owner.access_token;
-    app.call(
-        "PATCH",
-        owner,
-        &format!("/api/orgs/{org}"),
-        Some(json!({ "name": "Audited Corp" })),
-    )
-    .await;
-    app.call(
-        "PATCH",
-        owner,
-        &format!("/api/orgs/{org}/members/{}", cast.viewer.user_id),
-        Some(json!({ "role": "developer" })),
-    )
-    .await;
-    app.call(
-        "DELETE",
-        owner,
-        &format!("/api/orgs/{org}/members/{}", cast.viewer.user_id),
-        None,
-    )
-    .await;
-    let (_, invitation) = app
-        .call(
-            "POST",
-            owner,
-            &format!("/api/orgs/{org}/invitations"),
-            Some(json!({ "email": "x@example.com", "role": "viewer" })),
-        )
+    app.api(owner)
+        .update_org(&org, json!({ "name": "Audited Corp" }))
         .await;
-    app.call(
-        "DELETE",
-        owner,
-        &format!(
-            "/api/orgs/{org}/invitations/{}",
-            invitation["id"].as_str().expect("id")
-        ),
-        None,
-    )
-    .await;
-    app.call(
-        "POST",
-        owner,
-        &format!("/api/orgs/{org}/transfer"),
-        Some(json!({ "user_id": cast.admin.user_id })),
-    )
-    .await;
+    app.api(owner)
+        .change_role(&org, &cast.viewer.user_id, json!({ "role": "developer" }))
+        .await;
+    app.api(owner).remove_member(&org, &cast.viewer.user_id).await;
+    let (_, invitation) = app
+        .api(owner)
+        .invite(&org, json!({ "email": "x@example.com", "role": "viewer" }))
+        .await;
+    app.api(owner)
+        .revoke_invitation(&org, &invitation["id"].as_str().expect("id"))
+        .await;
+    app.api(owner)
+        .transfer_org(&org, json!({ "user_id": cast.admin.user_id }))
+        .await;
 
     // Page through with limit 3; the pages must join up without gaps or repeats.
     let mut entries: Vec<Value> = Vec::new();

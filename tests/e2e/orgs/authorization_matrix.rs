@@ -2,19 +2,19 @@
 
 use serde_json::{Value, json};
 
-use super::{org_with_cast, register_cast};
 use crate::support::spawn_app;
+use crate::support::{org_with_cast, register_cast};
 
 const ROLES: [&str; 5] = ["owner", "admin", "developer", "viewer", "none"];
 
 struct Row {
     method: &'static str,
     path: &'static str,
-    body: fn(&super::Cast) -> Option<Value>,
+    body: fn(&crate::support::Cast) -> Option<Value>,
     expected: [u16; 5],
 }
 
-fn no_body(_: &super::Cast) -> Option<Value> {
+fn no_body(_: &crate::support::Cast) -> Option<Value> {
     None
 }
 
@@ -118,11 +118,10 @@ async fn every_org_route_answers_every_role_as_the_contract_says() {
             )
             .await;
             let (_, invitation) = app
-                .call(
-                    "POST",
-                    &cast.owner.access_token,
-                    &format!("/api/orgs/{}/invitations", cast.org),
-                    Some(json!({ "email": "pending@example.com", "role": "viewer" })),
+                .api(&cast.owner.access_token)
+                .invite(
+                    &cast.org,
+                    json!({ "email": "pending@example.com", "role": "viewer" }),
                 )
                 .await;
             let path = row

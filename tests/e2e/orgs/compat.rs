@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::PASSWORD;
+use crate::support::PASSWORD;
 use crate::support::spawn_app;
 
 #[tokio::test]

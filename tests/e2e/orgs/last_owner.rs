@@ -3,13 +3,11 @@
 use futures::future::join_all;
 use serde_json::{Value, json};
 
-use super::{PASSWORD, org_with_cast, register_cast};
+use crate::support::{Cast, PASSWORD};
 use crate::support::{Session, TestApp, spawn_app};
 
 async fn owners(app: &TestApp, token: &str, org: &str) -> usize {
-    let (_, members) = app
-        .call("GET", token, &format!("/api/orgs/{org}/members"), None)
-        .await;
+    let (_, members) = app.api(token).members(&org).await;
     members["items"]
         .as_array()
         .expect("items")
@@ -27,21 +25,16 @@ async fn org_with_owners(app: &TestApp, tag: &str, count: usize) -> (String, Vec
         );
     }
     let (_, org) = app
-        .call(
-            "POST",
-            &sessions[0].access_token,
-            "/api/orgs",
-            Some(json!({ "name": format!("Owners {tag}") })),
-        )
+        .api(&sessions[0].access_token)
+        .create_org(json!({ "name": format!("Owners {tag}") }))
         .await;
     let org = org["id"].as_str().expect("org id").to_owned();
     for n in 1..count {
         let (status, _) = app
-            .call(
-                "POST",
-                &sessions[0].access_token,
-                &format!("/api/orgs/{org}/members"),
-                Some(json!({ "email": format!("owner{n}.{tag}@example.com"), "role": "owner" })),
+            .api(&sessions[0].access_token)
+            .add_member(
+                &org,
+                json!({ "email": format!("owner{n}.{tag}@example.com"), "role": "owner" }),
             )
             .await;
         assert_eq!(status, 201);
@@ -57,13 +50,9 @@ async fn two_owners_demoting_themselves_at_once_leave_one_owner() {
         let app = &app;
         let org = &org;
         let demotions = owners_.iter().map(|owner| async move {
-            app.call(
-                "PATCH",
-                &owner.access_token,
-                &format!("/api/orgs/{org}/members/{}", owner.user_id),
-                Some(json!({ "role": "admin" })),
-            )
-            .await
+            app.api(&owner.access_token)
+                .change_role(&org, &owner.user_id, json!({ "role": "admin" }))
+                .await
         });
         let outcomes: Vec<(u16, Value)> = join_all(demotions).await;
         let mut statuses: Vec<u16> = outcomes.iter().map(|(status, _)| *status).collect();
@@ -85,12 +74,8 @@ async fn many_owners_leaving_at_once_leave_exactly_one() {
     let (app_ref, org_ref) = (&app, &org);
     let leaves = sessions.iter().map(|owner| async move {
         app_ref
-            .call(
-                "DELETE",
-                &owner.access_token,
-                &format!("/api/orgs/{org_ref}/members/{}", owner.user_id),
-                None,
-            )
+            .api(&owner.access_token)
+            .remove_member(&org_ref, &owner.user_id)
             .await
     });
     let outcomes: Vec<(u16, Value)> = join_all(leaves).await;
@@ -112,22 +97,22 @@ async fn many_owners_leaving_at_once_leave_exactly_one() {
 #[tokio::test]
 async fn the_last_owner_cannot_be_demoted_removed_or_leave() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "last").await;
-    let cast = org_with_cast(&app, &users, "last", "Last Owner Inc").await;
+    let cast = Cast::assemble(&app, "last", "Last Owner Inc").await;
     let owner = &cast.owner;
-    let me = format!("/api/orgs/{}/members/{}", cast.org, owner.user_id);
     let (status, body) = app
-        .call(
-            "PATCH",
-            &owner.access_token,
-            &me,
-            Some(json!({ "role": "admin" })),
-        )
+        .api(&owner.access_token)
+        .change_role(&cast.org, &owner.user_id, json!({ "role": "admin" }))
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("last_owner")));
-    let (status, body) = app.call("DELETE", &owner.access_token, &me, None).await;
+    let (status, body) = app
+        .api(&owner.access_token)
+        .remove_member(&cast.org, &owner.user_id)
+        .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("last_owner")));
-    let (status, _) = app.call("DELETE", &cast.admin.access_token, &me, None).await;
+    let (status, _) = app
+        .api(&cast.admin.access_token)
+        .remove_member(&cast.org, &owner.user_id)
+        .await;
     assert_eq!(status, 403, "an admin cannot act on an owner");
     assert_eq!(owners(&app, &owner.access_token, &cast.org).await, 1);
 }

@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use super::{PASSWORD, org_with_cast, register_cast};
 use crate::support::spawn_app;
+use crate::support::{Cast, PASSWORD};
 
 #[tokio::test]
 async fn org_names_are_unique_case_insensitively() {
@@ -11,62 +11,36 @@ async fn org_names_are_unique_case_insensitively() {
     let alice = app.register("alice.names@example.com", PASSWORD).await;
     let bob = app.register("bob.names@example.com", PASSWORD).await;
     let (status, org) = app
-        .call(
-            "POST",
-            &alice.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "Acme Corp" })),
-        )
+        .api(&alice.access_token)
+        .create_org(json!({ "name": "Acme Corp" }))
         .await;
     assert_eq!(status, 201);
     assert_eq!(org["role"], "owner");
     assert_eq!(org["personal"], false);
     let (status, body) = app
-        .call(
-            "POST",
-            &bob.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "  ACME corp " })),
-        )
+        .api(&bob.access_token)
+        .create_org(json!({ "name": "  ACME corp " }))
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("org_name_taken")));
     let (status, other) = app
-        .call(
-            "POST",
-            &bob.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "Bob's" })),
-        )
+        .api(&bob.access_token)
+        .create_org(json!({ "name": "Bob's" }))
         .await;
     assert_eq!(status, 201);
     let (status, body) = app
-        .call(
-            "PATCH",
-            &bob.access_token,
-            &format!("/api/orgs/{}", other["id"].as_str().expect("id")),
-            Some(json!({ "name": "acme CORP" })),
-        )
+        .api(&bob.access_token)
+        .update_org(&other["id"].as_str().expect("id"), json!({ "name": "acme CORP" }))
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("org_name_taken")));
-    let (status, body) = app
-        .call(
-            "POST",
-            &bob.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "" })),
-        )
-        .await;
+    let (status, body) = app.api(&bob.access_token).create_org(json!({ "name": "" })).await;
     assert_eq!((status, body["code"].as_str()), (422, Some("validation_failed")));
 }
 
 #[tokio::test]
 async fn listing_shows_every_org_with_my_role() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "list").await;
-    let cast = org_with_cast(&app, &users, "list", "Listing Ltd").await;
-    let (status, body) = app
-        .call("GET", &cast.developer.access_token, "/api/orgs", None)
-        .await;
+    let cast = Cast::assemble(&app, "list", "Listing Ltd").await;
+    let (status, body) = app.api(&cast.developer.access_token).orgs().await;
     assert_eq!(status, 200);
     let items = body["items"].as_array().expect("items");
     assert_eq!(items.len(), 2, "personal org and the shared one");
@@ -81,34 +55,27 @@ async fn personal_orgs_take_no_members_and_cannot_be_deleted() {
     let app = spawn_app().await;
     let alice = app.register("alice.personal@example.com", PASSWORD).await;
     app.register("bob.personal@example.com", PASSWORD).await;
-    let personal = format!("/api/orgs/{}", alice.org_id);
-    let (status, body) = app.call("DELETE", &alice.access_token, &personal, None).await;
+    let (status, body) = app.api(&alice.access_token).delete_org(&alice.org_id).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("personal_org")));
     let (status, body) = app
-        .call(
-            "POST",
-            &alice.access_token,
-            &format!("{personal}/members"),
-            Some(json!({ "email": "bob.personal@example.com", "role": "viewer" })),
+        .api(&alice.access_token)
+        .add_member(
+            &alice.org_id,
+            json!({ "email": "bob.personal@example.com", "role": "viewer" }),
         )
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("personal_org")));
     let (status, body) = app
-        .call(
-            "POST",
-            &alice.access_token,
-            &format!("{personal}/invitations"),
-            Some(json!({ "email": "bob.personal@example.com", "role": "viewer" })),
+        .api(&alice.access_token)
+        .invite(
+            &alice.org_id,
+            json!({ "email": "bob.personal@example.com", "role": "viewer" }),
         )
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("personal_org")));
     let (status, body) = app
-        .call(
-            "DELETE",
-            &alice.access_token,
-            &format!("{personal}/members/{}", alice.user_id),
-            None,
-        )
+        .api(&alice.access_token)
+        .remove_member(&alice.org_id, &alice.user_id)
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("personal_org")));
 }
@@ -116,51 +83,44 @@ async fn personal_orgs_take_no_members_and_cannot_be_deleted() {
 #[tokio::test]
 async fn adding_members_follows_the_rules() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "adding").await;
-    let cast = org_with_cast(&app, &users, "adding", "Adding Co").await;
-    let members = format!("/api/orgs/{}/members", cast.org);
+    let cast = Cast::assemble(&app, "adding", "Adding Co").await;
     let (status, _) = app
-        .call(
-            "POST",
-            &cast.admin.access_token,
-            &members,
-            Some(json!({ "email": "ghost@example.com", "role": "viewer" })),
+        .api(&cast.admin.access_token)
+        .add_member(
+            &cast.org,
+            json!({ "email": "ghost@example.com", "role": "viewer" }),
         )
         .await;
     assert_eq!(status, 404, "unknown users are 404");
     let (status, body) = app
-        .call(
-            "POST",
-            &cast.admin.access_token,
-            &members,
-            Some(json!({ "email": "viewer.adding@example.com", "role": "viewer" })),
+        .api(&cast.admin.access_token)
+        .add_member(
+            &cast.org,
+            json!({ "email": "viewer.adding@example.com", "role": "viewer" }),
         )
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("already_member")));
     let (status, _) = app
-        .call(
-            "POST",
-            &cast.admin.access_token,
-            &members,
-            Some(json!({ "email": "outsider.adding@example.com", "role": "owner" })),
+        .api(&cast.admin.access_token)
+        .add_member(
+            &cast.org,
+            json!({ "email": "outsider.adding@example.com", "role": "owner" }),
         )
         .await;
     assert_eq!(status, 403, "an admin cannot grant owner");
     let (status, body) = app
-        .call(
-            "POST",
-            &cast.admin.access_token,
-            &members,
-            Some(json!({ "email": "outsider.adding@example.com", "role": "superuser" })),
+        .api(&cast.admin.access_token)
+        .add_member(
+            &cast.org,
+            json!({ "email": "outsider.adding@example.com", "role": "superuser" }),
         )
         .await;
     assert_eq!((status, body["code"].as_str()), (422, Some("validation_failed")));
     let (status, member) = app
-        .call(
-            "POST",
-            &cast.admin.access_token,
-            &members,
-            Some(json!({ "email": "Outsider.Adding@example.com", "role": "admin" })),
+        .api(&cast.admin.access_token)
+        .add_member(
+            &cast.org,
+            json!({ "email": "Outsider.Adding@example.com", "role": "admin" }),
         )
         .await;
     assert_eq!(status, 201);
@@ -174,68 +134,34 @@ async fn adding_members_follows_the_rules() {
 #[tokio::test]
 async fn switching_transferring_and_removal_move_current_orgs() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "moves").await;
-    let cast = org_with_cast(&app, &users, "moves", "Moves Inc").await;
-    let (status, me) = app
-        .call(
-            "POST",
-            &cast.viewer.access_token,
-            &format!("/api/orgs/{}/switch", cast.org),
-            None,
-        )
-        .await;
+    let cast = Cast::assemble(&app, "moves", "Moves Inc").await;
+    let (status, me) = app.api(&cast.viewer.access_token).switch_org(&cast.org).await;
     assert_eq!(status, 200);
     assert_eq!(me["current_org_id"], cast.org.as_str());
-    let (_, me) = app
-        .call("GET", &cast.viewer.access_token, "/api/auth/me", None)
-        .await;
+    let (_, me) = app.api(&cast.viewer.access_token).me().await;
     assert_eq!(me["current_org_id"], cast.org.as_str());
 
     let (status, _) = app
-        .call(
-            "DELETE",
-            &cast.admin.access_token,
-            &format!("/api/orgs/{}/members/{}", cast.org, cast.viewer.user_id),
-            None,
-        )
+        .api(&cast.admin.access_token)
+        .remove_member(&cast.org, &cast.viewer.user_id)
         .await;
     assert_eq!(status, 204);
-    let (_, me) = app
-        .call("GET", &cast.viewer.access_token, "/api/auth/me", None)
-        .await;
+    let (_, me) = app.api(&cast.viewer.access_token).me().await;
     assert_eq!(
         me["current_org_id"],
         cast.viewer.org_id.as_str(),
         "back to the personal org"
     );
-    let (status, _) = app
-        .call(
-            "GET",
-            &cast.viewer.access_token,
-            &format!("/api/orgs/{}", cast.org),
-            None,
-        )
-        .await;
+    let (status, _) = app.api(&cast.viewer.access_token).org(&cast.org).await;
     assert_eq!(status, 404, "a former member sees nothing");
 
     let (status, org) = app
-        .call(
-            "POST",
-            &cast.owner.access_token,
-            &format!("/api/orgs/{}/transfer", cast.org),
-            Some(json!({ "user_id": cast.developer.user_id })),
-        )
+        .api(&cast.owner.access_token)
+        .transfer_org(&cast.org, json!({ "user_id": cast.developer.user_id }))
         .await;
     assert_eq!(status, 200);
     assert_eq!(org["role"], "admin", "the previous owner becomes admin");
-    let (_, members) = app
-        .call(
-            "GET",
-            &cast.developer.access_token,
-            &format!("/api/orgs/{}/members", cast.org),
-            None,
-        )
-        .await;
+    let (_, members) = app.api(&cast.developer.access_token).members(&cast.org).await;
     let role_of = |user: &str| -> Value {
         members["items"]
             .as_array()
@@ -252,46 +178,19 @@ async fn switching_transferring_and_removal_move_current_orgs() {
 #[tokio::test]
 async fn deleting_an_org_removes_it_for_everyone() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "deleting").await;
-    let cast = org_with_cast(&app, &users, "deleting", "Doomed Ltd").await;
-    app.call(
-        "POST",
-        &cast.developer.access_token,
-        &format!("/api/orgs/{}/switch", cast.org),
-        None,
-    )
-    .await;
-    let (status, _) = app
-        .call(
-            "DELETE",
-            &cast.owner.access_token,
-            &format!("/api/orgs/{}", cast.org),
-            None,
-        )
-        .await;
+    let cast = Cast::assemble(&app, "deleting", "Doomed Ltd").await;
+    app.api(&cast.developer.access_token).switch_org(&cast.org).await;
+    let (status, _) = app.api(&cast.owner.access_token).delete_org(&cast.org).await;
     assert_eq!(status, 204);
     for session in [&cast.owner, &cast.developer] {
-        let (status, _) = app
-            .call(
-                "GET",
-                &session.access_token,
-                &format!("/api/orgs/{}", cast.org),
-                None,
-            )
-            .await;
+        let (status, _) = app.api(&session.access_token).org(&cast.org).await;
         assert_eq!(status, 404);
     }
-    let (_, me) = app
-        .call("GET", &cast.developer.access_token, "/api/auth/me", None)
-        .await;
+    let (_, me) = app.api(&cast.developer.access_token).me().await;
     assert_eq!(me["current_org_id"], cast.developer.org_id.as_str());
     let (status, _) = app
-        .call(
-            "POST",
-            &cast.owner.access_token,
-            "/api/orgs",
-            Some(json!({ "name": "Doomed Ltd" })),
-        )
+        .api(&cast.owner.access_token)
+        .create_org(json!({ "name": "Doomed Ltd" }))
         .await;
     assert_eq!(status, 201, "the name is free again");
 }
@@ -300,7 +199,7 @@ async fn deleting_an_org_removes_it_for_everyone() {
 async fn roles_are_listed_with_ranks_and_permissions() {
     let app = spawn_app().await;
     let session = app.register("roles@example.com", PASSWORD).await;
-    let (status, body) = app.call("GET", &session.access_token, "/api/roles", None).await;
+    let (status, body) = app.api(&session.access_token).roles().await;
     assert_eq!(status, 200);
     let roles: Vec<(String, i64)> = body["items"]
         .as_array()

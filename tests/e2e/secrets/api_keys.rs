@@ -5,25 +5,16 @@ use std::time::Duration;
 use futures::future::join_all;
 use serde_json::json;
 
-use crate::{
-    orgs::{org_with_cast, register_cast},
-    support::spawn_app,
-};
+use crate::{support::Cast, support::spawn_app};
 
 #[tokio::test]
 async fn a_key_is_shown_once_works_in_its_org_only_and_records_its_use() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "keys").await;
-    let cast = org_with_cast(&app, &users, "keys", "Keys Co").await;
-    let keys = format!("/api/orgs/{}/api-keys", cast.org);
+    let cast = Cast::assemble(&app, "keys", "Keys Co").await;
 
     let (status, created) = app
-        .call(
-            "POST",
-            &cast.developer.access_token,
-            &keys,
-            Some(json!({ "name": "laptop" })),
-        )
+        .api(&cast.developer.access_token)
+        .create_api_key(&cast.org, json!({ "name": "laptop" }))
         .await;
     assert_eq!(status, 201, "{created}");
     let key = created["key"].as_str().expect("key").to_owned();
@@ -31,189 +22,120 @@ async fn a_key_is_shown_once_works_in_its_org_only_and_records_its_use() {
     assert!(key.starts_with("tnt_"));
     assert!(created["last_used_at"].is_null());
 
-    let (status, listed) = app.call("GET", &cast.developer.access_token, &keys, None).await;
+    let (status, listed) = app
+        .api(&cast.developer.access_token)
+        .api_keys(&cast.org, "")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(listed["items"].as_array().expect("items").len(), 1);
     assert!(listed["items"][0].get("key").is_none(), "listing hides the key");
     assert!(!listed.to_string().contains(&key));
 
-    let (status, me) = app.call("GET", &key, "/api/auth/me", None).await;
+    let (status, me) = app.api(&key).me().await;
     assert_eq!(
         (status, me["id"].as_str()),
         (200, Some(cast.developer.user_id.as_str())),
         "acts as its user"
     );
-    let (status, _) = app
-        .call(
-            "GET",
-            &key,
-            &format!("/api/orgs/{}/conversations", cast.org),
-            None,
-        )
-        .await;
+    let (status, _) = app.api(&key).conversations(&cast.org, "").await;
     assert_eq!(status, 200);
-    let (status, _) = app
-        .call(
-            "POST",
-            &key,
-            &format!("/api/orgs/{}/conversations", cast.org),
-            Some(json!({})),
-        )
-        .await;
+    let (status, _) = app.api(&key).create_conversation(&cast.org, json!({})).await;
     assert_eq!(status, 201, "with its user's developer role");
-    let (status, _) = app
-        .call("GET", &key, &format!("/api/orgs/{}", cast.developer.org_id), None)
-        .await;
+    let (status, _) = app.api(&key).org(&cast.developer.org_id).await;
     assert_eq!(status, 404, "the user's other orgs do not exist for the key");
-    let (status, orgs) = app.call("GET", &key, "/api/orgs", None).await;
+    let (status, orgs) = app.api(&key).orgs().await;
     assert_eq!((status, orgs["items"].as_array().map(Vec::len)), (200, Some(1)));
-    let (status, _) = app.call("POST", &key, "/api/auth/logout-all", None).await;
+    let (status, _) = app.api(&key).logout_all().await;
     assert_eq!(status, 403, "account actions need a signed-in user");
 
-    let (_, listed) = app.call("GET", &cast.developer.access_token, &keys, None).await;
+    let (_, listed) = app
+        .api(&cast.developer.access_token)
+        .api_keys(&cast.org, "")
+        .await;
     assert!(
         listed["items"][0]["last_used_at"].is_string(),
         "last use recorded"
     );
 
-    let (status, _) = app.call("GET", "tnt_garbage", "/api/auth/me", None).await;
+    let (status, _) = app.api("tnt_garbage").me().await;
     assert_eq!(status, 401);
     let mut wrong = key.clone().into_bytes();
     let at = wrong.len() - 10;
     wrong[at] = if wrong[at] == b'a' { b'b' } else { b'a' };
-    let (status, _) = app
-        .call(
-            "GET",
-            &String::from_utf8(wrong).expect("ascii"),
-            "/api/auth/me",
-            None,
-        )
-        .await;
+    let (status, _) = app.api(&String::from_utf8(wrong).expect("ascii")).me().await;
     assert_eq!(status, 401);
 }
 
 #[tokio::test]
 async fn roles_expiry_and_membership_govern_keys() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "keyroles").await;
-    let cast = org_with_cast(&app, &users, "keyroles", "Key Roles Co").await;
-    let keys = format!("/api/orgs/{}/api-keys", cast.org);
+    let cast = Cast::assemble(&app, "keyroles", "Key Roles Co").await;
     let (status, _) = app
-        .call(
-            "POST",
-            &cast.viewer.access_token,
-            &keys,
-            Some(json!({ "name": "v" })),
-        )
+        .api(&cast.viewer.access_token)
+        .create_api_key(&cast.org, json!({ "name": "v" }))
         .await;
     assert_eq!(status, 403, "developer+ creates keys");
     let (status, _) = app
-        .call(
-            "POST",
-            &cast.developer.access_token,
-            &keys,
-            Some(json!({ "name": "old", "expires_at": "2000-01-01T00:00:00Z" })),
+        .api(&cast.developer.access_token)
+        .create_api_key(
+            &cast.org,
+            json!({ "name": "old", "expires_at": "2000-01-01T00:00:00Z" }),
         )
         .await;
     assert_eq!(status, 422, "an expiry in the past");
 
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
     let (_, expiring) = app
-        .call(
-            "POST",
-            &cast.developer.access_token,
-            &keys,
-            Some(json!({ "name": "short", "expires_at": soon })),
-        )
+        .api(&cast.developer.access_token)
+        .create_api_key(&cast.org, json!({ "name": "short", "expires_at": soon }))
         .await;
     let expiring = expiring["key"].as_str().expect("key").to_owned();
-    assert_eq!(app.call("GET", &expiring, "/api/auth/me", None).await.0, 200);
+    assert_eq!(app.api(&expiring).me().await.0, 200);
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(
-        app.call("GET", &expiring, "/api/auth/me", None).await.0,
-        401,
-        "expired"
-    );
+    assert_eq!(app.api(&expiring).me().await.0, 401, "expired");
 
     let (_, key) = app
-        .call(
-            "POST",
-            &cast.developer.access_token,
-            &keys,
-            Some(json!({ "name": "k" })),
-        )
+        .api(&cast.developer.access_token)
+        .create_api_key(&cast.org, json!({ "name": "k" }))
         .await;
     let key = key["key"].as_str().expect("key").to_owned();
-    app.call(
-        "PATCH",
-        &cast.admin.access_token,
-        &format!("/api/orgs/{}/members/{}", cast.org, cast.developer.user_id),
-        Some(json!({ "role": "viewer" })),
-    )
-    .await;
-    let (status, _) = app
-        .call(
-            "POST",
-            &key,
-            &format!("/api/orgs/{}/conversations", cast.org),
-            Some(json!({})),
-        )
+    app.api(&cast.admin.access_token)
+        .change_role(&cast.org, &cast.developer.user_id, json!({ "role": "viewer" }))
         .await;
+    let (status, _) = app.api(&key).create_conversation(&cast.org, json!({})).await;
     assert_eq!(status, 403, "the key follows its user's current role");
 
     let (_, all) = app
-        .call("GET", &cast.admin.access_token, &format!("{keys}?all=true"), None)
+        .api(&cast.admin.access_token)
+        .api_keys(&cast.org, "all=true")
         .await;
     assert_eq!(all["items"].as_array().expect("items").len(), 2);
     let (status, _) = app
-        .call(
-            "GET",
-            &cast.developer.access_token,
-            &format!("{keys}?all=true"),
-            None,
-        )
+        .api(&cast.developer.access_token)
+        .api_keys(&cast.org, "all=true")
         .await;
     assert_eq!(status, 403);
 
-    app.call(
-        "DELETE",
-        &cast.admin.access_token,
-        &format!("/api/orgs/{}/members/{}", cast.org, cast.developer.user_id),
-        None,
-    )
-    .await;
-    assert_eq!(
-        app.call("GET", &key, "/api/auth/me", None).await.0,
-        401,
-        "losing membership kills the key"
-    );
-    app.call(
-        "POST",
-        &cast.admin.access_token,
-        &format!("/api/orgs/{}/members", cast.org),
-        Some(json!({ "email": "developer.keyroles@example.com", "role": "developer" })),
-    )
-    .await;
-    assert_eq!(
-        app.call("GET", &key, "/api/auth/me", None).await.0,
-        401,
-        "for good"
-    );
+    app.api(&cast.admin.access_token)
+        .remove_member(&cast.org, &cast.developer.user_id)
+        .await;
+    assert_eq!(app.api(&key).me().await.0, 401, "losing membership kills the key");
+    app.api(&cast.admin.access_token)
+        .add_member(
+            &cast.org,
+            json!({ "email": "developer.keyroles@example.com", "role": "developer" }),
+        )
+        .await;
+    assert_eq!(app.api(&key).me().await.0, 401, "for good");
 }
 
 #[tokio::test]
 async fn revocation_takes_effect_on_the_very_next_request_under_concurrent_use() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "revokekey").await;
-    let cast = org_with_cast(&app, &users, "revokekey", "Revoke Key Co").await;
-    let keys = format!("/api/orgs/{}/api-keys", cast.org);
+    let cast = Cast::assemble(&app, "revokekey", "Revoke Key Co").await;
     let (_, created) = app
-        .call(
-            "POST",
-            &cast.developer.access_token,
-            &keys,
-            Some(json!({ "name": "busy" })),
-        )
+        .api(&cast.developer.access_token)
+        .create_api_key(&cast.org, json!({ "name": "busy" }))
         .await;
     let key = created["key"].as_str().expect("key").to_owned();
     let id = created["id"].as_str().expect("id").to_owned();
@@ -225,7 +147,7 @@ async fn revocation_takes_effect_on_the_very_next_request_under_concurrent_use()
             let mut after_revoke = Vec::new();
             for _ in 0..15 {
                 let was_revoked = revoked.load(std::sync::atomic::Ordering::SeqCst);
-                let (status, _) = app.call("GET", key, "/api/auth/me", None).await;
+                let (status, _) = app.api(key).me().await;
                 if was_revoked {
                     after_revoke.push(status);
                 }
@@ -236,12 +158,8 @@ async fn revocation_takes_effect_on_the_very_next_request_under_concurrent_use()
     let revoker = async {
         tokio::time::sleep(Duration::from_millis(30)).await;
         let (status, _) = app
-            .call(
-                "DELETE",
-                &cast.developer.access_token,
-                &format!("{keys}/{id}"),
-                None,
-            )
+            .api(&cast.developer.access_token)
+            .revoke_api_key(&cast.org, &id)
             .await;
         revoked.store(true, std::sync::atomic::Ordering::SeqCst);
         status
@@ -253,14 +171,10 @@ async fn revocation_takes_effect_on_the_very_next_request_under_concurrent_use()
         after.iter().all(|status| *status == 401),
         "every request sent after the revoke: {after:?}"
     );
-    assert_eq!(app.call("GET", &key, "/api/auth/me", None).await.0, 401);
+    assert_eq!(app.api(&key).me().await.0, 401);
     let (status, _) = app
-        .call(
-            "DELETE",
-            &cast.developer.access_token,
-            &format!("{keys}/{id}"),
-            None,
-        )
+        .api(&cast.developer.access_token)
+        .revoke_api_key(&cast.org, &id)
         .await;
     assert_eq!(status, 404);
 }

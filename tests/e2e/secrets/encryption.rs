@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::{
     conversations::create_conversation,
-    orgs::{org_with_cast, register_cast},
+    support::Cast,
     support::{TestApp, spawn_app, tenantry_command},
 };
 
@@ -27,21 +27,15 @@ async fn key_ids(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn a_ciphertext_moved_to_another_row_fails_cleanly() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "aead").await;
-    let cast = org_with_cast(&app, &users, "aead", "AEAD Co").await;
+    let cast = Cast::assemble(&app, "aead", "AEAD Co").await;
     let org = &cast.org;
     for (name, value) in [("FIRST", "first-value"), ("SECOND", "second-value")] {
-        app.call(
-            "PUT",
-            &cast.admin.access_token,
-            &format!("/api/orgs/{org}/secrets/{name}"),
-            Some(json!({ "value": value, "scope": "org" })),
-        )
-        .await;
+        app.api(&cast.admin.access_token)
+            .put_secret(&org, &name, json!({ "value": value, "scope": "org" }))
+            .await;
     }
     let id = create_conversation(&app, &cast.admin.access_token, org, json!({})).await;
-    let runtime = format!("/api/orgs/{org}/conversations/{id}/runtime-secrets");
-    let (status, _) = app.call("GET", &cast.admin.access_token, &runtime, None).await;
+    let (status, _) = app.api(&cast.admin.access_token).runtime_secrets(&org, &id).await;
     assert_eq!(status, 200);
 
     // Copy FIRST's ciphertext, nonce and key id over SECOND's, as an attacker with database access might.
@@ -60,7 +54,7 @@ async fn a_ciphertext_moved_to_another_row_fails_cleanly() {
     assert_eq!(moved.rows_affected(), 1);
     db.close().await.ok();
 
-    let (status, problem) = app.call("GET", &cast.admin.access_token, &runtime, None).await;
+    let (status, problem) = app.api(&cast.admin.access_token).runtime_secrets(&org, &id).await;
     assert_eq!(status, 500, "the moved value does not decrypt under its new row");
     assert_eq!(problem["code"], "internal_error");
     assert!(!problem.to_string().contains("first-value"));
@@ -69,23 +63,14 @@ async fn a_ciphertext_moved_to_another_row_fails_cleanly() {
 #[tokio::test]
 async fn rotation_and_reencryption_keep_every_value_readable_and_retire_the_old_key() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "rotate").await;
-    let cast = org_with_cast(&app, &users, "rotate", "Rotate Co").await;
+    let cast = Cast::assemble(&app, "rotate", "Rotate Co").await;
     let org = &cast.org;
-    app.call(
-        "PUT",
-        &cast.admin.access_token,
-        &format!("/api/orgs/{org}/secrets/OLD"),
-        Some(json!({ "value": "sealed-before", "scope": "org" })),
-    )
-    .await;
-    app.call(
-        "PATCH",
-        &cast.admin.access_token,
-        &format!("/api/orgs/{org}/settings"),
-        Some(json!({ "llm_api_key": "sk-before" })),
-    )
-    .await;
+    app.api(&cast.admin.access_token)
+        .put_secret(&org, "OLD", json!({ "value": "sealed-before", "scope": "org" }))
+        .await;
+    app.api(&cast.admin.access_token)
+        .update_org_settings(&org, json!({ "llm_api_key": "sk-before" }))
+        .await;
     let before = key_ids(&app).await;
     assert_eq!(before.len(), 1);
 
@@ -109,19 +94,15 @@ async fn rotation_and_reencryption_keep_every_value_readable_and_retire_the_old_
     // A server started after the rotation seals with the new key and still opens the old values.
     let restarted = app.start_sibling(|_| {}).await;
     restarted
-        .call(
-            "PUT",
-            &cast.admin.access_token,
-            &format!("/api/orgs/{org}/secrets/NEW"),
-            Some(json!({ "value": "sealed-after", "scope": "org" })),
-        )
+        .api(&cast.admin.access_token)
+        .put_secret(&org, "NEW", json!({ "value": "sealed-after", "scope": "org" }))
         .await;
     let mid = key_ids(&restarted).await;
     assert_eq!(mid.len(), 2, "old and new keys in use: {mid:?}");
     let id = create_conversation(&restarted, &cast.admin.access_token, org, json!({})).await;
-    let runtime = format!("/api/orgs/{org}/conversations/{id}/runtime-secrets");
     let (_, body) = restarted
-        .call("GET", &cast.admin.access_token, &runtime, None)
+        .api(&cast.admin.access_token)
+        .runtime_secrets(&org, &id)
         .await;
     assert_eq!(
         body["secrets"],
@@ -134,20 +115,14 @@ async fn rotation_and_reencryption_keep_every_value_readable_and_retire_the_old_
     assert_eq!(after.len(), 1, "only the new key remains: {after:?}");
     assert_ne!(after, before);
     let (_, body) = restarted
-        .call("GET", &cast.admin.access_token, &runtime, None)
+        .api(&cast.admin.access_token)
+        .runtime_secrets(&org, &id)
         .await;
     assert_eq!(
         body["secrets"],
         json!({ "OLD": "sealed-before", "NEW": "sealed-after" })
     );
-    let (_, settings) = restarted
-        .call(
-            "GET",
-            &cast.admin.access_token,
-            &format!("/api/orgs/{org}/settings"),
-            None,
-        )
-        .await;
+    let (_, settings) = restarted.api(&cast.admin.access_token).org_settings(&org).await;
     assert_eq!(settings["llm_api_key_set"], true);
     assert!(
         run(&["keys", "reencrypt"]).contains("re-encrypted 0 value(s)"),

@@ -2,101 +2,62 @@
 
 use serde_json::{Value, json};
 
-use crate::{
-    conversations::create_conversation,
-    orgs::{org_with_cast, register_cast},
-    support::spawn_app,
-};
+use crate::{conversations::create_conversation, support::Cast, support::spawn_app};
 
 #[tokio::test]
 async fn scopes_follow_roles_and_values_are_never_listed() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "scopes").await;
-    let cast = org_with_cast(&app, &users, "scopes", "Scopes Co").await;
+    let cast = Cast::assemble(&app, "scopes", "Scopes Co").await;
     let secret = |name: &str| format!("/api/orgs/{}/secrets/{name}", cast.org);
-    let put = |value: &str, scope: &str| Some(json!({ "value": value, "scope": scope, "description": "d" }));
+    let put = |value: &str, scope: &str| json!({ "value": value, "scope": scope, "description": "d" });
 
     let (status, _) = app
-        .call(
-            "PUT",
-            &cast.viewer.access_token,
-            &secret("VIEWER_TOKEN"),
-            put("v", "user"),
-        )
+        .api(&cast.viewer.access_token)
+        .put_secret(&cast.org, "VIEWER_TOKEN", put("v", "user"))
         .await;
     assert_eq!(status, 403, "viewers have no secrets");
     let (status, meta) = app
-        .call(
-            "PUT",
-            &cast.developer.access_token,
-            &secret("GITHUB_TOKEN"),
-            put("ghp-dev-value-3", "user"),
-        )
+        .api(&cast.developer.access_token)
+        .put_secret(&cast.org, "GITHUB_TOKEN", put("ghp-dev-value-3", "user"))
         .await;
     assert_eq!(status, 200);
     assert_eq!(meta["scope"], "user");
     assert!(meta.get("value").is_none());
     let (status, _) = app
-        .call(
-            "PUT",
-            &cast.developer.access_token,
-            &secret("SHARED"),
-            put("x", "org"),
-        )
+        .api(&cast.developer.access_token)
+        .put_secret(&cast.org, "SHARED", put("x", "org"))
         .await;
     assert_eq!(status, 403, "org secrets need admin");
     let (status, _) = app
-        .call(
-            "PUT",
-            &cast.admin.access_token,
-            &secret("SHARED_TOKEN"),
-            put("org-shared-value-4", "org"),
-        )
+        .api(&cast.admin.access_token)
+        .put_secret(&cast.org, "SHARED_TOKEN", put("org-shared-value-4", "org"))
         .await;
     assert_eq!(status, 200);
     let (status, _) = app
-        .call(
-            "PUT",
-            &cast.admin.access_token,
-            &secret("ADMIN_OWN"),
-            put("admin-own-value-5", "user"),
-        )
+        .api(&cast.admin.access_token)
+        .put_secret(&cast.org, "ADMIN_OWN", put("admin-own-value-5", "user"))
         .await;
     assert_eq!(status, 200);
     let (status, _) = app
-        .call("PUT", &cast.outsider.access_token, &secret("X"), put("x", "user"))
+        .api(&cast.outsider.access_token)
+        .put_secret(&cast.org, "X", put("x", "user"))
         .await;
     assert_eq!(status, 404);
     for bad in ["lower", "1ABC", "WITH-DASH"] {
         let (status, _) = app
-            .call(
-                "PUT",
-                &cast.developer.access_token,
-                &secret(bad),
-                put("x", "user"),
-            )
+            .api(&cast.developer.access_token)
+            .put_secret(&cast.org, bad, put("x", "user"))
             .await;
         assert_eq!(status, 422, "{bad}");
     }
     let too_big = "x".repeat(64 * 1024 + 1);
     let (status, _) = app
-        .call(
-            "PUT",
-            &cast.developer.access_token,
-            &secret("BIG"),
-            put(&too_big, "user"),
-        )
+        .api(&cast.developer.access_token)
+        .put_secret(&cast.org, "BIG", put(&too_big, "user"))
         .await;
     assert_eq!(status, 422);
 
-    let (status, listed) = app
-        .call(
-            "GET",
-            &cast.developer.access_token,
-            &format!("/api/orgs/{}/secrets", cast.org),
-            None,
-        )
-        .await;
+    let (status, listed) = app.api(&cast.developer.access_token).secrets(&cast.org).await;
     assert_eq!(status, 200);
     let names: Vec<&str> = listed["items"]
         .as_array()
@@ -127,21 +88,13 @@ async fn scopes_follow_roles_and_values_are_never_listed() {
         .await;
     assert_eq!(status, 403);
     let (status, _) = app
-        .call(
-            "DELETE",
-            &cast.developer.access_token,
-            &secret("GITHUB_TOKEN"),
-            None,
-        )
+        .api(&cast.developer.access_token)
+        .delete_secret(&cast.org, "GITHUB_TOKEN")
         .await;
     assert_eq!(status, 204);
     let (status, _) = app
-        .call(
-            "DELETE",
-            &cast.developer.access_token,
-            &secret("GITHUB_TOKEN"),
-            None,
-        )
+        .api(&cast.developer.access_token)
+        .delete_secret(&cast.org, "GITHUB_TOKEN")
         .await;
     assert_eq!(status, 404);
 }
@@ -149,30 +102,21 @@ async fn scopes_follow_roles_and_values_are_never_listed() {
 #[tokio::test]
 async fn the_runtime_read_is_separately_permissioned_and_audited() {
     let app = spawn_app().await;
-    let users = register_cast(&app, "runtime").await;
-    let cast = org_with_cast(&app, &users, "runtime", "Runtime Co").await;
+    let cast = Cast::assemble(&app, "runtime", "Runtime Co").await;
     let org = &cast.org;
-    app.call(
-        "PUT",
-        &cast.admin.access_token,
-        &format!("/api/orgs/{org}/secrets/SHARED"),
-        Some(json!({ "value": "org-value", "scope": "org" })),
-    )
-    .await;
-    app.call(
-        "PUT",
-        &cast.developer.access_token,
-        &format!("/api/orgs/{org}/secrets/SHARED"),
-        Some(json!({ "value": "dev-override", "scope": "user" })),
-    )
-    .await;
-    app.call(
-        "PUT",
-        &cast.developer.access_token,
-        &format!("/api/orgs/{org}/secrets/MINE"),
-        Some(json!({ "value": "dev-only", "scope": "user" })),
-    )
-    .await;
+    app.api(&cast.admin.access_token)
+        .put_secret(&org, "SHARED", json!({ "value": "org-value", "scope": "org" }))
+        .await;
+    app.api(&cast.developer.access_token)
+        .put_secret(
+            &org,
+            "SHARED",
+            json!({ "value": "dev-override", "scope": "user" }),
+        )
+        .await;
+    app.api(&cast.developer.access_token)
+        .put_secret(&org, "MINE", json!({ "value": "dev-only", "scope": "user" }))
+        .await;
     let id = create_conversation(
         &app,
         &cast.developer.access_token,
@@ -180,63 +124,55 @@ async fn the_runtime_read_is_separately_permissioned_and_audited() {
         json!({ "visibility": "org" }),
     )
     .await;
-    let runtime = format!("/api/orgs/{org}/conversations/{id}/runtime-secrets");
 
     let (status, body) = app
-        .call("GET", &cast.developer.access_token, &runtime, None)
+        .api(&cast.developer.access_token)
+        .runtime_secrets(&org, &id)
         .await;
     assert_eq!(status, 200);
     assert_eq!(
         body["secrets"],
         json!({ "SHARED": "dev-override", "MINE": "dev-only" })
     );
-    let (status, body) = app.call("GET", &cast.admin.access_token, &runtime, None).await;
+    let (status, body) = app.api(&cast.admin.access_token).runtime_secrets(&org, &id).await;
     assert_eq!(status, 200);
     assert_eq!(
         body["secrets"],
         json!({ "SHARED": "org-value" }),
         "others' own secrets stay theirs"
     );
-    let (status, _) = app.call("GET", &cast.viewer.access_token, &runtime, None).await;
+    let (status, _) = app
+        .api(&cast.viewer.access_token)
+        .runtime_secrets(&org, &id)
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = app.call("GET", &cast.outsider.access_token, &runtime, None).await;
+    let (status, _) = app
+        .api(&cast.outsider.access_token)
+        .runtime_secrets(&org, &id)
+        .await;
     assert_eq!(status, 404);
 
-    let keys = format!("/api/orgs/{org}/api-keys");
     let (_, plain) = app
-        .call(
-            "POST",
-            &cast.developer.access_token,
-            &keys,
-            Some(json!({ "name": "ci" })),
-        )
+        .api(&cast.developer.access_token)
+        .create_api_key(&org, json!({ "name": "ci" }))
         .await;
     let (_, scoped) = app
-        .call(
-            "POST",
-            &cast.developer.access_token,
-            &keys,
-            Some(json!({ "name": "runtime", "scopes": ["secrets:read"] })),
-        )
+        .api(&cast.developer.access_token)
+        .create_api_key(&org, json!({ "name": "runtime", "scopes": ["secrets:read"] }))
         .await;
     let (status, _) = app
-        .call("GET", plain["key"].as_str().expect("key"), &runtime, None)
+        .api(plain["key"].as_str().expect("key"))
+        .runtime_secrets(&org, &id)
         .await;
     assert_eq!(status, 403, "a key without secrets:read");
     let (status, body) = app
-        .call("GET", scoped["key"].as_str().expect("key"), &runtime, None)
+        .api(scoped["key"].as_str().expect("key"))
+        .runtime_secrets(&org, &id)
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["secrets"]["MINE"], "dev-only");
 
-    let (_, log) = app
-        .call(
-            "GET",
-            &cast.admin.access_token,
-            &format!("/api/orgs/{org}/audit-log"),
-            None,
-        )
-        .await;
+    let (_, log) = app.api(&cast.admin.access_token).audit_log(&org).await;
     let reads = log["items"]
         .as_array()
         .expect("items")

@@ -1,13 +1,18 @@
-//! The harness: fresh databases, spawned apps, an HTTP client.
-// Not every test module uses every helper.
-#![allow(dead_code, unused_imports)]
+//! The harness: fresh databases, spawned apps, a typed client of the API, and the cast of users
+//! most tests start from.
 
+mod api;
 mod app;
+mod cast;
 mod database;
 mod process;
 mod tcp_proxy;
 
-pub use app::{S3_ENDPOINT_ENV, Session, TEST_JWT_SECRET, TestApp, spawn_app, spawn_app_with, token_in_mail};
+pub use app::{Session, TEST_JWT_SECRET, TestApp, spawn_app, spawn_app_with, token_in_mail};
+pub use cast::{Cast, org_with_cast, register_cast};
 pub use database::TestDatabase;
 pub use process::{ServerProcess, free_port, tenantry_command};
 pub use tcp_proxy::TcpProxy;
+
+/// The password every test user registers with.
+pub const PASSWORD: &str = "correct horse battery staple";
