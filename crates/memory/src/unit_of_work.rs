@@ -13,7 +13,7 @@ use tenantry_domain::{
     agent_reports::AgentStateChange,
     ports::{
         AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation, MemberGrantRows,
-        MemberRows, MemberView, OpenInvitation, OrgRows, Transaction, UnitOfWork, UserRows,
+        MemberRows, MemberView, OpenInvitation, OrgRows, RowsTransaction, Transaction, UnitOfWork, UserRows,
     },
 };
 use tokio::sync::OwnedMutexGuard;
@@ -48,36 +48,8 @@ impl MemoryTransaction {
 }
 
 #[async_trait]
-impl Transaction for MemoryTransaction {
-    fn orgs(&self) -> &dyn OrgRows {
-        self
-    }
-
-    fn members(&self) -> &dyn MemberRows {
-        self
-    }
-
-    fn invitations(&self) -> &dyn InvitationRows {
-        self
-    }
-
-    fn member_grants(&self) -> &dyn MemberGrantRows {
-        self
-    }
-
-    fn users(&self) -> &dyn UserRows {
-        self
-    }
-
-    fn audit(&self) -> &dyn AuditRows {
-        self
-    }
-
-    fn event_log(&self) -> &dyn EventLogRows {
-        self
-    }
-
-    async fn commit(self: Box<Self>) -> Result<(), DomainError> {
+impl RowsTransaction for MemoryTransaction {
+    async fn commit_rows(self: Box<Self>) -> Result<(), DomainError> {
         let MemoryTransaction {
             mut committed,
             working,

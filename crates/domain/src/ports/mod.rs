@@ -67,6 +67,6 @@ pub use sessions::Sessions;
 pub use settings_store::{SecretFieldChange, SettingsStore, StoredPreferences, StoredSettings};
 pub use transaction::{
     AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows, OpenInvitation,
-    OrgRows, Transaction, UserRows,
+    OrgRows, RowsTransaction, Transaction, UserRows,
 };
 pub use unit_of_work::UnitOfWork;

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{DomainError, Email, Org, OrgId, OrgName, Role, UserId};
+use crate::{AuditAction, AuditEntry, DomainError, Email, Org, OrgId, OrgName, Role, UserId};
 
 /// An org with the caller's role in it.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,4 +61,24 @@ pub trait Orgs: Send + Sync {
 
     /// Makes `org` the user's current org (membership checked by the caller).
     async fn set_current_org(&self, user: UserId, org: OrgId) -> Result<(), DomainError>;
+}
+
+impl Change {
+    /// The audit entry recording this change of `target` (`(kind, id)`) in `org`.
+    pub fn audit(
+        &self,
+        org: OrgId,
+        action: AuditAction,
+        target: (&str, impl ToString),
+        detail: serde_json::Value,
+    ) -> AuditEntry {
+        AuditEntry::new(
+            org,
+            self.at,
+            Some(self.actor),
+            action,
+            (target.0, Some(target.1.to_string())),
+            detail,
+        )
+    }
 }

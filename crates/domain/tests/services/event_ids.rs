@@ -1,7 +1,7 @@
 //! Event ids: dense per conversation, never skipped, visible only once stored.
 
 use serde_json::json;
-use tenantry_domain::{DomainError, services::conversations::NewConversationInput};
+use tenantry_domain::DomainError;
 
 use crate::world::World;
 
@@ -10,11 +10,7 @@ async fn concurrent_appends_get_dense_ids_without_gaps() {
     let world = World::new();
     let dev = world.person("dev").await;
     let org = dev.personal_org;
-    let conversation = world
-        .conversations
-        .create(&dev.caller, org, NewConversationInput::default())
-        .await
-        .unwrap();
+    let conversation = world.conversation_of(&dev).await;
     let appends = (0..20).map(|batch| {
         let events = (0..3).map(|n| json!({ "batch": batch, "n": n })).collect();
         world
@@ -45,11 +41,7 @@ async fn a_failed_store_write_allocates_nothing() {
     let world = World::new();
     let dev = world.person("dev").await;
     let org = dev.personal_org;
-    let conversation = world
-        .conversations
-        .create(&dev.caller, org, NewConversationInput::default())
-        .await
-        .unwrap();
+    let conversation = world.conversation_of(&dev).await;
     world.events.set_down(true);
     let failed = world
         .conversations
@@ -76,11 +68,7 @@ async fn a_viewer_cannot_append_and_bad_batches_are_refused() {
     let world = World::new();
     let dev = world.person("dev").await;
     let org = dev.personal_org;
-    let conversation = world
-        .conversations
-        .create(&dev.caller, org, NewConversationInput::default())
-        .await
-        .unwrap();
+    let conversation = world.conversation_of(&dev).await;
     let empty = world
         .conversations
         .append_events(&dev.caller, org, conversation.id, vec![])

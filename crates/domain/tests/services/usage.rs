@@ -1,10 +1,6 @@
 //! Usage totals: exact integer arithmetic, added atomically.
 
-use tenantry_domain::{
-    DomainError,
-    ports::UsageReport,
-    services::conversations::{NewConversationInput, cost_to_micros},
-};
+use tenantry_domain::{DomainError, ports::UsageReport, services::conversations::cost_to_micros};
 
 use crate::world::World;
 
@@ -13,11 +9,7 @@ async fn concurrent_reports_add_up_exactly() {
     let world = World::new();
     let dev = world.person("dev").await;
     let org = dev.personal_org;
-    let conversation = world
-        .conversations
-        .create(&dev.caller, org, NewConversationInput::default())
-        .await
-        .unwrap();
+    let conversation = world.conversation_of(&dev).await;
     let report = UsageReport {
         prompt_tokens: 100,
         completion_tokens: 20,
@@ -46,11 +38,7 @@ async fn concurrent_reports_add_up_exactly() {
 async fn negative_usage_is_refused() {
     let world = World::new();
     let dev = world.person("dev").await;
-    let conversation = world
-        .conversations
-        .create(&dev.caller, dev.personal_org, NewConversationInput::default())
-        .await
-        .unwrap();
+    let conversation = world.conversation_of(&dev).await;
     let refused = world
         .conversations
         .add_usage(

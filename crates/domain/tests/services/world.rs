@@ -203,6 +203,18 @@ impl World {
         }
     }
 
+    /// A new conversation of `person` in their personal org.
+    pub async fn conversation_of(&self, person: &Person) -> tenantry_domain::Conversation {
+        self.conversations
+            .create(
+                &person.caller,
+                person.personal_org,
+                tenantry_domain::services::conversations::NewConversationInput::default(),
+            )
+            .await
+            .expect("conversation")
+    }
+
     /// A shared org owned by `owner`, with each of `members` added in their role.
     pub async fn org_with(&self, owner: &Person, name: &str, members: &[(&Person, Role)]) -> OrgId {
         let org = self

@@ -13,10 +13,7 @@ use async_trait::async_trait;
 use sea_orm::DatabaseTransaction;
 use tenantry_domain::{
     DomainError,
-    ports::{
-        AuditRows, EventLogRows, InvitationRows, MemberGrantRows, MemberRows, OrgRows, Transaction,
-        UnitOfWork, UserRows,
-    },
+    ports::{RowsTransaction, Transaction, UnitOfWork},
 };
 
 use crate::{
@@ -53,36 +50,8 @@ pub(crate) struct SqlTransaction {
 }
 
 #[async_trait]
-impl Transaction for SqlTransaction {
-    fn orgs(&self) -> &dyn OrgRows {
-        self
-    }
-
-    fn members(&self) -> &dyn MemberRows {
-        self
-    }
-
-    fn invitations(&self) -> &dyn InvitationRows {
-        self
-    }
-
-    fn member_grants(&self) -> &dyn MemberGrantRows {
-        self
-    }
-
-    fn users(&self) -> &dyn UserRows {
-        self
-    }
-
-    fn audit(&self) -> &dyn AuditRows {
-        self
-    }
-
-    fn event_log(&self) -> &dyn EventLogRows {
-        self
-    }
-
-    async fn commit(self: Box<Self>) -> Result<(), DomainError> {
+impl RowsTransaction for SqlTransaction {
+    async fn commit_rows(self: Box<Self>) -> Result<(), DomainError> {
         let SqlTransaction { txn, _turn } = *self;
         txn.commit().await.map_err(db_error)
     }

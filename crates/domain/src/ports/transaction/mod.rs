@@ -41,3 +41,48 @@ pub trait Transaction: Send + Sync {
     /// Makes every write of the transaction visible, atomically.
     async fn commit(self: Box<Self>) -> Result<(), DomainError>;
 }
+
+/// A transaction type that is every row capability itself: implementing this and the seven row
+/// traits makes it a [`Transaction`] (each accessor returns the object itself).
+#[async_trait]
+pub trait RowsTransaction:
+    OrgRows + MemberRows + InvitationRows + MemberGrantRows + UserRows + AuditRows + EventLogRows
+{
+    /// Makes every write of the transaction visible, atomically.
+    async fn commit_rows(self: Box<Self>) -> Result<(), DomainError>;
+}
+
+#[async_trait]
+impl<T: RowsTransaction + 'static> Transaction for T {
+    fn orgs(&self) -> &dyn OrgRows {
+        self
+    }
+
+    fn members(&self) -> &dyn MemberRows {
+        self
+    }
+
+    fn invitations(&self) -> &dyn InvitationRows {
+        self
+    }
+
+    fn member_grants(&self) -> &dyn MemberGrantRows {
+        self
+    }
+
+    fn users(&self) -> &dyn UserRows {
+        self
+    }
+
+    fn audit(&self) -> &dyn AuditRows {
+        self
+    }
+
+    fn event_log(&self) -> &dyn EventLogRows {
+        self
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), DomainError> {
+        self.commit_rows().await
+    }
+}

@@ -3,7 +3,7 @@ use uuid::Uuid;
 use serde_json::json;
 
 use crate::{
-    AuditAction, AuditEntry, Caller, DomainError, Email, Invitation, OrgId, Role, SecretString,
+    AuditAction, Caller, DomainError, Email, Invitation, OrgId, Role, SecretString,
     invitation_acceptance::{AcceptanceFacts, decide_acceptance},
     membership_rules::decide_addition,
     new_id,
@@ -95,13 +95,7 @@ impl OrgService {
         }
         transaction
             .audit()
-            .record(&invitation_entry(
-                org,
-                change,
-                AuditAction::InvitationRevoked,
-                id,
-                json!({}),
-            ))
+            .record(&change.audit(org, AuditAction::InvitationRevoked, ("invitation", id), json!({})))
             .await?;
         transaction.commit().await
     }
@@ -148,11 +142,10 @@ impl OrgService {
         let change = Change { actor: user.id, at };
         transaction
             .audit()
-            .record(&invitation_entry(
+            .record(&change.audit(
                 org,
-                change,
                 AuditAction::InvitationAccepted,
-                invitation.id,
+                ("invitation", invitation.id),
                 json!({ "user_id": user.id, "role": role.name() }),
             ))
             .await?;
@@ -193,31 +186,13 @@ impl OrgService {
         invitations.insert(invitation, token_digest).await?;
         transaction
             .audit()
-            .record(&invitation_entry(
+            .record(&change.audit(
                 org,
-                change,
                 AuditAction::InvitationSent,
-                invitation.id,
+                ("invitation", invitation.id),
                 json!({ "email": invitation.email.as_str(), "role": invitation.role.name() }),
             ))
             .await?;
         transaction.commit().await
     }
-}
-
-fn invitation_entry(
-    org: OrgId,
-    change: Change,
-    action: AuditAction,
-    invitation: Uuid,
-    details: serde_json::Value,
-) -> AuditEntry {
-    AuditEntry::new(
-        org,
-        change.at,
-        Some(change.actor),
-        action,
-        ("invitation", Some(invitation.to_string())),
-        details,
-    )
 }

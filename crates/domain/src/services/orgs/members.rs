@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::{
-    AuditAction, AuditEntry, Caller, DomainError, Email, OrgId, Role, UserId,
+    AuditAction, Caller, DomainError, Email, OrgId, Role, UserId,
     invitation_acceptance::decide_joining,
     membership_rules::{MembershipFacts, decide_addition, decide_removal, decide_role_change},
     ports::{Change, MemberView, Transaction},
@@ -52,11 +52,10 @@ impl OrgService {
         members.insert(org, user.id, role, change.at).await?;
         transaction
             .audit()
-            .record(&member_entry(
+            .record(&change.audit(
                 org,
-                change,
                 AuditAction::MemberAdded,
-                user.id,
+                ("member", user.id),
                 json!({ "role": role.name() }),
             ))
             .await?;
@@ -83,11 +82,10 @@ impl OrgService {
             members.set_role(org, target, role).await?;
             transaction
                 .audit()
-                .record(&member_entry(
+                .record(&change.audit(
                     org,
-                    change,
                     AuditAction::MemberRoleChanged,
-                    target,
+                    ("member", target),
                     json!({ "from": facts.target_role.name(), "to": role.name() }),
                 ))
                 .await?;
@@ -127,11 +125,10 @@ impl OrgService {
         }
         transaction
             .audit()
-            .record(&member_entry(
+            .record(&change.audit(
                 org,
-                change,
                 AuditAction::MemberRemoved,
-                target,
+                ("member", target),
                 json!({
                     "role": facts.target_role.name(),
                     "left": facts.is_self,
@@ -174,22 +171,4 @@ async fn facts_under_lock(
         owners: members.owner_count(org).await?,
         personal: locked.personal,
     })
-}
-
-/// An audit entry about a member.
-pub(super) fn member_entry(
-    org: OrgId,
-    change: Change,
-    action: AuditAction,
-    member: UserId,
-    details: serde_json::Value,
-) -> AuditEntry {
-    AuditEntry::new(
-        org,
-        change.at,
-        Some(change.actor),
-        action,
-        ("member", Some(member.to_string())),
-        details,
-    )
 }

@@ -6,10 +6,7 @@ use crate::{
     new_id,
     policy::{Permission, require},
     ports::{Membership, OrgPatch},
-    services::orgs::{
-        OrgService,
-        members::{actor_role, member_entry},
-    },
+    services::orgs::{OrgService, members::actor_role},
 };
 
 /// What a client sends to create an org.
@@ -168,11 +165,10 @@ impl OrgService {
         members.set_role(org, change.actor, Role::Admin).await?;
         transaction
             .audit()
-            .record(&member_entry(
+            .record(&change.audit(
                 org,
-                change,
                 AuditAction::OwnershipTransferred,
-                to,
+                ("member", to),
                 serde_json::json!({ "to": to, "to_previous_role": previous.name(), "from": change.actor }),
             ))
             .await?;
