@@ -14,7 +14,8 @@ const API_KEY_PREFIX: &str = "tnt_";
 #[derive(Debug, Clone)]
 pub struct Caller(pub tenantry_domain::Caller);
 
-fn bearer_token(req: &HttpRequest) -> Option<String> {
+/// The bearer token of a request, if it has one.
+pub(crate) fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
@@ -29,21 +30,29 @@ impl FromRequest for Caller {
         let token = bearer_token(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::from(DomainError::Internal("state missing".into())))?;
-            let caller = match state.auth_mode {
-                AuthMode::None { user_id } => {
-                    tenantry_domain::Caller::person(state.identity.active_user(user_id).await?, None)
-                }
-                AuthMode::Password => {
-                    let token = token.ok_or(DomainError::Unauthorized("missing bearer token"))?;
-                    if token.starts_with(API_KEY_PREFIX) {
-                        state.api_keys.authenticate(&token).await?
-                    } else {
-                        state.identity.authenticate(&token).await?
-                    }
-                }
-            };
-            Ok(Caller(caller))
+            Ok(Caller(authenticate(&state, token.as_deref()).await?))
         })
+    }
+}
+
+/// The caller a bearer token (or, without authentication, the local user) stands for now.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<tenantry_domain::Caller, DomainError> {
+    match state.auth_mode {
+        AuthMode::None { user_id } => Ok(tenantry_domain::Caller::person(
+            state.identity.active_user(user_id).await?,
+            None,
+        )),
+        AuthMode::Password => {
+            let token = token.ok_or(DomainError::Unauthorized("missing bearer token"))?;
+            if token.starts_with(API_KEY_PREFIX) {
+                state.api_keys.authenticate(token).await
+            } else {
+                state.identity.authenticate(token).await
+            }
+        }
     }
 }
 

@@ -13,6 +13,7 @@ mod problem;
 pub mod problem_responses;
 mod routes;
 mod state;
+mod stream_limits;
 mod wire;
 pub mod wire_names;
 
@@ -26,3 +27,4 @@ pub use openapi::{ApiDoc, openapi_json};
 pub use problem::{ApiError, Problem};
 pub use routes::metrics::{MetricsEndpoint, MetricsRefresh};
 pub use state::{AppState, AuthMode};
+pub use stream_limits::StreamLimits;

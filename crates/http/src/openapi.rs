@@ -88,6 +88,7 @@ impl Modify for BearerAuth {
         routes::conversations::update,
         routes::conversations::remove,
         routes::conversations::append_events,
+        routes::conversations::stream::follow_events,
         routes::conversations::read_events,
         routes::conversations::usage,
         routes::conversations::message,

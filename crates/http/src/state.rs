@@ -43,4 +43,6 @@ pub struct AppState {
     pub auth_mode: AuthMode,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` entries are believed.
     pub trusted_proxies: crate::TrustedProxies,
+    /// Live event streams: heartbeats and per-user bounds.
+    pub streams: crate::StreamLimits,
 }

@@ -145,7 +145,17 @@ impl Accounts for MemoryStore {
     }
 
     async fn personal_org(&self, user_id: UserId) -> Result<Option<OrgId>, DomainError> {
-        Ok(self.read(|tables| tables.personal_org_of(user_id)).await)
+        // As on SQL: only a personal org the user owns counts.
+        Ok(self
+            .read(|tables| {
+                tables
+                    .members
+                    .iter()
+                    .filter(|((_, member), row)| *member == user_id && row.role == Role::Owner)
+                    .map(|((org, _), _)| *org)
+                    .find(|org| tables.orgs.get(org).is_some_and(|org| org.personal))
+            })
+            .await)
     }
 
     async fn set_disabled(

@@ -1,3 +1,6 @@
+//! Conversations as agent servers report them, in memory: where a report goes is the domain's
+//! decision ([`decide_report_target`]), taken and applied in one atomic step.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{

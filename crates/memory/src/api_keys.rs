@@ -1,3 +1,5 @@
+//! API keys, in memory, stored hashed as the domain gives them.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{ApiKey, AuditEntry, DomainError, OrgId, UserId, ports::ApiKeyStore};
@@ -9,8 +11,11 @@ use crate::MemoryStore;
 impl ApiKeyStore for MemoryStore {
     async fn create(&self, key: &ApiKey, audit: &AuditEntry) -> Result<(), DomainError> {
         self.write(|tables| {
-            if tables.api_keys.values().any(|other| other.prefix == key.prefix) {
-                return Err(DomainError::Internal("api key prefix collision".into()));
+            // The same unique keys as the SQL table: a clash is a storage error, nothing is written.
+            if tables.api_keys.contains_key(&key.id)
+                || tables.api_keys.values().any(|other| other.prefix == key.prefix)
+            {
+                return Err(DomainError::Internal("api key id or prefix collision".into()));
             }
             tables.api_keys.insert(key.id, key.clone());
             tables.audit.push(audit.clone());

@@ -23,6 +23,7 @@ mod remote_deletions;
 mod sandboxes;
 mod secrets;
 mod settings;
+mod signals;
 mod tables;
 mod throttle;
 mod unit_of_work;
@@ -31,6 +32,7 @@ pub use background::QueuedTasks;
 pub use clock::ManualClock;
 pub use event_store::MemoryEventStore;
 pub use mailer::Outbox;
+pub use signals::{BroadcastReceiver, MemorySignalBus};
 
 use std::sync::Arc;
 

@@ -1,3 +1,5 @@
+//! Remote deletions the agent servers still owe, in memory, kept until they succeed.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{
@@ -5,18 +7,21 @@ use tenantry_domain::{
     ports::{PendingRemoteDeletion, RemoteDeletionQueue},
 };
 
-use crate::MemoryStore;
+use crate::{MemoryStore, tables::RemoteDeletionRow};
 
 #[async_trait]
 impl RemoteDeletionQueue for MemoryStore {
-    async fn record(&self, deletion: PendingRemoteDeletion, _now: DateTime<Utc>) -> Result<(), DomainError> {
+    async fn record(&self, deletion: PendingRemoteDeletion, now: DateTime<Utc>) -> Result<(), DomainError> {
         self.write(|tables| {
             let queue = &mut tables.remote_deletions;
             if !queue
                 .iter()
-                .any(|pending| pending.conversation_id == deletion.conversation_id)
+                .any(|row| row.deletion.conversation_id == deletion.conversation_id)
             {
-                queue.push(deletion);
+                queue.push(RemoteDeletionRow {
+                    deletion,
+                    recorded_at: now,
+                });
             }
         })
         .await;
@@ -26,11 +31,12 @@ impl RemoteDeletionQueue for MemoryStore {
     async fn pending(&self, limit: u64) -> Result<Vec<PendingRemoteDeletion>, DomainError> {
         Ok(self
             .read(|tables| {
-                tables
-                    .remote_deletions
-                    .iter()
+                let mut rows = tables.remote_deletions.clone();
+                // Oldest first by the recorded instant, as SQL orders them (not by arrival).
+                rows.sort_by_key(|row| row.recorded_at);
+                rows.into_iter()
                     .take(usize::try_from(limit).unwrap_or(usize::MAX))
-                    .cloned()
+                    .map(|row| row.deletion)
                     .collect()
             })
             .await)
@@ -40,7 +46,7 @@ impl RemoteDeletionQueue for MemoryStore {
         self.write(|tables| {
             tables
                 .remote_deletions
-                .retain(|pending| pending.conversation_id != conversation)
+                .retain(|row| row.deletion.conversation_id != conversation);
         })
         .await;
         Ok(())

@@ -1,3 +1,5 @@
+//! Registered sandboxes, in memory; their session keys are sealed among the secrets.
+
 use async_trait::async_trait;
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId, UserId,
@@ -18,12 +20,21 @@ impl SandboxStore for MemoryStore {
         audit: &AuditEntry,
     ) -> Result<(), DomainError> {
         self.write(|tables| {
+            // The same unique keys as the SQL table: a clash is a storage error, nothing is written.
+            if tables.sandboxes.contains_key(&sandbox.id)
+                || tables
+                    .sandboxes
+                    .values()
+                    .any(|other| other.key_digest == sandbox.key_digest)
+            {
+                return Err(DomainError::Internal("sandbox id or key digest collision".into()));
+            }
             tables.sandboxes.insert(sandbox.id, sandbox.clone());
             upsert(tables, &sealed_key.0, &sealed_key.1, None, sandbox.created_at);
             tables.audit.push(audit.clone());
+            Ok(())
         })
-        .await;
-        Ok(())
+        .await
     }
 
     async fn list(&self, org: OrgId, creator: Option<UserId>) -> Result<Vec<Sandbox>, DomainError> {

@@ -1,3 +1,5 @@
+//! Sealed secrets (user, org and settings secrets), in memory.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{

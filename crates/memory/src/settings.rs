@@ -1,3 +1,6 @@
+//! Org settings, member overrides and user preferences, in memory; every write is a
+//! compare-and-swap on the stored version, as on SQL.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{

@@ -82,6 +82,13 @@ pub(crate) struct SettingsRow {
     pub version: i64,
 }
 
+/// A remote deletion still owed, with when it was recorded (the queue is served oldest first).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RemoteDeletionRow {
+    pub deletion: PendingRemoteDeletion,
+    pub recorded_at: DateTime<Utc>,
+}
+
 /// Every table of the store.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tables {
@@ -103,7 +110,7 @@ pub(crate) struct Tables {
     pub preferences: HashMap<UserId, (Map<String, Value>, i64)>,
     pub throttles: HashMap<String, ThrottleState>,
     pub sandboxes: BTreeMap<Uuid, Sandbox>,
-    pub remote_deletions: Vec<PendingRemoteDeletion>,
+    pub remote_deletions: Vec<RemoteDeletionRow>,
 }
 
 impl Tables {

@@ -1,3 +1,6 @@
+//! Login attempt counters, in memory. The rules are the domain's ([`ThrottleLimit`]); this store
+//! applies them to its rows in one atomic step.
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{DomainError, ports::LoginThrottleStore, throttle::ThrottleLimit};
@@ -59,7 +62,7 @@ impl LoginThrottleStore for MemoryStore {
                     let unlocked = state.locked_until.is_none_or(|until| until <= now);
                     !(stale && unlocked)
                 });
-                (before - tables.throttles.len()) as u64
+                u64::try_from(before - tables.throttles.len()).unwrap_or(u64::MAX)
             })
             .await)
     }

@@ -246,6 +246,7 @@ async fn admin_service(config: &Config) -> anyhow::Result<(AdminService, tenantr
         credentials: adapters.credentials.clone(),
         unit_of_work: adapters.unit_of_work.clone(),
         clock: adapters.clock.clone(),
+        signals: adapters.signals.clone(),
     };
     let wired = build_services(config, adapters).await?;
     let admin = AdminService::new(wired.state.identity, ports);

@@ -49,11 +49,24 @@ pub struct Config {
     pub orgs: OrgsConfig,
     /// Agent servers Tenantry drives.
     pub agents: AgentsConfig,
+    /// Live event streams.
+    pub streams: StreamsConfig,
     /// Encryption of secrets.
     #[serde(default)]
     pub secrets: SecretsConfig,
     /// Outgoing mail.
     pub mail: MailConfig,
+}
+
+/// `[streams]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StreamsConfig {
+    /// Seconds between heartbeats of an open stream (it also looks again for missed changes).
+    pub heartbeat_secs: u64,
+    /// Open streams one user may hold on one instance (429 beyond).
+    pub max_per_user: usize,
+    /// Signals a slow stream may fall behind before it rereads from storage.
+    pub signal_buffer: usize,
 }
 
 /// `[secrets]`.

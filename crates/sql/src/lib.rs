@@ -17,6 +17,7 @@ mod probe;
 mod remote_deletions;
 mod sandbox_store;
 mod secret_store;
+mod signals;
 mod transaction;
 mod unit_of_work;
 
@@ -31,4 +32,5 @@ pub use org_store::SqlOrgStore;
 pub use remote_deletions::SqlRemoteDeletionQueue;
 pub use sandbox_store::SqlSandboxStore;
 pub use secret_store::SqlSecretStore;
+pub use signals::SqlSignalBus;
 pub use unit_of_work::SqlUnitOfWork;

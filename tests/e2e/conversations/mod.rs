@@ -4,6 +4,7 @@ mod access;
 mod deletion;
 mod events;
 mod listing;
+mod streams;
 mod usage;
 
 use serde_json::{Value, json};

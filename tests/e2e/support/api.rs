@@ -326,3 +326,27 @@ impl Api<'_> {
         self.get(&format!("/api/orgs/{org}/settings/effective")).await
     }
 }
+
+impl Api<'_> {
+    /// Opens `GET /api/orgs/{org}/conversations/{id}/events/stream?{query}`, resuming after
+    /// `last_event_id` when given; the raw response (a stream when it is 200).
+    pub async fn open_stream(
+        &self,
+        org: impl Display,
+        id: impl Display,
+        query: &str,
+        last_event_id: Option<i64>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .app
+            .client
+            .get(self.app.url(&format!(
+                "/api/orgs/{org}/conversations/{id}/events/stream?{query}"
+            )))
+            .bearer_auth(self.token);
+        if let Some(last) = last_event_id {
+            request = request.header("Last-Event-ID", last.to_string());
+        }
+        request.send().await.expect("request")
+    }
+}

@@ -6,12 +6,14 @@ mod app;
 mod cast;
 mod database;
 mod process;
+mod sse;
 mod tcp_proxy;
 
 pub use app::{Session, TEST_JWT_SECRET, TestApp, spawn_app, spawn_app_with, token_in_mail};
 pub use cast::{Cast, org_with_cast, register_cast};
 pub use database::TestDatabase;
 pub use process::{ServerProcess, free_port, tenantry_command};
+pub use sse::{SseEvent, SseStream};
 pub use tcp_proxy::TcpProxy;
 
 /// The password every test user registers with.

@@ -32,6 +32,7 @@ mod secret_store;
 mod secret_tokens;
 mod sessions;
 mod settings_store;
+mod signals;
 mod transaction;
 mod unit_of_work;
 
@@ -65,6 +66,7 @@ pub use secret_store::{SealedRow, SecretStore};
 pub use secret_tokens::SecretTokens;
 pub use sessions::Sessions;
 pub use settings_store::{SecretFieldChange, SettingsStore, StoredPreferences, StoredSettings};
+pub use signals::{Signal, SignalBus, SignalReceiver};
 pub use transaction::{
     AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows, OpenInvitation,
     OrgRows, RowsTransaction, Transaction, UserRows,

@@ -6,7 +6,7 @@ use crate::{
     AuditAction, AuditEntry, DomainError, Email, SecretString, User,
     clock::Clock,
     last_superadmin::decide_superadmin_change,
-    ports::{Accounts, Credentials, UnitOfWork},
+    ports::{Accounts, Credentials, Signal, SignalBus, UnitOfWork},
     services::{IdentityService, identity::RegisterInput},
 };
 
@@ -28,6 +28,8 @@ pub struct AdminPorts {
     pub unit_of_work: Arc<dyn UnitOfWork>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Tells followers that a disabled user's credentials stopped working.
+    pub signals: Arc<dyn SignalBus>,
 }
 
 impl AdminService {
@@ -75,6 +77,8 @@ impl AdminService {
             .accounts
             .set_disabled(user.id, Some(self.ports.clock.now()), &audit)
             .await?;
+        let disabled = Signal::CredentialsChanged { user: user.id };
+        let _ = self.ports.signals.publish(disabled).await;
         self.user(email).await
     }
 

@@ -15,7 +15,7 @@ use crate::{
     clock::Clock,
     new_id,
     policy::{Permission, require},
-    ports::{Accounts, ApiKeyFormat, ApiKeyStore, Orgs},
+    ports::{Accounts, ApiKeyFormat, ApiKeyStore, Orgs, Signal, SignalBus},
 };
 
 /// How long `last_used_at` may lag behind: at most one write per key per minute and instance.
@@ -34,6 +34,8 @@ pub struct ApiKeyPorts {
     pub users: Arc<dyn Accounts>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Tells followers that a key stopped working.
+    pub signals: Arc<dyn SignalBus>,
 }
 
 /// What a client sends to create a key.
@@ -148,11 +150,12 @@ impl ApiKeyService {
             ("api_key", Some(id.to_string())),
             json!({ "name": key.name, "prefix": key.prefix, "owner_id": key.user_id }),
         );
-        if self.ports.keys.revoke(org, id, &audit).await? {
-            Ok(())
-        } else {
-            Err(DomainError::NotFound)
+        if !self.ports.keys.revoke(org, id, &audit).await? {
+            return Err(DomainError::NotFound);
         }
+        let revoked = Signal::CredentialsChanged { user: key.user_id };
+        let _ = self.ports.signals.publish(revoked).await;
+        Ok(())
     }
 
     /// Resolves a bearer API key to its user and grant; anything not live is `Unauthorized`.

@@ -13,7 +13,7 @@ use crate::{
     policy::{Permission, require},
     ports::{
         Accounts, AgentReportStore, AppendedRange, EventStore, Orgs, SandboxStore, SecretCipher, SecretStore,
-        SecretTokens, UnitOfWork,
+        SecretTokens, Signal, SignalBus, UnitOfWork,
     },
     sandbox::{Sandbox, sandbox_name, sandbox_url, session_key_address},
     sandbox_access::{SandboxFacts, decide_sandbox_action},
@@ -30,6 +30,8 @@ pub struct SandboxPorts {
     pub events: Arc<dyn EventStore>,
     /// Appends of reported events, decided with the conversation locked.
     pub unit_of_work: Arc<dyn UnitOfWork>,
+    /// Tells followers about reported events.
+    pub signals: Arc<dyn SignalBus>,
     /// Memberships.
     pub orgs: Arc<dyn Orgs>,
     /// Creators' accounts.
@@ -253,6 +255,15 @@ impl SandboxService {
             event_log.apply_reported_state(conversation, &change, now).await?;
         }
         transaction.commit().await?;
+        let _ = self
+            .ports
+            .signals
+            .publish(Signal::Appended {
+                org: sandbox.org_id,
+                conversation,
+                last_id: range.last_id,
+            })
+            .await;
         Ok(Some(range))
     }
 

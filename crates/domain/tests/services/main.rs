@@ -5,6 +5,7 @@ mod world;
 
 mod api_key_scopes;
 mod event_ids;
+mod follow;
 mod invitations;
 mod memberships;
 mod settings_locks;

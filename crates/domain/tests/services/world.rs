@@ -17,7 +17,7 @@ use tenantry_domain::{
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
-use tenantry_memory::{ManualClock, MemoryEventStore, MemoryStore, Outbox, QueuedTasks};
+use tenantry_memory::{ManualClock, MemoryEventStore, MemorySignalBus, MemoryStore, Outbox, QueuedTasks};
 
 /// Failed logins allowed per account before a lockout, in this world.
 pub const ACCOUNT_MAX_FAILURES: u32 = 5;
@@ -83,6 +83,7 @@ impl World {
         let outbox = Arc::new(Outbox::new());
         let background = Arc::new(QueuedTasks::new());
         let shared = Arc::new(store);
+        let signals = Arc::new(MemorySignalBus::default());
         let purger = EventPurger::new(shared.clone(), events.clone());
         let identity = IdentityService::new(
             IdentityPorts {
@@ -106,6 +107,7 @@ impl World {
                 throttle: shared.clone(),
                 clock: clock.clone(),
                 background: background.clone(),
+                signals: signals.clone(),
             },
             IdentitySettings {
                 refresh_ttl: Duration::from_secs(30 * 86_400),
@@ -131,6 +133,7 @@ impl World {
                 mailer: outbox.clone(),
                 clock: clock.clone(),
                 purger: purger.clone(),
+                signals: signals.clone(),
             },
             OrgSettings {
                 invitation_ttl: Duration::from_secs(7 * 86_400),
@@ -146,6 +149,7 @@ impl World {
             events: events.clone(),
             purger,
             clock: clock.clone(),
+            signals: signals.clone(),
         });
         let (key_id, key) = KeyRing::new_config_entry();
         let cipher = Arc::new(KeyRing::from_config(&format!("{key_id}:{key}"), &key_id).expect("key ring"));
@@ -162,6 +166,7 @@ impl World {
             orgs: shared.clone(),
             users: shared.clone(),
             clock: clock.clone(),
+            signals: signals.clone(),
         });
         let admin = AdminService::new(
             identity.clone(),
@@ -170,6 +175,7 @@ impl World {
                 credentials: shared.clone(),
                 unit_of_work: shared,
                 clock: clock.clone(),
+                signals,
             },
         );
         Self {

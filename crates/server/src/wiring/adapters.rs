@@ -13,14 +13,15 @@ use tenantry_domain::{
         ApiKeyStore, AuditLog, BackgroundTasks, ConversationStartPolicy, Conversations, Credentials,
         EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, OneTimeTokens, Orgs,
         PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, SandboxStore, SecretCipher, SecretStore,
-        SecretTokens, Sessions, SettingsStore, UnitOfWork,
+        SecretTokens, Sessions, SettingsStore, SignalBus, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, open_object_store};
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
-    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore, SqlUnitOfWork,
+    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore, SqlSignalBus,
+    SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -93,6 +94,8 @@ pub struct Adapters {
     pub clock: Arc<dyn Clock>,
     /// Work handed off after a request is answered.
     pub background: Arc<dyn BackgroundTasks>,
+    /// Signals to live readers, across instances.
+    pub signals: Arc<dyn SignalBus>,
 }
 
 impl Adapters {
@@ -147,6 +150,7 @@ impl Adapters {
             conversation_policy: Arc::new(AllowAllConversations),
             clock: Arc::new(SystemClock),
             background: Arc::new(TokioBackground),
+            signals: Arc::new(SqlSignalBus::start(database, config.streams.signal_buffer)),
         })
     }
 }

@@ -13,7 +13,7 @@ use tenantry_domain::{
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
-use tenantry_http::{AppState, AuthMode, TrustedProxies};
+use tenantry_http::{AppState, AuthMode, StreamLimits, TrustedProxies};
 use tenantry_sql::{SqlConversationStore, SqlDatabase, SqlOrgStore, SqlSecretStore};
 
 use super::Adapters;
@@ -43,6 +43,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             mailer: a.mailer.clone(),
             clock: a.clock.clone(),
             purger: purger.clone(),
+            signals: a.signals.clone(),
         },
         OrgSettings {
             invitation_ttl: Duration::from_secs(config.orgs.invitation_ttl_secs),
@@ -71,6 +72,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         events: a.event_store.clone(),
         purger: purger.clone(),
         clock: a.clock.clone(),
+        signals: a.signals.clone(),
     });
     let sandboxes = SandboxService::new(
         SandboxPorts {
@@ -78,6 +80,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             reports: a.agent_reports.clone(),
             events: a.event_store.clone(),
             unit_of_work: a.unit_of_work.clone(),
+            signals: a.signals.clone(),
             orgs: a.orgs.clone(),
             users: a.accounts.clone(),
             secret_tokens: a.secret_tokens.clone(),
@@ -123,6 +126,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         orgs: a.orgs.clone(),
         users: a.accounts.clone(),
         clock: a.clock.clone(),
+        signals: a.signals.clone(),
     });
     Ok(Wired {
         state: AppState {
@@ -138,6 +142,10 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             auth_mode,
             trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
                 .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,
+            streams: StreamLimits::new(
+                config.streams.max_per_user,
+                Duration::from_secs(config.streams.heartbeat_secs.max(1)),
+            ),
         },
         purger,
     })
@@ -187,6 +195,7 @@ fn identity_service(config: &Config, a: &Adapters) -> IdentityService {
             throttle: a.login_throttle.clone(),
             clock: a.clock.clone(),
             background: a.background.clone(),
+            signals: a.signals.clone(),
         },
         IdentitySettings {
             refresh_ttl: Duration::from_secs(auth.refresh_ttl_secs),

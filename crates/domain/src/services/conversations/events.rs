@@ -1,7 +1,8 @@
 use serde_json::Value;
 
 use crate::{
-    Caller, ConversationId, DomainError, OrgId, StoredEvent, event_ids, ports::AppendedRange,
+    Caller, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
+    ports::{AppendedRange, Signal},
     services::conversations::ConversationService,
 };
 
@@ -55,6 +56,12 @@ impl ConversationService {
         )
         .await?;
         transaction.commit().await?;
+        self.signal(Signal::Appended {
+            org,
+            conversation: id,
+            last_id: range.last_id,
+        })
+        .await;
         Ok(range)
     }
 

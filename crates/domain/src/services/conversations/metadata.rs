@@ -1,7 +1,7 @@
 use crate::{
     Caller, Conversation, ConversationId, DomainError, FieldError, OrgId, Visibility, new_id,
     policy::{Permission, require},
-    ports::{ConversationCursor, ConversationFilter, ConversationPatch, UsageReport},
+    ports::{ConversationCursor, ConversationFilter, ConversationPatch, Signal, UsageReport},
     services::conversations::ConversationService,
 };
 
@@ -208,10 +208,17 @@ impl ConversationService {
         if let Some(numbers) = &patch.pr_number {
             pull_request_numbers(numbers)?;
         }
-        self.ports
+        let updated = self
+            .ports
             .conversations
             .update(org, id, &patch, self.ports.clock.now())
-            .await
+            .await?;
+        self.signal(Signal::ConversationChanged {
+            org,
+            conversation: id,
+        })
+        .await;
+        Ok(updated)
     }
 
     /// Deletes the conversation and its events (creator or admin+).
@@ -221,6 +228,11 @@ impl ConversationService {
             .conversations
             .delete(org, id, self.ports.clock.now())
             .await?;
+        self.signal(Signal::ConversationChanged {
+            org,
+            conversation: id,
+        })
+        .await;
         // The deletion is recorded; if the store is down now, a later purge finishes the job.
         let _ = self.ports.purger.purge_pending().await;
         Ok(())
@@ -241,10 +253,17 @@ impl ConversationService {
             return Err(DomainError::invalid("usage", "at most 10^12 tokens per report"));
         }
         self.manageable(caller, org, id).await?;
-        self.ports
+        let totals = self
+            .ports
             .conversations
             .add_usage(org, id, usage, self.ports.clock.now())
-            .await
+            .await?;
+        self.signal(Signal::ConversationChanged {
+            org,
+            conversation: id,
+        })
+        .await;
+        Ok(totals)
     }
 }
 

@@ -1,17 +1,19 @@
 //! Conversations, their events and their usage.
 
 mod events;
+mod follow;
 mod metadata;
 
 use std::sync::Arc;
 
 pub use events::EventPage;
+pub use follow::{CallerCheck, EventFollower, FollowStep};
 pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput, cost_to_micros};
 
 use crate::{
     Caller, Conversation, ConversationId, DomainError, OrgId, Role,
     clock::Clock,
-    ports::{Conversations, EventIndex, EventStore, Orgs, UnitOfWork},
+    ports::{Conversations, EventIndex, EventStore, Orgs, Signal, SignalBus, UnitOfWork},
     services::EventPurger,
 };
 
@@ -32,6 +34,8 @@ pub struct ConversationPorts {
     pub purger: EventPurger,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Tells followers about appends and changes.
+    pub signals: Arc<dyn SignalBus>,
 }
 
 /// The conversation use cases.
@@ -48,6 +52,12 @@ impl ConversationService {
 
     async fn role_in(&self, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
         crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
+    }
+
+    /// Publishes a signal for a change that has committed. A signal that cannot be sent is
+    /// dropped: followers look again on their own at every heartbeat.
+    pub(crate) async fn signal(&self, signal: Signal) {
+        let _ = self.ports.signals.publish(signal).await;
     }
 
     /// The conversation if the caller may read it; `NotFound` otherwise.

@@ -93,6 +93,8 @@ impl IdentityService {
         self.ports
             .credentials
             .change_password(user_id, &hash, session_id, self.ports.clock.now())
-            .await
+            .await?;
+        self.credentials_changed(user_id).await;
+        Ok(())
     }
 }

@@ -14,7 +14,7 @@ use crate::{
     clock::Clock,
     ports::{
         AccessTokens, Accounts, BackgroundTasks, Credentials, LoginThrottleStore, Mailer, OneTimeTokens,
-        PasswordHasher, SecretTokens, Sessions,
+        PasswordHasher, SecretTokens, Sessions, Signal, SignalBus,
     },
     throttle::{
         ACCOUNT_KEYS, ADDRESS_KEYS, MAIL_REQUEST_KEYS, RESET_MAIL_KEYS, ThrottleLimit, ThrottlePolicy,
@@ -60,6 +60,8 @@ pub struct IdentityPorts {
     pub secret_tokens: Arc<dyn SecretTokens>,
     /// Outgoing mail.
     pub mailer: Arc<dyn Mailer>,
+    /// Tells followers that a user's credentials changed.
+    pub signals: Arc<dyn SignalBus>,
     /// Failed-login counters.
     pub throttle: Arc<dyn LoginThrottleStore>,
     /// Time.
@@ -82,6 +84,15 @@ impl IdentityService {
             ports,
             settings: Arc::new(settings),
         }
+    }
+
+    /// Tells followers that `user`'s credentials changed (after the change committed).
+    pub(crate) async fn credentials_changed(&self, user: crate::UserId) {
+        let _ = self
+            .ports
+            .signals
+            .publish(Signal::CredentialsChanged { user })
+            .await;
     }
 
     /// Resolves an access token to its user; a token whose session ended (logout, reuse of a refresh

@@ -84,6 +84,8 @@ impl IdentityService {
         self.ports
             .sessions
             .revoke_all_sessions(caller.user.id, self.ports.clock.now())
-            .await
+            .await?;
+        self.credentials_changed(caller.user.id).await;
+        Ok(())
     }
 }

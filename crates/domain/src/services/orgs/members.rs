@@ -92,6 +92,7 @@ impl OrgService {
         }
         let view = members.view(org, target).await?.ok_or(DomainError::NotFound)?;
         transaction.commit().await?;
+        self.access_changed(org).await;
         Ok(view)
     }
 
@@ -136,7 +137,9 @@ impl OrgService {
                 }),
             ))
             .await?;
-        transaction.commit().await
+        transaction.commit().await?;
+        self.access_changed(org).await;
+        Ok(())
     }
 }
 

@@ -13,7 +13,8 @@ use crate::{
     clock::Clock,
     invitation_acceptance::JoiningPolicy,
     ports::{
-        AuditLog, Change, Credentials, Mailer, MemberDirectory, Membership, Orgs, SecretTokens, UnitOfWork,
+        AuditLog, Change, Credentials, Mailer, MemberDirectory, Membership, Orgs, SecretTokens, Signal,
+        SignalBus, UnitOfWork,
     },
     services::EventPurger,
 };
@@ -39,6 +40,8 @@ pub struct OrgPorts {
     pub clock: Arc<dyn Clock>,
     /// Deletes the event objects of deleted orgs.
     pub purger: EventPurger,
+    /// Tells followers that access in an org changed.
+    pub signals: Arc<dyn SignalBus>,
 }
 
 /// Settings of the org use cases.
@@ -77,6 +80,11 @@ impl OrgService {
             .membership(org, caller.user.id)
             .await?
             .ok_or(DomainError::NotFound)
+    }
+
+    /// Tells followers that who may read what in `org` changed (after the change committed).
+    async fn access_changed(&self, org: OrgId) {
+        let _ = self.ports.signals.publish(Signal::AccessChanged { org }).await;
     }
 
     fn change(&self, caller: &Caller) -> Change {

@@ -126,6 +126,7 @@ impl OrgService {
             return Err(personal_org_conflict());
         }
         self.ports.orgs.delete_org(org, self.change(caller)).await?;
+        self.access_changed(org).await;
         // The deletion of its event objects is recorded; a failed purge is retried later.
         let _ = self.ports.purger.purge_pending().await;
         Ok(())
@@ -173,6 +174,7 @@ impl OrgService {
             ))
             .await?;
         transaction.commit().await?;
+        self.access_changed(org).await;
         self.membership(caller, org).await
     }
 

@@ -1,6 +1,7 @@
 //! Conversations, their events and their usage.
 
 mod bodies;
+pub(crate) mod stream;
 
 pub(crate) use bodies::*;
 
@@ -40,6 +41,7 @@ pub(crate) fn configure(events_body_limit: usize) -> impl FnOnce(&mut web::Servi
             .service(message)
             .service(pause)
             .service(resume)
+            .service(stream::follow_events)
             .service(
                 web::resource("/api/orgs/{org_id}/conversations/{id}/events")
                     .app_data(json_config(events_body_limit))

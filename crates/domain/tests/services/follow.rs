@@ -1,0 +1,92 @@
+//! Following a conversation: replay, then live appends; the end when access goes.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::json;
+use tenantry_domain::{
+    Caller, DomainError, Role,
+    services::conversations::{CallerCheck, FollowStep},
+};
+
+use crate::world::World;
+
+/// The caller as it was when the stream opened (credentials never change in these tests).
+struct Fixed(Caller);
+
+#[async_trait]
+impl CallerCheck for Fixed {
+    async fn current(&self) -> Result<Caller, DomainError> {
+        Ok(self.0.clone())
+    }
+}
+
+fn ids(step: FollowStep) -> Vec<i64> {
+    match step {
+        FollowStep::Events(events) => events.iter().map(|event| event.id).collect(),
+        FollowStep::End => panic!("the stream ended"),
+    }
+}
+
+#[tokio::test]
+async fn a_follower_replays_then_wakes_for_appends_and_ends_when_its_reader_is_removed() {
+    let world = World::new();
+    let (owner, viewer) = (world.person("owner").await, world.person("viewer").await);
+    let org = world.org_with(&owner, "acme", &[(&viewer, Role::Viewer)]).await;
+    let conversation = world
+        .conversations
+        .create(
+            &owner.caller,
+            org,
+            tenantry_domain::services::conversations::NewConversationInput {
+                visibility: Some(tenantry_domain::Visibility::Org),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let append = |n: usize| {
+        let events = (0..n).map(|i| json!({ "i": i })).collect();
+        world
+            .conversations
+            .append_events(&owner.caller, org, conversation.id, events)
+    };
+    append(2).await.unwrap();
+    let mut follower = world
+        .conversations
+        .follow(Box::new(Fixed(viewer.caller.clone())), org, conversation.id, 0)
+        .await
+        .unwrap();
+    assert_eq!(ids(follower.next().await.unwrap()), [0, 1]);
+
+    // Waiting: nothing until the next append, which wakes it.
+    let waiting = tokio::time::timeout(Duration::from_millis(50), follower.next()).await;
+    assert!(waiting.is_err(), "a follower with nothing new waits");
+    let (appended, step) = tokio::join!(append(3), follower.next());
+    appended.unwrap();
+    assert_eq!(ids(step.unwrap()), [2, 3, 4]);
+
+    world
+        .orgs
+        .remove_member(&owner.caller, org, viewer.user.id)
+        .await
+        .unwrap();
+    assert_eq!(follower.next().await.unwrap(), FollowStep::End);
+}
+
+#[tokio::test]
+async fn an_outsider_cannot_follow() {
+    let world = World::new();
+    let (dev, outsider) = (world.person("dev").await, world.person("outsider").await);
+    let conversation = world.conversation_of(&dev).await;
+    let refused = world
+        .conversations
+        .follow(
+            Box::new(Fixed(outsider.caller.clone())),
+            dev.personal_org,
+            conversation.id,
+            0,
+        )
+        .await;
+    assert!(matches!(refused, Err(DomainError::NotFound)));
+}

@@ -1,0 +1,138 @@
+//! `GET …/events/stream`: a conversation's events as Server-Sent Events, live.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use async_trait::async_trait;
+use serde::Deserialize;
+use tenantry_domain::{
+    Caller, DomainError,
+    services::conversations::{CallerCheck, EventFollower, FollowStep},
+};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::EventBody;
+use crate::{
+    ApiError, AppState,
+    auth::{authenticate, bearer_token},
+    problem_responses::{InvalidInput, NotVisible, Unauthenticated, Unavailable},
+    stream_limits::StreamSlot,
+};
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct StreamQuery {
+    /// First id to send when there is no `Last-Event-ID` (default 0).
+    #[param(minimum = 0)]
+    start_id: Option<i64>,
+}
+
+/// The request's credential, checked again whenever the stream looks at the conversation.
+struct BearerCheck {
+    state: web::Data<AppState>,
+    token: Option<String>,
+}
+
+#[async_trait]
+impl CallerCheck for BearerCheck {
+    async fn current(&self) -> Result<Caller, DomainError> {
+        authenticate(&self.state, self.token.as_deref()).await
+    }
+}
+
+/// Where to start: after `Last-Event-ID` when a client resumes, else `start_id`.
+fn start_id(req: &HttpRequest, query: &StreamQuery) -> Result<i64, DomainError> {
+    match req.headers().get("last-event-id") {
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|text| text.trim().parse::<i64>().ok())
+            .filter(|last| *last >= 0)
+            .map(|last| last + 1)
+            .ok_or_else(|| DomainError::invalid("Last-Event-ID", "must be an event id")),
+        None => Ok(query.start_id.unwrap_or(0)),
+    }
+}
+
+#[utoipa::path(
+    get, path = "/api/orgs/{org_id}/conversations/{id}/events/stream",
+    tag = "conversations",
+    summary = "Follow events live (Server-Sent Events)",
+    description = "Replays the events from `start_id` (or after `Last-Event-ID`), then sends each new \
+        event once its append commits, on any instance: `id: <event id>` and `data: {id, timestamp, \
+        event}`. A comment heartbeat keeps the connection open. Ends with `event: end` when the \
+        conversation is deleted or the caller may no longer read it.",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation"), StreamQuery,
+        ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The stream", content_type = "text/event-stream", body = String),
+        (status = 429, description = "Too many open streams (see Retry-After)", body = crate::Problem, content_type = "application/problem+json"),
+        Unauthenticated, NotVisible, InvalidInput, Unavailable
+    )
+)]
+#[get("/api/orgs/{org_id}/conversations/{id}/events/stream")]
+pub(crate) async fn follow_events(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+    query: web::Query<StreamQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (org, id) = path.into_inner();
+    let start = start_id(&req, &query)?;
+    let check = BearerCheck {
+        state: state.clone(),
+        token: bearer_token(&req),
+    };
+    let caller = check.current().await?;
+    let slot = state.streams.open(caller.user.id)?;
+    let follower = state
+        .conversations
+        .follow(Box::new(check), org, id, start)
+        .await?;
+    Ok(sse(follower, slot, state.streams.heartbeat()))
+}
+
+/// What the body stream is doing.
+enum Phase {
+    Following,
+    Ended,
+}
+
+fn sse(follower: EventFollower, slot: StreamSlot, heartbeat: std::time::Duration) -> HttpResponse {
+    let body = futures::stream::unfold(
+        (follower, slot, Phase::Following),
+        move |(mut follower, slot, phase)| async move {
+            if let Phase::Ended = phase {
+                return None;
+            }
+            let (chunk, phase) = match tokio::time::timeout(heartbeat, follower.next()).await {
+                Ok(Ok(FollowStep::Events(events))) => (frames(&events), Phase::Following),
+                Ok(Ok(FollowStep::End)) => ("event: end\ndata: {}\n\n".to_owned(), Phase::Ended),
+                // The store or database is down: say so, and look again at the next heartbeat.
+                Ok(Err(_)) => {
+                    tokio::time::sleep(heartbeat.min(std::time::Duration::from_secs(1))).await;
+                    (": unavailable, retrying\n\n".to_owned(), Phase::Following)
+                }
+                Err(_) => (": heartbeat\n\n".to_owned(), Phase::Following),
+            };
+            Some((
+                Ok::<_, actix_web::Error>(web::Bytes::from(chunk)),
+                (follower, slot, phase),
+            ))
+        },
+    );
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body)
+}
+
+fn frames(events: &[tenantry_domain::StoredEvent]) -> String {
+    let mut out = String::new();
+    for event in events {
+        let data = serde_json::to_string(&EventBody::from(event)).unwrap_or_else(|_| "{}".into());
+        out.push_str(&format!("id: {}\ndata: {data}\n\n", event.id));
+    }
+    out
+}

@@ -1,0 +1,182 @@
+//! Signals across server instances: PostgreSQL `LISTEN/NOTIFY` on one channel, fanned out to this
+//! instance's readers through a bounded broadcast; on SQLite (one instance) the broadcast alone.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, sqlx::postgres::PgListener};
+use tenantry_domain::{
+    DomainError,
+    ports::{Signal, SignalBus, SignalReceiver},
+};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::{SqlDatabase, errors::db_error};
+
+/// The PostgreSQL notification channel signals travel on.
+const CHANNEL: &str = "tenantry_signals";
+
+/// [`SignalBus`] over the database.
+#[derive(Debug, Clone)]
+pub struct SqlSignalBus {
+    db: SqlDatabase,
+    local: broadcast::Sender<Signal>,
+}
+
+impl SqlSignalBus {
+    /// Starts the bus; on PostgreSQL a task listens on the channel for as long as the process
+    /// runs, reconnecting (and telling readers to resync) when the connection drops. `capacity` is
+    /// how many signals a slow reader may fall behind before it is told to resync.
+    pub fn start(db: &SqlDatabase, capacity: usize) -> Self {
+        let local = broadcast::channel(capacity.max(1)).0;
+        if db.backend() == DatabaseBackend::Postgres {
+            tokio::spawn(listen(db.clone(), local.clone()));
+        }
+        Self {
+            db: db.clone(),
+            local,
+        }
+    }
+}
+
+#[async_trait]
+impl SignalBus for SqlSignalBus {
+    async fn publish(&self, signal: Signal) -> Result<(), DomainError> {
+        if self.db.backend() != DatabaseBackend::Postgres {
+            let _ = self.local.send(signal);
+            return Ok(());
+        }
+        // Every instance, this one included, hears it through its listener.
+        self.db
+            .conn
+            .execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), encode(signal).into()],
+            ))
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    fn subscribe(&self) -> Box<dyn SignalReceiver> {
+        Box::new(Receiver(self.local.subscribe()))
+    }
+}
+
+struct Receiver(broadcast::Receiver<Signal>);
+
+#[async_trait]
+impl SignalReceiver for Receiver {
+    async fn recv(&mut self) -> Signal {
+        match self.0.recv().await {
+            Ok(signal) => signal,
+            Err(broadcast::error::RecvError::Lagged(_)) => Signal::Resync,
+            Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+        }
+    }
+}
+
+async fn listen(db: SqlDatabase, local: broadcast::Sender<Signal>) {
+    loop {
+        let pool = db.conn.get_postgres_connection_pool();
+        let listener = match PgListener::connect_with(pool).await {
+            Ok(mut listener) => match listener.listen(CHANNEL).await {
+                Ok(()) => Some(listener),
+                Err(_) => None,
+            },
+            Err(_) => None,
+        };
+        let Some(mut listener) = listener else {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        };
+        // Anything sent while no one listened is found by readers looking again.
+        let _ = local.send(Signal::Resync);
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notification)) => {
+                    if let Some(signal) = decode(notification.payload()) {
+                        let _ = local.send(signal);
+                    }
+                }
+                // The connection was lost and re-established: notifications may be gone.
+                Ok(None) => {
+                    let _ = local.send(Signal::Resync);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "signal listener lost the database; reconnecting");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn encode(signal: Signal) -> String {
+    match signal {
+        Signal::Appended {
+            org,
+            conversation,
+            last_id,
+        } => format!("a:{org}:{conversation}:{last_id}"),
+        Signal::ConversationChanged { org, conversation } => format!("c:{org}:{conversation}"),
+        Signal::AccessChanged { org } => format!("o:{org}"),
+        Signal::CredentialsChanged { user } => format!("u:{user}"),
+        Signal::Resync => "r".to_owned(),
+    }
+}
+
+fn decode(payload: &str) -> Option<Signal> {
+    let mut parts = payload.split(':');
+    let kind = parts.next()?;
+    let mut id = || parts.next().and_then(|part| Uuid::parse_str(part).ok());
+    Some(match kind {
+        "a" => {
+            let (org, conversation) = (id()?, id()?);
+            let last_id = payload.rsplit(':').next()?.parse().ok()?;
+            Signal::Appended {
+                org,
+                conversation,
+                last_id,
+            }
+        }
+        "c" => Signal::ConversationChanged {
+            org: id()?,
+            conversation: id()?,
+        },
+        "o" => Signal::AccessChanged { org: id()? },
+        "u" => Signal::CredentialsChanged { user: id()? },
+        "r" => Signal::Resync,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use tenantry_domain::new_id;
+
+    use super::*;
+
+    #[test]
+    fn every_signal_survives_the_wire() {
+        let (org, conversation, user) = (new_id(), new_id(), new_id());
+        for signal in [
+            Signal::Appended {
+                org,
+                conversation,
+                last_id: 41,
+            },
+            Signal::ConversationChanged { org, conversation },
+            Signal::AccessChanged { org },
+            Signal::CredentialsChanged { user },
+            Signal::Resync,
+        ] {
+            assert_eq!(decode(&encode(signal)), Some(signal));
+        }
+        assert_eq!(decode("a:not-a-uuid"), None);
+        assert_eq!(decode("x"), None);
+    }
+}
