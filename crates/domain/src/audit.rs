@@ -38,6 +38,12 @@ pub enum AuditAction {
     ApiKeyCreated,
     /// An API key was revoked.
     ApiKeyRevoked,
+    /// A read-only share link of a conversation was created.
+    ConversationShared,
+    /// A share link was revoked.
+    ShareRevoked,
+    /// A conversation was handed to another member.
+    ConversationReassigned,
     /// Org settings, locks or a member's overrides changed (field names, never values).
     SettingsUpdated,
     /// An operator created an account.
@@ -75,6 +81,9 @@ impl AuditAction {
             AuditAction::SecretDeleted => "secret.deleted",
             AuditAction::ApiKeyCreated => "api_key.created",
             AuditAction::ApiKeyRevoked => "api_key.revoked",
+            AuditAction::ConversationShared => "conversation.shared",
+            AuditAction::ShareRevoked => "share.revoked",
+            AuditAction::ConversationReassigned => "conversation.reassigned",
             AuditAction::SettingsUpdated => "settings.updated",
             AuditAction::UserCreated => "user.created",
             AuditAction::UserDisabled => "user.disabled",

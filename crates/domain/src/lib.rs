@@ -34,6 +34,7 @@ pub mod secrets;
 pub mod services;
 pub mod session;
 pub mod settings;
+pub mod share;
 pub mod throttle;
 pub mod user;
 

@@ -40,6 +40,7 @@ pub fn configure(
             .configure(routes::compat::configure)
             .configure(routes::settings::configure)
             .configure(routes::secrets::configure)
+            .configure(routes::sharing::configure)
             .configure(routes::conversations::configure(options.events_body_limit_bytes))
             .configure(routes::sandboxes::configure)
             .configure(routes::webhooks::configure(options.events_body_limit_bytes))

@@ -45,4 +45,6 @@ pub struct AppState {
     pub trusted_proxies: crate::TrustedProxies,
     /// Live event streams: heartbeats and per-user bounds.
     pub streams: crate::StreamLimits,
+    /// Base URL links handed out start with (share links).
+    pub public_url: String,
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{
-    Conversation, ConversationId, DomainError, OrgId, Visibility,
+    AuditEntry, Conversation, ConversationId, DomainError, OrgId, UserId, Visibility,
     agent_reports::AgentStateChange,
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, Conversations, EventIndex, EventSegment,
@@ -145,6 +145,28 @@ impl Conversations for MemoryStore {
                 conversation_id: Some(id),
             });
             Ok(())
+        })
+        .await
+    }
+
+    async fn reassign(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        to: UserId,
+        audit: &AuditEntry,
+    ) -> Result<Conversation, DomainError> {
+        self.write(|tables| {
+            let conversation = tables
+                .conversations
+                .get_mut(&id)
+                .filter(|conversation| conversation.org_id == org)
+                .ok_or(DomainError::NotFound)?;
+            conversation.created_by = to;
+            conversation.last_updated_at = audit.at;
+            let reassigned = conversation.clone();
+            tables.audit.push(audit.clone());
+            Ok(reassigned)
         })
         .await
     }

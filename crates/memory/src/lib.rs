@@ -23,6 +23,7 @@ mod remote_deletions;
 mod sandboxes;
 mod secrets;
 mod settings;
+mod shares;
 mod signals;
 mod tables;
 mod throttle;

@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use tenantry_domain::{
     ApiKey, AuditEntry, Conversation, ConversationId, Invitation, Org, OrgId, Role, User, UserId,
-    ports::{PendingPurge, PendingRemoteDeletion},
+    ports::{PendingPurge, PendingRemoteDeletion, StreamTicket},
     sandbox::Sandbox,
     secrets::{Sealed, SecretAddress, SecretMeta},
     session::OneTimePurpose,
+    share::ConversationShare,
     throttle::ThrottleState,
 };
 use uuid::Uuid;
@@ -110,6 +111,8 @@ pub(crate) struct Tables {
     pub preferences: HashMap<UserId, (Map<String, Value>, i64)>,
     pub throttles: HashMap<String, ThrottleState>,
     pub sandboxes: BTreeMap<Uuid, Sandbox>,
+    pub shares: BTreeMap<Uuid, (ConversationShare, String)>,
+    pub stream_tickets: HashMap<String, (StreamTicket, Option<DateTime<Utc>>)>,
     pub remote_deletions: Vec<RemoteDeletionRow>,
 }
 

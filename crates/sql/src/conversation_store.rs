@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use tenantry_domain::{
-    Conversation, ConversationId, DomainError, OrgId, Visibility, new_id,
+    AuditEntry, Conversation, ConversationId, DomainError, OrgId, UserId, Visibility, new_id,
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, Conversations, EventIndex, EventSegment,
         PendingPurge, PurgeQueue, UsageReport,
@@ -20,6 +20,7 @@ use crate::{
     SqlDatabase,
     entities::{conversations, event_segments, pending_purges},
     errors::{corrupt, db_error},
+    org_store::audit,
     transaction::begin_write,
 };
 
@@ -223,6 +224,30 @@ impl Conversations for SqlConversationStore {
         }
         record_purge(&txn, org, Some(id), now).await?;
         txn.commit().await.map_err(db_error)
+    }
+
+    async fn reassign(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        to: UserId,
+        audit_entry: &AuditEntry,
+    ) -> Result<Conversation, DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let updated = conversations::Entity::update_many()
+            .col_expr(conversations::Column::CreatedBy, Expr::value(to))
+            .col_expr(conversations::Column::LastUpdatedAt, Expr::value(audit_entry.at))
+            .filter(in_org(org, id))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        if updated.rows_affected == 0 {
+            return Err(DomainError::NotFound);
+        }
+        audit::record(&txn, audit_entry.clone()).await?;
+        let row = find_locked(&txn, org, id).await?;
+        txn.commit().await.map_err(db_error)?;
+        from_row(row)
     }
 
     async fn add_usage(

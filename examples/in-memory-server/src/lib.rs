@@ -29,7 +29,9 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.api_keys = store.clone();
     adapters.sandboxes = store.clone();
     adapters.agent_reports = store.clone();
-    adapters.remote_deletions = store;
+    adapters.remote_deletions = store.clone();
+    adapters.shares = store.clone();
+    adapters.stream_tickets = store;
     adapters.event_store = events.clone();
     adapters.probes = vec![events];
 }

@@ -350,3 +350,61 @@ impl Api<'_> {
         request.send().await.expect("request")
     }
 }
+
+impl Api<'_> {
+    /// `POST /api/orgs/{org}/conversations/{id}/events/stream-ticket`.
+    pub async fn stream_ticket(&self, org: impl Display, id: impl Display) -> Reply {
+        self.send(
+            "POST",
+            &format!("/api/orgs/{org}/conversations/{id}/events/stream-ticket"),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /api/orgs/{org}/conversations/{id}/shares`.
+    pub async fn share(&self, org: impl Display, id: impl Display, body: Value) -> Reply {
+        self.send(
+            "POST",
+            &format!("/api/orgs/{org}/conversations/{id}/shares"),
+            Some(body),
+        )
+        .await
+    }
+
+    /// `GET /api/orgs/{org}/conversations/{id}/shares`.
+    pub async fn shares(&self, org: impl Display, id: impl Display) -> Reply {
+        self.get(&format!("/api/orgs/{org}/conversations/{id}/shares"))
+            .await
+    }
+
+    /// `DELETE /api/orgs/{org}/conversations/{id}/shares/{share}`.
+    pub async fn revoke_share(&self, org: impl Display, id: impl Display, share: impl Display) -> Reply {
+        self.send(
+            "DELETE",
+            &format!("/api/orgs/{org}/conversations/{id}/shares/{share}"),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /api/orgs/{org}/conversations/{id}/reassign`.
+    pub async fn reassign(&self, org: impl Display, id: impl Display, body: Value) -> Reply {
+        self.send(
+            "POST",
+            &format!("/api/orgs/{org}/conversations/{id}/reassign"),
+            Some(body),
+        )
+        .await
+    }
+}
+
+impl TestApp {
+    /// `GET {path}` without credentials: a status and a JSON body.
+    pub async fn anonymous(&self, path: &str) -> Reply {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}

@@ -83,6 +83,15 @@ pub trait Conversations: Send + Sync {
     /// Deletes the conversation and records its event objects for purging, atomically.
     async fn delete(&self, org: OrgId, id: ConversationId, now: DateTime<Utc>) -> Result<(), DomainError>;
 
+    /// Makes `to` the conversation's creator; `audit` is recorded in the same transaction.
+    async fn reassign(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        to: UserId,
+        audit: &crate::AuditEntry,
+    ) -> Result<Conversation, DomainError>;
+
     /// Adds usage to the totals atomically; returns the new totals.
     async fn add_usage(
         &self,

@@ -12,6 +12,7 @@ mod api_key_format;
 mod api_key_store;
 mod audit_log;
 mod background;
+mod conversation_shares;
 mod conversation_start_policy;
 mod conversations;
 mod credentials;
@@ -33,6 +34,7 @@ mod secret_tokens;
 mod sessions;
 mod settings_store;
 mod signals;
+mod stream_tickets;
 mod transaction;
 mod unit_of_work;
 
@@ -44,6 +46,7 @@ pub use api_key_format::ApiKeyFormat;
 pub use api_key_store::ApiKeyStore;
 pub use audit_log::AuditLog;
 pub use background::{BackgroundTask, BackgroundTasks};
+pub use conversation_shares::ConversationShares;
 pub use conversation_start_policy::{AllowAllConversations, ConversationStartPolicy};
 pub use conversations::{
     ConversationCursor, ConversationFilter, ConversationPatch, Conversations, UsageReport,
@@ -67,6 +70,7 @@ pub use secret_tokens::SecretTokens;
 pub use sessions::Sessions;
 pub use settings_store::{SecretFieldChange, SettingsStore, StoredPreferences, StoredSettings};
 pub use signals::{Signal, SignalBus, SignalReceiver};
+pub use stream_tickets::{StreamTicket, StreamTickets};
 pub use transaction::{
     AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows, OpenInvitation,
     OrgRows, RowsTransaction, Transaction, UserRows,

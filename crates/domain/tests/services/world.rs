@@ -150,6 +150,9 @@ impl World {
             purger,
             clock: clock.clone(),
             signals: signals.clone(),
+            shares: shared.clone(),
+            tickets: shared.clone(),
+            secret_tokens: Arc::new(RandomSecretTokens),
         });
         let (key_id, key) = KeyRing::new_config_entry();
         let cipher = Arc::new(KeyRing::from_config(&format!("{key_id}:{key}"), &key_id).expect("key ring"));

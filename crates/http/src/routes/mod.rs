@@ -10,4 +10,5 @@ pub(crate) mod orgs;
 pub(crate) mod sandboxes;
 pub(crate) mod secrets;
 pub(crate) mod settings;
+pub(crate) mod sharing;
 pub(crate) mod webhooks;

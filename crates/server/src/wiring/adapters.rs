@@ -10,18 +10,18 @@ use tenantry_domain::{
     clock::{Clock, SystemClock},
     ports::{
         AccessTokens, Accounts, AgentReportStore, AgentServer, AllowAllConversations, ApiKeyFormat,
-        ApiKeyStore, AuditLog, BackgroundTasks, ConversationStartPolicy, Conversations, Credentials,
-        EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, OneTimeTokens, Orgs,
-        PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, SandboxStore, SecretCipher, SecretStore,
-        SecretTokens, Sessions, SettingsStore, SignalBus, UnitOfWork,
+        ApiKeyStore, AuditLog, BackgroundTasks, ConversationShares, ConversationStartPolicy, Conversations,
+        Credentials, EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, OneTimeTokens,
+        Orgs, PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, SandboxStore, SecretCipher,
+        SecretStore, SecretTokens, Sessions, SettingsStore, SignalBus, StreamTickets, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{ObjectEventStore, open_object_store};
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
-    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore, SqlSignalBus,
-    SqlUnitOfWork,
+    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore, SqlShareStore,
+    SqlSignalBus, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -96,6 +96,10 @@ pub struct Adapters {
     pub background: Arc<dyn BackgroundTasks>,
     /// Signals to live readers, across instances.
     pub signals: Arc<dyn SignalBus>,
+    /// Share links of conversations.
+    pub shares: Arc<dyn ConversationShares>,
+    /// Single-use stream tickets.
+    pub stream_tickets: Arc<dyn StreamTickets>,
 }
 
 impl Adapters {
@@ -111,6 +115,7 @@ impl Adapters {
         let orgs = Arc::new(SqlOrgStore::new(database.clone()));
         let conversations = Arc::new(SqlConversationStore::new(database.clone()));
         let secrets = Arc::new(SqlSecretStore::new(database.clone()));
+        let shares = Arc::new(SqlShareStore::new(database.clone()));
         Ok(Self {
             unit_of_work: Arc::new(SqlUnitOfWork::new(database.clone())),
             accounts: identity.clone(),
@@ -151,6 +156,8 @@ impl Adapters {
             clock: Arc::new(SystemClock),
             background: Arc::new(TokioBackground),
             signals: Arc::new(SqlSignalBus::start(database, config.streams.signal_buffer)),
+            shares: shares.clone(),
+            stream_tickets: shares,
         })
     }
 }

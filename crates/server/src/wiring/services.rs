@@ -73,6 +73,9 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         purger: purger.clone(),
         clock: a.clock.clone(),
         signals: a.signals.clone(),
+        shares: a.shares.clone(),
+        tickets: a.stream_tickets.clone(),
+        secret_tokens: a.secret_tokens.clone(),
     });
     let sandboxes = SandboxService::new(
         SandboxPorts {
@@ -146,6 +149,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
                 config.streams.max_per_user,
                 Duration::from_secs(config.streams.heartbeat_secs.max(1)),
             ),
+            public_url: public_url(config),
         },
         purger,
     })

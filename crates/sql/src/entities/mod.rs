@@ -3,6 +3,7 @@
 pub(crate) mod api_keys;
 pub(crate) mod audit_log;
 pub(crate) mod conversation_event_keys;
+pub(crate) mod conversation_shares;
 pub(crate) mod conversations;
 pub(crate) mod event_segments;
 pub(crate) mod invitations;
@@ -17,5 +18,6 @@ pub(crate) mod sandboxes;
 pub(crate) mod secrets;
 pub(crate) mod sessions;
 pub(crate) mod settings;
+pub(crate) mod stream_tickets;
 pub(crate) mod user_preferences;
 pub(crate) mod users;

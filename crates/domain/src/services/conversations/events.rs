@@ -1,7 +1,7 @@
 use serde_json::Value;
 
 use crate::{
-    Caller, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
+    Caller, Conversation, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
     ports::{AppendedRange, Signal},
     services::conversations::ConversationService,
 };
@@ -74,13 +74,20 @@ impl ConversationService {
         start_id: i64,
         limit: i64,
     ) -> Result<EventPage, DomainError> {
-        if start_id < 0 {
-            return Err(DomainError::invalid("start_id", "must not be negative"));
-        }
-        if !(1..=MAX_READ).contains(&limit) {
-            return Err(DomainError::invalid("limit", "must be between 1 and 1000"));
-        }
+        check_window(start_id, limit)?;
         let (conversation, _) = self.readable(caller, org, id).await?;
+        self.page_of(&conversation, start_id, limit).await
+    }
+
+    /// Events `start_id..start_id+limit` of `conversation`, which the caller may read.
+    pub(crate) async fn page_of(
+        &self,
+        conversation: &Conversation,
+        start_id: i64,
+        limit: i64,
+    ) -> Result<EventPage, DomainError> {
+        check_window(start_id, limit)?;
+        let (org, id) = (conversation.org_id, conversation.id);
         let end = start_id.saturating_add(limit).min(conversation.event_count);
         if start_id >= end {
             return Ok(EventPage {
@@ -101,4 +108,14 @@ impl ConversationService {
         let next_start_id = (end < conversation.event_count).then_some(end);
         Ok(EventPage { items, next_start_id })
     }
+}
+
+fn check_window(start_id: i64, limit: i64) -> Result<(), DomainError> {
+    if start_id < 0 {
+        return Err(DomainError::invalid("start_id", "must not be negative"));
+    }
+    if !(1..=MAX_READ).contains(&limit) {
+        return Err(DomainError::invalid("limit", "must be between 1 and 1000"));
+    }
+    Ok(())
 }

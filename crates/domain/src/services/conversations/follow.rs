@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::{
-    Caller, ConversationId, DomainError, OrgId, StoredEvent,
+    Caller, ConversationId, DomainError, OrgId, SecretString, StoredEvent,
     ports::{Signal, SignalReceiver},
     services::conversations::{ConversationService, events::MAX_READ},
 };
@@ -25,11 +25,17 @@ pub enum FollowStep {
     End,
 }
 
+/// Who follows: a member (whose credential is checked again), or the holder of a share link.
+enum Reader {
+    Member(Box<dyn CallerCheck>),
+    Share { token_digest: String },
+}
+
 /// A reader following one conversation. Every [`EventFollower::next`] checks the reader's access
 /// again, so a revoked reader gets [`FollowStep::End`] at the first signal that concerns them.
 pub struct EventFollower {
     service: ConversationService,
-    check: Box<dyn CallerCheck>,
+    reader: Reader,
     org: OrgId,
     id: ConversationId,
     next_id: i64,
@@ -54,9 +60,34 @@ impl ConversationService {
         self.readable(&caller, org, id).await?;
         Ok(EventFollower {
             service: self.clone(),
-            check,
+            reader: Reader::Member(check),
             org,
             id,
+            next_id: start_id,
+            signals,
+        })
+    }
+}
+
+impl ConversationService {
+    /// Follows a shared conversation from event `start_id` on (no login); ends when the link is
+    /// revoked or expires, or the conversation is deleted.
+    pub async fn follow_shared(
+        &self,
+        token: &SecretString,
+        start_id: i64,
+    ) -> Result<EventFollower, DomainError> {
+        if start_id < 0 {
+            return Err(DomainError::invalid("start_id", "must not be negative"));
+        }
+        let signals = self.ports.signals.subscribe();
+        let token_digest = self.share_digest(token);
+        let conversation = self.shared_conversation(&token_digest).await?;
+        Ok(EventFollower {
+            service: self.clone(),
+            reader: Reader::Share { token_digest },
+            org: conversation.org_id,
+            id: conversation.id,
             next_id: start_id,
             signals,
         })
@@ -73,18 +104,27 @@ impl EventFollower {
     /// [`FollowStep::End`]. Cancel-safe: dropped while waiting, nothing is lost.
     pub async fn next(&mut self) -> Result<FollowStep, DomainError> {
         loop {
-            let caller = match self.check.current().await {
-                Ok(caller) => caller,
-                Err(DomainError::Unauthorized(_)) => return Ok(FollowStep::End),
-                Err(error) => return Err(error),
+            let page = match &self.reader {
+                Reader::Member(check) => match check.current().await {
+                    Ok(caller) => {
+                        self.service
+                            .read_events(&caller, self.org, self.id, self.next_id, MAX_READ)
+                            .await
+                    }
+                    Err(DomainError::Unauthorized(_)) => return Ok(FollowStep::End),
+                    Err(error) => return Err(error),
+                },
+                Reader::Share { token_digest } => {
+                    self.service
+                        .shared_events_by_digest(token_digest, self.next_id, MAX_READ)
+                        .await
+                }
             };
-            let page = match self
-                .service
-                .read_events(&caller, self.org, self.id, self.next_id, MAX_READ)
-                .await
-            {
+            let page = match page {
                 Ok(page) => page,
-                Err(DomainError::NotFound | DomainError::Forbidden) => return Ok(FollowStep::End),
+                Err(DomainError::NotFound | DomainError::Forbidden | DomainError::Gone { .. }) => {
+                    return Ok(FollowStep::End);
+                }
                 Err(error) => return Err(error),
             };
             if let Some(last) = page.items.last() {

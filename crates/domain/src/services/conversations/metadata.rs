@@ -1,5 +1,5 @@
 use crate::{
-    Caller, Conversation, ConversationId, DomainError, FieldError, OrgId, Visibility, new_id,
+    Caller, Conversation, ConversationId, DomainError, FieldError, OrgId, UserId, Visibility, new_id,
     policy::{Permission, require},
     ports::{ConversationCursor, ConversationFilter, ConversationPatch, Signal, UsageReport},
     services::conversations::ConversationService,
@@ -264,6 +264,38 @@ impl ConversationService {
         })
         .await;
         Ok(totals)
+    }
+
+    /// Hands a conversation to another current member (admin+): a leaver's private work stays
+    /// with the org. Audited.
+    pub async fn reassign(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        id: ConversationId,
+        to: UserId,
+    ) -> Result<Conversation, DomainError> {
+        let role = self.role_in(caller, org).await?;
+        require(role, Permission::ManageAllConversations)?;
+        let (previous, _) = self.readable(caller, org, id).await?;
+        if self.ports.orgs.membership(org, to).await?.is_none() {
+            return Err(DomainError::invalid("user_id", "must be a member of the org"));
+        }
+        let audit = crate::AuditEntry::new(
+            org,
+            self.ports.clock.now(),
+            Some(caller.user.id),
+            crate::AuditAction::ConversationReassigned,
+            ("conversation", Some(id.to_string())),
+            serde_json::json!({ "from": previous.created_by, "to": to }),
+        );
+        let reassigned = self.ports.conversations.reassign(org, id, to, &audit).await?;
+        self.signal(Signal::ConversationChanged {
+            org,
+            conversation: id,
+        })
+        .await;
+        Ok(reassigned)
     }
 }
 

@@ -3,17 +3,23 @@
 mod events;
 mod follow;
 mod metadata;
+mod sharing;
+mod tickets;
 
 use std::sync::Arc;
 
 pub use events::EventPage;
 pub use follow::{CallerCheck, EventFollower, FollowStep};
 pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput, cost_to_micros};
+pub use tickets::STREAM_TICKET_TTL_SECS;
 
 use crate::{
     Caller, Conversation, ConversationId, DomainError, OrgId, Role,
     clock::Clock,
-    ports::{Conversations, EventIndex, EventStore, Orgs, Signal, SignalBus, UnitOfWork},
+    ports::{
+        ConversationShares, Conversations, EventIndex, EventStore, Orgs, SecretTokens, Signal, SignalBus,
+        StreamTickets, UnitOfWork,
+    },
     services::EventPurger,
 };
 
@@ -36,6 +42,12 @@ pub struct ConversationPorts {
     pub clock: Arc<dyn Clock>,
     /// Tells followers about appends and changes.
     pub signals: Arc<dyn SignalBus>,
+    /// Share links.
+    pub shares: Arc<dyn ConversationShares>,
+    /// Stream tickets.
+    pub tickets: Arc<dyn StreamTickets>,
+    /// Share and ticket tokens, and their digests.
+    pub secret_tokens: Arc<dyn SecretTokens>,
 }
 
 /// The conversation use cases.

@@ -116,6 +116,20 @@ impl IdentityService {
         Ok(Caller::person(user, Some(claims.session_id)))
     }
 
+    /// The person signed in with `session`, while that session lives and the account is enabled
+    /// (a stream opened with a ticket stands for the session that asked for the ticket).
+    pub async fn person_in_session(&self, user: UserId, session: uuid::Uuid) -> Result<Caller, DomainError> {
+        match self
+            .ports
+            .sessions
+            .user_in_live_session(user, session, self.ports.clock.now())
+            .await?
+        {
+            Some(user) if user.disabled_at.is_none() => Ok(Caller::person(user, Some(session))),
+            _ => Err(DomainError::Unauthorized("session ended")),
+        }
+    }
+
     /// The user with `id`, if it exists and is not disabled.
     pub async fn active_user(&self, id: UserId) -> Result<User, DomainError> {
         match self.ports.accounts.user_by_id(id).await? {

@@ -37,11 +37,13 @@ pub(crate) fn configure(events_body_limit: usize) -> impl FnOnce(&mut web::Servi
             .service(get_one)
             .service(update)
             .service(remove)
+            .service(reassign)
             .service(usage)
             .service(message)
             .service(pause)
             .service(resume)
             .service(stream::follow_events)
+            .service(stream::stream_ticket)
             .service(
                 web::resource("/api/orgs/{org_id}/conversations/{id}/events")
                     .app_data(json_config(events_body_limit))
@@ -272,6 +274,38 @@ pub(crate) async fn update(
     Ok(HttpResponse::Ok().json(ConversationBody::from(&conversation)))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct ReassignBody {
+    /// The member who takes the conversation over.
+    user_id: Uuid,
+}
+
+#[utoipa::path(
+    tag = "conversations",
+    summary = "Hand a conversation to another member (admin+)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    request_body = ReassignBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Reassigned", body = ConversationBody),
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
+    )
+)]
+#[post("/api/orgs/{org_id}/conversations/{id}/reassign")]
+pub(crate) async fn reassign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ReassignBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (org, id) = path.into_inner();
+    let conversation = state
+        .conversations
+        .reassign(&caller.0, org, id, body.user_id)
+        .await?;
+    Ok(HttpResponse::Ok().json(ConversationBody::from(&conversation)))
+}
+
 #[utoipa::path(
     tag = "conversations",
     summary = "Delete a conversation and its events (creator or admin+)",
@@ -332,10 +366,10 @@ pub(crate) async fn append_events(
 pub(crate) struct EventsQuery {
     /// First id to read (default 0).
     #[param(minimum = 0)]
-    start_id: Option<i64>,
+    pub(crate) start_id: Option<i64>,
     /// Events to read, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
-    limit: Option<i64>,
+    pub(crate) limit: Option<i64>,
 }
 
 #[utoipa::path(
@@ -366,10 +400,7 @@ pub(crate) async fn read_events(
             query.limit.unwrap_or(100),
         )
         .await?;
-    Ok(HttpResponse::Ok().json(EventPageBody {
-        items: page.items.iter().map(EventBody::from).collect(),
-        next_start_id: page.next_start_id,
-    }))
+    Ok(HttpResponse::Ok().json(EventPageBody::from(&page)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -425,9 +456,18 @@ pub(crate) struct AppendedBody {
 /// A page of events.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct EventPageBody<'a> {
-    items: Vec<EventBody<'a>>,
+    pub(crate) items: Vec<EventBody<'a>>,
     /// Where the next page starts; `null` at the current end.
-    next_start_id: Option<i64>,
+    pub(crate) next_start_id: Option<i64>,
+}
+
+impl<'a> From<&'a tenantry_domain::services::conversations::EventPage> for EventPageBody<'a> {
+    fn from(page: &'a tenantry_domain::services::conversations::EventPage) -> Self {
+        Self {
+            items: page.items.iter().map(EventBody::from).collect(),
+            next_start_id: page.next_start_id,
+        }
+    }
 }
 
 /// Usage totals after a report.

@@ -1,13 +1,14 @@
 //! `GET …/events/stream`: a conversation's events as Server-Sent Events, live.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 use async_trait::async_trait;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tenantry_domain::{
-    Caller, DomainError,
+    Caller, DomainError, SecretString,
+    ports::StreamTicket,
     services::conversations::{CallerCheck, EventFollower, FollowStep},
 };
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::EventBody;
@@ -23,7 +24,33 @@ use crate::{
 pub(crate) struct StreamQuery {
     /// First id to send when there is no `Last-Event-ID` (default 0).
     #[param(minimum = 0)]
-    start_id: Option<i64>,
+    pub(crate) start_id: Option<i64>,
+    /// A stream ticket (for `EventSource`, which cannot send headers), instead of a bearer token.
+    pub(crate) ticket: Option<String>,
+}
+
+/// The person a stream ticket was issued to, for as long as their session lives.
+struct TicketCheck {
+    state: web::Data<AppState>,
+    ticket: StreamTicket,
+}
+
+#[async_trait]
+impl CallerCheck for TicketCheck {
+    async fn current(&self) -> Result<Caller, DomainError> {
+        match self.ticket.session_id {
+            Some(session) => {
+                self.state
+                    .identity
+                    .person_in_session(self.ticket.user_id, session)
+                    .await
+            }
+            None => Ok(Caller::person(
+                self.state.identity.active_user(self.ticket.user_id).await?,
+                None,
+            )),
+        }
+    }
 }
 
 /// The request's credential, checked again whenever the stream looks at the conversation.
@@ -40,7 +67,7 @@ impl CallerCheck for BearerCheck {
 }
 
 /// Where to start: after `Last-Event-ID` when a client resumes, else `start_id`.
-fn start_id(req: &HttpRequest, query: &StreamQuery) -> Result<i64, DomainError> {
+pub(crate) fn start_id(req: &HttpRequest, query: &StreamQuery) -> Result<i64, DomainError> {
     match req.headers().get("last-event-id") {
         Some(value) => value
             .to_str()
@@ -79,17 +106,27 @@ pub(crate) async fn follow_events(
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
     let start = start_id(&req, &query)?;
-    let check = BearerCheck {
-        state: state.clone(),
-        token: bearer_token(&req),
+    let token = bearer_token(&req);
+    let check: Box<dyn CallerCheck> = match (&query.ticket, token) {
+        (Some(ticket), None) => {
+            let ticket = state
+                .conversations
+                .redeem_stream_ticket(&SecretString::new(ticket.as_str()), org, id)
+                .await?;
+            Box::new(TicketCheck {
+                state: state.clone(),
+                ticket,
+            })
+        }
+        (_, token) => Box::new(BearerCheck {
+            state: state.clone(),
+            token,
+        }),
     };
     let caller = check.current().await?;
     let slot = state.streams.open(caller.user.id)?;
-    let follower = state
-        .conversations
-        .follow(Box::new(check), org, id, start)
-        .await?;
-    Ok(sse(follower, slot, state.streams.heartbeat()))
+    let follower = state.conversations.follow(check, org, id, start).await?;
+    Ok(sse(follower, Some(slot), state.streams.heartbeat()))
 }
 
 /// What the body stream is doing.
@@ -98,7 +135,11 @@ enum Phase {
     Ended,
 }
 
-fn sse(follower: EventFollower, slot: StreamSlot, heartbeat: std::time::Duration) -> HttpResponse {
+pub(crate) fn sse(
+    follower: EventFollower,
+    slot: Option<StreamSlot>,
+    heartbeat: std::time::Duration,
+) -> HttpResponse {
     let body = futures::stream::unfold(
         (follower, slot, Phase::Following),
         move |(mut follower, slot, phase)| async move {
@@ -135,4 +176,42 @@ fn frames(events: &[tenantry_domain::StoredEvent]) -> String {
         out.push_str(&format!("id: {}\ndata: {data}\n\n", event.id));
     }
     out
+}
+
+/// A stream ticket, shown once.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TicketBody {
+    /// Pass as `?ticket=` to the stream, once, within a minute.
+    ticket: String,
+    /// When it stops working.
+    expires_at: String,
+}
+
+#[utoipa::path(
+    post, path = "/api/orgs/{org_id}/conversations/{id}/events/stream-ticket",
+    tag = "conversations",
+    summary = "A single-use ticket for the event stream (for EventSource)",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Issued: valid once, for 60 seconds, for this conversation", body = TicketBody),
+        (status = 403, description = "API keys cannot take tickets", body = crate::Problem, content_type = "application/problem+json"),
+        Unauthenticated, NotVisible, Unavailable
+    )
+)]
+#[post("/api/orgs/{org_id}/conversations/{id}/events/stream-ticket")]
+pub(crate) async fn stream_ticket(
+    state: web::Data<AppState>,
+    caller: crate::auth::Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (org, id) = path.into_inner();
+    let (ticket, expires_at) = state
+        .conversations
+        .issue_stream_ticket(&caller.0, org, id)
+        .await?;
+    Ok(HttpResponse::Created().json(TicketBody {
+        ticket: ticket.expose().to_owned(),
+        expires_at: crate::wire::rfc3339_text(&expires_at),
+    }))
 }
