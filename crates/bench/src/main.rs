@@ -9,6 +9,7 @@ mod load;
 mod scale;
 mod seed;
 mod server;
+mod streams;
 
 use std::time::Duration;
 
@@ -53,6 +54,10 @@ struct Args {
     /// print what Tenantry adds (needs openhands-agent-server; 0: skip).
     #[arg(long, default_value_t = 0)]
     agent_starts: usize,
+    /// Also measure live streams with these subscriber counts (e.g. `100,1000`), on this instance
+    /// and, on PostgreSQL, on a second one.
+    #[arg(long, value_delimiter = ',')]
+    streams: Vec<usize>,
     /// Only these scenarios (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -99,6 +104,19 @@ async fn main() -> anyhow::Result<()> {
         let report = load::login_storm(&client, &server, &fixture, args.connections, duration).await;
         println!("{}", report.line());
         reports.push(report);
+    }
+
+    if !args.streams.is_empty() {
+        let second = if args.database == DatabaseKind::Postgres {
+            Some(Server::start(&database).await?)
+        } else {
+            println!("streams: SQLite serves one instance; cross-instance measured on PostgreSQL only");
+            None
+        };
+        streams::measure(&fixture, &server, second.as_ref(), &args.streams).await?;
+        if let Some(second) = second {
+            second.stop();
+        }
     }
 
     if args.agent_starts > 0 {

@@ -109,6 +109,7 @@ impl Server {
             .env("TENANTRY_LOG_LEVEL", "warn")
             .env("TENANTRY_AUTH_THROTTLE_ACCOUNT_MAX_FAILURES", "1000000")
             .env("TENANTRY_AUTH_THROTTLE_ADDRESS_MAX_FAILURES", "1000000")
+            .env("TENANTRY_STREAMS_MAX_PER_USER", "100000")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -132,6 +133,20 @@ impl Server {
             base,
             ready_ms: started.elapsed().as_millis(),
         })
+    }
+
+    /// Resident memory of the server now, in MiB (`VmRSS`).
+    pub fn current_rss_mib(&self) -> f64 {
+        self.status_kib("VmRSS:") / 1024.0
+    }
+
+    fn status_kib(&self, field: &str) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
     }
 
     /// Peak resident memory of the server so far, in MiB (`VmHWM`).

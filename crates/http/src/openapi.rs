@@ -91,6 +91,7 @@ impl Modify for BearerAuth {
         routes::conversations::append_events,
         routes::conversations::stream::follow_events,
         routes::conversations::stream::stream_ticket,
+        routes::conversations::stream::watch_org,
         routes::conversations::read_events,
         routes::conversations::usage,
         routes::conversations::message,

@@ -26,6 +26,7 @@ const SECTIONS: &[&str] = &[
     "agents",
     "secrets",
     "mail",
+    "streams",
 ];
 
 /// The whole configuration of a server.
@@ -380,6 +381,7 @@ mod tests {
             "database.max_connections"
         );
         assert_eq!(section_key("data_dir"), "data_dir");
+        assert_eq!(section_key("streams_max_per_user"), "streams.max_per_user");
         assert_eq!(section_key("auth_mode"), "auth.mode");
         assert_eq!(section_key("auth_argon2_memory_kib"), "auth.argon2.memory_kib");
         assert_eq!(section_key("mail_dir"), "mail.dir");

@@ -212,3 +212,93 @@ async fn appends_are_pushed_at_once_not_found_at_the_next_heartbeat() {
         eprintln!("SQLite: cross-instance push is PostgreSQL's; the sibling catches up at its heartbeat");
     }
 }
+
+#[tokio::test]
+async fn the_org_stream_shows_changes_to_what_the_reader_may_read() {
+    let app = app().await;
+    let cast = Cast::assemble(&app, "activity", "Activity Co").await;
+    let dev = &cast.developer.access_token;
+    let mut viewer = SseStream::new(
+        app.api(&cast.viewer.access_token)
+            .open_org_stream(&cast.org)
+            .await,
+    );
+    let mut admin = SseStream::new(app.api(&cast.admin.access_token).open_org_stream(&cast.org).await);
+
+    let private = create_conversation(&app, dev, &cast.org, json!({ "title": "private" })).await;
+    let shared = create_conversation(
+        &app,
+        dev,
+        &cast.org,
+        json!({ "title": "shared", "visibility": "org" }),
+    )
+    .await;
+    let created = admin.take(2, WAIT).await;
+    assert_eq!(
+        created
+            .iter()
+            .map(|event| (
+                event.event.as_str(),
+                event.data["id"].as_str().unwrap_or_default()
+            ))
+            .collect::<Vec<_>>(),
+        [
+            ("conversation", private.as_str()),
+            ("conversation", shared.as_str())
+        ]
+    );
+    let seen = viewer.next(WAIT).await.expect("an event");
+    assert_eq!(
+        (seen.event.as_str(), seen.data["id"].as_str()),
+        ("conversation", Some(shared.as_str())),
+        "viewers see only what they may read"
+    );
+
+    let (status, _) = app
+        .api(dev)
+        .add_usage(
+            &cast.org,
+            &shared,
+            json!({ "prompt_tokens": 7, "completion_tokens": 3, "cost": 0.5 }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let usage = viewer.next(WAIT).await.expect("an event");
+    assert_eq!(usage.data["total_tokens"], 10);
+
+    let (status, _) = app.api(dev).delete_conversation(&cast.org, &shared).await;
+    assert_eq!(status, 204);
+    let deleted = viewer.next(WAIT).await.expect("an event");
+    assert_eq!(
+        (deleted.event.as_str(), deleted.data["id"].as_str()),
+        ("deleted", Some(shared.as_str()))
+    );
+
+    let (status, _) = app
+        .api(&cast.owner.access_token)
+        .remove_member(&cast.org, &cast.viewer.user_id)
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        viewer.next(WAIT).await.map(|event| event.event).as_deref(),
+        Some("end")
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_reader_catches_up_from_storage_in_order() {
+    // A tiny signal buffer: the stalled reader falls far behind and is told to resync.
+    let app = spawn_app_with(|config| {
+        config.streams.signal_buffer = 4;
+        config.streams.heartbeat_secs = 1;
+    })
+    .await;
+    let cast = Cast::assemble(&app, "stalled", "Stalled Co").await;
+    let dev = &cast.developer.access_token;
+    let id = create_conversation(&app, dev, &cast.org, json!({})).await;
+    let mut stalled = SseStream::new(app.api(dev).open_stream(&cast.org, &id, "", None).await);
+    for _ in 0..60 {
+        append(&app, dev, &cast.org, &id, 5).await;
+    }
+    assert_eq!(ids(&stalled.take(300, WAIT).await), (0..300).collect::<Vec<_>>());
+}

@@ -214,6 +214,7 @@ fn rows() -> Vec<Row> {
             404,
         ),
         // Live streams, tickets, share links, reassignment.
+        row("GET", "/api/orgs/{org}/conversations/stream", no_body, 200, 404),
         row(
             "GET",
             "/api/orgs/{org}/conversations/{conversation}/events/stream",
@@ -398,7 +399,7 @@ async fn api_keys_reach_their_own_org_only_and_never_act_for_the_account() {
             .replace("{sandbox}", &scene.sandbox);
         // The foreign key first: it must change nothing the own key's cell depends on.
         for (column, key) in [(1, &foreign_key), (0, &own_key)] {
-            let (status, body) = if path.ends_with("/events/stream") {
+            let (status, body) = if path.ends_with("/stream") {
                 // A stream that opens never ends: its status is the answer.
                 (app.get_as(key, &path).await.status().as_u16(), Value::Null)
             } else {

@@ -408,3 +408,16 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 }
+
+impl Api<'_> {
+    /// Opens `GET /api/orgs/{org}/conversations/stream`; the raw response.
+    pub async fn open_org_stream(&self, org: impl Display) -> reqwest::Response {
+        self.app
+            .client
+            .get(self.app.url(&format!("/api/orgs/{org}/conversations/stream")))
+            .bearer_auth(self.token)
+            .send()
+            .await
+            .expect("request")
+    }
+}

@@ -204,7 +204,13 @@ impl SandboxService {
         self.ports
             .reports
             .record_report(&actor.sandbox, &report, self.ports.clock.now())
-            .await
+            .await?;
+        let changed = Signal::ConversationChanged {
+            org: actor.sandbox.org_id,
+            conversation: report.id,
+        };
+        let _ = self.ports.signals.publish(changed).await;
+        Ok(())
     }
 
     /// Records a `POST …/events/{id}` batch: the events not seen before are appended in order (a

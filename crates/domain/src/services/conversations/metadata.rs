@@ -130,6 +130,11 @@ impl ConversationService {
             return Err(DomainError::Validation(errors));
         }
         self.ports.conversations.create(&conversation).await?;
+        self.signal(Signal::ConversationChanged {
+            org,
+            conversation: conversation.id,
+        })
+        .await;
         Ok(conversation)
     }
 

@@ -5,6 +5,7 @@ mod follow;
 mod metadata;
 mod sharing;
 mod tickets;
+mod watch;
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ pub use events::EventPage;
 pub use follow::{CallerCheck, EventFollower, FollowStep};
 pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput, cost_to_micros};
 pub use tickets::STREAM_TICKET_TTL_SECS;
+pub use watch::{OrgActivity, OrgWatcher};
 
 use crate::{
     Caller, Conversation, ConversationId, DomainError, OrgId, Role,

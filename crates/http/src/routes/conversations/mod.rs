@@ -34,6 +34,8 @@ pub(crate) fn configure(events_body_limit: usize) -> impl FnOnce(&mut web::Servi
     move |cfg| {
         cfg.service(create)
             .service(list)
+            // Before `{id}`, which would take `stream` for an id.
+            .service(stream::watch_org)
             .service(get_one)
             .service(update)
             .service(remove)

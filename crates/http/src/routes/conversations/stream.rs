@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use tenantry_domain::{
     Caller, DomainError, SecretString,
     ports::StreamTicket,
-    services::conversations::{CallerCheck, EventFollower, FollowStep},
+    services::conversations::{CallerCheck, EventFollower, FollowStep, OrgActivity},
 };
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::EventBody;
+use super::{ConversationBody, EventBody};
 use crate::{
     ApiError, AppState,
     auth::{authenticate, bearer_token},
@@ -162,11 +162,7 @@ pub(crate) fn sse(
             ))
         },
     );
-    HttpResponse::Ok()
-        .content_type("text/event-stream")
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(body)
+    event_stream(body)
 }
 
 fn frames(events: &[tenantry_domain::StoredEvent]) -> String {
@@ -214,4 +210,76 @@ pub(crate) async fn stream_ticket(
         ticket: ticket.expose().to_owned(),
         expires_at: crate::wire::rfc3339_text(&expires_at),
     }))
+}
+
+#[utoipa::path(
+    get, path = "/api/orgs/{org_id}/conversations/stream",
+    tag = "conversations",
+    summary = "Follow the org's conversations live (Server-Sent Events)",
+    description = "For a live list: `event: conversation` with the conversation as `GET` shows it, each \
+        time one the caller may read is created or changes (metadata, status, usage, events); \
+        `event: deleted` with `{id}`; a comment heartbeat; `event: end` when the caller leaves the org.",
+    params(("org_id" = Uuid, Path, description = "The org")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The stream", content_type = "text/event-stream", body = String),
+        (status = 429, description = "Too many open streams (see Retry-After)", body = crate::Problem, content_type = "application/problem+json"),
+        Unauthenticated, NotVisible, Unavailable
+    )
+)]
+#[get("/api/orgs/{org_id}/conversations/stream")]
+pub(crate) async fn watch_org(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let org = path.into_inner();
+    let check = BearerCheck {
+        state: state.clone(),
+        token: bearer_token(&req),
+    };
+    let caller = check.current().await?;
+    let slot = state.streams.open(caller.user.id)?;
+    let watcher = state.conversations.watch_org(Box::new(check), org).await?;
+    let heartbeat = state.streams.heartbeat();
+    let body = futures::stream::unfold(
+        (watcher, slot, false),
+        move |(mut watcher, slot, ended)| async move {
+            if ended {
+                return None;
+            }
+            let (chunk, ended) = match tokio::time::timeout(heartbeat, watcher.next()).await {
+                Ok(Ok(OrgActivity::Changed(conversation))) => {
+                    let data = serde_json::to_string(&ConversationBody::from(conversation.as_ref()))
+                        .unwrap_or_else(|_| "{}".into());
+                    (format!("event: conversation\ndata: {data}\n\n"), false)
+                }
+                Ok(Ok(OrgActivity::Deleted(id))) => {
+                    (format!("event: deleted\ndata: {{\"id\":\"{id}\"}}\n\n"), false)
+                }
+                Ok(Ok(OrgActivity::End)) => ("event: end\ndata: {}\n\n".to_owned(), true),
+                Ok(Err(_)) => {
+                    tokio::time::sleep(heartbeat.min(std::time::Duration::from_secs(1))).await;
+                    (": unavailable, retrying\n\n".to_owned(), false)
+                }
+                Err(_) => (": heartbeat\n\n".to_owned(), false),
+            };
+            Some((
+                Ok::<_, actix_web::Error>(web::Bytes::from(chunk)),
+                (watcher, slot, ended),
+            ))
+        },
+    );
+    Ok(event_stream(body))
+}
+
+fn event_stream<S>(body: S) -> HttpResponse
+where
+    S: futures::Stream<Item = Result<web::Bytes, actix_web::Error>> + 'static,
+{
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body)
 }
