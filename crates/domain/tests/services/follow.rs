@@ -90,3 +90,43 @@ async fn an_outsider_cannot_follow() {
         .await;
     assert!(matches!(refused, Err(DomainError::NotFound)));
 }
+
+#[tokio::test]
+async fn an_org_watcher_sees_only_readable_changes_and_ends_when_its_reader_leaves() {
+    use tenantry_domain::services::conversations::OrgActivity;
+
+    let world = World::new();
+    let (owner, viewer) = (world.person("owner").await, world.person("viewer").await);
+    let org = world.org_with(&owner, "acme", &[(&viewer, Role::Viewer)]).await;
+    let mut watcher = world
+        .conversations
+        .watch_org(Box::new(Fixed(viewer.caller.clone())), org)
+        .await
+        .unwrap();
+    let input = |visibility| tenantry_domain::services::conversations::NewConversationInput {
+        visibility: Some(visibility),
+        ..Default::default()
+    };
+    world
+        .conversations
+        .create(&owner.caller, org, input(tenantry_domain::Visibility::Private))
+        .await
+        .unwrap();
+    let shared = world
+        .conversations
+        .create(&owner.caller, org, input(tenantry_domain::Visibility::Org))
+        .await
+        .unwrap();
+    match watcher.next().await.unwrap() {
+        OrgActivity::Changed(conversation) => {
+            assert_eq!(conversation.id, shared.id, "the private one is skipped")
+        }
+        other => panic!("expected a change, got {other:?}"),
+    }
+    world
+        .orgs
+        .remove_member(&owner.caller, org, viewer.user.id)
+        .await
+        .unwrap();
+    assert_eq!(watcher.next().await.unwrap(), OrgActivity::End);
+}
