@@ -130,3 +130,34 @@ async fn an_org_watcher_sees_only_readable_changes_and_ends_when_its_reader_leav
         .unwrap();
     assert_eq!(watcher.next().await.unwrap(), OrgActivity::End);
 }
+
+#[tokio::test]
+async fn a_backlog_longer_than_a_page_is_read_without_waiting_for_signals() {
+    let world = World::new();
+    let dev = world.person("dev").await;
+    let conversation = world.conversation_of(&dev).await;
+    for _ in 0..2 {
+        let events = (0..600).map(|i| json!({ "i": i })).collect();
+        world
+            .conversations
+            .append_events(&dev.caller, dev.personal_org, conversation.id, events)
+            .await
+            .unwrap();
+    }
+    let mut follower = world
+        .conversations
+        .follow(
+            Box::new(Fixed(dev.caller.clone())),
+            dev.personal_org,
+            conversation.id,
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(follower.next().await.unwrap()), (0..1000).collect::<Vec<_>>());
+    let rest = tokio::time::timeout(Duration::from_secs(1), follower.next()).await;
+    assert_eq!(
+        ids(rest.expect("no wait for a signal").unwrap()),
+        (1000..1200).collect::<Vec<_>>()
+    );
+}

@@ -95,18 +95,32 @@ impl ConversationService {
                 next_start_id: None,
             });
         }
+        let items = self.stored_events(org, id, start_id, end).await?;
+        let next_start_id = (end < conversation.event_count).then_some(end);
+        Ok(EventPage { items, next_start_id })
+    }
+}
+
+impl ConversationService {
+    /// Events `start..end` of a conversation known to hold at least `end` events.
+    pub(crate) async fn stored_events(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<StoredEvent>, DomainError> {
         let segments = self
             .ports
             .event_index
-            .segments(org, id, start_id, end - start_id)
+            .segments(org, id, start, end - start)
             .await?;
         let mut items = self.ports.events.get_segments(&segments).await?;
-        items.retain(|event| (start_id..end).contains(&event.id));
-        if items.len() as i64 != end - start_id {
+        items.retain(|event| (start..end).contains(&event.id));
+        if items.len() as i64 != end - start {
             return Err(DomainError::Unavailable("object store (events missing)".into()));
         }
-        let next_start_id = (end < conversation.event_count).then_some(end);
-        Ok(EventPage { items, next_start_id })
+        Ok(items)
     }
 }
 

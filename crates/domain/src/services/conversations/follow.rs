@@ -40,6 +40,11 @@ pub struct EventFollower {
     id: ConversationId,
     next_id: i64,
     signals: Box<dyn SignalReceiver>,
+    /// The next wake must verify the reader and read the conversation again (set at the start, by
+    /// access, credential and resync signals, and by [`EventFollower::recheck`]).
+    verify: bool,
+    /// How many events the conversation has, as appends announced them since the last verification.
+    announced: i64,
 }
 
 impl ConversationService {
@@ -65,6 +70,8 @@ impl ConversationService {
             id,
             next_id: start_id,
             signals,
+            verify: true,
+            announced: 0,
         })
     }
 }
@@ -90,6 +97,8 @@ impl ConversationService {
             id: conversation.id,
             next_id: start_id,
             signals,
+            verify: true,
+            announced: 0,
         })
     }
 }
@@ -100,43 +109,91 @@ impl EventFollower {
         self.next_id
     }
 
+    /// Makes the next [`EventFollower::next`] verify the reader and the conversation again (the
+    /// stream's heartbeat calls this, so a missed signal costs at most one heartbeat).
+    pub fn recheck(&mut self) {
+        self.verify = true;
+    }
+
     /// The events after the last ones yielded, waiting for appends when there are none; or
     /// [`FollowStep::End`]. Cancel-safe: dropped while waiting, nothing is lost.
+    ///
+    /// The reader is verified on the first call and after any signal that may change what they may
+    /// read; in between, announced appends are read straight from the event store, so one append
+    /// costs each follower a segment lookup and an object read, not a round of access checks.
     pub async fn next(&mut self) -> Result<FollowStep, DomainError> {
         loop {
-            let page = match &self.reader {
-                Reader::Member(check) => match check.current().await {
-                    Ok(caller) => {
-                        self.service
-                            .read_events(&caller, self.org, self.id, self.next_id, MAX_READ)
-                            .await
+            if self.verify {
+                let page = match self.verified_page().await? {
+                    Some(page) => page,
+                    None => return Ok(FollowStep::End),
+                };
+                // A backlog longer than one page is read verified, page by page.
+                self.verify = page.next_start_id.is_some();
+                if let Some(last) = page.items.last() {
+                    self.next_id = last.id + 1;
+                    return Ok(FollowStep::Events(page.items));
+                }
+            } else if self.announced > self.next_id {
+                let end = self.announced.min(self.next_id + MAX_READ);
+                match self
+                    .service
+                    .stored_events(self.org, self.id, self.next_id, end)
+                    .await
+                {
+                    Ok(events) if !events.is_empty() => {
+                        self.next_id = end;
+                        return Ok(FollowStep::Events(events));
                     }
-                    Err(DomainError::Unauthorized(_)) => return Ok(FollowStep::End),
-                    Err(error) => return Err(error),
-                },
-                Reader::Share { token_digest } => {
-                    self.service
-                        .shared_events_by_digest(token_digest, self.next_id, MAX_READ)
-                        .await
+                    // Gone or unreadable now: let a full verification decide.
+                    _ => {
+                        self.verify = true;
+                        continue;
+                    }
                 }
-            };
-            let page = match page {
-                Ok(page) => page,
-                Err(DomainError::NotFound | DomainError::Forbidden | DomainError::Gone { .. }) => {
-                    return Ok(FollowStep::End);
-                }
-                Err(error) => return Err(error),
-            };
-            if let Some(last) = page.items.last() {
-                self.next_id = last.id + 1;
-                return Ok(FollowStep::Events(page.items));
             }
             loop {
-                let signal = self.signals.recv().await;
-                if self.concerns_me(signal) {
-                    break;
+                match self.signals.recv().await {
+                    Signal::Appended {
+                        conversation,
+                        last_id,
+                        ..
+                    } if conversation == self.id => {
+                        self.announced = self.announced.max(last_id + 1);
+                        break;
+                    }
+                    signal if self.concerns_me(signal) => {
+                        self.verify = true;
+                        break;
+                    }
+                    _ => {}
                 }
             }
+        }
+    }
+
+    /// The next page with the reader verified; `None` when they may no longer read it.
+    async fn verified_page(&self) -> Result<Option<super::EventPage>, DomainError> {
+        let page = match &self.reader {
+            Reader::Member(check) => match check.current().await {
+                Ok(caller) => {
+                    self.service
+                        .read_events(&caller, self.org, self.id, self.next_id, MAX_READ)
+                        .await
+                }
+                Err(DomainError::Unauthorized(_)) => return Ok(None),
+                Err(error) => return Err(error),
+            },
+            Reader::Share { token_digest } => {
+                self.service
+                    .shared_events_by_digest(token_digest, self.next_id, MAX_READ)
+                    .await
+            }
+        };
+        match page {
+            Ok(page) => Ok(Some(page)),
+            Err(DomainError::NotFound | DomainError::Forbidden | DomainError::Gone { .. }) => Ok(None),
+            Err(error) => Err(error),
         }
     }
 

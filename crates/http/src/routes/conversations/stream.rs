@@ -154,7 +154,10 @@ pub(crate) fn sse(
                     tokio::time::sleep(heartbeat.min(std::time::Duration::from_secs(1))).await;
                     (": unavailable, retrying\n\n".to_owned(), Phase::Following)
                 }
-                Err(_) => (": heartbeat\n\n".to_owned(), Phase::Following),
+                Err(_) => {
+                    follower.recheck();
+                    (": heartbeat\n\n".to_owned(), Phase::Following)
+                }
             };
             Some((
                 Ok::<_, actix_web::Error>(web::Bytes::from(chunk)),
