@@ -112,6 +112,28 @@ async fn a_reader_who_loses_access_or_the_conversation_gets_an_end() {
         Some("end")
     );
 
+    // An admin demoted below a private conversation they were reading.
+    let private = create_conversation(&app, dev, &cast.org, json!({ "title": "private" })).await;
+    let mut admin_reader = SseStream::new(
+        app.api(&cast.admin.access_token)
+            .open_stream(&cast.org, &private, "", None)
+            .await,
+    );
+    let (status, _) = app
+        .api(&cast.owner.access_token)
+        .change_role(&cast.org, &cast.admin.user_id, json!({ "role": "viewer" }))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        admin_reader.next(WAIT).await.map(|event| event.event).as_deref(),
+        Some("end")
+    );
+    let (status, _) = app
+        .api(&cast.owner.access_token)
+        .change_role(&cast.org, &cast.admin.user_id, json!({ "role": "admin" }))
+        .await;
+    assert_eq!(status, 200);
+
     // An API key revoked mid-stream.
     let (status, key) = app
         .api(&cast.admin.access_token)
