@@ -141,6 +141,8 @@ pub struct StorageConfig {
     pub max_retries: usize,
     /// Interval of the background purge of deleted events.
     pub purge_interval_secs: u64,
+    /// Recent event segments kept in memory, in bytes (about their JSON size); 0 turns it off.
+    pub event_cache_bytes: u64,
 }
 
 impl StorageConfig {

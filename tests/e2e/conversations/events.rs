@@ -146,8 +146,12 @@ async fn batches_pages_and_limits() {
 
 #[tokio::test]
 async fn a_failing_store_answers_503_and_allocates_no_ids() {
-    // A local directory that can be broken and mended.
-    let app = spawn_app_with(|config| config.storage.url = None).await;
+    // A local directory that can be broken and mended; no segment cache, so reads reach it.
+    let app = spawn_app_with(|config| {
+        config.storage.url = None;
+        config.storage.event_cache_bytes = 0;
+    })
+    .await;
     let cast = Cast::assemble(&app, "storefail", "Store Fail Co").await;
     let token = &cast.developer.access_token;
     let id = create_conversation(&app, token, &cast.org, json!({})).await;
@@ -188,4 +192,29 @@ async fn a_failing_store_answers_503_and_allocates_no_ids() {
         .map(|i| i["event"]["n"].as_i64().expect("n"))
         .collect();
     assert_eq!(ns, [0, 1]);
+}
+
+#[tokio::test]
+async fn recent_events_stay_readable_from_the_cache_while_the_store_is_down() {
+    let app = spawn_app_with(|config| config.storage.url = None).await;
+    let cast = Cast::assemble(&app, "cached", "Cached Co").await;
+    let token = &cast.developer.access_token;
+    let id = create_conversation(&app, token, &cast.org, json!({})).await;
+    let (status, _) = app
+        .api(token)
+        .append_events(&cast.org, &id, json!([{ "n": 0 }, { "n": 1 }]))
+        .await;
+    assert_eq!(status, 201);
+
+    let objects = app.data_dir.join("objects");
+    std::fs::rename(&objects, app.data_dir.join("objects-parked")).expect("park the store");
+    std::fs::write(&objects, b"not a directory").expect("break the store");
+    let (status, page) = app.api(token).events(&cast.org, &id, "start_id=0").await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"][1]["event"]["n"], 1);
+    let (status, _) = app
+        .api(token)
+        .append_events(&cast.org, &id, json!({ "n": 2 }))
+        .await;
+    assert_eq!(status, 503, "writes still need the store");
 }

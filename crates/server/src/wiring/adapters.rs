@@ -17,7 +17,7 @@ use tenantry_domain::{
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
-use tenantry_objects::{ObjectEventStore, open_object_store};
+use tenantry_objects::{CachedEventStore, ObjectEventStore, open_object_store};
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
     SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore, SqlShareStore,
@@ -107,10 +107,16 @@ impl Adapters {
     /// measured in `registry`), mail transport, key ring, argon2 and JWT.
     pub fn sql(config: &Config, database: &SqlDatabase, registry: &Registry) -> anyhow::Result<Self> {
         let events = open_object_store(&config.storage_url(), &config.storage.s3_options())?;
-        let event_store: Arc<dyn EventStore> = Arc::new(MeteredEventStore::register(
+        let mut event_store: Arc<dyn EventStore> = Arc::new(MeteredEventStore::register(
             registry,
             Arc::new(ObjectEventStore::new(events)),
         )?);
+        if config.storage.event_cache_bytes > 0 {
+            event_store = Arc::new(CachedEventStore::new(
+                event_store,
+                config.storage.event_cache_bytes,
+            ));
+        }
         let identity = Arc::new(SqlIdentityStore::new(database.clone()));
         let orgs = Arc::new(SqlOrgStore::new(database.clone()));
         let conversations = Arc::new(SqlConversationStore::new(database.clone()));
