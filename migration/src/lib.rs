@@ -14,6 +14,7 @@ mod m20261124_000007_create_sessions_and_settings_versions;
 mod m20261124_000008_create_sandboxes_and_event_keys;
 mod m20261124_000009_create_agent_deletion_queue;
 mod m20261124_000010_create_stream_tickets_and_shares;
+mod m20261124_000011_name_event_batches;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_create_sandboxes_and_event_keys::Migration),
             Box::new(m20261124_000009_create_agent_deletion_queue::Migration),
             Box::new(m20261124_000010_create_stream_tickets_and_shares::Migration),
+            Box::new(m20261124_000011_name_event_batches::Migration),
         ]
     }
 }

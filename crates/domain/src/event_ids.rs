@@ -1,93 +1,137 @@
-//! Event ids: dense per conversation (0, 1, 2, …), allocated while the conversation is locked, and
-//! visible only once their events are stored: the objects are written first, the segment and the
-//! new count are recorded after, and both commit together. A failed write allocates nothing.
+//! Event ids: dense per conversation (0, 1, 2, …) and visible only once their events are stored.
+//! A batch is written to an object of its own first, without ids and without holding any lock; the
+//! conversation is then locked only to give the batch the ids that follow its count and to record
+//! the segment, which commit together. A failed write allocates nothing, and appenders of one
+//! conversation wait for each other only for the length of that short transaction.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::{
-    ConversationId, DomainError, OrgId, StoredEvent,
-    ports::{AppendedRange, EventSegment, EventStore, LockedConversation, Transaction},
+    ConversationId, DomainError, OrgId,
+    ports::{
+        AppendedRange, EventSegment, EventStore, LockedConversation, ObjectName, SegmentObject, Transaction,
+        UnitOfWork,
+    },
 };
 
-/// A batch of events with the ids allocated to it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AllocatedBatch {
-    /// The segment the batch is stored as.
-    pub segment: EventSegment,
-    /// The events with their ids and timestamp.
-    pub events: Vec<StoredEvent>,
-}
-
-/// Gives `events` the ids that follow `event_count` (the conversation's current count).
-pub fn allocate(
-    org: OrgId,
-    conversation: ConversationId,
-    event_count: i64,
-    events: Vec<Value>,
-    at: DateTime<Utc>,
-) -> Result<AllocatedBatch, DomainError> {
-    let count = i64::try_from(events.len())
+/// The segment a batch of `count` events written to `object` becomes in a conversation that holds
+/// `event_count` events: the ids that follow.
+pub fn allocate(object: SegmentObject, event_count: i64, count: usize) -> Result<EventSegment, DomainError> {
+    let count = i64::try_from(count)
         .ok()
         .filter(|count| *count > 0)
         .ok_or_else(|| DomainError::invalid("events", "send at least one event"))?;
-    let first_id = event_count;
-    let segment = EventSegment {
-        org_id: org,
-        conversation_id: conversation,
-        first_id,
-        last_id: first_id + count - 1,
+    let ObjectName::Batch(name) = object.name else {
+        return Err(DomainError::Internal("only new batches get ids".into()));
     };
-    let events = events
-        .into_iter()
-        .zip(first_id..)
-        .map(|(event, id)| StoredEvent {
-            id,
-            timestamp: at,
-            event,
-        })
-        .collect();
-    Ok(AllocatedBatch { segment, events })
+    Ok(EventSegment {
+        org_id: object.org_id,
+        conversation_id: object.conversation_id,
+        first_id: event_count,
+        last_id: event_count + count - 1,
+        object: Some(name),
+    })
 }
 
-/// Appends `events` to the conversation locked in `transaction`: allocates the next ids, writes the
-/// objects to `store`, then records the segment. The caller commits.
+/// Appends `events` to a conversation of `org`: writes them, then records them under the
+/// conversation's lock. `NotFound` when the conversation is gone (or in another org); the written
+/// batch is deleted again whenever it could not be recorded.
+pub async fn write_then_record(
+    unit_of_work: &dyn UnitOfWork,
+    store: &dyn EventStore,
+    org: OrgId,
+    conversation: ConversationId,
+    events: &[Value],
+    at: DateTime<Utc>,
+) -> Result<AppendedRange, DomainError> {
+    let object = SegmentObject::new_batch(org, conversation);
+    store.put_batch(object, at, events).await?;
+    let recorded = record(unit_of_work, object, events.len(), at).await;
+    if recorded.is_err() {
+        forget(store, object).await;
+    }
+    recorded
+}
+
+async fn record(
+    unit_of_work: &dyn UnitOfWork,
+    object: SegmentObject,
+    count: usize,
+    at: DateTime<Utc>,
+) -> Result<AppendedRange, DomainError> {
+    let transaction = unit_of_work.begin().await?;
+    let locked = transaction
+        .event_log()
+        .lock_conversation(object.conversation_id)
+        .await?
+        .filter(|locked| locked.org_id == object.org_id)
+        .ok_or(DomainError::NotFound)?;
+    let segment = allocate(object, locked.event_count, count)?;
+    transaction.event_log().record_segment(segment, at).await?;
+    transaction.commit().await?;
+    Ok(AppendedRange {
+        first_id: segment.first_id,
+        last_id: segment.last_id,
+    })
+}
+
+/// Appends `events` to the conversation locked in `transaction`, for callers that must decide
+/// under the lock which events to append (deduplicated agent reports). The caller commits.
 pub async fn append_locked(
     transaction: &dyn Transaction,
     store: &dyn EventStore,
     locked: LockedConversation,
     conversation: ConversationId,
-    events: Vec<Value>,
+    events: &[Value],
     at: DateTime<Utc>,
 ) -> Result<AppendedRange, DomainError> {
-    let batch = allocate(locked.org_id, conversation, locked.event_count, events, at)?;
-    store.put_segment(batch.segment, &batch.events).await?;
-    transaction.event_log().record_segment(batch.segment, at).await?;
+    let object = SegmentObject::new_batch(locked.org_id, conversation);
+    let segment = allocate(object, locked.event_count, events.len())?;
+    store.put_batch(object, at, events).await?;
+    if let Err(error) = transaction.event_log().record_segment(segment, at).await {
+        forget(store, object).await;
+        return Err(error);
+    }
     Ok(AppendedRange {
-        first_id: batch.segment.first_id,
-        last_id: batch.segment.last_id,
+        first_id: segment.first_id,
+        last_id: segment.last_id,
     })
+}
+
+/// Deletes a batch no segment will point to. If that fails too, the object stays unreferenced (no
+/// read reaches it) until its conversation is purged.
+async fn forget(store: &dyn EventStore, object: SegmentObject) {
+    let _ = store.delete_batch(object).await;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::new_id;
-    use serde_json::json;
 
     #[test]
     fn ids_follow_the_count_densely() {
-        let (org, conversation, at) = (new_id(), new_id(), Utc::now());
-        let batch = allocate(org, conversation, 7, vec![json!({"a": 1}), json!({"b": 2})], at).unwrap();
-        assert_eq!((batch.segment.first_id, batch.segment.last_id), (7, 8));
-        let ids: Vec<i64> = batch.events.iter().map(|event| event.id).collect();
-        assert_eq!(ids, [7, 8]);
-        assert_eq!(batch.events[1].event, json!({"b": 2}));
+        let object = SegmentObject::new_batch(new_id(), new_id());
+        let segment = allocate(object, 7, 2).unwrap();
+        assert_eq!((segment.first_id, segment.last_id), (7, 8));
+        assert_eq!(segment.location(), object);
     }
 
     #[test]
     fn an_empty_batch_allocates_nothing() {
-        let error = allocate(new_id(), new_id(), 0, Vec::new(), Utc::now()).unwrap_err();
+        let object = SegmentObject::new_batch(new_id(), new_id());
+        let error = allocate(object, 0, 0).unwrap_err();
         assert!(matches!(error, DomainError::Validation(_)));
+    }
+
+    #[test]
+    fn objects_named_by_first_id_are_never_allocated_again() {
+        let object = SegmentObject {
+            org_id: new_id(),
+            conversation_id: new_id(),
+            name: ObjectName::FirstId(0),
+        };
+        assert!(matches!(allocate(object, 0, 1), Err(DomainError::Internal(_))));
     }
 }

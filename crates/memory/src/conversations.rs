@@ -220,12 +220,13 @@ impl EventIndex for MemoryStore {
                     .get(&id)
                     .into_iter()
                     .flatten()
-                    .filter(|(first, last)| *first < start + limit && *last >= start)
-                    .map(|&(first_id, last_id)| EventSegment {
+                    .filter(|(first, last, _)| *first < start + limit && *last >= start)
+                    .map(|&(first_id, last_id, object)| EventSegment {
                         org_id: org,
                         conversation_id: id,
                         first_id,
                         last_id,
+                        object,
                     })
                     .collect()
             })

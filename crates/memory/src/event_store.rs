@@ -1,17 +1,28 @@
-use std::{collections::BTreeMap, sync::Mutex};
-
-use async_trait::async_trait;
-use tenantry_domain::{
-    ConversationId, DomainError, OrgId, StoredEvent,
-    ports::{EventSegment, EventStore, PendingPurge, Probe},
+use std::{
+    collections::HashMap,
+    sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
-type SegmentKey = (OrgId, ConversationId, i64);
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use tenantry_domain::{
+    DomainError, StoredEvent,
+    ports::{EventSegment, EventStore, PendingPurge, Probe, SegmentObject},
+};
 
-/// Event objects in memory, one per segment; can be switched off to act as a store that is down.
+type Objects = HashMap<SegmentObject, Vec<(DateTime<Utc>, Value)>>;
+
+/// Event objects in memory, one per batch; can be switched off to act as a store that is down.
 #[derive(Debug, Default)]
 pub struct MemoryEventStore {
-    objects: Mutex<BTreeMap<SegmentKey, Vec<StoredEvent>>>,
+    objects: Mutex<Objects>,
+    write_latency: Mutex<std::time::Duration>,
+    writes_in_flight: AtomicUsize,
+    most_writes_in_flight: AtomicUsize,
     down: Mutex<bool>,
 }
 
@@ -26,12 +37,25 @@ impl MemoryEventStore {
         *self.down.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = down;
     }
 
-    /// How many segment objects are stored.
+    /// Makes every write take `latency`, as a remote store does.
+    pub fn set_write_latency(&self, latency: std::time::Duration) {
+        *self
+            .write_latency
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = latency;
+    }
+
+    /// The most writes that were ever in flight at once.
+    pub fn most_writes_in_flight(&self) -> usize {
+        self.most_writes_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// How many batch objects are stored.
     pub fn object_count(&self) -> usize {
         self.objects().len()
     }
 
-    fn objects(&self) -> std::sync::MutexGuard<'_, BTreeMap<SegmentKey, Vec<StoredEvent>>> {
+    fn objects(&self) -> std::sync::MutexGuard<'_, Objects> {
         self.objects
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -58,12 +82,31 @@ impl Probe for MemoryEventStore {
 
 #[async_trait]
 impl EventStore for MemoryEventStore {
-    async fn put_segment(&self, segment: EventSegment, events: &[StoredEvent]) -> Result<(), DomainError> {
+    async fn put_batch(
+        &self,
+        object: SegmentObject,
+        at: DateTime<Utc>,
+        events: &[Value],
+    ) -> Result<(), DomainError> {
         self.available()?;
-        self.objects().insert(
-            (segment.org_id, segment.conversation_id, segment.first_id),
-            events.to_vec(),
-        );
+        let in_flight = self.writes_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_writes_in_flight.fetch_max(in_flight, Ordering::SeqCst);
+        let latency = *self
+            .write_latency
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        let batch = events.iter().map(|event| (at, event.clone())).collect();
+        self.objects().insert(object, batch);
+        self.writes_in_flight.fetch_sub(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn delete_batch(&self, object: SegmentObject) -> Result<(), DomainError> {
+        self.available()?;
+        self.objects().remove(&object);
         Ok(())
     }
 
@@ -73,20 +116,28 @@ impl EventStore for MemoryEventStore {
         let mut events = Vec::new();
         for segment in segments {
             let stored = objects
-                .get(&(segment.org_id, segment.conversation_id, segment.first_id))
+                .get(&segment.location())
                 .ok_or_else(|| DomainError::Internal("event segment missing".into()))?;
-            events.extend(stored.iter().cloned());
+            events.extend(
+                (segment.first_id..)
+                    .zip(stored)
+                    .map(|(id, (timestamp, event))| StoredEvent {
+                        id,
+                        timestamp: *timestamp,
+                        event: event.clone(),
+                    }),
+            );
         }
         Ok(events)
     }
 
     async fn purge(&self, purge: PendingPurge) -> Result<(), DomainError> {
         self.available()?;
-        self.objects().retain(|(org, conversation, _), _| {
-            *org != purge.org_id
+        self.objects().retain(|object, _| {
+            object.org_id != purge.org_id
                 || purge
                     .conversation_id
-                    .is_some_and(|purged| purged != *conversation)
+                    .is_some_and(|purged| purged != object.conversation_id)
         });
         Ok(())
     }

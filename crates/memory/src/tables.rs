@@ -102,7 +102,7 @@ pub(crate) struct Tables {
     pub refresh_tokens: HashMap<String, RefreshTokenRow>,
     pub one_time_tokens: HashMap<String, OneTimeTokenRow>,
     pub conversations: BTreeMap<ConversationId, Conversation>,
-    pub segments: BTreeMap<ConversationId, Vec<(i64, i64)>>,
+    pub segments: BTreeMap<ConversationId, Vec<(i64, i64, Option<uuid::Uuid>)>>,
     pub event_keys: HashSet<(ConversationId, String)>,
     pub purges: Vec<PendingPurge>,
     pub api_keys: BTreeMap<Uuid, ApiKey>,

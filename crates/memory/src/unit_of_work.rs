@@ -307,11 +307,11 @@ impl EventLogRows for MemoryTransaction {
             .ok_or(DomainError::NotFound)?;
         conversation.event_count = segment.last_id + 1;
         conversation.last_updated_at = at;
-        tables
-            .segments
-            .entry(segment.conversation_id)
-            .or_default()
-            .push((segment.first_id, segment.last_id));
+        tables.segments.entry(segment.conversation_id).or_default().push((
+            segment.first_id,
+            segment.last_id,
+            segment.object,
+        ));
         Ok(())
     }
 

@@ -1,50 +1,44 @@
-//! Recent event segments kept in memory: followers of a busy conversation read each new segment
-//! once per instance instead of once each, and repeated page reads skip the object store.
+//! Recent event batches kept in memory: followers of a busy conversation read each new batch once
+//! per instance instead of once each, and repeated page reads skip the object store.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use moka::future::Cache;
+use serde_json::Value;
 use tenantry_domain::{
-    ConversationId, DomainError, OrgId, StoredEvent,
-    ports::{EventSegment, EventStore, PendingPurge, Probe},
+    DomainError, StoredEvent,
+    ports::{EventSegment, EventStore, PendingPurge, Probe, SegmentObject},
 };
 
-type SegmentKey = (OrgId, ConversationId, i64, i64);
+/// A batch's events in order; their ids come from the segment that reads them.
+type Batch = Arc<Vec<(DateTime<Utc>, Value)>>;
 
-/// An [`EventStore`] that keeps recently written and read segments, bounded by their size in bytes
-/// (least recently used first out). Concurrent misses of one segment make one store read.
+/// An [`EventStore`] that keeps recently written and read batches, bounded by their size in bytes
+/// (least recently used first out). Concurrent misses of one batch make one store read.
 pub struct CachedEventStore {
     inner: Arc<dyn EventStore>,
-    segments: Cache<SegmentKey, Arc<Vec<StoredEvent>>>,
+    batches: Cache<SegmentObject, Batch>,
 }
 
 impl CachedEventStore {
     /// Caches at most about `capacity_bytes` of events (their JSON size) in front of `inner`.
     pub fn new(inner: Arc<dyn EventStore>, capacity_bytes: u64) -> Self {
-        let segments = Cache::builder()
+        let batches = Cache::builder()
             .max_capacity(capacity_bytes)
-            .weigher(|_, events: &Arc<Vec<StoredEvent>>| weight(events))
+            .weigher(|_, batch: &Batch| weight(batch))
             .build();
-        Self { inner, segments }
+        Self { inner, batches }
     }
 }
 
-fn key(segment: &EventSegment) -> SegmentKey {
-    (
-        segment.org_id,
-        segment.conversation_id,
-        segment.first_id,
-        segment.last_id,
-    )
-}
-
 /// About how many bytes the events take, as JSON.
-fn weight(events: &[StoredEvent]) -> u32 {
-    let bytes: usize = events
+fn weight(batch: &[(DateTime<Utc>, Value)]) -> u32 {
+    let bytes: usize = batch
         .iter()
-        .map(|event| 64 + serde_json::to_vec(&event.event).map_or(0, |json| json.len()))
+        .map(|(_, event)| 64 + serde_json::to_vec(event).map_or(0, |json| json.len()))
         .sum();
     u32::try_from(bytes).unwrap_or(u32::MAX)
 }
@@ -62,34 +56,62 @@ impl Probe for CachedEventStore {
 
 #[async_trait]
 impl EventStore for CachedEventStore {
-    async fn put_segment(&self, segment: EventSegment, events: &[StoredEvent]) -> Result<(), DomainError> {
-        self.inner.put_segment(segment, events).await?;
+    async fn put_batch(
+        &self,
+        object: SegmentObject,
+        at: DateTime<Utc>,
+        events: &[Value],
+    ) -> Result<(), DomainError> {
+        self.inner.put_batch(object, at, events).await?;
         // Only once the write succeeded: a failed append leaves nothing behind.
-        self.segments
-            .insert(key(&segment), Arc::new(events.to_vec()))
-            .await;
+        let batch = events.iter().map(|event| (at, event.clone())).collect();
+        self.batches.insert(object, Arc::new(batch)).await;
         Ok(())
     }
 
+    async fn delete_batch(&self, object: SegmentObject) -> Result<(), DomainError> {
+        self.batches.invalidate(&object).await;
+        self.inner.delete_batch(object).await
+    }
+
     async fn get_segments(&self, segments: &[EventSegment]) -> Result<Vec<StoredEvent>, DomainError> {
-        let loaded = try_join_all(segments.iter().map(|segment| {
+        let batches = try_join_all(segments.iter().map(|segment| {
             let inner = self.inner.clone();
             let segment = *segment;
-            self.segments.try_get_with(key(&segment), async move {
-                inner.get_segments(&[segment]).await.map(Arc::new)
+            self.batches.try_get_with(segment.location(), async move {
+                let events = inner.get_segments(&[segment]).await?;
+                Ok::<_, DomainError>(Arc::new(
+                    events
+                        .into_iter()
+                        .map(|event| (event.timestamp, event.event))
+                        .collect(),
+                ))
             })
         }))
         .await
         .map_err(|error: Arc<DomainError>| {
             Arc::try_unwrap(error).unwrap_or_else(|shared| DomainError::Unavailable(shared.to_string()))
         })?;
-        Ok(loaded.iter().flat_map(|events| events.iter().cloned()).collect())
+        Ok(segments
+            .iter()
+            .zip(batches)
+            .flat_map(|(segment, batch)| {
+                (segment.first_id..)
+                    .zip(batch.iter())
+                    .map(|(id, (timestamp, event))| StoredEvent {
+                        id,
+                        timestamp: *timestamp,
+                        event: event.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect())
     }
 
     async fn purge(&self, purge: PendingPurge) -> Result<(), DomainError> {
         self.inner.purge(purge).await?;
-        // Deletions are rare: forgetting everything is simpler than finding the org's segments.
-        self.segments.invalidate_all();
+        // Deletions are rare: forgetting everything is simpler than finding the org's batches.
+        self.batches.invalidate_all();
         Ok(())
     }
 }
@@ -98,17 +120,30 @@ impl EventStore for CachedEventStore {
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use chrono::Utc;
+    use object_store::memory::InMemory;
     use serde_json::json;
-    use tenantry_domain::new_id;
+    use tenantry_domain::{event_ids::allocate, new_id};
 
     use super::*;
+    use crate::ObjectEventStore;
 
-    /// Counts reads; fails them when asked to.
-    #[derive(Default)]
+    /// An object store in memory that counts segment reads and takes its time with them.
     struct Counting {
         reads: AtomicUsize,
-        stored: std::sync::Mutex<Vec<StoredEvent>>,
+        store: ObjectEventStore,
+    }
+
+    impl Counting {
+        fn new() -> Arc<Self> {
+            Arc::new(Self {
+                reads: AtomicUsize::new(0),
+                store: ObjectEventStore::new(Arc::new(InMemory::new())),
+            })
+        }
+
+        fn reads(&self) -> usize {
+            self.reads.load(Ordering::SeqCst)
+        }
     }
 
     #[async_trait]
@@ -124,60 +159,60 @@ mod tests {
 
     #[async_trait]
     impl EventStore for Counting {
-        async fn put_segment(&self, _: EventSegment, events: &[StoredEvent]) -> Result<(), DomainError> {
-            self.stored.lock().unwrap().extend(events.iter().cloned());
-            Ok(())
+        async fn put_batch(
+            &self,
+            object: SegmentObject,
+            at: DateTime<Utc>,
+            events: &[Value],
+        ) -> Result<(), DomainError> {
+            self.store.put_batch(object, at, events).await
         }
 
-        async fn get_segments(&self, _: &[EventSegment]) -> Result<Vec<StoredEvent>, DomainError> {
+        async fn delete_batch(&self, object: SegmentObject) -> Result<(), DomainError> {
+            self.store.delete_batch(object).await
+        }
+
+        async fn get_segments(&self, segments: &[EventSegment]) -> Result<Vec<StoredEvent>, DomainError> {
             self.reads.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            Ok(self.stored.lock().unwrap().clone())
+            self.store.get_segments(segments).await
         }
 
-        async fn purge(&self, _: PendingPurge) -> Result<(), DomainError> {
-            Ok(())
+        async fn purge(&self, purge: PendingPurge) -> Result<(), DomainError> {
+            self.store.purge(purge).await
         }
     }
 
-    fn segment() -> (EventSegment, Vec<StoredEvent>) {
-        let segment = EventSegment {
-            org_id: new_id(),
-            conversation_id: new_id(),
-            first_id: 0,
-            last_id: 1,
-        };
-        let events = (0..2)
-            .map(|id| StoredEvent {
-                id,
-                timestamp: Utc::now(),
-                event: json!({ "n": id }),
-            })
-            .collect();
-        (segment, events)
+    fn batch() -> (SegmentObject, Vec<Value>) {
+        let object = SegmentObject::new_batch(new_id(), new_id());
+        (object, (0..2).map(|n| json!({ "n": n })).collect())
     }
 
     #[tokio::test]
-    async fn written_segments_are_read_back_without_the_store() {
-        let inner = Arc::new(Counting::default());
+    async fn written_batches_are_read_back_with_their_ids_without_the_store() {
+        let inner = Counting::new();
         let cached = CachedEventStore::new(inner.clone(), 1 << 20);
-        let (segment, events) = segment();
-        cached.put_segment(segment, &events).await.unwrap();
-        assert_eq!(cached.get_segments(&[segment]).await.unwrap(), events);
-        assert_eq!(inner.reads.load(Ordering::SeqCst), 0);
+        let (object, events) = batch();
+        cached.put_batch(object, Utc::now(), &events).await.unwrap();
+        let segment = allocate(object, 7, events.len()).unwrap();
+        let read = cached.get_segments(&[segment]).await.unwrap();
+        assert_eq!(read.iter().map(|event| event.id).collect::<Vec<_>>(), [7, 8]);
+        assert_eq!(read[1].event, events[1]);
+        assert_eq!(inner.reads(), 0);
     }
 
     #[tokio::test]
     async fn concurrent_misses_read_the_store_once_and_purges_forget() {
-        let inner = Arc::new(Counting::default());
-        let (segment, events) = segment();
-        inner.put_segment(segment, &events).await.unwrap();
+        let inner = Counting::new();
+        let (object, events) = batch();
+        inner.put_batch(object, Utc::now(), &events).await.unwrap();
+        let segment = allocate(object, 0, events.len()).unwrap();
         let cached = CachedEventStore::new(inner.clone(), 1 << 20);
         let reads = (0..50).map(|_| cached.get_segments(std::slice::from_ref(&segment)));
         for read in futures::future::join_all(reads).await {
-            assert_eq!(read.unwrap(), events);
+            assert_eq!(read.unwrap().len(), 2);
         }
-        assert_eq!(inner.reads.load(Ordering::SeqCst), 1);
+        assert_eq!(inner.reads(), 1);
         cached
             .purge(PendingPurge {
                 org_id: segment.org_id,
@@ -185,7 +220,22 @@ mod tests {
             })
             .await
             .unwrap();
-        cached.get_segments(&[segment]).await.unwrap();
-        assert_eq!(inner.reads.load(Ordering::SeqCst), 2);
+        assert!(
+            cached.get_segments(&[segment]).await.is_err(),
+            "purged with its objects"
+        );
+        assert_eq!(inner.reads(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_deleted_batch_is_not_served_from_memory() {
+        let inner = Counting::new();
+        let cached = CachedEventStore::new(inner.clone(), 1 << 20);
+        let (object, events) = batch();
+        cached.put_batch(object, Utc::now(), &events).await.unwrap();
+        cached.delete_batch(object).await.unwrap();
+        let segment = allocate(object, 0, events.len()).unwrap();
+        assert!(cached.get_segments(&[segment]).await.is_err());
+        assert_eq!(inner.reads(), 1);
     }
 }

@@ -5,16 +5,19 @@ use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, path::Path};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tenantry_domain::{
     DomainError, StoredEvent,
-    ports::{EventSegment, EventStore, PendingPurge, Probe},
+    ports::{EventSegment, EventStore, ObjectName, PendingPurge, Probe, SegmentObject},
 };
 
 /// Segment reads in flight at once.
 const READ_CONCURRENCY: usize = 16;
 
-/// Conversation events kept in an object store, one object per appended batch (segment):
-/// `orgs/{org}/conversations/{conversation}/events/{first_id:020}.json`.
+/// Conversation events kept in an object store, one object per appended batch:
+/// `orgs/{org}/conversations/{conversation}/batches/{batch}.json`, or
+/// `…/events/{first_id:020}.json` for segments written under their first id. An object holds the
+/// batch's events in order; their ids come from the segment that records it.
 #[derive(Debug, Clone)]
 pub struct ObjectEventStore {
     store: Arc<dyn ObjectStore>,
@@ -29,14 +32,14 @@ impl ObjectEventStore {
 
 #[derive(Serialize)]
 struct EventOut<'a> {
-    id: i64,
     timestamp: DateTime<Utc>,
     event: &'a serde_json::Value,
 }
 
+/// An event as stored; objects named by first id also carry the event's id, which the segment gives
+/// anyway.
 #[derive(Deserialize)]
 struct EventIn {
-    id: i64,
     timestamp: DateTime<Utc>,
     event: serde_json::Value,
 }
@@ -48,11 +51,12 @@ fn org_prefix(purge: &PendingPurge) -> Path {
     }
 }
 
-fn segment_path(segment: &EventSegment) -> Path {
-    Path::from(format!(
-        "orgs/{}/conversations/{}/events/{:020}.json",
-        segment.org_id, segment.conversation_id, segment.first_id
-    ))
+fn object_path(object: &SegmentObject) -> Path {
+    let conversation = format!("orgs/{}/conversations/{}", object.org_id, object.conversation_id);
+    Path::from(match object.name {
+        ObjectName::Batch(name) => format!("{conversation}/batches/{name}.json"),
+        ObjectName::FirstId(first_id) => format!("{conversation}/events/{first_id:020}.json"),
+    })
 }
 
 fn unavailable(error: object_store::Error) -> DomainError {
@@ -78,27 +82,36 @@ impl Probe for ObjectEventStore {
 
 #[async_trait]
 impl EventStore for ObjectEventStore {
-    async fn put_segment(&self, segment: EventSegment, events: &[StoredEvent]) -> Result<(), DomainError> {
+    async fn put_batch(
+        &self,
+        object: SegmentObject,
+        at: DateTime<Utc>,
+        events: &[Value],
+    ) -> Result<(), DomainError> {
         let body: Vec<EventOut<'_>> = events
             .iter()
-            .map(|event| EventOut {
-                id: event.id,
-                timestamp: event.timestamp,
-                event: &event.event,
-            })
+            .map(|event| EventOut { timestamp: at, event })
             .collect();
         let bytes = serde_json::to_vec(&body).map_err(|error| DomainError::Internal(error.to_string()))?;
         self.store
-            .put(&segment_path(&segment), PutPayload::from(bytes))
+            .put(&object_path(&object), PutPayload::from(bytes))
             .await
             .map_err(unavailable)?;
         Ok(())
     }
 
+    async fn delete_batch(&self, object: SegmentObject) -> Result<(), DomainError> {
+        match self.store.delete(&object_path(&object)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
     async fn get_segments(&self, segments: &[EventSegment]) -> Result<Vec<StoredEvent>, DomainError> {
         let store = &self.store;
-        let objects: Vec<Vec<EventIn>> = stream::iter(segments.iter().map(segment_path))
-            .map(|path| async move {
+        let objects: Vec<(EventSegment, Vec<EventIn>)> = stream::iter(segments.iter().copied())
+            .map(|segment| async move {
+                let path = object_path(&segment.location());
                 let bytes = store
                     .get(&path)
                     .await
@@ -106,19 +119,32 @@ impl EventStore for ObjectEventStore {
                     .bytes()
                     .await
                     .map_err(unavailable)?;
-                serde_json::from_slice::<Vec<EventIn>>(&bytes)
-                    .map_err(|error| DomainError::Internal(format!("corrupt event segment {path}: {error}")))
+                let events = serde_json::from_slice::<Vec<EventIn>>(&bytes).map_err(|error| {
+                    DomainError::Internal(format!("corrupt event segment {path}: {error}"))
+                })?;
+                if events.len() as i64 != segment.last_id - segment.first_id + 1 {
+                    return Err(DomainError::Internal(format!(
+                        "event segment {path} holds {} events, its record {}",
+                        events.len(),
+                        segment.last_id - segment.first_id + 1
+                    )));
+                }
+                Ok((segment, events))
             })
             .buffered(READ_CONCURRENCY)
             .try_collect()
             .await?;
         Ok(objects
             .into_iter()
-            .flatten()
-            .map(|event| StoredEvent {
-                id: event.id,
-                timestamp: event.timestamp,
-                event: event.event,
+            .flat_map(|(segment, events)| {
+                events
+                    .into_iter()
+                    .zip(segment.first_id..)
+                    .map(|(event, id)| StoredEvent {
+                        id,
+                        timestamp: event.timestamp,
+                        event: event.event,
+                    })
             })
             .collect())
     }
@@ -145,38 +171,36 @@ impl EventStore for ObjectEventStore {
 mod tests {
     use object_store::memory::InMemory;
     use serde_json::json;
-    use tenantry_domain::new_id;
+    use tenantry_domain::{ConversationId, OrgId, new_id};
 
     use super::*;
 
-    fn events(first: i64, count: i64) -> Vec<StoredEvent> {
-        (first..first + count)
-            .map(|id| StoredEvent {
-                id,
-                timestamp: Utc::now(),
-                event: json!({ "n": id }),
-            })
-            .collect()
+    fn events(first: i64, count: i64) -> Vec<Value> {
+        (first..first + count).map(|n| json!({ "n": n })).collect()
+    }
+
+    /// Writes a batch and the segment that records it with ids from `first_id`.
+    async fn appended(
+        store: &ObjectEventStore,
+        org: OrgId,
+        conversation: ConversationId,
+        first_id: i64,
+        count: i64,
+    ) -> EventSegment {
+        let object = SegmentObject::new_batch(org, conversation);
+        store
+            .put_batch(object, Utc::now(), &events(first_id, count))
+            .await
+            .expect("put");
+        tenantry_domain::event_ids::allocate(object, first_id, count as usize).expect("allocate")
     }
 
     #[tokio::test]
-    async fn segments_round_trip_in_order() {
+    async fn segments_round_trip_in_order_with_their_ids() {
         let store = ObjectEventStore::new(Arc::new(InMemory::new()));
         let (org, conversation) = (new_id(), new_id());
-        let first = EventSegment {
-            org_id: org,
-            conversation_id: conversation,
-            first_id: 0,
-            last_id: 2,
-        };
-        let second = EventSegment {
-            org_id: org,
-            conversation_id: conversation,
-            first_id: 3,
-            last_id: 3,
-        };
-        store.put_segment(first, &events(0, 3)).await.expect("put");
-        store.put_segment(second, &events(3, 1)).await.expect("put");
+        let first = appended(&store, org, conversation, 0, 3).await;
+        let second = appended(&store, org, conversation, 3, 1).await;
         let read = store.get_segments(&[first, second]).await.expect("get");
         assert_eq!(
             read.iter().map(|event| event.id).collect::<Vec<_>>(),
@@ -186,19 +210,57 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn objects_named_by_first_id_are_still_read() {
+        let inner = Arc::new(InMemory::new());
+        let store = ObjectEventStore::new(inner.clone());
+        let (org, conversation) = (new_id(), new_id());
+        let stored = json!([
+            { "id": 5, "timestamp": "2026-01-01T00:00:00Z", "event": { "n": 5 } },
+            { "id": 6, "timestamp": "2026-01-01T00:00:00Z", "event": { "n": 6 } }
+        ]);
+        let path = Path::from(format!(
+            "orgs/{org}/conversations/{conversation}/events/{:020}.json",
+            5
+        ));
+        inner
+            .put(&path, PutPayload::from(serde_json::to_vec(&stored).unwrap()))
+            .await
+            .expect("put");
+        let segment = EventSegment {
+            org_id: org,
+            conversation_id: conversation,
+            first_id: 5,
+            last_id: 6,
+            object: None,
+        };
+        let read = store.get_segments(&[segment]).await.expect("get");
+        assert_eq!(read.iter().map(|event| event.id).collect::<Vec<_>>(), [5, 6]);
+        assert_eq!(read[1].event, json!({ "n": 6 }));
+    }
+
+    #[tokio::test]
+    async fn a_deleted_batch_is_gone_and_deleting_it_again_is_fine() {
+        let inner = Arc::new(InMemory::new());
+        let store = ObjectEventStore::new(inner.clone());
+        let object = SegmentObject::new_batch(new_id(), new_id());
+        store
+            .put_batch(object, Utc::now(), &events(0, 2))
+            .await
+            .expect("put");
+        store.delete_batch(object).await.expect("delete");
+        store.delete_batch(object).await.expect("delete again");
+        let left: Vec<_> = inner.list(None).try_collect().await.expect("list");
+        assert!(left.is_empty());
+    }
+
+    #[tokio::test]
     async fn purging_a_conversation_leaves_the_others() {
         let inner = Arc::new(InMemory::new());
         let store = ObjectEventStore::new(inner.clone());
         let org = new_id();
         let (doomed, kept) = (new_id(), new_id());
         for conversation in [doomed, kept] {
-            let segment = EventSegment {
-                org_id: org,
-                conversation_id: conversation,
-                first_id: 0,
-                last_id: 0,
-            };
-            store.put_segment(segment, &events(0, 1)).await.expect("put");
+            appended(&store, org, conversation, 0, 1).await;
         }
         store
             .purge(PendingPurge {

@@ -3,10 +3,12 @@
 use std::{sync::Arc, time::Instant};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use prometheus::{HistogramOpts, HistogramVec, IntGauge, Registry};
+use serde_json::Value;
 use tenantry_domain::{
     DomainError, StoredEvent,
-    ports::{EventSegment, EventStore, PendingPurge, Probe},
+    ports::{EventSegment, EventStore, PendingPurge, Probe, SegmentObject},
 };
 use tenantry_http::MetricsRefresh;
 use tenantry_sql::SqlDatabase;
@@ -94,10 +96,22 @@ impl Probe for MeteredEventStore {
 
 #[async_trait]
 impl EventStore for MeteredEventStore {
-    async fn put_segment(&self, segment: EventSegment, events: &[StoredEvent]) -> Result<(), DomainError> {
+    async fn put_batch(
+        &self,
+        object: SegmentObject,
+        at: DateTime<Utc>,
+        events: &[Value],
+    ) -> Result<(), DomainError> {
         let started = Instant::now();
-        let result = self.inner.put_segment(segment, events).await;
-        self.record("put_segment", started, &result);
+        let result = self.inner.put_batch(object, at, events).await;
+        self.record("put_batch", started, &result);
+        result
+    }
+
+    async fn delete_batch(&self, object: SegmentObject) -> Result<(), DomainError> {
+        let started = Instant::now();
+        let result = self.inner.delete_batch(object).await;
+        self.record("delete_batch", started, &result);
         result
     }
 

@@ -316,6 +316,7 @@ impl EventIndex for SqlConversationStore {
                 conversation_id: id,
                 first_id: row.first_id,
                 last_id: row.last_id,
+                object: row.batch_id,
             })
             .collect())
     }

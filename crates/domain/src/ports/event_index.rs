@@ -22,6 +22,54 @@ pub struct EventSegment {
     pub first_id: i64,
     /// Id of its last event.
     pub last_id: i64,
+    /// The object its events were written to before they had ids; `None` for segments stored under
+    /// their first id.
+    pub object: Option<uuid::Uuid>,
+}
+
+impl EventSegment {
+    /// Where its events are stored.
+    pub fn location(&self) -> SegmentObject {
+        SegmentObject {
+            org_id: self.org_id,
+            conversation_id: self.conversation_id,
+            name: match self.object {
+                Some(name) => ObjectName::Batch(name),
+                None => ObjectName::FirstId(self.first_id),
+            },
+        }
+    }
+}
+
+/// One stored batch of events: the object a segment points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SegmentObject {
+    /// The org.
+    pub org_id: OrgId,
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// Its name within the conversation.
+    pub name: ObjectName,
+}
+
+impl SegmentObject {
+    /// A new object for a batch that gets its ids once written.
+    pub fn new_batch(org_id: OrgId, conversation_id: ConversationId) -> Self {
+        Self {
+            org_id,
+            conversation_id,
+            name: ObjectName::Batch(crate::new_id()),
+        }
+    }
+}
+
+/// How a batch's object is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectName {
+    /// Named when written, before its events had ids.
+    Batch(uuid::Uuid),
+    /// Named by its first event id (segments written while the conversation was locked).
+    FirstId(i64),
 }
 
 /// Where a conversation's events are: the segments recorded when they were appended.

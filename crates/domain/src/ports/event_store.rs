@@ -3,16 +3,28 @@ use async_trait::async_trait;
 use crate::{
     DomainError, StoredEvent,
     ports::Probe,
-    ports::{EventSegment, PendingPurge},
+    ports::{EventSegment, PendingPurge, SegmentObject},
 };
+use chrono::{DateTime, Utc};
+use serde_json::Value;
 
 /// Where conversation event payloads live (object storage). Metadata stays in SQL.
 #[async_trait]
 pub trait EventStore: Probe {
-    /// Writes one segment (its events, in id order) as a single object.
-    async fn put_segment(&self, segment: EventSegment, events: &[StoredEvent]) -> Result<(), DomainError>;
+    /// Writes a batch of events (in order, all appended `at`) as one object. The events get their ids
+    /// when the batch is recorded as a segment: the first id, then one more per event.
+    async fn put_batch(
+        &self,
+        object: SegmentObject,
+        at: DateTime<Utc>,
+        events: &[Value],
+    ) -> Result<(), DomainError>;
 
-    /// Reads segments, as few round trips as possible; returns their events in segment order.
+    /// Deletes a batch that was written but never recorded (its append failed afterwards).
+    async fn delete_batch(&self, object: SegmentObject) -> Result<(), DomainError>;
+
+    /// Reads segments, as few round trips as possible; returns their events in segment order, with
+    /// the ids the segments give them.
     async fn get_segments(&self, segments: &[EventSegment]) -> Result<Vec<StoredEvent>, DomainError>;
 
     /// Deletes the event objects of a conversation, or of a whole org.

@@ -253,7 +253,7 @@ impl SandboxService {
             self.ports.events.as_ref(),
             locked,
             conversation,
-            new,
+            &new,
             now,
         )
         .await?;

@@ -1,7 +1,10 @@
 //! Event ids: dense per conversation, never skipped, visible only once stored.
 
+use std::time::Duration;
+
+use chrono::Utc;
 use serde_json::json;
-use tenantry_domain::DomainError;
+use tenantry_domain::{DomainError, event_ids, new_id};
 
 use crate::world::World;
 
@@ -82,4 +85,57 @@ async fn a_viewer_cannot_append_and_bad_batches_are_refused() {
         matches!(not_object, Err(DomainError::Validation(_))),
         "{not_object:?}"
     );
+}
+
+#[tokio::test]
+async fn appends_to_one_conversation_write_their_objects_at_the_same_time() {
+    let world = World::new();
+    let dev = world.person("dev").await;
+    let org = dev.personal_org;
+    let conversation = world.conversation_of(&dev).await;
+    world.events.set_write_latency(Duration::from_millis(20));
+    let appends = (0..8).map(|n| {
+        world
+            .conversations
+            .append_events(&dev.caller, org, conversation.id, vec![json!({ "n": n })])
+    });
+    for append in futures::future::join_all(appends).await {
+        append.unwrap();
+    }
+    assert!(
+        world.events.most_writes_in_flight() > 1,
+        "the conversation stays locked only to allocate ids, not across the store write"
+    );
+    let page = world
+        .conversations
+        .read_events(&dev.caller, org, conversation.id, 0, 100)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = page.items.iter().map(|event| event.id).collect();
+    assert_eq!(ids, (0..8).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_batch_that_cannot_be_recorded_is_deleted_again() {
+    let world = World::new();
+    let dev = world.person("dev").await;
+    let conversation = world.conversation_of(&dev).await;
+    let another_org = new_id();
+    let refused = event_ids::write_then_record(
+        world.store.as_ref(),
+        world.events.as_ref(),
+        another_org,
+        conversation.id,
+        &[json!({ "a": 1 })],
+        Utc::now(),
+    )
+    .await;
+    assert!(matches!(refused, Err(DomainError::NotFound)), "{refused:?}");
+    assert_eq!(world.events.object_count(), 0);
+    let unchanged = world
+        .conversations
+        .get(&dev.caller, dev.personal_org, conversation.id)
+        .await
+        .unwrap();
+    assert_eq!(unchanged.event_count, 0);
 }

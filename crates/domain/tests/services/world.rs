@@ -56,6 +56,7 @@ fn digest(salt: &str, password: &str) -> String {
 
 /// Every service over one in-memory store.
 pub struct World {
+    pub store: Arc<MemoryStore>,
     pub events: Arc<MemoryEventStore>,
     pub clock: Arc<ManualClock>,
     pub outbox: Arc<Outbox>,
@@ -176,12 +177,13 @@ impl World {
             AdminPorts {
                 accounts: shared.clone(),
                 credentials: shared.clone(),
-                unit_of_work: shared,
+                unit_of_work: shared.clone(),
                 clock: clock.clone(),
                 signals,
             },
         );
         Self {
+            store: shared,
             events,
             clock,
             outbox,

@@ -8,6 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub first_id: i64,
     pub last_id: i64,
+    pub batch_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

@@ -37,6 +37,7 @@ impl EventLogRows for SqlTransaction {
             conversation_id: Set(segment.conversation_id),
             first_id: Set(segment.first_id),
             last_id: Set(segment.last_id),
+            batch_id: Set(segment.object),
             created_at: Set(at),
         })
         .exec_without_returning(&self.txn)

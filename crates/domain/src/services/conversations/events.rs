@@ -39,23 +39,15 @@ impl ConversationService {
             ));
         }
         self.manageable(caller, org, id).await?;
-        let transaction = self.ports.unit_of_work.begin().await?;
-        let locked = transaction
-            .event_log()
-            .lock_conversation(id)
-            .await?
-            .filter(|locked| locked.org_id == org)
-            .ok_or(DomainError::NotFound)?;
-        let range = event_ids::append_locked(
-            transaction.as_ref(),
+        let range = event_ids::write_then_record(
+            self.ports.unit_of_work.as_ref(),
             self.ports.events.as_ref(),
-            locked,
+            org,
             id,
-            events,
+            &events,
             self.ports.clock.now(),
         )
         .await?;
-        transaction.commit().await?;
         self.signal(Signal::Appended {
             org,
             conversation: id,
