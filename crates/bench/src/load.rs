@@ -74,7 +74,7 @@ impl Scenario {
 }
 
 /// One scenario's figures.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Report {
     /// Scenario name.
     pub name: String,
@@ -92,6 +92,10 @@ pub struct Report {
     pub requests: usize,
     /// Server peak RSS so far, MiB.
     pub peak_rss_mib: f64,
+    /// Share of one core the load generator itself used, percent.
+    pub client_cpu_percent: f64,
+    /// Requests/s as a fraction of the database ceiling measured in the same run, if any.
+    pub ratio_to_ceiling: Option<f64>,
 }
 
 impl Report {
@@ -101,6 +105,7 @@ impl Report {
         non_2xx: usize,
         elapsed: Duration,
         peak_rss_mib: f64,
+        client_cpu: Duration,
     ) -> Self {
         micros.sort_unstable();
         let pick = |q: f64| {
@@ -119,26 +124,47 @@ impl Report {
             non_2xx,
             requests: micros.len(),
             peak_rss_mib,
+            client_cpu_percent: 100.0 * client_cpu.as_secs_f64() / elapsed.as_secs_f64(),
+            ratio_to_ceiling: None,
         }
     }
 
     /// One line for the console.
     pub fn line(&self) -> String {
         format!(
-            "{:<22} {:>9.0} req/s  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  non-2xx {:>5}  peak RSS {:>6.1} MiB",
-            self.name, self.rps, self.p50, self.p90, self.p99, self.non_2xx, self.peak_rss_mib
+            "{:<22} {:>9.0} req/s  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  non-2xx {:>5}  peak RSS {:>6.1} MiB  client CPU {:>3.0}%",
+            self.name,
+            self.rps,
+            self.p50,
+            self.p90,
+            self.p99,
+            self.non_2xx,
+            self.peak_rss_mib,
+            self.client_cpu_percent
         )
     }
 
     /// A Markdown table of reports.
     pub fn table(reports: &[Report]) -> String {
         let mut table = String::from(
-            "| scenario | requests | req/s | p50 ms | p90 ms | p99 ms | non-2xx | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+            "| scenario | requests | req/s | of ceiling | p50 ms | p90 ms | p99 ms | non-2xx | peak RSS MiB | client CPU % |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for r in reports {
+            let ratio = r
+                .ratio_to_ceiling
+                .map_or_else(|| "–".to_owned(), |ratio| format!("{ratio:.2}"));
             table.push_str(&format!(
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.1} |\n",
-                r.name, r.requests, r.rps, r.p50, r.p90, r.p99, r.non_2xx, r.peak_rss_mib
+                "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {} | {:.1} | {:.0} |\n",
+                r.name,
+                r.requests,
+                r.rps,
+                ratio,
+                r.p50,
+                r.p90,
+                r.p99,
+                r.non_2xx,
+                r.peak_rss_mib,
+                r.client_cpu_percent
             ));
         }
         table
@@ -275,13 +301,21 @@ pub async fn run_scenario(
     duration: Duration,
 ) -> Report {
     let started = Instant::now();
+    let cpu = process_cpu_time();
     let deadline = started + duration;
     let tasks = (0..connections).map(|task| drive(client, &server.base, fixture, scenario, task, deadline));
     let results = join_all(tasks).await;
     let elapsed = started.elapsed();
     let non_2xx = results.iter().map(|(_, failures)| failures).sum();
     let micros = results.into_iter().flat_map(|(micros, _)| micros).collect();
-    Report::from_samples(scenario.name(), micros, non_2xx, elapsed, server.peak_rss_mib())
+    Report::from_samples(
+        scenario.name(),
+        micros,
+        non_2xx,
+        elapsed,
+        server.peak_rss_mib(),
+        process_cpu_time().saturating_sub(cpu),
+    )
 }
 
 /// Measures `GET /api/auth/me` while 16 logins run back to back.
@@ -293,6 +327,7 @@ pub async fn login_storm(
     duration: Duration,
 ) -> Report {
     let started = Instant::now();
+    let cpu = process_cpu_time();
     let deadline = started + duration;
     let storm =
         join_all((0..16).map(|task| drive(client, &server.base, fixture, Scenario::Login, task, deadline)));
@@ -309,5 +344,25 @@ pub async fn login_storm(
         non_2xx,
         elapsed,
         server.peak_rss_mib(),
+        process_cpu_time().saturating_sub(cpu),
     )
+}
+
+/// CPU time this process (the load generator) has used so far, from `/proc/self/stat`.
+fn process_cpu_time() -> Duration {
+    let ticks_per_second = 100.0; // USER_HZ on Linux
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|value| value.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line: 11 and 12 counted from the state field.
+    Duration::from_secs_f64((ticks(11) + ticks(12)) / ticks_per_second)
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{
-    AuditEntry, Conversation, ConversationId, DomainError, OrgId, UserId, Visibility,
+    AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
     agent_reports::AgentStateChange,
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, Conversations, EventIndex, EventSegment,
@@ -13,11 +13,11 @@ use tenantry_domain::{
 
 use crate::MemoryStore;
 
-fn shown(conversation: &Conversation, filter: &ConversationFilter) -> bool {
+fn shown(conversation: &Conversation, filter: &ConversationFilter, role: Role) -> bool {
     let visible = if filter.mine {
         conversation.created_by == filter.reader
     } else {
-        filter.sees_private
+        filter.private_visible_to.contains(&role)
             || conversation.visibility == Visibility::Org
             || conversation.created_by == filter.reader
     };
@@ -71,30 +71,58 @@ impl Conversations for MemoryStore {
             .filter(|conversation| conversation.org_id == org))
     }
 
-    async fn list(
+    async fn get_for(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        reader: UserId,
+    ) -> Result<Option<(Conversation, Option<Role>)>, DomainError> {
+        Ok(self
+            .read(|tables| {
+                let role = tables.members.get(&(org, reader)).map(|member| member.role);
+                tables
+                    .conversations
+                    .get(&id)
+                    .filter(|conversation| conversation.org_id == org)
+                    .map(|conversation| (conversation.clone(), role))
+            })
+            .await)
+    }
+
+    async fn list_for(
         &self,
         org: OrgId,
         filter: &ConversationFilter,
         cursor: Option<ConversationCursor>,
         limit: u64,
-    ) -> Result<Vec<Conversation>, DomainError> {
-        let mut page: Vec<Conversation> = self
+    ) -> Result<(Option<Role>, Vec<Conversation>), DomainError> {
+        let (role, mut page) = self
             .read(|tables| {
-                tables
+                let Some(role) = tables
+                    .members
+                    .get(&(org, filter.reader))
+                    .map(|member| member.role)
+                else {
+                    return (None, Vec::new());
+                };
+                let page = tables
                     .conversations
                     .values()
                     .filter(|conversation| {
                         conversation.org_id == org
-                            && shown(conversation, filter)
+                            && shown(conversation, filter, role)
                             && after(conversation, cursor)
                     })
                     .cloned()
-                    .collect()
+                    .collect();
+                (Some(role), page)
             })
             .await;
-        page.sort_by_key(|conversation| std::cmp::Reverse((conversation.last_updated_at, conversation.id)));
+        page.sort_by_key(|conversation: &Conversation| {
+            std::cmp::Reverse((conversation.last_updated_at, conversation.id))
+        });
         page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok(page)
+        Ok((role, page))
     }
 
     async fn update(

@@ -34,13 +34,28 @@ impl CachedEventStore {
     }
 }
 
-/// About how many bytes the events take, as JSON.
+/// About how many bytes of memory a batch holds: parsed JSON takes several times its text.
 fn weight(batch: &[(DateTime<Utc>, Value)]) -> u32 {
     let bytes: usize = batch
         .iter()
-        .map(|(_, event)| 64 + serde_json::to_vec(event).map_or(0, |json| json.len()))
+        .map(|(_, event)| size_of::<(DateTime<Utc>, Value)>() + heap_size(event))
         .sum();
     u32::try_from(bytes).unwrap_or(u32::MAX)
+}
+
+/// The heap a JSON value holds beyond its own `Value`: strings, array slots, map entries (with the
+/// map's per-entry bookkeeping, about two words) and what they hold in turn.
+fn heap_size(value: &Value) -> usize {
+    const VALUE: usize = size_of::<Value>();
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        Value::String(text) => text.capacity(),
+        Value::Array(items) => items.capacity() * VALUE + items.iter().map(heap_size).sum::<usize>(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(key, item)| size_of::<String>() + key.capacity() + VALUE + 16 + heap_size(item))
+            .sum(),
+    }
 }
 
 #[async_trait]
@@ -225,6 +240,17 @@ mod tests {
             "purged with its objects"
         );
         assert_eq!(inner.reads(), 2);
+    }
+
+    #[test]
+    fn a_batch_weighs_what_it_holds_in_memory_not_its_text() {
+        let event = json!({ "kind": "observation", "n": 1, "i": 2, "content": "x".repeat(100) });
+        let text = serde_json::to_vec(&event).unwrap().len();
+        let weighed = weight(&[(Utc::now(), event)]) as usize;
+        assert!(
+            weighed > 2 * text,
+            "{weighed} bytes weighed for {text} bytes of JSON"
+        );
     }
 
     #[tokio::test]

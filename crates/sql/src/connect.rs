@@ -1,12 +1,12 @@
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, Database, DatabaseBackend, DatabaseConnection,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 use tenantry_domain::DomainError;
 
-use crate::errors::unavailable;
+use crate::{errors::unavailable, pool::Pool};
 
 /// Pool settings shared by both databases.
 #[derive(Debug, Clone)]
@@ -26,7 +26,7 @@ pub struct DatabaseOptions {
 /// An open connection pool to Tenantry's database.
 #[derive(Debug, Clone)]
 pub struct SqlDatabase {
-    pub(crate) conn: DatabaseConnection,
+    pub(crate) conn: Pool,
     /// SQLite only: the queue this process's writers wait in (see `begin_write`).
     pub(crate) write_queue: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
@@ -44,8 +44,8 @@ impl SqlDatabase {
             .min_connections(options.min_connections)
             .acquire_timeout(options.acquire_timeout)
             .connect_timeout(options.acquire_timeout)
-            // A connection the server dropped is noticed and replaced before a request gets it.
-            .test_before_acquire(true)
+            // No ping before each use: `Pool` retries what meets a connection the server dropped.
+            .test_before_acquire(false)
             .sqlx_logging(false);
         let busy_timeout = options.sqlite_busy_timeout;
         connect.map_sqlx_sqlite_opts(move |sqlite| {
@@ -59,11 +59,14 @@ impl SqlDatabase {
         let conn = Database::connect(connect).await.map_err(unavailable)?;
         let write_queue = (conn.get_database_backend() == DatabaseBackend::Sqlite)
             .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
-        Ok(Self { conn, write_queue })
+        Ok(Self {
+            conn: Pool::new(conn, options.max_connections),
+            write_queue,
+        })
     }
 
-    /// The SeaORM connection, for adapters built on this pool.
-    pub fn connection(&self) -> &DatabaseConnection {
+    /// The pool, for adapters built on it: SeaORM queries run on it directly.
+    pub fn connection(&self) -> &Pool {
         &self.conn
     }
 
@@ -74,7 +77,7 @@ impl SqlDatabase {
 
     /// Closes every connection of the pool.
     pub async fn close(self) -> Result<(), DomainError> {
-        self.conn.close().await.map_err(unavailable)
+        self.conn.raw().clone().close().await.map_err(unavailable)
     }
 }
 
@@ -106,11 +109,11 @@ impl SqlDatabase {
     pub fn pool_stats(&self) -> (u32, usize) {
         match self.backend() {
             DatabaseBackend::Postgres => {
-                let pool = self.conn.get_postgres_connection_pool();
+                let pool = self.conn.raw().get_postgres_connection_pool();
                 (pool.size(), pool.num_idle())
             }
             DatabaseBackend::Sqlite => {
-                let pool = self.conn.get_sqlite_connection_pool();
+                let pool = self.conn.raw().get_sqlite_connection_pool();
                 (pool.size(), pool.num_idle())
             }
             _ => (0, 0),

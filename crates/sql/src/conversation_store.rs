@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement},
 };
 use tenantry_domain::{
-    AuditEntry, Conversation, ConversationId, DomainError, OrgId, UserId, Visibility, new_id,
+    AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility, new_id,
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, Conversations, EventIndex, EventSegment,
         PendingPurge, PurgeQueue, UsageReport,
@@ -18,9 +19,9 @@ use tenantry_domain::{
 
 use crate::{
     SqlDatabase,
-    entities::{conversations, event_segments, pending_purges},
+    entities::{conversations, event_segments, org_members, pending_purges},
     errors::{corrupt, db_error},
-    org_store::audit,
+    org_store::{audit, rows::role_from_row},
     transaction::begin_write,
 };
 
@@ -35,6 +36,53 @@ impl SqlConversationStore {
     pub fn new(db: SqlDatabase) -> Self {
         Self { db }
     }
+}
+
+/// The column that carries the reader's role next to the rows of a read.
+const MEMBER_ROLE: &str = "member_role";
+
+/// `reader`'s role in `org`, as a scalar sub-query (NULL for a stranger).
+fn member_role(org: OrgId, reader: UserId) -> Expr {
+    Expr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .column(org_members::Column::Role)
+                .from(org_members::Entity)
+                .and_where(org_members::Column::OrgId.eq(org))
+                .and_where(org_members::Column::UserId.eq(reader))
+                .to_owned()
+                .into(),
+        ),
+    )
+}
+
+/// The membership of `reader` in `org`, with one of `roles` if given, for `EXISTS`.
+fn membership(org: OrgId, reader: UserId, roles: Option<&[Role]>) -> SelectStatement {
+    let mut select = Query::select();
+    select
+        .expr(Expr::val(1))
+        .from(org_members::Entity)
+        .and_where(org_members::Column::OrgId.eq(org))
+        .and_where(org_members::Column::UserId.eq(reader));
+    if let Some(roles) = roles {
+        select.and_where(org_members::Column::Role.is_in(roles.iter().map(|role| role.name())));
+    }
+    select.to_owned()
+}
+
+fn role_of(row: &QueryResult) -> Result<Option<Role>, DomainError> {
+    row.try_get::<Option<String>>("", MEMBER_ROLE)
+        .map_err(|_| corrupt("member role"))?
+        .map(|name| role_from_row(&name))
+        .transpose()
+}
+
+/// A conversation row with the reader's role beside it.
+fn with_role(row: &QueryResult) -> Result<(Conversation, Option<Role>), DomainError> {
+    let conversation =
+        conversations::Model::from_query_result(row, "").map_err(|_| corrupt("conversation"))?;
+    Ok((from_row(conversation)?, role_of(row)?))
 }
 
 pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, DomainError> {
@@ -134,23 +182,50 @@ impl Conversations for SqlConversationStore {
             .transpose()
     }
 
-    async fn list(
+    async fn get_for(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        reader: UserId,
+    ) -> Result<Option<(Conversation, Option<Role>)>, DomainError> {
+        let query = conversations::Entity::find()
+            .filter(in_org(org, id))
+            .expr_as(member_role(org, reader), MEMBER_ROLE)
+            .into_query();
+        self.db
+            .conn
+            .query_one(&query)
+            .await
+            .map_err(db_error)?
+            .map(|row| with_role(&row))
+            .transpose()
+    }
+
+    async fn list_for(
         &self,
         org: OrgId,
         filter: &ConversationFilter,
         after: Option<ConversationCursor>,
         limit: u64,
-    ) -> Result<Vec<Conversation>, DomainError> {
+    ) -> Result<(Option<Role>, Vec<Conversation>), DomainError> {
         use conversations::Column;
-        let mut query = conversations::Entity::find().filter(Column::OrgId.eq(org));
+        let mut query = conversations::Entity::find()
+            .filter(Column::OrgId.eq(org))
+            .filter(Expr::exists(membership(org, filter.reader, None)));
         if filter.mine {
             query = query.filter(Column::CreatedBy.eq(filter.reader));
-        } else if !filter.sees_private {
-            query = query.filter(
-                Condition::any()
-                    .add(Column::Visibility.eq(Visibility::Org.name()))
-                    .add(Column::CreatedBy.eq(filter.reader)),
-            );
+        } else {
+            let mut visible = Condition::any()
+                .add(Column::Visibility.eq(Visibility::Org.name()))
+                .add(Column::CreatedBy.eq(filter.reader));
+            if !filter.private_visible_to.is_empty() {
+                visible = visible.add(Expr::exists(membership(
+                    org,
+                    filter.reader,
+                    Some(&filter.private_visible_to),
+                )));
+            }
+            query = query.filter(visible);
         }
         if let Some(status) = &filter.execution_status {
             query = query.filter(Column::ExecutionStatus.eq(status.as_str()));
@@ -173,16 +248,38 @@ impl Conversations for SqlConversationStore {
                     ),
             );
         }
-        query
+        let query = query
+            .expr_as(member_role(org, filter.reader), MEMBER_ROLE)
             .order_by_desc(Column::LastUpdatedAt)
             .order_by_desc(Column::Id)
             .limit(limit)
-            .all(&self.db.conn)
-            .await
-            .map_err(db_error)?
-            .into_iter()
-            .map(from_row)
-            .collect()
+            .into_query();
+        let rows = self.db.conn.query_all(&query).await.map_err(db_error)?;
+        if rows.is_empty() {
+            // Nothing to show: the role still tells a member from a stranger.
+            let role = self
+                .db
+                .conn
+                .query_one(
+                    &Query::select()
+                        .expr_as(member_role(org, filter.reader), MEMBER_ROLE)
+                        .to_owned(),
+                )
+                .await
+                .map_err(db_error)?
+                .map(|row| role_of(&row))
+                .transpose()?
+                .flatten();
+            return Ok((role, Vec::new()));
+        }
+        let mut role = None;
+        let mut page = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let (conversation, member_role) = with_role(row)?;
+            role = member_role;
+            page.push(conversation);
+        }
+        Ok((role, page))
     }
 
     async fn update(

@@ -29,13 +29,13 @@ impl SqlDatabase {
             .await
             .map_err(db_error)?
             .len();
-        Migrator::up(&self.conn, None).await.map_err(db_error)?;
+        Migrator::up(self.conn.raw(), None).await.map_err(db_error)?;
         Ok(pending)
     }
 
     /// Reverts the last `steps` migrations, or all of them when `None`.
     pub async fn migrate_down(&self, steps: Option<u32>) -> Result<(), DomainError> {
-        Migrator::down(&self.conn, steps).await.map_err(db_error)
+        Migrator::down(self.conn.raw(), steps).await.map_err(db_error)
     }
 
     /// Every known migration with its state, oldest first.

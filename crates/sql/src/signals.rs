@@ -80,7 +80,7 @@ impl SignalReceiver for Receiver {
 
 async fn listen(db: SqlDatabase, local: broadcast::Sender<Signal>) {
     loop {
-        let pool = db.conn.get_postgres_connection_pool();
+        let pool = db.conn.raw().get_postgres_connection_pool();
         let listener = match PgListener::connect_with(pool).await {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => Some(listener),

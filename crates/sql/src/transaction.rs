@@ -21,9 +21,11 @@ pub(crate) async fn begin_write(db: &SqlDatabase) -> Result<(DatabaseTransaction
     };
     let txn = db
         .conn
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
+        .retrying(|| {
+            db.conn.raw().begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
         })
         .await
         .map_err(db_error)?;

@@ -1,15 +1,17 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{Conversation, ConversationId, DomainError, OrgId, UserId, Visibility, conversation::Micros};
+use crate::{
+    Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility, conversation::Micros,
+};
 
 /// Which conversations a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationFilter {
     /// The reader.
     pub reader: UserId,
-    /// Admins and owners see private conversations of others too.
-    pub sees_private: bool,
+    /// The roles that see other members' private conversations too (the policy decides which).
+    pub private_visible_to: Vec<Role>,
     /// Only the reader's own.
     pub mine: bool,
     /// Title contains (case-insensitive).
@@ -62,14 +64,24 @@ pub trait Conversations: Send + Sync {
     /// The conversation with this id in this org.
     async fn get(&self, org: OrgId, id: ConversationId) -> Result<Option<Conversation>, DomainError>;
 
-    /// A page, newest `last_updated_at` first (ties by id), strictly after `after`.
-    async fn list(
+    /// The conversation with this id in this org, with `reader`'s role in the org (`None`: not a
+    /// member), read together.
+    async fn get_for(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        reader: UserId,
+    ) -> Result<Option<(Conversation, Option<Role>)>, DomainError>;
+
+    /// The reader's role in `org` (`None`: not a member) and, for a member, a page of what `filter`
+    /// shows, newest `last_updated_at` first (ties by id), strictly after `after`; read together.
+    async fn list_for(
         &self,
         org: OrgId,
         filter: &ConversationFilter,
         after: Option<ConversationCursor>,
         limit: u64,
-    ) -> Result<Vec<Conversation>, DomainError>;
+    ) -> Result<(Option<Role>, Vec<Conversation>), DomainError>;
 
     /// Applies `patch`.
     async fn update(

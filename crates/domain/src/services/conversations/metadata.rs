@@ -1,5 +1,5 @@
 use crate::{
-    Caller, Conversation, ConversationId, DomainError, FieldError, OrgId, UserId, Visibility, new_id,
+    Caller, Conversation, ConversationId, DomainError, FieldError, OrgId, Role, UserId, Visibility, new_id,
     policy::{Permission, require},
     ports::{ConversationCursor, ConversationFilter, ConversationPatch, Signal, UsageReport},
     services::conversations::ConversationService,
@@ -157,10 +157,13 @@ impl ConversationService {
         org: OrgId,
         query: ConversationListQuery,
     ) -> Result<ConversationPage, DomainError> {
-        let role = self.role_in(caller, org).await?;
+        caller.reach(org)?;
         let filter = ConversationFilter {
             reader: caller.user.id,
-            sees_private: role.allows(Permission::ManageAllConversations),
+            private_visible_to: Role::ALL
+                .into_iter()
+                .filter(|role| role.allows(Permission::ManageAllConversations))
+                .collect(),
             mine: query.mine,
             title_contains: query.q.filter(|q| !q.is_empty()),
             repository: query.repository.filter(|repository| !repository.is_empty()),
@@ -174,11 +177,12 @@ impl ConversationService {
                 "must be a status such as running or finished",
             ));
         }
-        let mut items = self
+        let (role, mut items) = self
             .ports
             .conversations
-            .list(org, &filter, query.after, query.limit + 1)
+            .list_for(org, &filter, query.after, query.limit + 1)
             .await?;
+        role.ok_or(DomainError::NotFound)?;
         let more = items.len() as u64 > query.limit;
         items.truncate(query.limit as usize);
         let next = more

@@ -81,13 +81,12 @@ impl ConversationService {
         org: OrgId,
         id: ConversationId,
     ) -> Result<(Conversation, Role), DomainError> {
-        let role = self.role_in(caller, org).await?;
-        let conversation = self
-            .ports
-            .conversations
-            .get(org, id)
-            .await?
-            .ok_or(DomainError::NotFound)?;
+        caller.reach(org)?;
+        let Some((conversation, Some(role))) =
+            self.ports.conversations.get_for(org, id, caller.user.id).await?
+        else {
+            return Err(DomainError::NotFound);
+        };
         if !conversation.readable_by(caller.user.id, role) {
             return Err(DomainError::NotFound);
         }
