@@ -131,7 +131,11 @@ impl Report {
 
     /// One line for the console.
     pub fn line(&self) -> String {
-        format!(
+        let ratio = self
+            .ratio_to_ceiling
+            .map(|ratio| format!("  {ratio:.2} of ceiling"))
+            .unwrap_or_default();
+        let line = format!(
             "{:<22} {:>9.0} req/s  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  non-2xx {:>5}  peak RSS {:>6.1} MiB  client CPU {:>3.0}%",
             self.name,
             self.rps,
@@ -141,7 +145,8 @@ impl Report {
             self.non_2xx,
             self.peak_rss_mib,
             self.client_cpu_percent
-        )
+        );
+        line + &ratio
     }
 
     /// A Markdown table of reports.

@@ -33,17 +33,18 @@ pub fn configure(
             .app_data(extract_config::form_config(options.body_limit_bytes))
             .app_data(extract_config::path_config())
             .app_data(extract_config::query_config())
+            // Routes are tried in this order, each pattern a regex: the busiest come first.
             .configure(routes::health::configure)
             .configure(routes::auth::configure)
+            .configure(routes::conversations::configure(options.events_body_limit_bytes))
+            .configure(routes::webhooks::configure(options.events_body_limit_bytes))
             .configure(routes::orgs::configure)
             .configure(routes::members::configure)
             .configure(routes::compat::configure)
             .configure(routes::settings::configure)
             .configure(routes::secrets::configure)
             .configure(routes::sharing::configure)
-            .configure(routes::conversations::configure(options.events_body_limit_bytes))
             .configure(routes::sandboxes::configure)
-            .configure(routes::webhooks::configure(options.events_body_limit_bytes))
             .default_service(web::to(not_found));
     }
 }

@@ -6,8 +6,8 @@ use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
     agent_reports::AgentStateChange,
     ports::{
-        ConversationCursor, ConversationFilter, ConversationPatch, Conversations, EventIndex, EventSegment,
-        PendingPurge, PurgeQueue, UsageReport,
+        ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
+        EventIndex, EventSegment, PendingPurge, PurgeQueue, UsageReport,
     },
 };
 
@@ -261,6 +261,31 @@ impl EventIndex for MemoryStore {
             .await;
         segments.sort_by_key(|segment| segment.first_id);
         Ok(segments)
+    }
+
+    async fn window_for(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        reader: UserId,
+        start: i64,
+        limit: i64,
+    ) -> Result<Option<ConversationWindow>, DomainError> {
+        let Some((conversation, role)) = self.get_for(org, id, reader).await? else {
+            return Ok(None);
+        };
+        let end = start.saturating_add(limit).min(conversation.event_count);
+        let segments = self
+            .segments(org, id, start, end - start)
+            .await?
+            .into_iter()
+            .filter(|segment| segment.first_id < end)
+            .collect();
+        Ok(Some(ConversationWindow {
+            conversation,
+            role,
+            segments,
+        }))
     }
 }
 

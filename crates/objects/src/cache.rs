@@ -7,14 +7,29 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use moka::future::Cache;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tenantry_domain::{
     DomainError, StoredEvent,
     ports::{EventSegment, EventStore, PendingPurge, Probe, SegmentObject},
 };
 
-/// A batch's events in order; their ids come from the segment that reads them.
-type Batch = Arc<Vec<(DateTime<Utc>, Value)>>;
+/// A batch's events in order as compact JSON (`[{"timestamp", "event"}, …]`): parsed JSON takes
+/// several times the memory of its text, and a parse costs about what a deep clone does. Their ids
+/// come from the segment that reads them.
+type Batch = Arc<[u8]>;
+
+#[derive(Serialize)]
+struct EventOut<'a> {
+    timestamp: DateTime<Utc>,
+    event: &'a Value,
+}
+
+#[derive(Deserialize)]
+struct EventIn {
+    timestamp: DateTime<Utc>,
+    event: Value,
+}
 
 /// An [`EventStore`] that keeps recently written and read batches, bounded by their size in bytes
 /// (least recently used first out). Concurrent misses of one batch make one store read.
@@ -24,38 +39,27 @@ pub struct CachedEventStore {
 }
 
 impl CachedEventStore {
-    /// Caches at most about `capacity_bytes` of events (their JSON size) in front of `inner`.
+    /// Caches at most about `capacity_bytes` of events (their JSON text) in front of `inner`.
     pub fn new(inner: Arc<dyn EventStore>, capacity_bytes: u64) -> Self {
         let batches = Cache::builder()
             .max_capacity(capacity_bytes)
-            .weigher(|_, batch: &Batch| weight(batch))
+            .weigher(|_, batch: &Batch| u32::try_from(batch.len() + 64).unwrap_or(u32::MAX))
             .build();
         Self { inner, batches }
     }
-}
 
-/// About how many bytes of memory a batch holds: parsed JSON takes several times its text.
-fn weight(batch: &[(DateTime<Utc>, Value)]) -> u32 {
-    let bytes: usize = batch
-        .iter()
-        .map(|(_, event)| size_of::<(DateTime<Utc>, Value)>() + heap_size(event))
-        .sum();
-    u32::try_from(bytes).unwrap_or(u32::MAX)
-}
-
-/// The heap a JSON value holds beyond its own `Value`: strings, array slots, map entries (with the
-/// map's per-entry bookkeeping, about two words) and what they hold in turn.
-fn heap_size(value: &Value) -> usize {
-    const VALUE: usize = size_of::<Value>();
-    match value {
-        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
-        Value::String(text) => text.capacity(),
-        Value::Array(items) => items.capacity() * VALUE + items.iter().map(heap_size).sum::<usize>(),
-        Value::Object(map) => map
-            .iter()
-            .map(|(key, item)| size_of::<String>() + key.capacity() + VALUE + 16 + heap_size(item))
-            .sum(),
+    /// The bytes of JSON held now (after pending evictions).
+    pub async fn held_bytes(&self) -> u64 {
+        self.batches.run_pending_tasks().await;
+        self.batches.weighted_size()
     }
+}
+
+fn encode<'a>(events: impl Iterator<Item = EventOut<'a>>) -> Result<Batch, DomainError> {
+    let events: Vec<EventOut<'a>> = events.collect();
+    serde_json::to_vec(&events)
+        .map(Batch::from)
+        .map_err(|error| DomainError::Internal(error.to_string()))
 }
 
 #[async_trait]
@@ -79,8 +83,8 @@ impl EventStore for CachedEventStore {
     ) -> Result<(), DomainError> {
         self.inner.put_batch(object, at, events).await?;
         // Only once the write succeeded: a failed append leaves nothing behind.
-        let batch = events.iter().map(|event| (at, event.clone())).collect();
-        self.batches.insert(object, Arc::new(batch)).await;
+        let batch = encode(events.iter().map(|event| EventOut { timestamp: at, event }))?;
+        self.batches.insert(object, batch).await;
         Ok(())
     }
 
@@ -95,32 +99,27 @@ impl EventStore for CachedEventStore {
             let segment = *segment;
             self.batches.try_get_with(segment.location(), async move {
                 let events = inner.get_segments(&[segment]).await?;
-                Ok::<_, DomainError>(Arc::new(
-                    events
-                        .into_iter()
-                        .map(|event| (event.timestamp, event.event))
-                        .collect(),
-                ))
+                encode(events.iter().map(|event| EventOut {
+                    timestamp: event.timestamp,
+                    event: &event.event,
+                }))
             })
         }))
         .await
         .map_err(|error: Arc<DomainError>| {
             Arc::try_unwrap(error).unwrap_or_else(|shared| DomainError::Unavailable(shared.to_string()))
         })?;
-        Ok(segments
-            .iter()
-            .zip(batches)
-            .flat_map(|(segment, batch)| {
-                (segment.first_id..)
-                    .zip(batch.iter())
-                    .map(|(id, (timestamp, event))| StoredEvent {
-                        id,
-                        timestamp: *timestamp,
-                        event: event.clone(),
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect())
+        let mut events = Vec::new();
+        for (segment, batch) in segments.iter().zip(batches) {
+            let parsed: Vec<EventIn> = serde_json::from_slice(&batch)
+                .map_err(|error| DomainError::Internal(format!("cached event batch: {error}")))?;
+            events.extend((segment.first_id..).zip(parsed).map(|(id, event)| StoredEvent {
+                id,
+                timestamp: event.timestamp,
+                event: event.event,
+            }));
+        }
+        Ok(events)
     }
 
     async fn purge(&self, purge: PendingPurge) -> Result<(), DomainError> {
@@ -242,15 +241,17 @@ mod tests {
         assert_eq!(inner.reads(), 2);
     }
 
-    #[test]
-    fn a_batch_weighs_what_it_holds_in_memory_not_its_text() {
-        let event = json!({ "kind": "observation", "n": 1, "i": 2, "content": "x".repeat(100) });
-        let text = serde_json::to_vec(&event).unwrap().len();
-        let weighed = weight(&[(Utc::now(), event)]) as usize;
-        assert!(
-            weighed > 2 * text,
-            "{weighed} bytes weighed for {text} bytes of JSON"
-        );
+    #[tokio::test]
+    async fn what_it_holds_stays_within_its_capacity_in_bytes() {
+        let capacity = 16 * 1024;
+        let cached = CachedEventStore::new(Counting::new(), capacity);
+        for _ in 0..100 {
+            let object = SegmentObject::new_batch(new_id(), new_id());
+            let event = json!({ "text": "x".repeat(1000) });
+            cached.put_batch(object, Utc::now(), &[event]).await.unwrap();
+        }
+        let held = cached.held_bytes().await;
+        assert!(held > 0 && held <= capacity, "{held} bytes held");
     }
 
     #[tokio::test]

@@ -7,13 +7,13 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QueryResult, QuerySelect, QueryTrait,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement},
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement},
 };
 use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility, new_id,
     ports::{
-        ConversationCursor, ConversationFilter, ConversationPatch, Conversations, EventIndex, EventSegment,
-        PendingPurge, PurgeQueue, UsageReport,
+        ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
+        EventIndex, EventSegment, PendingPurge, PurgeQueue, UsageReport,
     },
 };
 
@@ -40,6 +40,10 @@ impl SqlConversationStore {
 
 /// The column that carries the reader's role next to the rows of a read.
 const MEMBER_ROLE: &str = "member_role";
+/// The columns that carry an event segment next to its conversation.
+const SEGMENT_FIRST: &str = "segment_first_id";
+const SEGMENT_LAST: &str = "segment_last_id";
+const SEGMENT_BATCH: &str = "segment_batch_id";
 
 /// `reader`'s role in `org`, as a scalar sub-query (NULL for a stranger).
 fn member_role(org: OrgId, reader: UserId) -> Expr {
@@ -416,6 +420,73 @@ impl EventIndex for SqlConversationStore {
                 object: row.batch_id,
             })
             .collect())
+    }
+
+    async fn window_for(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        reader: UserId,
+        start: i64,
+        limit: i64,
+    ) -> Result<Option<ConversationWindow>, DomainError> {
+        use event_segments::Column as Segment;
+        let wanted_end = start.saturating_add(limit);
+        let event_count = Expr::col((conversations::Entity, conversations::Column::EventCount));
+        let end = Expr::case(event_count.clone().lt(wanted_end), event_count).finally(wanted_end);
+        let mut query = conversations::Entity::find()
+            .filter(in_org(org, id))
+            .expr_as(member_role(org, reader), MEMBER_ROLE)
+            .expr_as(
+                Expr::col((event_segments::Entity, Segment::FirstId)),
+                SEGMENT_FIRST,
+            )
+            .expr_as(Expr::col((event_segments::Entity, Segment::LastId)), SEGMENT_LAST)
+            .expr_as(
+                Expr::col((event_segments::Entity, Segment::BatchId)),
+                SEGMENT_BATCH,
+            )
+            .into_query();
+        query
+            .left_join(
+                event_segments::Entity,
+                Condition::all()
+                    .add(
+                        Expr::col((event_segments::Entity, Segment::ConversationId))
+                            .equals((conversations::Entity, conversations::Column::Id)),
+                    )
+                    .add(Expr::col((event_segments::Entity, Segment::FirstId)).lt(end))
+                    .add(Expr::col((event_segments::Entity, Segment::LastId)).gte(start)),
+            )
+            .order_by((event_segments::Entity, Segment::FirstId), Order::Asc);
+        let rows = self.db.conn.query_all(&query).await.map_err(db_error)?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let (conversation, role) = with_role(first)?;
+        let mut segments = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let read = |column: &str| {
+                row.try_get::<Option<i64>>("", column)
+                    .map_err(|_| corrupt("event segment"))
+            };
+            if let (Some(first_id), Some(last_id)) = (read(SEGMENT_FIRST)?, read(SEGMENT_LAST)?) {
+                segments.push(EventSegment {
+                    org_id: org,
+                    conversation_id: id,
+                    first_id,
+                    last_id,
+                    object: row
+                        .try_get::<Option<uuid::Uuid>>("", SEGMENT_BATCH)
+                        .map_err(|_| corrupt("event segment"))?,
+                });
+            }
+        }
+        Ok(Some(ConversationWindow {
+            conversation,
+            role,
+            segments,
+        }))
     }
 }
 

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::{ConversationId, DomainError, OrgId};
+use crate::{Conversation, ConversationId, DomainError, OrgId, Role, UserId};
 
 /// The ids a batch of events received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,18 @@ pub enum ObjectName {
     FirstId(i64),
 }
 
+/// A conversation with the reader's role in its org and the segments of a window of its events,
+/// read together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationWindow {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// The reader's role in its org; `None`: not a member.
+    pub role: Option<Role>,
+    /// The segments holding the window's visible events (below the event count), in order.
+    pub segments: Vec<EventSegment>,
+}
+
 /// Where a conversation's events are: the segments recorded when they were appended.
 #[async_trait]
 pub trait EventIndex: Send + Sync {
@@ -83,4 +95,15 @@ pub trait EventIndex: Send + Sync {
         start: i64,
         limit: i64,
     ) -> Result<Vec<EventSegment>, DomainError>;
+
+    /// The conversation `id` of `org` with `reader`'s role and the segments holding events
+    /// `start..start+limit`, in one read; `None` when there is no such conversation.
+    async fn window_for(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        reader: UserId,
+        start: i64,
+        limit: i64,
+    ) -> Result<Option<ConversationWindow>, DomainError>;
 }

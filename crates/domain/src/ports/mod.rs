@@ -52,7 +52,9 @@ pub use conversations::{
     ConversationCursor, ConversationFilter, ConversationPatch, Conversations, UsageReport,
 };
 pub use credentials::{Credentials, StoredCredentials};
-pub use event_index::{AppendedRange, EventIndex, EventSegment, ObjectName, SegmentObject};
+pub use event_index::{
+    AppendedRange, ConversationWindow, EventIndex, EventSegment, ObjectName, SegmentObject,
+};
 pub use event_store::EventStore;
 pub use login_throttle::LoginThrottleStore;
 pub use mailer::{Mail, Mailer};

@@ -2,7 +2,7 @@ use serde_json::Value;
 
 use crate::{
     Caller, Conversation, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
-    ports::{AppendedRange, Signal},
+    ports::{AppendedRange, EventSegment, Signal},
     services::conversations::ConversationService,
 };
 
@@ -67,8 +67,28 @@ impl ConversationService {
         limit: i64,
     ) -> Result<EventPage, DomainError> {
         check_window(start_id, limit)?;
-        let (conversation, _) = self.readable(caller, org, id).await?;
-        self.page_of(&conversation, start_id, limit).await
+        caller.reach(org)?;
+        let window = self
+            .ports
+            .event_index
+            .window_for(org, id, caller.user.id, start_id, limit)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let conversation = window.conversation;
+        match window.role {
+            Some(role) if conversation.readable_by(caller.user.id, role) => {}
+            _ => return Err(DomainError::NotFound),
+        }
+        let end = start_id.saturating_add(limit).min(conversation.event_count);
+        if start_id >= end {
+            return Ok(EventPage {
+                items: Vec::new(),
+                next_start_id: None,
+            });
+        }
+        let items = self.events_of(&window.segments, start_id, end).await?;
+        let next_start_id = (end < conversation.event_count).then_some(end);
+        Ok(EventPage { items, next_start_id })
     }
 
     /// Events `start_id..start_id+limit` of `conversation`, which the caller may read.
@@ -107,7 +127,17 @@ impl ConversationService {
             .event_index
             .segments(org, id, start, end - start)
             .await?;
-        let mut items = self.ports.events.get_segments(&segments).await?;
+        self.events_of(&segments, start, end).await
+    }
+
+    /// Events `start..end` read from `segments`, which must hold them all.
+    async fn events_of(
+        &self,
+        segments: &[EventSegment],
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<StoredEvent>, DomainError> {
+        let mut items = self.ports.events.get_segments(segments).await?;
         items.retain(|event| (start..end).contains(&event.id));
         if items.len() as i64 != end - start {
             return Err(DomainError::Unavailable("object store (events missing)".into()));
