@@ -41,6 +41,16 @@ async fn private_conversations_are_for_their_creator_and_admins_only() {
         .conversations(&cast.org, "")
         .await;
     assert_eq!(listed["items"].as_array().expect("items").len(), 1);
+    let (status, _) = app
+        .api(&cast.outsider.access_token)
+        .conversations(&cast.org, "")
+        .await;
+    assert_eq!(status, 404, "a stranger gets no page, not even an empty one");
+    let (status, _) = app
+        .api(&cast.viewer.access_token)
+        .events(&cast.org, &id, "")
+        .await;
+    assert_eq!(status, 404, "nor its events");
 }
 
 #[tokio::test]
