@@ -66,6 +66,9 @@ pub struct StreamsConfig {
     pub heartbeat_secs: u64,
     /// Open streams one user may hold on one instance (429 beyond).
     pub max_per_user: usize,
+    /// Open streams that anonymous readers of one shared conversation may hold on one instance
+    /// together (429 beyond).
+    pub max_per_shared_conversation: usize,
     /// Signals a slow stream may fall behind before it rereads from storage.
     pub signal_buffer: usize,
 }

@@ -262,3 +262,37 @@ async fn a_leavers_private_conversation_is_handed_on_by_an_admin() {
     let (_, log) = app.api(&cast.owner.access_token).audit_log(&cast.org).await;
     assert_eq!(log["items"][0]["action"], "conversation.reassigned");
 }
+
+#[tokio::test]
+async fn anonymous_streams_of_a_shared_conversation_are_bounded() {
+    let app = spawn_app_with(|config| {
+        config.streams.max_per_shared_conversation = 2;
+        config.streams.heartbeat_secs = 1;
+    })
+    .await;
+    let cast = Cast::assemble(&app, "leaky", "Leaky Co").await;
+    let dev = &cast.developer.access_token;
+    let id = create_conversation(&app, dev, &cast.org, json!({ "visibility": "org" })).await;
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        let (status, share) = app.api(dev).share(&cast.org, &id, json!({})).await;
+        assert_eq!(status, 201, "{share}");
+        tokens.push(share["token"].as_str().expect("token").to_owned());
+    }
+    let paths: Vec<String> = tokens
+        .iter()
+        .map(|token| format!("/api/shared/{token}/events/stream"))
+        .collect();
+    let first = app.get(&paths[0]).await;
+    let second = app.get(&paths[1]).await;
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    let third = app.get(&paths[0]).await;
+    assert_eq!(
+        third.status(),
+        429,
+        "another link to the same conversation shares the bound"
+    );
+    assert!(third.headers().contains_key("retry-after"));
+    let own = app.api(dev).open_stream(&cast.org, &id, "", None).await;
+    assert_eq!(own.status(), 200, "members' own streams are counted apart");
+}

@@ -194,6 +194,7 @@ pub(crate) async fn shared(
     responses(
         (status = 200, description = "A page", body = EventPageBody),
         (status = 410, description = "The link expired (`share_expired`)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many anonymous streams of this conversation are open", body = crate::Problem, content_type = "application/problem+json"),
         NotVisible, InvalidInput, Unavailable
     )
 )]
@@ -232,5 +233,6 @@ pub(crate) async fn shared_stream(
     let token = SecretString::new(path.into_inner());
     let start = start_id(&req, &query)?;
     let follower = state.conversations.follow_shared(&token, start).await?;
-    Ok(sse(follower, None, state.streams.heartbeat()))
+    let slot = state.streams.open_shared(follower.conversation())?;
+    Ok(sse(follower, Some(slot), state.streams.heartbeat()))
 }

@@ -147,6 +147,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
                 .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,
             streams: StreamLimits::new(
                 config.streams.max_per_user,
+                config.streams.max_per_shared_conversation,
                 Duration::from_secs(config.streams.heartbeat_secs.max(1)),
             ),
             public_url: public_url(config),

@@ -104,6 +104,11 @@ impl ConversationService {
 }
 
 impl EventFollower {
+    /// The conversation followed.
+    pub fn conversation(&self) -> ConversationId {
+        self.id
+    }
+
     /// The id the next event will have.
     pub fn next_id(&self) -> i64 {
         self.next_id
