@@ -44,6 +44,8 @@ pub enum AuditAction {
     ShareRevoked,
     /// A conversation was handed to another member.
     ConversationReassigned,
+    /// A conversation was deleted by retention (idle beyond the org's `conversation_expiration`).
+    ConversationExpired,
     /// Org settings, locks or a member's overrides changed (field names, never values).
     SettingsUpdated,
     /// An operator created an account.
@@ -84,6 +86,7 @@ impl AuditAction {
             AuditAction::ConversationShared => "conversation.shared",
             AuditAction::ShareRevoked => "share.revoked",
             AuditAction::ConversationReassigned => "conversation.reassigned",
+            AuditAction::ConversationExpired => "conversation.expired",
             AuditAction::SettingsUpdated => "settings.updated",
             AuditAction::UserCreated => "user.created",
             AuditAction::UserDisabled => "user.disabled",

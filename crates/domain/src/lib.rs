@@ -26,6 +26,7 @@ pub mod org;
 pub mod password;
 pub mod policy;
 pub mod ports;
+pub mod retention;
 pub mod role;
 pub mod sandbox;
 pub mod sandbox_access;

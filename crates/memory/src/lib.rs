@@ -20,6 +20,7 @@ mod event_store;
 mod mailer;
 mod orgs;
 mod remote_deletions;
+mod retention;
 mod sandboxes;
 mod secrets;
 mod settings;

@@ -8,7 +8,7 @@ use prometheus::Registry;
 use tenantry_http::{HttpMetrics, HttpOptions, MetricsEndpoint};
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
-use tenantry_domain::services::{AgentRunService, EventPurger, IdentityService};
+use tenantry_domain::services::{AgentRunService, EventPurger, IdentityService, RetentionService};
 
 use crate::{
     config::{Config, absolute},
@@ -58,11 +58,20 @@ impl Application {
         );
         let mut adapters = Adapters::sql(&config, &database, &registry)?;
         swap(&mut adapters);
-        let Wired { state, purger } = build_services(&config, adapters).await?;
+        let Wired {
+            state,
+            purger,
+            retention,
+        } = build_services(&config, adapters).await?;
         let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(sweep_throttles_periodically(
             state.identity.clone(),
             Duration::from_secs(config.auth.throttle.sweep_interval_secs.max(1)),
+            purging_stopped.clone(),
+        ));
+        tokio::spawn(expire_periodically(
+            retention,
+            Duration::from_secs(config.storage.retention_interval_secs.max(1)),
             purging_stopped.clone(),
         ));
         tokio::spawn(purge_periodically(
@@ -202,6 +211,24 @@ async fn purge_periodically(
                     Err(error) => tracing::warn!(%error, "retrying deletions on agent servers failed; will retry"),
                 }
             }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn expire_periodically(
+    retention: RetentionService,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => match retention.sweep().await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "deleted conversations idle beyond their org's retention"),
+                Err(error) => tracing::warn!(%error, "retention sweep failed; will retry"),
+            },
             _ = stop.changed() => return,
         }
     }

@@ -146,6 +146,8 @@ pub struct StorageConfig {
     pub purge_interval_secs: u64,
     /// Recent event segments kept in memory, in bytes (about their JSON size); 0 turns it off.
     pub event_cache_bytes: u64,
+    /// Interval of the retention sweep (conversations idle beyond `conversation_expiration`).
+    pub retention_interval_secs: u64,
 }
 
 impl StorageConfig {

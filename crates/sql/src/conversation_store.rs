@@ -28,7 +28,7 @@ use crate::{
 /// Conversations, their event index and purge queue on SQL.
 #[derive(Debug, Clone)]
 pub struct SqlConversationStore {
-    db: SqlDatabase,
+    pub(crate) db: SqlDatabase,
 }
 
 impl SqlConversationStore {

@@ -16,6 +16,7 @@ mod org_store;
 mod pool;
 mod probe;
 mod remote_deletions;
+mod retention;
 mod sandbox_store;
 mod secret_store;
 mod share_store;

@@ -24,6 +24,7 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.conversations = store.clone();
     adapters.event_index = store.clone();
     adapters.purge_queue = store.clone();
+    adapters.retention = store.clone();
     adapters.secrets = store.clone();
     adapters.settings = store.clone();
     adapters.api_keys = store.clone();

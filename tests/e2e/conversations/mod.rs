@@ -4,6 +4,7 @@ mod access;
 mod deletion;
 mod events;
 mod listing;
+mod retention;
 mod sharing;
 mod streams;
 mod usage;

@@ -8,6 +8,7 @@ mod event_ids;
 mod follow;
 mod invitations;
 mod memberships;
+mod retention;
 mod settings_locks;
 mod superadmins;
 mod throttling;

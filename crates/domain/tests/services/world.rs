@@ -13,7 +13,7 @@ use tenantry_domain::{
     services::{
         AdminPorts, AdminService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
         EventPurger, IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings,
-        SettingsPorts, SettingsService, identity::RegisterInput,
+        RetentionService, SettingsPorts, SettingsService, identity::RegisterInput,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
@@ -66,6 +66,7 @@ pub struct World {
     pub settings: SettingsService,
     pub api_keys: ApiKeyService,
     pub admin: AdminService,
+    pub retention: RetentionService,
 }
 
 impl World {
@@ -148,7 +149,7 @@ impl World {
             unit_of_work: shared.clone(),
             orgs: shared.clone(),
             events: events.clone(),
-            purger,
+            purger: purger.clone(),
             clock: clock.clone(),
             signals: signals.clone(),
             shares: shared.clone(),
@@ -179,9 +180,10 @@ impl World {
                 credentials: shared.clone(),
                 unit_of_work: shared.clone(),
                 clock: clock.clone(),
-                signals,
+                signals: signals.clone(),
             },
         );
+        let retention = RetentionService::new(shared.clone(), clock.clone(), signals, purger);
         Self {
             store: shared,
             events,
@@ -193,6 +195,7 @@ impl World {
             settings,
             api_keys,
             admin,
+            retention,
         }
     }
 
@@ -216,10 +219,15 @@ impl World {
 
     /// A new conversation of `person` in their personal org.
     pub async fn conversation_of(&self, person: &Person) -> tenantry_domain::Conversation {
+        self.conversation_in(person, person.personal_org).await
+    }
+
+    /// A new conversation `person` starts in `org`.
+    pub async fn conversation_in(&self, person: &Person, org: OrgId) -> tenantry_domain::Conversation {
         self.conversations
             .create(
                 &person.caller,
-                person.personal_org,
+                org,
                 tenantry_domain::services::conversations::NewConversationInput::default(),
             )
             .await

@@ -12,8 +12,9 @@ use tenantry_domain::{
         AccessTokens, Accounts, AgentReportStore, AgentServer, AllowAllConversations, ApiKeyFormat,
         ApiKeyStore, AuditLog, BackgroundTasks, ConversationShares, ConversationStartPolicy, Conversations,
         Credentials, EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, OneTimeTokens,
-        Orgs, PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, SandboxStore, SecretCipher,
-        SecretStore, SecretTokens, Sessions, SettingsStore, SignalBus, StreamTickets, UnitOfWork,
+        Orgs, PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, RetentionStore, SandboxStore,
+        SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore, SignalBus, StreamTickets,
+        UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
@@ -58,6 +59,8 @@ pub struct Adapters {
     pub event_index: Arc<dyn EventIndex>,
     /// Event objects waiting to be deleted.
     pub purge_queue: Arc<dyn PurgeQueue>,
+    /// What the retention sweep reads and deletes.
+    pub retention: Arc<dyn RetentionStore>,
     /// Event payloads.
     pub event_store: Arc<dyn EventStore>,
     /// Encrypted secrets.
@@ -134,7 +137,8 @@ impl Adapters {
             audit_log: orgs,
             conversations: conversations.clone(),
             event_index: conversations.clone(),
-            purge_queue: conversations,
+            purge_queue: conversations.clone(),
+            retention: conversations,
             probes: vec![Arc::new(database.clone()), event_store.clone()],
             event_store,
             secrets: secrets.clone(),

@@ -8,8 +8,8 @@ use tenantry_domain::{
     services::{
         AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
         EventPurger, IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings,
-        ReadinessService, SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts,
-        SettingsService,
+        ReadinessService, RetentionService, SandboxPorts, SandboxService, SecretPorts, SecretService,
+        SettingsPorts, SettingsService,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
@@ -25,12 +25,20 @@ pub struct Wired {
     pub state: AppState,
     /// Deletes event objects of deleted conversations and orgs.
     pub purger: EventPurger,
+    /// Deletes conversations idle beyond their org's retention.
+    pub retention: RetentionService,
 }
 
 /// Builds every service over `adapters`, with the settings of `config`.
 pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Result<Wired> {
     let a = adapters;
     let purger = EventPurger::new(a.purge_queue.clone(), a.event_store.clone());
+    let retention = RetentionService::new(
+        a.retention.clone(),
+        a.clock.clone(),
+        a.signals.clone(),
+        purger.clone(),
+    );
     let identity = identity_service(config, &a);
     let orgs = OrgService::new(
         OrgPorts {
@@ -153,6 +161,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             public_url: public_url(config),
         },
         purger,
+        retention,
     })
 }
 
