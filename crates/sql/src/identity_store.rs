@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use tenantry_domain::{
@@ -376,21 +376,25 @@ impl Sessions for SqlIdentityStore {
         session: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, DomainError> {
-        use sea_orm::sea_query::Query;
-        let live = Query::select()
-            .expr(Expr::val(1))
-            .from(sessions::Entity)
-            .and_where(sessions::Column::Id.eq(session))
-            .and_where(sessions::Column::UserId.eq(user_id))
-            .and_where(sessions::Column::RevokedAt.is_null())
-            .and_where(sessions::Column::ExpiresAt.gt(now))
-            .to_owned();
-        users::Entity::find_by_id(user_id)
-            .filter(Expr::exists(live))
-            .one(&self.db.conn)
+        // Every authenticated request runs this: a fixed statement (prepared once per connection)
+        // instead of one built per call.
+        const USER_IN_LIVE_SESSION: &str = "SELECT * FROM users WHERE id = $1 AND EXISTS (\
+             SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL AND expires_at > $3)";
+        let statement = sea_orm::Statement::from_sql_and_values(
+            self.db.backend(),
+            USER_IN_LIVE_SESSION,
+            [user_id.into(), session.into(), now.into()],
+        );
+        self.db
+            .conn
+            .query_one_raw(statement)
             .await
             .map_err(db_error)?
-            .map(user_from_row)
+            .map(|row| {
+                users::Model::from_query_result(&row, "")
+                    .map_err(|_| crate::errors::corrupt("user"))
+                    .and_then(user_from_row)
+            })
             .transpose()
     }
 
