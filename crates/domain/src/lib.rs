@@ -16,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod event_ids;
 pub mod ids;
+pub mod import;
 pub mod invitation;
 pub mod invitation_acceptance;
 pub mod last_owner;

@@ -22,11 +22,13 @@ pub enum Permission {
     DeleteOrg,
     /// Hand ownership to another member.
     TransferOwnership,
+    /// Take the org's data out as an archive.
+    ExportOrg,
 }
 
 impl Permission {
     /// Every permission, in the order they are listed to clients.
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ReadOrg,
         Permission::CreateConversations,
         Permission::UpdateOrg,
@@ -35,6 +37,7 @@ impl Permission {
         Permission::ManageAllConversations,
         Permission::DeleteOrg,
         Permission::TransferOwnership,
+        Permission::ExportOrg,
     ];
 
     /// Stable name.
@@ -48,6 +51,7 @@ impl Permission {
             Permission::ManageAllConversations => "conversations:manage_all",
             Permission::DeleteOrg => "org:delete",
             Permission::TransferOwnership => "org:transfer",
+            Permission::ExportOrg => "org:export",
         }
     }
 
@@ -60,7 +64,7 @@ impl Permission {
             | Permission::ManageMembers
             | Permission::ReadAuditLog
             | Permission::ManageAllConversations => Role::Admin,
-            Permission::DeleteOrg | Permission::TransferOwnership => Role::Owner,
+            Permission::DeleteOrg | Permission::TransferOwnership | Permission::ExportOrg => Role::Owner,
         }
     }
 }

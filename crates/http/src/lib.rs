@@ -26,5 +26,5 @@ pub use observe::{HttpMetrics, REQUEST_ID_HEADER};
 pub use openapi::{ApiDoc, openapi_json};
 pub use problem::{ApiError, Problem};
 pub use routes::metrics::{MetricsEndpoint, MetricsRefresh};
-pub use state::{AppState, AuthMode};
+pub use state::{AppState, AuthMode, ExportSinkFactory};
 pub use stream_limits::StreamLimits;

@@ -73,6 +73,7 @@ impl Modify for BearerAuth {
         routes::orgs::switch_org,
         routes::orgs::transfer_org,
         routes::orgs::audit_log,
+        routes::orgs::export_org,
         routes::orgs::list_roles,
         routes::members::list_members,
         routes::members::add_member,

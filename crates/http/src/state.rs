@@ -1,10 +1,19 @@
+use std::{io, sync::Arc};
+
+use bytes::Bytes;
 use tenantry_domain::{
     UserId,
+    ports::ExportSink,
     services::{
-        AgentRunService, ApiKeyService, ConversationService, IdentityService, OrgService, ReadinessService,
-        SandboxService, SecretService, SettingsService,
+        AgentRunService, ApiKeyService, ConversationService, ExportService, IdentityService, OrgService,
+        ReadinessService, SandboxService, SecretService, SettingsService,
     },
 };
+use tokio::sync::mpsc;
+
+/// Makes the sink an org export is written to, sending the archive's bytes to the channel given.
+pub type ExportSinkFactory =
+    Arc<dyn Fn(mpsc::Sender<io::Result<Bytes>>) -> io::Result<Box<dyn ExportSink>> + Send + Sync>;
 
 /// How callers are identified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +48,10 @@ pub struct AppState {
     pub sandboxes: SandboxService,
     /// Conversations run on agent servers Tenantry drives.
     pub agent_runs: AgentRunService,
+    /// Org exports.
+    pub export: ExportService,
+    /// The archive format exports are written in.
+    pub export_sink: ExportSinkFactory,
     /// How callers are identified.
     pub auth_mode: AuthMode,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` entries are believed.

@@ -199,6 +199,24 @@ impl Conversations for MemoryStore {
         .await
     }
 
+    async fn restore_last_updated(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.write(|tables| {
+            let conversation = tables
+                .conversations
+                .get_mut(&id)
+                .filter(|conversation| conversation.org_id == org)
+                .ok_or(DomainError::NotFound)?;
+            conversation.last_updated_at = at;
+            Ok(())
+        })
+        .await
+    }
+
     async fn add_usage(
         &self,
         org: OrgId,

@@ -62,6 +62,7 @@ impl Application {
             state,
             purger,
             retention,
+            ..
         } = build_services(&config, adapters).await?;
         let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(sweep_throttles_periodically(

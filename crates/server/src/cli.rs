@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate up|down|status`.
+//! The command line: `serve`, `migrate`, `openapi`, `users`, `superadmin`, `keys`, `export`, `import`.
 
 use std::path::PathBuf;
 
@@ -17,6 +17,7 @@ use tenantry_domain::{
 use crate::{
     Application, Config,
     application::open_database,
+    porting_commands::{self, ImportRequest},
     telemetry,
     wiring::{Adapters, build_services, key_ring, key_ring_path, secret_service},
 };
@@ -63,6 +64,42 @@ pub enum Command {
         /// The key action.
         #[command(subcommand)]
         action: KeysAction,
+    },
+    /// Write an org's data as a tar.gz archive to standard output (as its owner).
+    Export {
+        /// The org.
+        #[arg(long)]
+        org: uuid::Uuid,
+    },
+    /// Import another store.
+    Import {
+        /// What kind of store.
+        #[command(subcommand)]
+        source: ImportCommand,
+    },
+}
+
+/// `import` sources.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// An OpenHands store (an agent server's conversations directory or a single-user file store)
+    /// or a Tenantry org export (.tar.gz). Idempotent: a second run imports nothing twice, and a
+    /// run stopped half-way goes on where it stopped.
+    Openhands {
+        /// The user it is imported as.
+        #[arg(long)]
+        user: String,
+        /// The org it goes to (default: the user's personal org).
+        #[arg(long)]
+        org: Option<uuid::Uuid>,
+        /// Read everything and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The agent server's OH_SECRET_KEY, to decrypt the LLM key and secrets it stored.
+        #[arg(long, env = "OH_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
+        /// The store: a directory or an archive.
+        path: PathBuf,
     },
 }
 
@@ -158,6 +195,26 @@ impl Cli {
             Command::Keys { action } => keys(&config, action).await,
             Command::Users { action } => users(&config, action).await,
             Command::Superadmin { action } => superadmin(&config, action).await,
+            Command::Export { org } => porting_commands::export(&config, org).await,
+            Command::Import {
+                source:
+                    ImportCommand::Openhands {
+                        user,
+                        org,
+                        dry_run,
+                        secret_key,
+                        path,
+                    },
+            } => {
+                let request = ImportRequest {
+                    user,
+                    org,
+                    path,
+                    dry_run,
+                    secret_key,
+                };
+                porting_commands::import(&config, request).await
+            }
         }
     }
 }

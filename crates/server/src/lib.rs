@@ -6,6 +6,7 @@ pub mod background;
 pub mod cli;
 pub mod config;
 pub mod metrics;
+pub mod porting_commands;
 pub mod startup_checks;
 pub mod telemetry;
 pub mod wiring;

@@ -327,6 +327,24 @@ impl Conversations for SqlConversationStore {
         txn.commit().await.map_err(db_error)
     }
 
+    async fn restore_last_updated(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let updated = conversations::Entity::update_many()
+            .col_expr(conversations::Column::LastUpdatedAt, Expr::value(at))
+            .filter(in_org(org, id))
+            .exec(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        if updated.rows_affected == 0 {
+            return Err(DomainError::NotFound);
+        }
+        Ok(())
+    }
+
     async fn reassign(
         &self,
         org: OrgId,

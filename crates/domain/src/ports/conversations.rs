@@ -112,4 +112,13 @@ pub trait Conversations: Send + Sync {
         usage: UsageReport,
         now: DateTime<Utc>,
     ) -> Result<Conversation, DomainError>;
+
+    /// Sets when the conversation was last active (an import restores its source's time after
+    /// appending the events, which move it).
+    async fn restore_last_updated(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
 }

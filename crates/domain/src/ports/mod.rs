@@ -18,6 +18,8 @@ mod conversations;
 mod credentials;
 mod event_index;
 mod event_store;
+mod export_sink;
+mod import_source;
 mod login_throttle;
 mod mailer;
 mod member_directory;
@@ -57,6 +59,8 @@ pub use event_index::{
     AppendedRange, ConversationWindow, EventIndex, EventSegment, ObjectName, SegmentObject,
 };
 pub use event_store::EventStore;
+pub use export_sink::{ExportSink, ExportedSettings};
+pub use import_source::{ImportProgress, ImportSource};
 pub use login_throttle::LoginThrottleStore;
 pub use mailer::{Mail, Mailer};
 pub use member_directory::{MemberDirectory, MemberView};

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::{
-    AuditAction, AuditEntry, DomainError, Email, SecretString, User,
+    AuditAction, AuditEntry, Caller, DomainError, Email, OrgId, SecretString, User,
     clock::Clock,
     last_superadmin::decide_superadmin_change,
     ports::{Accounts, Credentials, Signal, SignalBus, UnitOfWork},
@@ -46,6 +46,21 @@ impl AdminService {
             .await?
             .map(|found| found.user)
             .ok_or(DomainError::NotFound)
+    }
+
+    /// The user an operator command acts as, with their personal org; `Forbidden` when disabled.
+    pub async fn act_as(&self, email: &str) -> Result<(Caller, OrgId), DomainError> {
+        let user = self.user(email).await?;
+        if user.disabled_at.is_some() {
+            return Err(DomainError::Forbidden);
+        }
+        let personal = self
+            .ports
+            .accounts
+            .personal_org(user.id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        Ok((Caller::person(user, None), personal))
     }
 
     /// Creates a user (with a personal org), as registration does; audited as `user.created`.

@@ -4,16 +4,17 @@ use anyhow::Context;
 use tenantry_domain::{
     clock::SystemClock,
     invitation_acceptance::JoiningPolicy,
-    ports::SecretCipher,
+    ports::{ExportSink, SecretCipher},
     services::{
         AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
-        EventPurger, IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings,
-        ReadinessService, RetentionService, SandboxPorts, SandboxService, SecretPorts, SecretService,
-        SettingsPorts, SettingsService,
+        EventPurger, ExportPorts, ExportService, IdentityPorts, IdentityService, IdentitySettings,
+        ImportPorts, ImportService, OrgPorts, OrgService, OrgSettings, ReadinessService, RetentionService,
+        SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
-use tenantry_http::{AppState, AuthMode, StreamLimits, TrustedProxies};
+use tenantry_http::{AppState, AuthMode, ExportSinkFactory, StreamLimits, TrustedProxies};
+use tenantry_porting::ArchiveSink;
 use tenantry_sql::{SqlConversationStore, SqlDatabase, SqlOrgStore, SqlSecretStore};
 
 use super::Adapters;
@@ -27,6 +28,8 @@ pub struct Wired {
     pub purger: EventPurger,
     /// Deletes conversations idle beyond their org's retention.
     pub retention: RetentionService,
+    /// Imports from other stores (the command line).
+    pub import: ImportService,
 }
 
 /// Builds every service over `adapters`, with the settings of `config`.
@@ -139,6 +142,24 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         clock: a.clock.clone(),
         signals: a.signals.clone(),
     });
+    let export = ExportService::new(ExportPorts {
+        orgs: a.orgs.clone(),
+        directory: a.member_directory.clone(),
+        settings: a.settings.clone(),
+        audit: a.audit_log.clone(),
+        conversations: conversations.clone(),
+        accounts: a.accounts.clone(),
+    });
+    let import = ImportService::new(ImportPorts {
+        conversations: conversations.clone(),
+        settings: settings.clone(),
+        secrets: secrets.clone(),
+        directory: a.member_directory.clone(),
+    });
+    let export_sink: ExportSinkFactory = Arc::new(|chunks| {
+        let sink: Box<dyn ExportSink> = Box::new(ArchiveSink::new(chunks)?);
+        Ok(sink)
+    });
     Ok(Wired {
         state: AppState {
             readiness: ReadinessService::new(a.probes.clone()),
@@ -150,6 +171,8 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             api_keys,
             sandboxes,
             agent_runs,
+            export,
+            export_sink,
             auth_mode,
             trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
                 .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,
@@ -162,6 +185,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         },
         purger,
         retention,
+        import,
     })
 }
 

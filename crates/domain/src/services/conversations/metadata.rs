@@ -54,11 +54,16 @@ pub struct ConversationPage {
 const MAX_TOKENS_PER_REPORT: i64 = 1_000_000_000_000;
 
 /// Longest title, in characters.
-const MAX_TITLE: usize = 500;
+pub(super) const MAX_TITLE: usize = 500;
 /// Longest repository, branch, provider, trigger or model name.
-const MAX_LABEL: usize = 255;
+pub(super) const MAX_LABEL: usize = 255;
 
-fn text(field: &str, value: Option<String>, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+pub(super) fn text(
+    field: &str,
+    value: Option<String>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let value = value
         .map(|value| value.trim().to_owned())
         .filter(|value| !value.is_empty())?;
@@ -74,7 +79,7 @@ fn text(field: &str, value: Option<String>, max: usize, errors: &mut Vec<FieldEr
     Some(value)
 }
 
-fn pull_request_numbers(numbers: &[i64]) -> Result<(), DomainError> {
+pub(super) fn pull_request_numbers(numbers: &[i64]) -> Result<(), DomainError> {
     if numbers.iter().any(|n| !(0..=i64::from(i32::MAX)).contains(n)) {
         return Err(DomainError::invalid(
             "pr_number",

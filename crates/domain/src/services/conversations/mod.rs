@@ -2,6 +2,7 @@
 
 mod events;
 mod follow;
+mod import;
 mod metadata;
 mod sharing;
 mod tickets;
@@ -9,7 +10,7 @@ mod watch;
 
 use std::sync::Arc;
 
-pub use events::EventPage;
+pub use events::{EventPage, MAX_BATCH};
 pub use follow::{CallerCheck, EventFollower, FollowStep};
 pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput, cost_to_micros};
 pub use tickets::STREAM_TICKET_TTL_SECS;

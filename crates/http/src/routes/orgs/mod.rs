@@ -1,8 +1,10 @@
-//! Orgs: list, create, read, update, delete, switch, transfer; the audit log; roles.
+//! Orgs: list, create, read, update, delete, switch, transfer, export; the audit log; roles.
 
 mod bodies;
+mod export;
 
 pub(crate) use bodies::*;
+pub(crate) use export::*;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
@@ -33,6 +35,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(switch_org)
         .service(transfer_org)
         .service(audit_log)
+        .service(export_org)
         .service(list_roles);
 }
 
