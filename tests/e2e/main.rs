@@ -16,5 +16,6 @@ mod migrations;
 mod multi_instance;
 mod operations;
 mod orgs;
+mod porting;
 mod process;
 mod secrets;

@@ -117,7 +117,60 @@ async fn start(
     }
 }
 
+/// What a `tenantry` command printed.
+pub struct CliOutput {
+    /// Exit status 0.
+    pub ok: bool,
+    /// Standard output, as bytes (an archive) .
+    pub stdout: Vec<u8>,
+    /// Standard error and output as text.
+    pub text: String,
+}
+
 impl TestApp {
+    /// Runs `tenantry <args>` against this app's database, data directory and object store.
+    pub fn cli(&self, args: &[&str], envs: &[(&str, &str)]) -> CliOutput {
+        let mut command = super::tenantry_command(&self.data_dir);
+        command
+            .args(args)
+            .env("DATABASE_URL", &self.database.url)
+            .env("TENANTRY_DATA_DIR", &self.data_dir)
+            .env("TENANTRY_AUTH_JWT_SECRET", TEST_JWT_SECRET.as_str())
+            .env("TENANTRY_LOG_LEVEL", "warn")
+            .envs(envs.iter().copied());
+        let storage = &self.config.storage;
+        if let Some(url) = &storage.url {
+            command.env("TENANTRY_STORAGE_URL", url);
+            for (key, value) in [
+                ("TENANTRY_STORAGE_S3_ENDPOINT", &storage.s3_endpoint),
+                ("TENANTRY_STORAGE_S3_REGION", &storage.s3_region),
+                ("TENANTRY_STORAGE_S3_ACCESS_KEY_ID", &storage.s3_access_key_id),
+                (
+                    "TENANTRY_STORAGE_S3_SECRET_ACCESS_KEY",
+                    &storage.s3_secret_access_key,
+                ),
+            ] {
+                if let Some(value) = value {
+                    command.env(key, value);
+                }
+            }
+            command.env(
+                "TENANTRY_STORAGE_S3_PATH_STYLE",
+                storage.s3_path_style.to_string(),
+            );
+        }
+        let output = command.output().expect("run tenantry");
+        CliOutput {
+            ok: output.status.success(),
+            text: format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            stdout: output.stdout,
+        }
+    }
+
     /// Another server on the same database and data directory (a second instance, or a restart).
     pub async fn start_sibling(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         start(
