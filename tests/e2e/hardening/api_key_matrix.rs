@@ -94,6 +94,7 @@ fn rows() -> Vec<Row> {
             404,
         ),
         row("GET", "/api/orgs/{org}/audit-log", no_body, 200, 404),
+        row("GET", "/api/orgs/{org}/export", no_body, 200, 404),
         // Members and invitations.
         row("GET", "/api/orgs/{org}/members", no_body, 200, 404),
         row(

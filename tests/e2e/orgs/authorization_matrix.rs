@@ -99,6 +99,12 @@ fn rows() -> Vec<Row> {
             body: no_body,
             expected: [200, 200, 403, 403, 404],
         },
+        Row {
+            method: "GET",
+            path: "/api/orgs/{org}/export",
+            body: no_body,
+            expected: [200, 403, 403, 403, 404],
+        },
     ]
 }
 
