@@ -11,6 +11,7 @@
 mod agent_start;
 mod ceiling;
 mod load;
+mod porting;
 mod scale;
 mod seed;
 mod server;
@@ -63,6 +64,10 @@ struct Args {
     /// and, on PostgreSQL, on a second one.
     #[arg(long, value_delimiter = ',')]
     streams: Vec<usize>,
+    /// Also import OpenHands file stores of these many conversations × 1,000 events and export
+    /// the org (e.g. `10,100`): time, events/s and peak RSS of each command.
+    #[arg(long, value_delimiter = ',')]
+    porting: Vec<usize>,
     /// Only these scenarios (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -155,6 +160,10 @@ async fn main() -> anyhow::Result<()> {
         if let Some(second) = second {
             second.stop();
         }
+    }
+
+    if !args.porting.is_empty() {
+        porting::measure(&client, &server, &database, &fixture, &args.porting).await?;
     }
 
     if args.agent_starts > 0 {

@@ -95,6 +95,17 @@ fn binary() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// `tenantry` for a command-line run against the bench's database and data directory.
+pub fn cli_command(database: &BenchDatabase) -> anyhow::Result<Command> {
+    let mut command = Command::new(binary()?);
+    command
+        .current_dir(database.dir.path())
+        .env("DATABASE_URL", &database.url)
+        .env("TENANTRY_DATA_DIR", database.dir.path().join("data"))
+        .env("TENANTRY_LOG_LEVEL", "warn");
+    Ok(command)
+}
+
 impl Server {
     /// Starts the server and waits until it is ready.
     pub async fn start(database: &BenchDatabase) -> anyhow::Result<Self> {

@@ -3,6 +3,7 @@
 
 mod export_round_trip;
 mod import_agent_server;
+mod import_crash;
 mod import_file_store;
 
 use std::path::{Path, PathBuf};

@@ -106,6 +106,9 @@ async fn start(
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Below the server's 5 s keep-alive: a connection idle through a long pause (a command
+            // run in between) is never reused just as the server closes it.
+            .pool_idle_timeout(std::time::Duration::from_secs(3))
             .build()
             .expect("client"),
         database,
@@ -128,8 +131,8 @@ pub struct CliOutput {
 }
 
 impl TestApp {
-    /// Runs `tenantry <args>` against this app's database, data directory and object store.
-    pub fn cli(&self, args: &[&str], envs: &[(&str, &str)]) -> CliOutput {
+    /// `tenantry <args>` set up against this app's database, data directory and object store.
+    pub fn cli_command(&self, args: &[&str], envs: &[(&str, &str)]) -> std::process::Command {
         let mut command = super::tenantry_command(&self.data_dir);
         command
             .args(args)
@@ -159,6 +162,12 @@ impl TestApp {
                 storage.s3_path_style.to_string(),
             );
         }
+        command
+    }
+
+    /// Runs `tenantry <args>` against this app's database, data directory and object store.
+    pub fn cli(&self, args: &[&str], envs: &[(&str, &str)]) -> CliOutput {
+        let mut command = self.cli_command(args, envs);
         let output = command.output().expect("run tenantry");
         CliOutput {
             ok: output.status.success(),
