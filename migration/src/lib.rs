@@ -15,6 +15,7 @@ mod m20261124_000008_create_sandboxes_and_event_keys;
 mod m20261124_000009_create_agent_deletion_queue;
 mod m20261124_000010_create_stream_tickets_and_shares;
 mod m20261124_000011_name_event_batches;
+mod m20261202_000012_create_mfa;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000009_create_agent_deletion_queue::Migration),
             Box::new(m20261124_000010_create_stream_tickets_and_shares::Migration),
             Box::new(m20261124_000011_name_event_batches::Migration),
+            Box::new(m20261202_000012_create_mfa::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ mod jwt;
 mod key_file;
 mod password;
 mod random_tokens;
+mod totp;
 
 pub use api_key_format::TntApiKeys;
 pub use cipher::KeyRing;
@@ -14,3 +15,4 @@ pub use jwt::{JwtAccessTokens, JwtSettings};
 pub use key_file::load_or_create_key;
 pub use password::{Argon2Hasher, Argon2Settings};
 pub use random_tokens::RandomSecretTokens;
+pub use totp::TotpRfc6238;

@@ -54,6 +54,12 @@ pub enum AuditAction {
     UserDisabled,
     /// An operator enabled an account again.
     UserEnabled,
+    /// A user turned two-factor sign-in on.
+    MfaEnabled,
+    /// A user turned two-factor sign-in off.
+    MfaDisabled,
+    /// A user signed in with a recovery code.
+    MfaRecoveryCodeUsed,
     /// An operator granted superadmin.
     SuperadminGranted,
     /// An operator revoked superadmin.
@@ -91,6 +97,9 @@ impl AuditAction {
             AuditAction::UserCreated => "user.created",
             AuditAction::UserDisabled => "user.disabled",
             AuditAction::UserEnabled => "user.enabled",
+            AuditAction::MfaEnabled => "user.mfa_enabled",
+            AuditAction::MfaDisabled => "user.mfa_disabled",
+            AuditAction::MfaRecoveryCodeUsed => "user.mfa_recovery_code_used",
             AuditAction::SuperadminGranted => "superadmin.granted",
             AuditAction::SuperadminRevoked => "superadmin.revoked",
             AuditAction::SandboxCreated => "sandbox.created",

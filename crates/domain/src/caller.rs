@@ -106,6 +106,7 @@ mod tests {
             is_superadmin: false,
             token_epoch: 0,
             disabled_at: None,
+            mfa_enabled_at: None,
             created_at: Utc::now(),
         }
     }

@@ -23,6 +23,7 @@ pub mod last_owner;
 pub mod last_superadmin;
 pub mod member;
 pub mod membership_rules;
+pub mod mfa;
 pub mod org;
 pub mod password;
 pub mod policy;

@@ -78,6 +78,8 @@ pub enum OneTimePurpose {
     VerifyEmail,
     /// Allows setting a new password without the old one.
     ResetPassword,
+    /// Allows the second step of a sign-in with MFA, and nothing else.
+    MfaLogin,
 }
 
 impl OneTimePurpose {
@@ -86,6 +88,7 @@ impl OneTimePurpose {
         match self {
             OneTimePurpose::VerifyEmail => "verify_email",
             OneTimePurpose::ResetPassword => "reset_password",
+            OneTimePurpose::MfaLogin => "mfa_login",
         }
     }
 }

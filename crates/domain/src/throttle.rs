@@ -30,6 +30,8 @@ pub const ADDRESS_KEYS: &str = "address:";
 pub const RESET_MAIL_KEYS: &str = "reset-mail:";
 /// Prefix of the anonymous mail requests counted per client address.
 pub const MAIL_REQUEST_KEYS: &str = "mail-request:";
+/// Prefix of the second-step (MFA code) attempts counted per account.
+pub const MFA_KEYS: &str = "mfa:";
 
 /// The keys a login attempt is counted under.
 pub fn throttle_keys(email: &str, address: Option<&str>) -> Vec<(String, ThrottleKind)> {

@@ -23,6 +23,8 @@ pub struct User {
     pub token_epoch: i64,
     /// Set when an operator disabled the account.
     pub disabled_at: Option<DateTime<Utc>>,
+    /// When two-factor sign-in (TOTP) was turned on; `None`: off.
+    pub mfa_enabled_at: Option<DateTime<Utc>>,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
 }

@@ -84,10 +84,14 @@ impl From<DomainError> for Problem {
         match error {
             DomainError::Validation(errors) => Problem::validation(errors),
             DomainError::Unauthorized(why) => {
-                let code = if why == "invalid_credentials" {
+                // Codes a client acts on; every other reason stays in the log.
+                let code = match why {
                     "invalid_credentials"
-                } else {
-                    "unauthorized"
+                    | "invalid_mfa_code"
+                    | "mfa_code_reused"
+                    | "invalid_mfa_token"
+                    | "mfa_required" => why,
+                    _ => "unauthorized",
                 };
                 Problem::new(StatusCode::UNAUTHORIZED, code, "Missing or invalid credentials.")
             }

@@ -410,4 +410,15 @@ impl OneTimeTokens for MemoryStore {
             .read(|tables| token_state(tables.one_time_tokens.get(token_digest), purpose, now))
             .await)
     }
+
+    async fn spend_one_time_token(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError> {
+        Ok(self
+            .write(|tables| spend(tables, purpose, token_digest, now))
+            .await)
+    }
 }

@@ -18,6 +18,7 @@ mod clock;
 mod conversations;
 mod event_store;
 mod mailer;
+mod mfa;
 mod orgs;
 mod remote_deletions;
 mod retention;

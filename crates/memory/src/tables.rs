@@ -114,6 +114,9 @@ pub(crate) struct Tables {
     pub shares: BTreeMap<Uuid, (ConversationShare, String)>,
     pub stream_tickets: HashMap<String, (StreamTicket, Option<DateTime<Utc>>)>,
     pub remote_deletions: Vec<RemoteDeletionRow>,
+    pub mfa: HashMap<UserId, tenantry_domain::mfa::MfaEnrollment>,
+    /// (user, code digest, spent).
+    pub recovery_codes: Vec<(UserId, String, bool)>,
 }
 
 impl Tables {
@@ -127,6 +130,7 @@ impl Tables {
             name: row.user.name.clone(),
             role: member.role,
             email_verified: row.user.email_verified_at.is_some(),
+            mfa_enabled: row.user.mfa_enabled_at.is_some(),
             joined_at: member.joined_at,
         })
     }

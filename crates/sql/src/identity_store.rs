@@ -46,6 +46,7 @@ pub(crate) fn user_from_row(row: users::Model) -> Result<User, DomainError> {
         is_superadmin: row.is_superadmin,
         token_epoch: row.token_epoch,
         disabled_at: row.disabled_at,
+        mfa_enabled_at: row.mfa_enabled_at,
         created_at: row.created_at,
     })
 }
@@ -236,6 +237,7 @@ impl Accounts for SqlIdentityStore {
             is_superadmin: Set(user.is_superadmin || first_user),
             token_epoch: Set(user.token_epoch),
             disabled_at: Set(user.disabled_at),
+            mfa_enabled_at: Set(user.mfa_enabled_at),
             created_at: Set(user.created_at),
             updated_at: Set(user.created_at),
         })
@@ -561,6 +563,18 @@ impl OneTimeTokens for SqlIdentityStore {
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError> {
         lookup_one_time_token(&self.db.conn, purpose, token_digest, now).await
+    }
+
+    async fn spend_one_time_token(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let state = spend_one_time_token(&txn, purpose, token_digest, now).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(state)
     }
 }
 

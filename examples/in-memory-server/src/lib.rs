@@ -31,6 +31,7 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.sandboxes = store.clone();
     adapters.agent_reports = store.clone();
     adapters.remote_deletions = store.clone();
+    adapters.mfa = store.clone();
     adapters.shares = store.clone();
     adapters.stream_tickets = store;
     adapters.event_store = events.clone();

@@ -43,6 +43,21 @@ fn rows() -> Vec<Row> {
         // The account: only its person acts for it.
         row("POST", "/api/auth/logout-all", no_body, 403, 403),
         row("GET", "/api/auth/me", no_body, 200, 200),
+        row("POST", "/api/auth/mfa/totp/setup", no_body, 403, 403),
+        row(
+            "POST",
+            "/api/auth/mfa/totp/confirm",
+            |_| Some(json!({ "code": "123456" })),
+            403,
+            403,
+        ),
+        row(
+            "DELETE",
+            "/api/auth/mfa",
+            |_| Some(json!({ "password": PASSWORD, "code": "123456" })),
+            403,
+            403,
+        ),
         row("GET", "/api/auth/users/me", no_body, 200, 200),
         row(
             "POST",

@@ -16,6 +16,8 @@ pub struct MemberView {
     pub role: Role,
     /// Whether their email address is verified.
     pub email_verified: bool,
+    /// Whether the member signs in with a second factor.
+    pub mfa_enabled: bool,
     /// When they joined.
     pub joined_at: DateTime<Utc>,
 }

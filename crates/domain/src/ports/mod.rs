@@ -23,6 +23,7 @@ mod import_source;
 mod login_throttle;
 mod mailer;
 mod member_directory;
+mod mfa_store;
 mod one_time_tokens;
 mod orgs;
 mod password_hasher;
@@ -38,6 +39,7 @@ mod sessions;
 mod settings_store;
 mod signals;
 mod stream_tickets;
+mod totp_codes;
 mod transaction;
 mod unit_of_work;
 
@@ -64,6 +66,7 @@ pub use import_source::{ImportProgress, ImportSource};
 pub use login_throttle::LoginThrottleStore;
 pub use mailer::{Mail, Mailer};
 pub use member_directory::{MemberDirectory, MemberView};
+pub use mfa_store::MfaStore;
 pub use one_time_tokens::OneTimeTokens;
 pub use orgs::{Change, Membership, OrgPatch, Orgs};
 pub use password_hasher::{PasswordCheck, PasswordHasher};
@@ -79,6 +82,7 @@ pub use sessions::Sessions;
 pub use settings_store::{SecretFieldChange, SettingsStore, StoredPreferences, StoredSettings};
 pub use signals::{Signal, SignalBus, SignalReceiver};
 pub use stream_tickets::{StreamTicket, StreamTickets};
+pub use totp_codes::{TotpCodes, TotpProvisioning};
 pub use transaction::{
     AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows, OpenInvitation,
     OrgRows, RowsTransaction, Transaction, UserRows,

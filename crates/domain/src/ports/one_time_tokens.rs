@@ -36,4 +36,12 @@ pub trait OneTimeTokens: Send + Sync {
         token_digest: &str,
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError>;
+
+    /// Spends a valid token of `purpose` (atomically: it is valid once); says what it was.
+    async fn spend_one_time_token(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeTokenState, DomainError>;
 }

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
-use tenantry_crypto::{JwtAccessTokens, JwtSettings, KeyRing, RandomSecretTokens, TntApiKeys};
+use tenantry_crypto::{JwtAccessTokens, JwtSettings, KeyRing, RandomSecretTokens, TntApiKeys, TotpRfc6238};
 use tenantry_domain::{
     Caller, DomainError, OrgId, Role, SecretString, User,
     invitation_acceptance::JoiningPolicy,
@@ -87,6 +87,8 @@ impl World {
         let shared = Arc::new(store);
         let signals = Arc::new(MemorySignalBus::default());
         let purger = EventPurger::new(shared.clone(), events.clone());
+        let (key_id, key) = KeyRing::new_config_entry();
+        let cipher = Arc::new(KeyRing::from_config(&format!("{key_id}:{key}"), &key_id).expect("key ring"));
         let identity = IdentityService::new(
             IdentityPorts {
                 accounts: shared.clone(),
@@ -110,6 +112,9 @@ impl World {
                 clock: clock.clone(),
                 background: background.clone(),
                 signals: signals.clone(),
+                mfa: shared.clone(),
+                totp: Arc::new(TotpRfc6238),
+                cipher: cipher.clone(),
             },
             IdentitySettings {
                 refresh_ttl: Duration::from_secs(30 * 86_400),
@@ -156,8 +161,6 @@ impl World {
             tickets: shared.clone(),
             secret_tokens: Arc::new(RandomSecretTokens),
         });
-        let (key_id, key) = KeyRing::new_config_entry();
-        let cipher = Arc::new(KeyRing::from_config(&format!("{key_id}:{key}"), &key_id).expect("key ring"));
         let settings = SettingsService::new(SettingsPorts {
             settings: shared.clone(),
             secrets: shared.clone(),

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
-use tenantry_domain::SecretString;
+use tenantry_domain::{DomainError, SecretString, services::identity::LoginOutcome};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -96,10 +96,14 @@ pub(crate) async fn form_login(
     form: web::Form<FormLogin>,
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req, &state.trusted_proxies);
-    let tokens = state
+    let outcome = state
         .identity
         .login(&form.username, &form.password, address.as_deref())
         .await?;
+    // This form has no second step: accounts with MFA sign in through /api/auth/login.
+    let LoginOutcome::Signed(tokens) = outcome else {
+        return Err(DomainError::Unauthorized("mfa_required").into());
+    };
     Ok(HttpResponse::Ok().json(BearerToken {
         access_token: tokens.access_token.expose().to_owned(),
         token_type: "bearer",

@@ -4,25 +4,25 @@ use anyhow::Context;
 use prometheus::Registry;
 use tenantry_agents::HttpAgentServer;
 use tenantry_crypto::{
-    Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, RandomSecretTokens, TntApiKeys,
+    Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, RandomSecretTokens, TntApiKeys, TotpRfc6238,
 };
 use tenantry_domain::{
     clock::{Clock, SystemClock},
     ports::{
         AccessTokens, Accounts, AgentReportStore, AgentServer, AllowAllConversations, ApiKeyFormat,
         ApiKeyStore, AuditLog, BackgroundTasks, ConversationShares, ConversationStartPolicy, Conversations,
-        Credentials, EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, OneTimeTokens,
-        Orgs, PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, RetentionStore, SandboxStore,
-        SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore, SignalBus, StreamTickets,
-        UnitOfWork,
+        Credentials, EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, MfaStore,
+        OneTimeTokens, Orgs, PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, RetentionStore,
+        SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore, SignalBus,
+        StreamTickets, TotpCodes, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{CachedEventStore, ObjectEventStore, open_object_store};
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
-    SqlLoginThrottle, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore, SqlShareStore,
-    SqlSignalBus, SqlUnitOfWork,
+    SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore,
+    SqlShareStore, SqlSignalBus, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -103,6 +103,10 @@ pub struct Adapters {
     pub shares: Arc<dyn ConversationShares>,
     /// Single-use stream tickets.
     pub stream_tickets: Arc<dyn StreamTickets>,
+    /// TOTP enrolments and recovery codes.
+    pub mfa: Arc<dyn MfaStore>,
+    /// TOTP codes.
+    pub totp: Arc<dyn TotpCodes>,
 }
 
 impl Adapters {
@@ -168,6 +172,8 @@ impl Adapters {
             signals: Arc::new(SqlSignalBus::start(database, config.streams.signal_buffer)),
             shares: shares.clone(),
             stream_tickets: shares,
+            mfa: Arc::new(SqlMfaStore::new(database.clone())),
+            totp: Arc::new(TotpRfc6238),
         })
     }
 }

@@ -234,6 +234,9 @@ fn identity_service(config: &Config, a: &Adapters) -> IdentityService {
             clock: a.clock.clone(),
             background: a.background.clone(),
             signals: a.signals.clone(),
+            mfa: a.mfa.clone(),
+            totp: a.totp.clone(),
+            cipher: a.cipher.clone(),
         },
         IdentitySettings {
             refresh_ttl: Duration::from_secs(auth.refresh_ttl_secs),

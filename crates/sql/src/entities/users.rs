@@ -13,6 +13,7 @@ pub struct Model {
     pub is_superadmin: bool,
     pub token_epoch: i64,
     pub disabled_at: Option<DateTimeUtc>,
+    pub mfa_enabled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

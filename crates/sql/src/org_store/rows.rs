@@ -31,6 +31,7 @@ pub(crate) fn member_view(member: org_members::Model, user: users::Model) -> Res
         name: user.name,
         role: role_from_row(&member.role)?,
         email_verified: user.email_verified_at.is_some(),
+        mfa_enabled: user.mfa_enabled_at.is_some(),
         joined_at: member.created_at,
     })
 }

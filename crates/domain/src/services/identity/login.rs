@@ -7,6 +7,19 @@ use crate::{
     throttle::{ThrottleLimit, throttle_keys},
 };
 
+/// What a password sign-in gives.
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    /// Signed in.
+    Signed(TokenPair),
+    /// The password was right and the account has MFA: the second step needs this token (short-lived,
+    /// good for nothing else) and a code.
+    MfaRequired {
+        /// The token for `POST /api/auth/mfa/verify`.
+        mfa_token: SecretString,
+    },
+}
+
 impl IdentityService {
     /// Signs in with email and password.
     ///
@@ -18,7 +31,7 @@ impl IdentityService {
         email: &str,
         password: &SecretString,
         client_address: Option<&str>,
-    ) -> Result<TokenPair, DomainError> {
+    ) -> Result<LoginOutcome, DomainError> {
         let now = self.ports.clock.now();
         let normalised = email.trim().to_lowercase();
         let keys: Vec<(String, ThrottleLimit)> = throttle_keys(&normalised, client_address)
@@ -61,7 +74,12 @@ impl IdentityService {
         for (key, limit) in keys {
             self.ports.throttle.refund(&key, limit, now).await?;
         }
-        self.start_session(&user).await
+        if user.mfa_enabled_at.is_some() {
+            return Ok(LoginOutcome::MfaRequired {
+                mfa_token: self.issue_mfa_token(&user).await?,
+            });
+        }
+        Ok(LoginOutcome::Signed(self.start_session(&user).await?))
     }
 
     /// Changes the caller's password after checking the current one. Every other session is revoked

@@ -1,24 +1,27 @@
 //! Identity: registration, login, sessions, email verification and password recovery.
 
 mod login;
+mod mfa;
 mod recovery;
 mod register;
 mod sessions;
 
 use std::{sync::Arc, time::Duration};
 
+pub use login::LoginOutcome;
+pub use mfa::{MfaProof, MfaSetup};
 pub use register::{LOCAL_USER_EMAIL, RegisterInput, Registered};
 
 use crate::{
     Caller, DomainError, User, UserId,
     clock::Clock,
     ports::{
-        AccessTokens, Accounts, BackgroundTasks, Credentials, LoginThrottleStore, Mailer, OneTimeTokens,
-        PasswordHasher, SecretTokens, Sessions, Signal, SignalBus,
+        AccessTokens, Accounts, BackgroundTasks, Credentials, LoginThrottleStore, Mailer, MfaStore,
+        OneTimeTokens, PasswordHasher, SecretCipher, SecretTokens, Sessions, Signal, SignalBus, TotpCodes,
     },
     throttle::{
-        ACCOUNT_KEYS, ADDRESS_KEYS, MAIL_REQUEST_KEYS, RESET_MAIL_KEYS, ThrottleLimit, ThrottlePolicy,
-        stale_before,
+        ACCOUNT_KEYS, ADDRESS_KEYS, MAIL_REQUEST_KEYS, MFA_KEYS, RESET_MAIL_KEYS, ThrottleLimit,
+        ThrottlePolicy, stale_before,
     },
 };
 
@@ -68,6 +71,12 @@ pub struct IdentityPorts {
     pub clock: Arc<dyn Clock>,
     /// Work done after the answer (reset mail).
     pub background: Arc<dyn BackgroundTasks>,
+    /// TOTP enrolments and recovery codes.
+    pub mfa: Arc<dyn MfaStore>,
+    /// TOTP codes.
+    pub totp: Arc<dyn TotpCodes>,
+    /// Seals TOTP secrets under the key ring.
+    pub cipher: Arc<dyn SecretCipher>,
 }
 
 /// The identity use cases.
@@ -147,6 +156,7 @@ impl IdentityService {
             stale_before(ADDRESS_KEYS, settings.throttle.per_address, now),
             stale_before(RESET_MAIL_KEYS, settings.reset_mails_per_account, now),
             stale_before(MAIL_REQUEST_KEYS, settings.mail_requests_per_address, now),
+            stale_before(MFA_KEYS, settings.throttle.per_account, now),
         ];
         self.ports.throttle.sweep(&stale, now).await
     }

@@ -76,6 +76,7 @@ impl IdentityService {
             is_superadmin: false,
             token_epoch: 0,
             disabled_at: None,
+            mfa_enabled_at: None,
             created_at: now,
         };
         let audit = by_operator.then(|| {

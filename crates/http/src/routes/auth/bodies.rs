@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tenantry_domain::{User, session::TokenPair};
+use tenantry_domain::{User, services::identity::LoginOutcome, session::TokenPair};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -17,6 +17,8 @@ pub struct MeBody {
     email_verified: bool,
     pub(crate) current_org_id: Option<Uuid>,
     is_superadmin: bool,
+    /// Whether sign-in asks for a second factor (TOTP).
+    mfa_enabled: bool,
     #[serde(serialize_with = "crate::wire::rfc3339")]
     created_at: DateTime<Utc>,
 }
@@ -30,6 +32,7 @@ impl From<&User> for MeBody {
             email_verified: user.email_verified(),
             current_org_id: user.current_org_id,
             is_superadmin: user.is_superadmin,
+            mfa_enabled: user.mfa_enabled_at.is_some(),
             created_at: user.created_at,
         }
     }
@@ -51,6 +54,37 @@ impl From<TokenPair> for TokenBody {
             refresh_token: pair.refresh_token.expose().to_owned(),
             token_type: "Bearer",
             expires_in: pair.expires_in.as_secs(),
+        }
+    }
+}
+
+/// The second step a sign-in with MFA needs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MfaChallengeBody {
+    /// Always true.
+    mfa_required: bool,
+    /// For `POST /api/auth/mfa/verify` (5 minutes, nothing else).
+    mfa_token: String,
+}
+
+/// `POST /api/auth/login`: signed in, or the MFA step.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginReply {
+    /// Signed in.
+    Tokens(TokenBody),
+    /// MFA is on: verify a code next.
+    Mfa(MfaChallengeBody),
+}
+
+impl From<LoginOutcome> for LoginReply {
+    fn from(outcome: LoginOutcome) -> Self {
+        match outcome {
+            LoginOutcome::Signed(pair) => LoginReply::Tokens(TokenBody::from(pair)),
+            LoginOutcome::MfaRequired { mfa_token } => LoginReply::Mfa(MfaChallengeBody {
+                mfa_required: true,
+                mfa_token: mfa_token.expose().to_owned(),
+            }),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Identity routes: register, login, sessions, verification, recovery.
 
 mod bodies;
+mod mfa;
 
 pub(crate) use bodies::*;
+pub(crate) use mfa::*;
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
@@ -28,7 +30,11 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(request_verification)
         .service(verify_email)
         .service(request_password_reset)
-        .service(reset_password);
+        .service(reset_password)
+        .service(totp_setup)
+        .service(totp_confirm)
+        .service(mfa_verify)
+        .service(mfa_disable);
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -92,7 +98,7 @@ pub(crate) struct LoginBody {
     request_body = LoginBody,
     security(()),
     responses(
-        (status = 200, description = "Token pair", body = TokenBody),
+        (status = 200, description = "Token pair, or (with MFA on) the token for the second step", body = LoginReply),
         (status = 429, description = "Too many attempts (see Retry-After)", body = Problem, content_type = "application/problem+json"),
         Unauthenticated, JsonBodyRefused, InvalidInput, Unavailable
     )
@@ -104,11 +110,11 @@ pub(crate) async fn login(
     body: web::Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let address = client_address(&req, &state.trusted_proxies);
-    let tokens = state
+    let outcome = state
         .identity
         .login(&body.email, &body.password, address.as_deref())
         .await?;
-    Ok(HttpResponse::Ok().json(TokenBody::from(tokens)))
+    Ok(HttpResponse::Ok().json(LoginReply::from(outcome)))
 }
 
 #[derive(Deserialize, ToSchema)]

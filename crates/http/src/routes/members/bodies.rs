@@ -18,6 +18,8 @@ pub struct MemberBody {
     role: Role,
     /// Whether the member's email address is verified.
     email_verified: bool,
+    /// Whether the member signs in with a second factor.
+    mfa_enabled: bool,
     #[serde(serialize_with = "crate::wire::rfc3339")]
     joined_at: DateTime<Utc>,
 }
@@ -30,6 +32,7 @@ impl From<&MemberView> for MemberBody {
             name: member.name.clone(),
             role: member.role,
             email_verified: member.email_verified,
+            mfa_enabled: member.mfa_enabled,
             joined_at: member.joined_at,
         }
     }
