@@ -163,7 +163,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     if !args.porting.is_empty() {
-        porting::measure(&client, &server, &database, &fixture, &args.porting).await?;
+        porting::measure(&server, &database, &fixture, &args.porting).await?;
     }
 
     if args.agent_starts > 0 {

@@ -88,7 +88,6 @@ fn run_measured(mut command: Command) -> anyhow::Result<(f64, f64, Vec<u8>)> {
 
 /// Measures import and export for each size.
 pub async fn measure(
-    client: &reqwest::Client,
     server: &Server,
     database: &BenchDatabase,
     fixture: &Fixture,
@@ -97,6 +96,8 @@ pub async fn measure(
     for &conversations in sizes {
         let store = tempfile::tempdir()?;
         let source_bytes = write_file_store(store.path(), conversations)?;
+        // Writing a large store takes longer than the server keeps an idle connection open.
+        let client = &reqwest::Client::new();
         let org: serde_json::Value = client
             .post(format!("{}/api/orgs", server.base))
             .bearer_auth(&fixture.token)

@@ -39,6 +39,10 @@ pub struct ImportRequest {
 }
 
 async fn wired(config: &Config) -> anyhow::Result<(Wired, Adapters, tenantry_sql::SqlDatabase)> {
+    // A one-shot pass over the whole org reads every event once: a cache would only hold memory.
+    let mut config = config.clone();
+    config.storage.event_cache_bytes = 0;
+    let config = &config;
     let database = open_database(config).await?;
     database.migrate_up().await?;
     let adapters = Adapters::sql(config, &database, &prometheus::Registry::new())?;
