@@ -45,9 +45,36 @@ pub async fn write_then_record(
     events: &[Value],
     at: DateTime<Utc>,
 ) -> Result<AppendedRange, DomainError> {
+    write_then_record_from(unit_of_work, store, org, conversation, events, at, None).await
+}
+
+/// As [`write_then_record`], but only if the events get ids from `first_id` on: `Conflict`
+/// (`events_moved_on`) when someone else appended meanwhile. An import uses it, so two imports of
+/// one store at once cannot both append the same events.
+pub async fn write_then_record_at(
+    unit_of_work: &dyn UnitOfWork,
+    store: &dyn EventStore,
+    org: OrgId,
+    conversation: ConversationId,
+    events: &[Value],
+    at: DateTime<Utc>,
+    first_id: i64,
+) -> Result<AppendedRange, DomainError> {
+    write_then_record_from(unit_of_work, store, org, conversation, events, at, Some(first_id)).await
+}
+
+async fn write_then_record_from(
+    unit_of_work: &dyn UnitOfWork,
+    store: &dyn EventStore,
+    org: OrgId,
+    conversation: ConversationId,
+    events: &[Value],
+    at: DateTime<Utc>,
+    first_id: Option<i64>,
+) -> Result<AppendedRange, DomainError> {
     let object = SegmentObject::new_batch(org, conversation);
     store.put_batch(object, at, events).await?;
-    let recorded = record(unit_of_work, object, events.len(), at).await;
+    let recorded = record(unit_of_work, object, events.len(), at, first_id).await;
     if recorded.is_err() {
         forget(store, object).await;
     }
@@ -59,6 +86,7 @@ async fn record(
     object: SegmentObject,
     count: usize,
     at: DateTime<Utc>,
+    first_id: Option<i64>,
 ) -> Result<AppendedRange, DomainError> {
     let transaction = unit_of_work.begin().await?;
     let locked = transaction
@@ -67,6 +95,12 @@ async fn record(
         .await?
         .filter(|locked| locked.org_id == object.org_id)
         .ok_or(DomainError::NotFound)?;
+    if first_id.is_some_and(|first_id| first_id != locked.event_count) {
+        return Err(DomainError::conflict(
+            "events_moved_on",
+            "the conversation got other events meanwhile",
+        ));
+    }
     let segment = allocate(object, locked.event_count, count)?;
     transaction.event_log().record_segment(segment, at).await?;
     transaction.commit().await?;

@@ -61,12 +61,50 @@ async fn an_import_killed_half_way_goes_on_where_it_stopped() {
 
     let run = app.cli(&args, &[]);
     assert!(run.ok, "{}", run.text);
-    let listed = listing(&app, &user, &user.org_id).await;
+    assert_every_event_once(&app, &user).await;
+    let again = app.cli(&args, &[]);
+    assert!(
+        again
+            .text
+            .contains(&format!("0 created, 0 resumed, {CONVERSATIONS} already complete")),
+        "{}",
+        again.text
+    );
+}
+
+#[tokio::test]
+async fn two_imports_of_one_store_at_once_store_each_event_once() {
+    let app = spawn_app().await;
+    let user = app.register("twice@example.com", PASSWORD).await;
+    let store = tempfile::tempdir().expect("store");
+    write_store(store.path());
+    let path = store.path().to_str().expect("path");
+    let args = ["import", "openhands", "--user", "twice@example.com", path];
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            app.cli_command(&args, &[])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start an import")
+        })
+        .collect();
+    for mut child in children {
+        child.wait().expect("wait");
+    }
+    // Whatever one of them gave up on (it reports it), a later run completes.
+    let run = app.cli(&args, &[]);
+    assert!(run.ok, "{}", run.text);
+    assert_every_event_once(&app, &user).await;
+}
+
+async fn assert_every_event_once(app: &crate::support::TestApp, user: &crate::support::Session) {
+    let listed = listing(app, user, &user.org_id).await;
     assert_eq!(listed.len(), CONVERSATIONS);
     for conversation in &listed {
         let id = conversation["id"].as_str().expect("id");
         let title = conversation["title"].as_str().expect("title");
-        let events = all_events(&app, &user, &user.org_id, id).await;
+        let events = all_events(app, user, &user.org_id, id).await;
         let contents: Vec<String> = events
             .iter()
             .map(|item| {
@@ -79,12 +117,4 @@ async fn an_import_killed_half_way_goes_on_where_it_stopped() {
         let expected: Vec<String> = (0..EVENTS).map(|n| format!("{}/{n}", &title[1..])).collect();
         assert_eq!(contents, expected, "{title}: every event once, in order");
     }
-    let again = app.cli(&args, &[]);
-    assert!(
-        again
-            .text
-            .contains(&format!("0 created, 0 resumed, {CONVERSATIONS} already complete")),
-        "{}",
-        again.text
-    );
 }

@@ -247,6 +247,7 @@ impl ImportService {
             ImportStart::Create => 0,
             ImportStart::Resume { stored_events } => stored_events.max(0) as u64,
         };
+        let mut next_id = skip as i64;
         let mut appended = 0;
         loop {
             let events = source
@@ -265,9 +266,10 @@ impl ImportService {
             for (at, batch) in append_batches(fresh, MAX_BATCH) {
                 if !dry_run {
                     service
-                        .import_events(caller, org, id, &batch, at.unwrap_or(last_updated_at))
+                        .import_events(caller, org, id, &batch, at.unwrap_or(last_updated_at), next_id)
                         .await?;
                 }
+                next_id += batch.len() as i64;
                 appended += batch.len() as u64;
             }
         }

@@ -80,7 +80,8 @@ impl ConversationService {
         Ok(ImportStart::Create)
     }
 
-    /// Appends imported events stored at `at` to a conversation the caller imported.
+    /// Appends imported events stored at `at` to a conversation the caller imported, as ids
+    /// `first_id…`: `Conflict` when the conversation moved on meanwhile (another import).
     pub async fn import_events(
         &self,
         caller: &Caller,
@@ -88,15 +89,17 @@ impl ConversationService {
         id: ConversationId,
         events: &[Value],
         at: DateTime<Utc>,
+        first_id: i64,
     ) -> Result<AppendedRange, DomainError> {
         self.manageable(caller, org, id).await?;
-        event_ids::write_then_record(
+        event_ids::write_then_record_at(
             self.ports.unit_of_work.as_ref(),
             self.ports.events.as_ref(),
             org,
             id,
             events,
             at,
+            first_id,
         )
         .await
     }
