@@ -6,6 +6,7 @@ mod world;
 mod api_key_scopes;
 mod event_ids;
 mod follow;
+mod import;
 mod invitations;
 mod memberships;
 mod retention;

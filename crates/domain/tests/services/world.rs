@@ -12,8 +12,9 @@ use tenantry_domain::{
     ports::{PasswordCheck, PasswordHasher},
     services::{
         AdminPorts, AdminService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
-        EventPurger, IdentityPorts, IdentityService, IdentitySettings, OrgPorts, OrgService, OrgSettings,
-        RetentionService, SettingsPorts, SettingsService, identity::RegisterInput,
+        EventPurger, IdentityPorts, IdentityService, IdentitySettings, ImportPorts, ImportService, OrgPorts,
+        OrgService, OrgSettings, RetentionService, SecretPorts, SecretService, SettingsPorts,
+        SettingsService, identity::RegisterInput,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
@@ -67,6 +68,7 @@ pub struct World {
     pub api_keys: ApiKeyService,
     pub admin: AdminService,
     pub retention: RetentionService,
+    pub import: ImportService,
 }
 
 impl World {
@@ -164,9 +166,23 @@ impl World {
         let settings = SettingsService::new(SettingsPorts {
             settings: shared.clone(),
             secrets: shared.clone(),
-            cipher,
+            cipher: cipher.clone(),
             orgs: shared.clone(),
             clock: clock.clone(),
+        });
+        let secrets = SecretService::new(SecretPorts {
+            secrets: shared.clone(),
+            cipher,
+            orgs: shared.clone(),
+            conversations: shared.clone(),
+            audit: shared.clone(),
+            clock: clock.clone(),
+        });
+        let import = ImportService::new(ImportPorts {
+            conversations: conversations.clone(),
+            settings: settings.clone(),
+            secrets,
+            directory: shared.clone(),
         });
         let api_keys = ApiKeyService::new(ApiKeyPorts {
             keys: shared.clone(),
@@ -199,6 +215,7 @@ impl World {
             api_keys,
             admin,
             retention,
+            import,
         }
     }
 
