@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::{
     seed::Fixture,
-    server::{BenchDatabase, Server, cli_command},
+    server::{BenchDatabase, Server, cli_command, process_status_kib},
 };
 
 /// Events per imported conversation.
@@ -62,14 +62,7 @@ fn run_measured(mut command: Command) -> anyhow::Result<(f64, f64, Vec<u8>)> {
         .context("start tenantry")?;
     let mut peak_kib = 0.0_f64;
     loop {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-        if let Some(kib) = status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        {
-            peak_kib = peak_kib.max(kib);
-        }
+        peak_kib = peak_kib.max(process_status_kib(child.id(), "VmHWM:"));
         if let Some(status) = child.try_wait()? {
             let mut stderr = String::new();
             std::io::Read::read_to_string(child.stderr.as_mut().expect("stderr"), &mut stderr)?;

@@ -95,6 +95,17 @@ fn binary() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// A memory figure of process `pid` from `/proc/<pid>/status` (`VmRSS:`, `VmHWM:`), in KiB; 0 when
+/// the process is gone.
+pub fn process_status_kib(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
 /// `tenantry` for a command-line run against the bench's database and data directory.
 pub fn cli_command(database: &BenchDatabase) -> anyhow::Result<Command> {
     let mut command = Command::new(binary()?);
@@ -152,22 +163,12 @@ impl Server {
     }
 
     fn status_kib(&self, field: &str) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(field))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .unwrap_or(0.0)
+        process_status_kib(self.child.id(), field)
     }
 
     /// Peak resident memory of the server so far, in MiB (`VmHWM`).
     pub fn peak_rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kib| kib / 1024.0)
+        self.status_kib("VmHWM:") / 1024.0
     }
 
     /// Stops this server, starts another on the same database and returns its readiness time.

@@ -15,8 +15,8 @@ fn secret_key() -> String {
         .to_owned()
 }
 
-/// The fixture's events of a conversation, in index order.
-fn source_events(dir: &Path) -> Vec<Value> {
+/// A conversation's event files, in index order.
+fn event_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(dir.join("events"))
         .expect("events")
         .map(|entry| entry.expect("entry").path())
@@ -27,6 +27,11 @@ fn source_events(dir: &Path) -> Vec<Value> {
         .collect();
     files.sort();
     files
+}
+
+/// The fixture's events of a conversation, in index order.
+fn source_events(dir: &Path) -> Vec<Value> {
+    event_files(dir)
         .iter()
         .map(|path| serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json"))
         .collect()
@@ -46,15 +51,7 @@ async fn an_agent_server_store_is_imported_once_and_resumed_where_it_stopped() {
     // Half of the first conversation's events are "not yet there": the run that stops half-way.
     let first = &dirs[0];
     let mut held_back = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(first.join("events"))
-        .expect("events")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| {
-            path.file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with("event-"))
-        })
-        .collect();
-    files.sort();
+    let files = event_files(first);
     let later = tempfile::tempdir().expect("later");
     for path in files.iter().skip(6) {
         let target = later.path().join(path.file_name().expect("name"));

@@ -1,7 +1,7 @@
 use crate::{
-    Caller, DomainError, Email, SecretString,
+    Caller, DomainError, Email, SecretString, UserId,
     password::NewPassword,
-    ports::PasswordCheck,
+    ports::{PasswordCheck, StoredCredentials},
     services::identity::IdentityService,
     session::TokenPair,
     throttle::{ThrottleLimit, throttle_keys},
@@ -92,20 +92,7 @@ impl IdentityService {
     ) -> Result<(), DomainError> {
         caller.require_person()?;
         let (user_id, session_id) = (caller.user.id, caller.session_id);
-        let credentials = self
-            .ports
-            .credentials
-            .credentials_by_id(user_id)
-            .await?
-            .ok_or(DomainError::Unauthorized("unknown user"))?;
-        let check = self
-            .ports
-            .hasher
-            .verify(current, credentials.password_hash.as_deref())
-            .await?;
-        if check == PasswordCheck::Mismatch {
-            return Err(DomainError::invalid("current_password", "is incorrect"));
-        }
+        let credentials = self.check_password(user_id, current, "current_password").await?;
         let new = NewPassword::parse(new, &credentials.user.email, "new_password")?;
         let hash = self.ports.hasher.hash(new.secret()).await?;
         self.ports
@@ -114,5 +101,29 @@ impl IdentityService {
             .await?;
         self.credentials_changed(user_id).await;
         Ok(())
+    }
+
+    /// The user's credentials once `password` is checked against them; 422 on `field` when wrong.
+    pub(crate) async fn check_password(
+        &self,
+        user: UserId,
+        password: &SecretString,
+        field: &str,
+    ) -> Result<StoredCredentials, DomainError> {
+        let credentials = self
+            .ports
+            .credentials
+            .credentials_by_id(user)
+            .await?
+            .ok_or(DomainError::Unauthorized("unknown user"))?;
+        let check = self
+            .ports
+            .hasher
+            .verify(password, credentials.password_hash.as_deref())
+            .await?;
+        if check == PasswordCheck::Mismatch {
+            return Err(DomainError::invalid(field, "is incorrect"));
+        }
+        Ok(credentials)
     }
 }

@@ -3,7 +3,6 @@ use crate::{
     mfa::{
         MFA_TOKEN_TTL, RECOVERY_CODES, format_recovery_code, normalize_recovery_code, secret_associated_data,
     },
-    ports::PasswordCheck,
     services::identity::IdentityService,
     session::{NewOneTimeToken, OneTimePurpose, OneTimeTokenState, TokenPair},
     throttle::{ADDRESS_KEYS, MFA_KEYS},
@@ -225,20 +224,7 @@ impl IdentityService {
         if user.mfa_enabled_at.is_none() {
             return Err(DomainError::conflict("mfa_not_enabled", "MFA is off"));
         }
-        let credentials = self
-            .ports
-            .credentials
-            .credentials_by_id(user.id)
-            .await?
-            .ok_or(DomainError::Unauthorized("unknown user"))?;
-        let check = self
-            .ports
-            .hasher
-            .verify(password, credentials.password_hash.as_deref())
-            .await?;
-        if check == PasswordCheck::Mismatch {
-            return Err(DomainError::invalid("password", "is incorrect"));
-        }
+        self.check_password(user.id, password, "password").await?;
         let (secret, _) = self.totp_secret(user.id).await?;
         let step = self
             .ports
