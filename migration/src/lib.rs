@@ -16,6 +16,7 @@ mod m20261124_000009_create_agent_deletion_queue;
 mod m20261124_000010_create_stream_tickets_and_shares;
 mod m20261124_000011_name_event_batches;
 mod m20261202_000012_create_mfa;
+mod m20261202_000013_create_sso_and_org_policies;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_create_stream_tickets_and_shares::Migration),
             Box::new(m20261124_000011_name_event_batches::Migration),
             Box::new(m20261202_000012_create_mfa::Migration),
+            Box::new(m20261202_000013_create_sso_and_org_policies::Migration),
         ]
     }
 }

@@ -68,6 +68,14 @@ pub enum AuditAction {
     SandboxCreated,
     /// A sandbox was deleted.
     SandboxDeleted,
+    /// An org's single sign-on provider was set or changed.
+    SsoConfigured,
+    /// An org's single sign-on provider was removed.
+    SsoRemoved,
+    /// An org's sign-in policy changed.
+    PolicyUpdated,
+    /// A user signed in with single sign-on for the first time and was linked or created.
+    SsoLinked,
 }
 
 impl AuditAction {
@@ -104,6 +112,10 @@ impl AuditAction {
             AuditAction::SuperadminRevoked => "superadmin.revoked",
             AuditAction::SandboxCreated => "sandbox.created",
             AuditAction::SandboxDeleted => "sandbox.deleted",
+            AuditAction::SsoConfigured => "org.sso_configured",
+            AuditAction::SsoRemoved => "org.sso_removed",
+            AuditAction::PolicyUpdated => "org.policy_updated",
+            AuditAction::SsoLinked => "user.sso_linked",
         }
     }
 }

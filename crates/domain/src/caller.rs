@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use crate::{DomainError, OrgId, Role, User, UserId, ports::Orgs};
+use crate::{DomainError, OrgId, Role, User, UserId, ports::Orgs, session::SignInMethod};
 
 /// What an API key grants: its user, inside one org, with optional extra scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub struct Caller {
     pub session_id: Option<Uuid>,
     /// Set when the caller used an API key: what the key allows.
     pub api_key: Option<ApiKeyGrant>,
+    /// How the caller's session was signed in (`None` for API keys and a no-auth install).
+    pub signed_in_with: Option<SignInMethod>,
 }
 
 impl Caller {
@@ -36,7 +38,14 @@ impl Caller {
             user,
             session_id,
             api_key: None,
+            signed_in_with: None,
         }
+    }
+
+    /// The same caller, its session signed in with `method`.
+    pub fn signed_in_with(mut self, method: SignInMethod) -> Self {
+        self.signed_in_with = Some(method);
+        self
     }
 
     /// The user acting through an API key.
@@ -45,6 +54,7 @@ impl Caller {
             user,
             session_id: None,
             api_key: Some(grant),
+            signed_in_with: None,
         }
     }
 
@@ -83,10 +93,27 @@ impl Caller {
     }
 }
 
-/// The caller's role in `org`: `NotFound` outside an API key's org and for non-members.
+/// The caller's role in `org`: `NotFound` outside an API key's org and for non-members; refused
+/// when the org's policy shuts the caller out.
 pub async fn role_in(orgs: &dyn Orgs, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
     caller.reach(org)?;
-    orgs.member_role(org, caller.user.id).await
+    let membership = orgs
+        .membership(org, caller.user.id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    membership.org.policy.access.admit(caller)?;
+    Ok(membership.role)
+}
+
+/// The caller's role from a membership read together with other data, once the org's policy admits
+/// the caller; `NotFound` for a non-member.
+pub fn admitted_role(
+    caller: &Caller,
+    access: Option<crate::org_policy::MemberAccess>,
+) -> Result<Role, DomainError> {
+    let access = access.ok_or(DomainError::NotFound)?;
+    access.policy.admit(caller)?;
+    Ok(access.role)
 }
 
 #[cfg(test)]

@@ -35,6 +35,15 @@ pub enum DomainError {
     /// The caller is known and a member, but its role does not allow this.
     #[error("forbidden")]
     Forbidden,
+    /// A member the org's policy shuts out (`mfa_required`, `sso_required`), or another refusal
+    /// the caller can act on (`code` says which).
+    #[error("refused: {code}")]
+    Refused {
+        /// Stable machine-readable reason.
+        code: &'static str,
+        /// What the caller can do about it.
+        detail: String,
+    },
     /// The resource does not exist or the caller may not know it exists.
     #[error("not found")]
     NotFound,
@@ -78,6 +87,14 @@ impl DomainError {
     /// A validation error on a single field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A refusal with a stable code and what the caller can do about it.
+    pub fn refused(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Refused {
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// A conflict with a stable code and a human explanation.

@@ -25,6 +25,7 @@ pub mod member;
 pub mod membership_rules;
 pub mod mfa;
 pub mod org;
+pub mod org_policy;
 pub mod password;
 pub mod policy;
 pub mod ports;
@@ -38,6 +39,7 @@ pub mod services;
 pub mod session;
 pub mod settings;
 pub mod share;
+pub mod sso;
 pub mod throttle;
 pub mod user;
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{DomainError, OrgId};
+use crate::{DomainError, OrgId, org_policy::OrgPolicy};
 
 /// An organisation (tenant).
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,8 @@ pub struct Org {
     pub contact_email: Option<String>,
     /// When the org was created.
     pub created_at: DateTime<Utc>,
+    /// Its sign-in policy.
+    pub policy: OrgPolicy,
 }
 
 /// A validated org name: trimmed, 1..=100 characters, no control characters.

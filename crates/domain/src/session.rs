@@ -71,6 +71,34 @@ pub enum RefreshRotation {
     Invalid,
 }
 
+/// How a session was signed in; org policies may insist on one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMethod {
+    /// Email and password (with TOTP when the account has it).
+    Password,
+    /// An OpenID Connect provider.
+    Sso,
+}
+
+impl SignInMethod {
+    /// Stable name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::Sso => "sso",
+        }
+    }
+
+    /// The method named `name` (as stored); unknown names are `None`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "password" => Some(SignInMethod::Password),
+            "sso" => Some(SignInMethod::Sso),
+            _ => None,
+        }
+    }
+}
+
 /// What a single-use token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OneTimePurpose {
@@ -80,6 +108,10 @@ pub enum OneTimePurpose {
     ResetPassword,
     /// Allows the second step of a sign-in with MFA, and nothing else.
     MfaLogin,
+    /// The second step of a single sign-on for an account with MFA.
+    SsoMfaLogin,
+    /// Exchanges a finished single sign-on for its tokens, once.
+    SsoLogin,
 }
 
 impl OneTimePurpose {
@@ -89,6 +121,8 @@ impl OneTimePurpose {
             OneTimePurpose::VerifyEmail => "verify_email",
             OneTimePurpose::ResetPassword => "reset_password",
             OneTimePurpose::MfaLogin => "mfa_login",
+            OneTimePurpose::SsoMfaLogin => "sso_mfa_login",
+            OneTimePurpose::SsoLogin => "sso_login",
         }
     }
 }

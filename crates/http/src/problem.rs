@@ -90,7 +90,10 @@ impl From<DomainError> for Problem {
                     | "invalid_mfa_code"
                     | "mfa_code_reused"
                     | "invalid_mfa_token"
-                    | "mfa_required" => why,
+                    | "mfa_required"
+                    | "sso_failed"
+                    | "sso_state_invalid"
+                    | "invalid_sso_code" => why,
                     _ => "unauthorized",
                 };
                 Problem::new(StatusCode::UNAUTHORIZED, code, "Missing or invalid credentials.")
@@ -100,6 +103,7 @@ impl From<DomainError> for Problem {
                 "forbidden",
                 "Your role in this org does not allow this.",
             ),
+            DomainError::Refused { code, detail } => Problem::new(StatusCode::FORBIDDEN, code, detail),
             DomainError::NotFound => Problem::not_found(),
             DomainError::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, detail),
             DomainError::Gone { code } => Problem::new(StatusCode::GONE, code, "This is no longer valid."),

@@ -11,7 +11,7 @@ use crate::Problem;
 #[response(status = 401, content_type = "application/problem+json")]
 pub struct Unauthenticated(pub Problem);
 
-/// Role too low.
+/// Role too low, or the org's sign-in policy shuts the caller out (`mfa_required`, `sso_required`).
 #[derive(IntoResponses)]
 #[response(status = 403, content_type = "application/problem+json")]
 pub struct RoleTooLow(pub Problem);

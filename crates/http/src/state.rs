@@ -6,7 +6,7 @@ use tenantry_domain::{
     ports::ExportSink,
     services::{
         AgentRunService, ApiKeyService, ConversationService, ExportService, IdentityService, OrgService,
-        ReadinessService, SandboxService, SecretService, SettingsService,
+        ReadinessService, SandboxService, SecretService, SettingsService, SsoService,
     },
 };
 use tokio::sync::mpsc;
@@ -48,6 +48,8 @@ pub struct AppState {
     pub sandboxes: SandboxService,
     /// Conversations run on agent servers Tenantry drives.
     pub agent_runs: AgentRunService,
+    /// Single sign-on and orgs' sign-in policies.
+    pub sso: SsoService,
     /// Org exports.
     pub export: ExportService,
     /// The archive format exports are written in.

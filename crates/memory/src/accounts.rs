@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::{
     DomainError, Email, OrgId, Role, User, UserId,
     ports::{Accounts, Credentials, OneTimeTokens, Registration, Sessions, StoredCredentials},
-    session::{NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation},
+    session::{
+        NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SignInMethod,
+    },
 };
 use uuid::Uuid;
 
@@ -231,19 +233,24 @@ impl Sessions for MemoryStore {
         user_id: UserId,
         session: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, DomainError> {
+    ) -> Result<Option<(User, SignInMethod)>, DomainError> {
         Ok(self
             .read(|tables| {
-                let live = tables.sessions.get(&session).is_some_and(|row| {
-                    row.user_id == user_id && row.revoked_at.is_none() && row.expires_at > now
-                });
-                live.then(|| tables.users.get(&user_id).map(|row| row.user.clone()))
-                    .flatten()
+                let method = tables
+                    .sessions
+                    .get(&session)
+                    .filter(|row| row.user_id == user_id && row.revoked_at.is_none() && row.expires_at > now)
+                    .map(|row| row.sign_in_method)?;
+                tables.users.get(&user_id).map(|row| (row.user.clone(), method))
             })
             .await)
     }
 
-    async fn open_session(&self, first_token: &NewRefreshToken) -> Result<(), DomainError> {
+    async fn open_session(
+        &self,
+        first_token: &NewRefreshToken,
+        method: SignInMethod,
+    ) -> Result<(), DomainError> {
         self.write(|tables| {
             tables.sessions.insert(
                 first_token.family_id,
@@ -251,6 +258,7 @@ impl Sessions for MemoryStore {
                     user_id: first_token.user_id,
                     expires_at: first_token.expires_at,
                     revoked_at: None,
+                    sign_in_method: method,
                 },
             );
             tables

@@ -5,13 +5,25 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
     agent_reports::AgentStateChange,
+    org_policy::MemberAccess,
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
         EventIndex, EventSegment, PendingPurge, PurgeQueue, UsageReport,
     },
 };
 
-use crate::MemoryStore;
+use crate::{MemoryStore, tables::Tables};
+
+/// `reader`'s role in `org` with the org's access policy (`None`: a stranger).
+fn access(tables: &Tables, org: OrgId, reader: UserId) -> Option<MemberAccess> {
+    let role = tables.members.get(&(org, reader))?.role;
+    let policy = tables
+        .orgs
+        .get(&org)
+        .map(|org| org.policy.access)
+        .unwrap_or_default();
+    Some(MemberAccess { role, policy })
+}
 
 fn shown(conversation: &Conversation, filter: &ConversationFilter, role: Role) -> bool {
     let visible = if filter.mine {
@@ -76,10 +88,10 @@ impl Conversations for MemoryStore {
         org: OrgId,
         id: ConversationId,
         reader: UserId,
-    ) -> Result<Option<(Conversation, Option<Role>)>, DomainError> {
+    ) -> Result<Option<(Conversation, Option<MemberAccess>)>, DomainError> {
         Ok(self
             .read(|tables| {
-                let role = tables.members.get(&(org, reader)).map(|member| member.role);
+                let role = access(tables, org, reader);
                 tables
                     .conversations
                     .get(&id)
@@ -95,16 +107,13 @@ impl Conversations for MemoryStore {
         filter: &ConversationFilter,
         cursor: Option<ConversationCursor>,
         limit: u64,
-    ) -> Result<(Option<Role>, Vec<Conversation>), DomainError> {
-        let (role, mut page) = self
+    ) -> Result<(Option<MemberAccess>, Vec<Conversation>), DomainError> {
+        let (access, mut page) = self
             .read(|tables| {
-                let Some(role) = tables
-                    .members
-                    .get(&(org, filter.reader))
-                    .map(|member| member.role)
-                else {
+                let Some(access) = access(tables, org, filter.reader) else {
                     return (None, Vec::new());
                 };
+                let role = access.role;
                 let page = tables
                     .conversations
                     .values()
@@ -115,14 +124,14 @@ impl Conversations for MemoryStore {
                     })
                     .cloned()
                     .collect();
-                (Some(role), page)
+                (Some(access), page)
             })
             .await;
         page.sort_by_key(|conversation: &Conversation| {
             std::cmp::Reverse((conversation.last_updated_at, conversation.id))
         });
         page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok((role, page))
+        Ok((access, page))
     }
 
     async fn update(

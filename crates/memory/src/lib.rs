@@ -27,6 +27,7 @@ mod secrets;
 mod settings;
 mod shares;
 mod signals;
+mod sso;
 mod tables;
 mod throttle;
 mod unit_of_work;

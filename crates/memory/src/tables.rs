@@ -46,6 +46,7 @@ pub(crate) struct SessionRow {
     pub user_id: UserId,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub sign_in_method: tenantry_domain::session::SignInMethod,
 }
 
 /// A refresh token.
@@ -95,6 +96,9 @@ pub(crate) struct RemoteDeletionRow {
 pub(crate) struct Tables {
     pub users: BTreeMap<UserId, UserRow>,
     pub orgs: BTreeMap<OrgId, Org>,
+    pub sso_providers: HashMap<OrgId, tenantry_domain::ports::StoredOrgProvider>,
+    pub sso_identities: HashMap<(String, String), UserId>,
+    pub sso_sign_ins: HashMap<String, tenantry_domain::ports::StoredSignIn>,
     pub members: BTreeMap<(OrgId, UserId), MemberRow>,
     pub invitations: BTreeMap<Uuid, InvitationRow>,
     pub audit: Vec<AuditEntry>,

@@ -8,7 +8,9 @@ use prometheus::Registry;
 use tenantry_http::{HttpMetrics, HttpOptions, MetricsEndpoint};
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
-use tenantry_domain::services::{AgentRunService, EventPurger, IdentityService, RetentionService};
+use tenantry_domain::services::{
+    AgentRunService, EventPurger, IdentityService, RetentionService, SsoService,
+};
 
 use crate::{
     config::{Config, absolute},
@@ -67,6 +69,7 @@ impl Application {
         let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(sweep_throttles_periodically(
             state.identity.clone(),
+            state.sso.clone(),
             Duration::from_secs(config.auth.throttle.sweep_interval_secs.max(1)),
             purging_stopped.clone(),
         ));
@@ -168,9 +171,11 @@ fn metrics_server(address: &str, endpoint: MetricsEndpoint, config: &Config) -> 
     .run())
 }
 
-/// Deletes throttle counters that no longer matter every `interval`, until told to stop.
+/// Deletes throttle counters that no longer matter, and single sign-ons started and never finished,
+/// every `interval`, until told to stop.
 async fn sweep_throttles_periodically(
     identity: IdentityService,
+    sso: SsoService,
     interval: Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -182,6 +187,9 @@ async fn sweep_throttles_periodically(
                     Ok(0) => {}
                     Ok(swept) => tracing::debug!(swept, "deleted expired throttle counters"),
                     Err(error) => tracing::warn!(%error, "throttle sweep failed; will retry"),
+                }
+                if let Err(error) = sso.sweep().await {
+                    tracing::warn!(%error, "sweep of abandoned single sign-ons failed; will retry");
                 }
             }
             _ = stop.changed() => return,

@@ -226,6 +226,59 @@ pub struct AuthConfig {
     pub argon2: Argon2Config,
     /// Login throttling.
     pub throttle: ThrottleConfig,
+    /// Single sign-on with OpenID Connect.
+    #[serde(default)]
+    pub oidc: OidcConfig,
+}
+
+/// `[auth.oidc]`: single sign-on. Orgs' admins add their own providers through the API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct OidcConfig {
+    /// How long a request to a provider may take.
+    pub request_timeout_secs: u64,
+    /// Absolute URLs a finished sign-in may redirect under (paths on this server always may).
+    pub redirect_allow_list: Vec<String>,
+    /// Providers for the whole install, signed in through `/api/auth/oidc/{name}/start`.
+    pub providers: Vec<OidcProviderConfig>,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout_secs: 10,
+            redirect_allow_list: Vec::new(),
+            providers: Vec::new(),
+        }
+    }
+}
+
+/// `[[auth.oidc.providers]]`.
+#[derive(Clone, Deserialize)]
+pub struct OidcProviderConfig {
+    /// Name in URLs (letters, digits, `-`, `_`).
+    pub name: String,
+    /// Issuer URL.
+    pub issuer: String,
+    /// Tenantry's client id there.
+    pub client_id: String,
+    /// Tenantry's client secret there.
+    pub client_secret: String,
+    /// Email domains that may sign in (empty: any).
+    #[serde(default)]
+    pub allowed_domains: Vec<String>,
+}
+
+impl std::fmt::Debug for OidcProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcProviderConfig")
+            .field("name", &self.name)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("allowed_domains", &self.allowed_domains)
+            .finish()
+    }
 }
 
 /// `[auth.argon2]`.

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility, new_id,
+    org_policy::{AccessPolicy, MemberAccess},
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
         EventIndex, EventSegment, PendingPurge, PurgeQueue, UsageReport,
@@ -19,7 +20,7 @@ use tenantry_domain::{
 
 use crate::{
     SqlDatabase,
-    entities::{conversations, event_segments, org_members, pending_purges},
+    entities::{conversations, event_segments, org_members, orgs, pending_purges},
     errors::{corrupt, db_error},
     org_store::{audit, rows::role_from_row},
     transaction::begin_write,
@@ -40,6 +41,9 @@ impl SqlConversationStore {
 
 /// The column that carries the reader's role next to the rows of a read.
 const MEMBER_ROLE: &str = "member_role";
+/// The columns that carry the org's access policy beside it.
+const ORG_REQUIRE_MFA: &str = "org_require_mfa";
+const ORG_REQUIRE_SSO: &str = "org_require_sso";
 /// The columns that carry an event segment next to its conversation.
 const SEGMENT_FIRST: &str = "segment_first_id";
 const SEGMENT_LAST: &str = "segment_last_id";
@@ -75,18 +79,49 @@ fn membership(org: OrgId, reader: UserId, roles: Option<&[Role]>) -> SelectState
     select.to_owned()
 }
 
-fn role_of(row: &QueryResult) -> Result<Option<Role>, DomainError> {
-    row.try_get::<Option<String>>("", MEMBER_ROLE)
-        .map_err(|_| corrupt("member role"))?
-        .map(|name| role_from_row(&name))
-        .transpose()
+/// One of the org's policy flags, as a scalar sub-query.
+fn org_flag(org: OrgId, flag: orgs::Column) -> Expr {
+    Expr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .column(flag)
+                .from(orgs::Entity)
+                .and_where(orgs::Column::Id.eq(org))
+                .to_owned()
+                .into(),
+        ),
+    )
 }
 
-/// A conversation row with the reader's role beside it.
-fn with_role(row: &QueryResult) -> Result<(Conversation, Option<Role>), DomainError> {
+/// The reader's role and the org's access policy, from the columns beside a read (`None`: a
+/// stranger).
+fn access_of(row: &QueryResult) -> Result<Option<MemberAccess>, DomainError> {
+    let Some(role) = row
+        .try_get::<Option<String>>("", MEMBER_ROLE)
+        .map_err(|_| corrupt("member role"))?
+    else {
+        return Ok(None);
+    };
+    let flag = |column: &str| {
+        row.try_get::<Option<bool>>("", column)
+            .map(Option::unwrap_or_default)
+            .map_err(|_| corrupt("org policy"))
+    };
+    Ok(Some(MemberAccess {
+        role: role_from_row(&role)?,
+        policy: AccessPolicy {
+            require_mfa: flag(ORG_REQUIRE_MFA)?,
+            require_sso: flag(ORG_REQUIRE_SSO)?,
+        },
+    }))
+}
+
+/// A conversation row with the reader's access beside it.
+fn with_role(row: &QueryResult) -> Result<(Conversation, Option<MemberAccess>), DomainError> {
     let conversation =
         conversations::Model::from_query_result(row, "").map_err(|_| corrupt("conversation"))?;
-    Ok((from_row(conversation)?, role_of(row)?))
+    Ok((from_row(conversation)?, access_of(row)?))
 }
 
 pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, DomainError> {
@@ -191,10 +226,12 @@ impl Conversations for SqlConversationStore {
         org: OrgId,
         id: ConversationId,
         reader: UserId,
-    ) -> Result<Option<(Conversation, Option<Role>)>, DomainError> {
+    ) -> Result<Option<(Conversation, Option<MemberAccess>)>, DomainError> {
         let query = conversations::Entity::find()
             .filter(in_org(org, id))
             .expr_as(member_role(org, reader), MEMBER_ROLE)
+            .expr_as(org_flag(org, orgs::Column::RequireMfa), ORG_REQUIRE_MFA)
+            .expr_as(org_flag(org, orgs::Column::RequireSso), ORG_REQUIRE_SSO)
             .into_query();
         self.db
             .conn
@@ -211,7 +248,7 @@ impl Conversations for SqlConversationStore {
         filter: &ConversationFilter,
         after: Option<ConversationCursor>,
         limit: u64,
-    ) -> Result<(Option<Role>, Vec<Conversation>), DomainError> {
+    ) -> Result<(Option<MemberAccess>, Vec<Conversation>), DomainError> {
         use conversations::Column;
         let mut query = conversations::Entity::find()
             .filter(Column::OrgId.eq(org))
@@ -254,6 +291,8 @@ impl Conversations for SqlConversationStore {
         }
         let query = query
             .expr_as(member_role(org, filter.reader), MEMBER_ROLE)
+            .expr_as(org_flag(org, orgs::Column::RequireMfa), ORG_REQUIRE_MFA)
+            .expr_as(org_flag(org, orgs::Column::RequireSso), ORG_REQUIRE_SSO)
             .order_by_desc(Column::LastUpdatedAt)
             .order_by_desc(Column::Id)
             .limit(limit)
@@ -267,11 +306,13 @@ impl Conversations for SqlConversationStore {
                 .query_one(
                     &Query::select()
                         .expr_as(member_role(org, filter.reader), MEMBER_ROLE)
+                        .expr_as(org_flag(org, orgs::Column::RequireMfa), ORG_REQUIRE_MFA)
+                        .expr_as(org_flag(org, orgs::Column::RequireSso), ORG_REQUIRE_SSO)
                         .to_owned(),
                 )
                 .await
                 .map_err(db_error)?
-                .map(|row| role_of(&row))
+                .map(|row| access_of(&row))
                 .transpose()?
                 .flatten();
             return Ok((role, Vec::new()));
@@ -455,6 +496,8 @@ impl EventIndex for SqlConversationStore {
         let mut query = conversations::Entity::find()
             .filter(in_org(org, id))
             .expr_as(member_role(org, reader), MEMBER_ROLE)
+            .expr_as(org_flag(org, orgs::Column::RequireMfa), ORG_REQUIRE_MFA)
+            .expr_as(org_flag(org, orgs::Column::RequireSso), ORG_REQUIRE_SSO)
             .expr_as(
                 Expr::col((event_segments::Entity, Segment::FirstId)),
                 SEGMENT_FIRST,

@@ -11,7 +11,9 @@ use sea_orm::{
 use tenantry_domain::{
     AuditEntry, DomainError, Email, OrgId, Role, User, UserId,
     ports::{Accounts, Credentials, OneTimeTokens, Registration, Sessions, StoredCredentials},
-    session::{NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation},
+    session::{
+        NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SignInMethod,
+    },
 };
 use uuid::Uuid;
 
@@ -223,6 +225,7 @@ impl Accounts for SqlIdentityStore {
             contact_email: Set(org.contact_email.clone()),
             created_at: Set(org.created_at),
             updated_at: Set(org.created_at),
+            ..Default::default()
         })
         .exec_without_returning(&txn)
         .await
@@ -377,11 +380,12 @@ impl Sessions for SqlIdentityStore {
         user_id: UserId,
         session: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, DomainError> {
+    ) -> Result<Option<(User, SignInMethod)>, DomainError> {
         // Every authenticated request runs this: a fixed statement (prepared once per connection)
         // instead of one built per call.
-        const USER_IN_LIVE_SESSION: &str = "SELECT * FROM users WHERE id = $1 AND EXISTS (\
-             SELECT 1 FROM sessions WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL AND expires_at > $3)";
+        const USER_IN_LIVE_SESSION: &str = "SELECT users.*, sessions.sign_in_method AS session_sign_in_method \
+             FROM users JOIN sessions ON sessions.user_id = users.id \
+             WHERE users.id = $1 AND sessions.id = $2 AND sessions.revoked_at IS NULL AND sessions.expires_at > $3";
         let statement = sea_orm::Statement::from_sql_and_values(
             self.db.backend(),
             USER_IN_LIVE_SESSION,
@@ -393,14 +397,24 @@ impl Sessions for SqlIdentityStore {
             .await
             .map_err(db_error)?
             .map(|row| {
+                let method = row
+                    .try_get::<String>("", "session_sign_in_method")
+                    .ok()
+                    .and_then(|name| SignInMethod::parse(&name))
+                    .ok_or_else(|| crate::errors::corrupt("session"))?;
                 users::Model::from_query_result(&row, "")
                     .map_err(|_| crate::errors::corrupt("user"))
                     .and_then(user_from_row)
+                    .map(|user| (user, method))
             })
             .transpose()
     }
 
-    async fn open_session(&self, first_token: &NewRefreshToken) -> Result<(), DomainError> {
+    async fn open_session(
+        &self,
+        first_token: &NewRefreshToken,
+        method: SignInMethod,
+    ) -> Result<(), DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
         sessions::Entity::insert(sessions::ActiveModel {
             id: Set(first_token.family_id),
@@ -408,6 +422,7 @@ impl Sessions for SqlIdentityStore {
             created_at: Set(first_token.issued_at),
             expires_at: Set(first_token.expires_at),
             revoked_at: Set(None),
+            sign_in_method: Set(method.as_str().to_owned()),
         })
         .exec_without_returning(&txn)
         .await

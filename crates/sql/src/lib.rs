@@ -22,6 +22,7 @@ mod sandbox_store;
 mod secret_store;
 mod share_store;
 mod signals;
+mod sso_store;
 mod transaction;
 mod unit_of_work;
 
@@ -40,4 +41,5 @@ pub use sandbox_store::SqlSandboxStore;
 pub use secret_store::SqlSecretStore;
 pub use share_store::SqlShareStore;
 pub use signals::SqlSignalBus;
+pub use sso_store::SqlSsoStore;
 pub use unit_of_work::SqlUnitOfWork;

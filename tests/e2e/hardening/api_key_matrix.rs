@@ -110,6 +110,31 @@ fn rows() -> Vec<Row> {
         ),
         row("GET", "/api/orgs/{org}/audit-log", no_body, 200, 404),
         row("GET", "/api/orgs/{org}/export", no_body, 200, 404),
+        // Sign-in settings are a person's act.
+        row("GET", "/api/orgs/{org}/sso", no_body, 403, 404),
+        row(
+            "PUT",
+            "/api/orgs/{org}/sso",
+            |_| {
+                Some(json!({
+                    "issuer": "https://login.example.com",
+                    "client_id": "tenantry",
+                    "client_secret": "s3cret",
+                    "default_role": "viewer",
+                }))
+            },
+            403,
+            404,
+        ),
+        row("DELETE", "/api/orgs/{org}/sso", no_body, 403, 404),
+        row("GET", "/api/orgs/{org}/policy", no_body, 403, 404),
+        row(
+            "PUT",
+            "/api/orgs/{org}/policy",
+            |_| Some(json!({ "require_mfa": false, "require_sso": false })),
+            403,
+            404,
+        ),
         // Members and invitations.
         row("GET", "/api/orgs/{org}/members", no_body, 200, 404),
         row(

@@ -11,7 +11,7 @@ use crate::support::{TestApp, spawn_app};
 const PASSWORD: &str = "correct horse battery staple";
 
 /// RFC 6238 / RFC 4226 dynamic truncation over HMAC-SHA-1, `digits` digits.
-fn hotp(key: &[u8], counter: u64, digits: u32) -> String {
+pub(super) fn hotp(key: &[u8], counter: u64, digits: u32) -> String {
     let mut mac = Hmac::<sha1::Sha1>::new_from_slice(key).expect("key");
     mac.update(&counter.to_be_bytes());
     let hash = mac.finalize().into_bytes();
@@ -33,7 +33,7 @@ fn now_step() -> u64 {
 
 /// Waits until a fresh 30 s step has begun when fewer than 8 s of the current one are left, so
 /// the steps a test computes stay where it expects them.
-async fn early_in_a_step() {
+pub(super) async fn early_in_a_step() {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("time")
@@ -59,13 +59,13 @@ fn the_independent_implementation_matches_rfc_6238() {
     }
 }
 
-struct Enrolled {
-    key: Vec<u8>,
-    recovery_codes: Vec<String>,
-    confirmed_step: u64,
+pub(super) struct Enrolled {
+    pub(super) key: Vec<u8>,
+    pub(super) recovery_codes: Vec<String>,
+    pub(super) confirmed_step: u64,
 }
 
-async fn enrol(app: &TestApp, token: &str) -> Enrolled {
+pub(super) async fn enrol(app: &TestApp, token: &str) -> Enrolled {
     let (status, setup) = app.call("POST", token, "/api/auth/mfa/totp/setup", None).await;
     assert_eq!(status, 200, "{setup}");
     let secret = setup["secret"].as_str().expect("secret");

@@ -6,6 +6,7 @@ mod recovery;
 mod refresh;
 mod registration;
 mod sessions;
+mod sso;
 mod throttling;
 mod token_tampering;
 

@@ -18,6 +18,16 @@ fn no_body(_: &crate::support::Cast) -> Option<Value> {
     None
 }
 
+fn sso_provider_body() -> Value {
+    json!({
+        "issuer": "https://login.example.com/realms/acme",
+        "client_id": "tenantry",
+        "client_secret": "s3cret",
+        "allowed_domains": ["example.com"],
+        "default_role": "developer",
+    })
+}
+
 fn rows() -> Vec<Row> {
     vec![
         Row {
@@ -104,6 +114,41 @@ fn rows() -> Vec<Row> {
             path: "/api/orgs/{org}/export",
             body: no_body,
             expected: [200, 403, 403, 403, 404],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/orgs/{org}/sso",
+            body: |_| Some(sso_provider_body()),
+            expected: [200, 200, 403, 403, 404],
+        },
+        Row {
+            // Allowed to ask; there is no provider yet.
+            method: "GET",
+            path: "/api/orgs/{org}/sso",
+            body: no_body,
+            expected: [404, 404, 403, 403, 404],
+        },
+        Row {
+            method: "DELETE",
+            path: "/api/orgs/{org}/sso",
+            body: no_body,
+            expected: [404, 404, 403, 403, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/orgs/{org}/policy",
+            body: no_body,
+            expected: [200, 200, 403, 403, 404],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/orgs/{org}/policy",
+            body: |_| {
+                Some(
+                    json!({ "require_mfa": false, "require_sso": false, "allowed_email_domains": ["example.com"] }),
+                )
+            },
+            expected: [200, 200, 403, 403, 404],
         },
     ]
 }

@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility, conversation::Micros,
+    org_policy::MemberAccess,
 };
 
 /// Which conversations a list shows.
@@ -64,14 +65,14 @@ pub trait Conversations: Send + Sync {
     /// The conversation with this id in this org.
     async fn get(&self, org: OrgId, id: ConversationId) -> Result<Option<Conversation>, DomainError>;
 
-    /// The conversation with this id in this org, with `reader`'s role in the org (`None`: not a
-    /// member), read together.
+    /// The conversation with this id in this org, with `reader`'s role in the org and its access
+    /// policy (`None`: not a member), read together.
     async fn get_for(
         &self,
         org: OrgId,
         id: ConversationId,
         reader: UserId,
-    ) -> Result<Option<(Conversation, Option<Role>)>, DomainError>;
+    ) -> Result<Option<(Conversation, Option<MemberAccess>)>, DomainError>;
 
     /// The reader's role in `org` (`None`: not a member) and, for a member, a page of what `filter`
     /// shows, newest `last_updated_at` first (ties by id), strictly after `after`; read together.
@@ -81,7 +82,7 @@ pub trait Conversations: Send + Sync {
         filter: &ConversationFilter,
         after: Option<ConversationCursor>,
         limit: u64,
-    ) -> Result<(Option<Role>, Vec<Conversation>), DomainError>;
+    ) -> Result<(Option<MemberAccess>, Vec<Conversation>), DomainError>;
 
     /// Applies `patch`.
     async fn update(

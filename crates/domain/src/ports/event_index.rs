@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::{Conversation, ConversationId, DomainError, OrgId, Role, UserId};
+use crate::{Conversation, ConversationId, DomainError, OrgId, UserId};
 
 /// The ids a batch of events received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub struct ConversationWindow {
     /// The conversation.
     pub conversation: Conversation,
     /// The reader's role in its org; `None`: not a member.
-    pub role: Option<Role>,
+    pub role: Option<crate::org_policy::MemberAccess>,
     /// The segments holding the window's visible events (below the event count), in order.
     pub segments: Vec<EventSegment>,
 }

@@ -4,24 +4,29 @@ use uuid::Uuid;
 
 use crate::{
     DomainError, User, UserId,
-    session::{NewRefreshToken, RefreshRotation},
+    session::{NewRefreshToken, RefreshRotation, SignInMethod},
 };
 
 /// Sessions and their rotating refresh tokens. Every method is one atomic unit.
 #[async_trait]
 pub trait Sessions: Send + Sync {
-    /// The user with this id, if `session` is one of its sessions and neither revoked nor past its
-    /// end at `now`: the per-request check of an access token, in one read.
+    /// The user with this id and how the session was signed in, if `session` is one of its
+    /// sessions and neither revoked nor past its end at `now`: the per-request check of an access
+    /// token, in one read.
     async fn user_in_live_session(
         &self,
         user_id: UserId,
         session: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, DomainError>;
+    ) -> Result<Option<(User, SignInMethod)>, DomainError>;
 
-    /// Opens a session: its row (id = the token's family, ending with it) and its first refresh
-    /// token, atomically.
-    async fn open_session(&self, first_token: &NewRefreshToken) -> Result<(), DomainError>;
+    /// Opens a session signed in with `method`: its row (id = the token's family, ending with it)
+    /// and its first refresh token, atomically.
+    async fn open_session(
+        &self,
+        first_token: &NewRefreshToken,
+        method: SignInMethod,
+    ) -> Result<(), DomainError>;
 
     /// Spends the token with `presented_digest` and stores `next` in its family (its `family_id` and
     /// `expires_at` are replaced by the family's). A spent or revoked token revokes its whole family

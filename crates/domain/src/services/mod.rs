@@ -14,6 +14,7 @@ mod retention;
 pub mod sandboxes;
 pub mod secrets;
 pub mod settings;
+pub mod sso;
 
 pub use admin::{AdminPorts, AdminService};
 pub use agent_runs::{AgentRunPorts, AgentRunService};
@@ -29,3 +30,4 @@ pub use retention::RetentionService;
 pub use sandboxes::{SandboxPorts, SandboxService};
 pub use secrets::{SecretPorts, SecretService};
 pub use settings::{SettingsPorts, SettingsService};
+pub use sso::{SsoPorts, SsoService, SsoSettings};

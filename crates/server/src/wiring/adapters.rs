@@ -12,17 +12,18 @@ use tenantry_domain::{
         AccessTokens, Accounts, AgentReportStore, AgentServer, AllowAllConversations, ApiKeyFormat,
         ApiKeyStore, AuditLog, BackgroundTasks, ConversationShares, ConversationStartPolicy, Conversations,
         Credentials, EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, MfaStore,
-        OneTimeTokens, Orgs, PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue, RetentionStore,
-        SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore, SignalBus,
-        StreamTickets, TotpCodes, UnitOfWork,
+        OidcClient, OneTimeTokens, Orgs, PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue,
+        RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore,
+        SignalBus, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{CachedEventStore, ObjectEventStore, open_object_store};
+use tenantry_oidc::OpenIdConnectClient;
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
     SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore,
-    SqlShareStore, SqlSignalBus, SqlUnitOfWork,
+    SqlShareStore, SqlSignalBus, SqlSsoStore, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -107,6 +108,10 @@ pub struct Adapters {
     pub mfa: Arc<dyn MfaStore>,
     /// TOTP codes.
     pub totp: Arc<dyn TotpCodes>,
+    /// Single sign-on providers, linked identities and sign-ins under way.
+    pub sso: Arc<dyn SsoStore>,
+    /// The OpenID Connect relying party.
+    pub oidc: Arc<dyn OidcClient>,
 }
 
 impl Adapters {
@@ -174,6 +179,11 @@ impl Adapters {
             stream_tickets: shares,
             mfa: Arc::new(SqlMfaStore::new(database.clone())),
             totp: Arc::new(TotpRfc6238),
+            sso: Arc::new(SqlSsoStore::new(database.clone())),
+            oidc: Arc::new(
+                OpenIdConnectClient::new(Duration::from_secs(config.auth.oidc.request_timeout_secs))
+                    .map_err(|error| anyhow::anyhow!("OpenID Connect client: {error}"))?,
+            ),
         })
     }
 }

@@ -2,15 +2,19 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use tenantry_domain::{
+    Role, SecretString,
     clock::SystemClock,
     invitation_acceptance::JoiningPolicy,
+    org_policy::EmailDomain,
     ports::{ExportSink, SecretCipher},
     services::{
         AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
         EventPurger, ExportPorts, ExportService, IdentityPorts, IdentityService, IdentitySettings,
         ImportPorts, ImportService, OrgPorts, OrgService, OrgSettings, ReadinessService, RetentionService,
-        SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService,
+        SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService, SsoPorts,
+        SsoService, SsoSettings,
     },
+    sso::{ProviderKey, ProviderSettings, SsoProvider, parse_issuer},
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
 use tenantry_http::{AppState, AuthMode, ExportSinkFactory, StreamLimits, TrustedProxies};
@@ -156,6 +160,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         secrets: secrets.clone(),
         directory: a.member_directory.clone(),
     });
+    let sso = sso_service(config, &a, identity.clone())?;
     let export_sink: ExportSinkFactory = Arc::new(|chunks| {
         let sink: Box<dyn ExportSink> = Box::new(ArchiveSink::new(chunks)?);
         Ok(sink)
@@ -172,6 +177,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             sandboxes,
             agent_runs,
             export,
+            sso,
             export_sink,
             auth_mode,
             trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
@@ -200,6 +206,57 @@ pub fn secret_service(database: &SqlDatabase, cipher: Arc<dyn SecretCipher>) -> 
         audit: orgs,
         clock: Arc::new(SystemClock),
     })
+}
+
+/// Single sign-on, with the install's providers from `[auth.oidc]` (checked at start).
+fn sso_service(config: &Config, a: &Adapters, identity: IdentityService) -> anyhow::Result<SsoService> {
+    let oidc = &config.auth.oidc;
+    let mut install_providers = Vec::with_capacity(oidc.providers.len());
+    for provider in &oidc.providers {
+        let key = match ProviderKey::parse(&provider.name) {
+            Ok(ProviderKey::Install(name)) => ProviderKey::Install(name),
+            _ => anyhow::bail!(
+                "auth.oidc.providers: name {:?} must be letters, digits, - or _ (and not an org id)",
+                provider.name
+            ),
+        };
+        let issuer = parse_issuer(&provider.issuer).map_err(|_| {
+            anyhow::anyhow!(
+                "auth.oidc.providers.{}: issuer must be an https URL",
+                provider.name
+            )
+        })?;
+        let allowed_domains = EmailDomain::parse_list(&provider.allowed_domains, "allowed_domains")
+            .map_err(|_| anyhow::anyhow!("auth.oidc.providers.{}: allowed_domains", provider.name))?;
+        install_providers.push(SsoProvider {
+            key,
+            settings: ProviderSettings {
+                issuer,
+                client_id: provider.client_id.clone(),
+                client_secret: SecretString::new(provider.client_secret.clone()),
+            },
+            allowed_domains,
+            default_role: Role::Viewer,
+        });
+    }
+    Ok(SsoService::new(
+        SsoPorts {
+            sso: a.sso.clone(),
+            oidc: a.oidc.clone(),
+            orgs: a.orgs.clone(),
+            unit_of_work: a.unit_of_work.clone(),
+            credentials: a.credentials.clone(),
+            cipher: a.cipher.clone(),
+            secret_tokens: a.secret_tokens.clone(),
+            clock: a.clock.clone(),
+        },
+        SsoSettings {
+            public_url: public_url(config),
+            install_providers,
+            redirect_allow_list: oidc.redirect_allow_list.clone(),
+        },
+        identity,
+    ))
 }
 
 fn public_url(config: &Config) -> String {

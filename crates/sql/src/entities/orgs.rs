@@ -12,6 +12,9 @@ pub struct Model {
     pub contact_email: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub require_mfa: bool,
+    pub require_sso: bool,
+    pub allowed_email_domains: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -34,6 +34,7 @@ pub(super) async fn create(db: &SqlDatabase, org: &Org, change: Change) -> Resul
         contact_email: Set(org.contact_email.clone()),
         created_at: Set(org.created_at),
         updated_at: Set(org.created_at),
+        ..Default::default()
     })
     .exec_without_returning(&txn)
     .await;

@@ -1,7 +1,11 @@
 //! Row ↔ domain conversions and the locking reads every membership change starts with.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
-use tenantry_domain::{DomainError, Email, Org, OrgId, OrgName, Role, UserId, ports::MemberView};
+use tenantry_domain::{
+    DomainError, Email, Org, OrgId, OrgName, Role, UserId,
+    org_policy::{AccessPolicy, EmailDomain, OrgPolicy},
+    ports::MemberView,
+};
 
 use crate::{
     entities::{org_members, orgs, users},
@@ -9,7 +13,18 @@ use crate::{
 };
 
 pub(crate) fn org_from_row(row: orgs::Model) -> Result<Org, DomainError> {
+    let domains: Vec<String> = serde_json::from_str(&row.allowed_email_domains)
+        .map_err(|_| DomainError::Internal("stored email domains invalid".into()))?;
+    let policy = OrgPolicy {
+        access: AccessPolicy {
+            require_mfa: row.require_mfa,
+            require_sso: row.require_sso,
+        },
+        allowed_email_domains: EmailDomain::parse_list(&domains, "allowed_email_domains")
+            .map_err(|_| DomainError::Internal("stored email domains invalid".into()))?,
+    };
     Ok(Org {
+        policy,
         id: row.id,
         name: OrgName::parse(&row.name)
             .map_err(|_| DomainError::Internal("stored org name invalid".into()))?,

@@ -75,9 +75,9 @@ impl ConversationService {
             .await?
             .ok_or(DomainError::NotFound)?;
         let conversation = window.conversation;
-        match window.role {
-            Some(role) if conversation.readable_by(caller.user.id, role) => {}
-            _ => return Err(DomainError::NotFound),
+        let role = crate::caller::admitted_role(caller, window.role)?;
+        if !conversation.readable_by(caller.user.id, role) {
+            return Err(DomainError::NotFound);
         }
         let end = start_id.saturating_add(limit).min(conversation.event_count);
         if start_id >= end {

@@ -187,7 +187,7 @@ impl ConversationService {
             .conversations
             .list_for(org, &filter, query.after, query.limit + 1)
             .await?;
-        role.ok_or(DomainError::NotFound)?;
+        crate::caller::admitted_role(caller, role)?;
         let more = items.len() as u64 > query.limit;
         items.truncate(query.limit as usize);
         let next = more

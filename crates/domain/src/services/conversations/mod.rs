@@ -83,11 +83,11 @@ impl ConversationService {
         id: ConversationId,
     ) -> Result<(Conversation, Role), DomainError> {
         caller.reach(org)?;
-        let Some((conversation, Some(role))) =
-            self.ports.conversations.get_for(org, id, caller.user.id).await?
+        let Some((conversation, access)) = self.ports.conversations.get_for(org, id, caller.user.id).await?
         else {
             return Err(DomainError::NotFound);
         };
+        let role = crate::caller::admitted_role(caller, access)?;
         if !conversation.readable_by(caller.user.id, role) {
             return Err(DomainError::NotFound);
         }

@@ -3,7 +3,7 @@ use crate::{
     password::NewPassword,
     ports::{PasswordCheck, StoredCredentials},
     services::identity::IdentityService,
-    session::TokenPair,
+    session::{SignInMethod, TokenPair},
     throttle::{ThrottleLimit, throttle_keys},
 };
 
@@ -76,10 +76,12 @@ impl IdentityService {
         }
         if user.mfa_enabled_at.is_some() {
             return Ok(LoginOutcome::MfaRequired {
-                mfa_token: self.issue_mfa_token(&user).await?,
+                mfa_token: self.issue_mfa_token(&user, SignInMethod::Password).await?,
             });
         }
-        Ok(LoginOutcome::Signed(self.start_session(&user).await?))
+        Ok(LoginOutcome::Signed(
+            self.start_session(&user, SignInMethod::Password).await?,
+        ))
     }
 
     /// Changes the caller's password after checking the current one. Every other session is revoked

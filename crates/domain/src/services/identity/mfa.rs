@@ -4,7 +4,7 @@ use crate::{
         MFA_TOKEN_TTL, RECOVERY_CODES, format_recovery_code, normalize_recovery_code, secret_associated_data,
     },
     services::identity::IdentityService,
-    session::{NewOneTimeToken, OneTimePurpose, OneTimeTokenState, TokenPair},
+    session::{OneTimePurpose, OneTimeTokenState, SignInMethod, TokenPair},
     throttle::{ADDRESS_KEYS, MFA_KEYS},
 };
 
@@ -33,21 +33,18 @@ fn wrong_code() -> DomainError {
 }
 
 impl IdentityService {
-    /// A token for the second step of `user`'s sign-in (single use, short-lived).
-    pub(crate) async fn issue_mfa_token(&self, user: &User) -> Result<SecretString, DomainError> {
-        let now = self.ports.clock.now();
-        let token = self.ports.secret_tokens.generate();
-        self.ports
-            .one_time_tokens
-            .insert_one_time_token(&NewOneTimeToken {
-                token_digest: self.ports.secret_tokens.digest(token.expose()),
-                user_id: user.id,
-                purpose: OneTimePurpose::MfaLogin,
-                created_at: now,
-                expires_at: now + MFA_TOKEN_TTL,
-            })
-            .await?;
-        Ok(token)
+    /// A token for the second step of `user`'s sign-in with `method` (single use, short-lived).
+    pub(crate) async fn issue_mfa_token(
+        &self,
+        user: &User,
+        method: SignInMethod,
+    ) -> Result<SecretString, DomainError> {
+        let purpose = match method {
+            SignInMethod::Password => OneTimePurpose::MfaLogin,
+            SignInMethod::Sso => OneTimePurpose::SsoMfaLogin,
+        };
+        self.issue_one_time_token(user, purpose, MFA_TOKEN_TTL.to_std().unwrap_or_default())
+            .await
     }
 
     async fn mfa_audit(&self, user: &User, action: AuditAction) -> Result<AuditEntry, DomainError> {
@@ -149,12 +146,22 @@ impl IdentityService {
     ) -> Result<TokenPair, DomainError> {
         let now = self.ports.clock.now();
         let digest = self.ports.secret_tokens.digest(mfa_token.expose());
-        let OneTimeTokenState::Valid { user_id } = self
-            .ports
-            .one_time_tokens
-            .peek_one_time_token(OneTimePurpose::MfaLogin, &digest, now)
-            .await?
-        else {
+        let mut found = None;
+        for (purpose, method) in [
+            (OneTimePurpose::MfaLogin, SignInMethod::Password),
+            (OneTimePurpose::SsoMfaLogin, SignInMethod::Sso),
+        ] {
+            let state = self
+                .ports
+                .one_time_tokens
+                .peek_one_time_token(purpose, &digest, now)
+                .await?;
+            if let OneTimeTokenState::Valid { user_id } = state {
+                found = Some((user_id, purpose, method));
+                break;
+            }
+        }
+        let Some((user_id, purpose, method)) = found else {
             return Err(DomainError::Unauthorized("invalid_mfa_token"));
         };
         let account_key = format!("{MFA_KEYS}{user_id}");
@@ -200,7 +207,7 @@ impl IdentityService {
         let spent = self
             .ports
             .one_time_tokens
-            .spend_one_time_token(OneTimePurpose::MfaLogin, &digest, now)
+            .spend_one_time_token(purpose, &digest, now)
             .await?;
         if !matches!(spent, OneTimeTokenState::Valid { .. }) {
             return Err(DomainError::Unauthorized("invalid_mfa_token"));
@@ -209,7 +216,7 @@ impl IdentityService {
         for (key, limit) in keys.into_iter().skip(1) {
             self.ports.throttle.refund(&key, limit, now).await?;
         }
-        self.start_session(&user).await
+        self.start_session(&user, method).await
     }
 
     /// Turns MFA off, with the password and a current code.

@@ -3,8 +3,9 @@
 mod login;
 mod mfa;
 mod recovery;
-mod register;
+pub(crate) mod register;
 mod sessions;
+mod sso_exchange;
 
 use std::{sync::Arc, time::Duration};
 
@@ -109,20 +110,20 @@ impl IdentityService {
     /// are `Unauthorized`.
     pub async fn authenticate(&self, access_token: &str) -> Result<Caller, DomainError> {
         let claims = self.ports.access_tokens.verify(access_token)?;
-        let user = match self
+        let (user, method) = match self
             .ports
             .sessions
             .user_in_live_session(claims.user_id, claims.session_id, self.ports.clock.now())
             .await?
         {
-            Some(user) if user.disabled_at.is_none() => user,
+            Some((user, method)) if user.disabled_at.is_none() => (user, method),
             Some(_) => return Err(DomainError::Unauthorized("unknown or disabled user")),
             None => return Err(DomainError::Unauthorized("session ended")),
         };
         if user.token_epoch != claims.epoch {
             return Err(DomainError::Unauthorized("token revoked"));
         }
-        Ok(Caller::person(user, Some(claims.session_id)))
+        Ok(Caller::person(user, Some(claims.session_id)).signed_in_with(method))
     }
 
     /// The person signed in with `session`, while that session lives and the account is enabled
@@ -134,7 +135,9 @@ impl IdentityService {
             .user_in_live_session(user, session, self.ports.clock.now())
             .await?
         {
-            Some(user) if user.disabled_at.is_none() => Ok(Caller::person(user, Some(session))),
+            Some((user, method)) if user.disabled_at.is_none() => {
+                Ok(Caller::person(user, Some(session)).signed_in_with(method))
+            }
             _ => Err(DomainError::Unauthorized("session ended")),
         }
     }
@@ -145,6 +148,15 @@ impl IdentityService {
             Some(user) if user.disabled_at.is_none() => Ok(user),
             _ => Err(DomainError::Unauthorized("unknown or disabled user")),
         }
+    }
+
+    /// The user's personal org (where what concerns the account is audited).
+    pub(crate) async fn personal_org_of(&self, user: UserId) -> Result<crate::OrgId, DomainError> {
+        self.ports
+            .accounts
+            .personal_org(user)
+            .await?
+            .ok_or_else(|| DomainError::Internal("account without a personal org".into()))
     }
 
     /// Forgets throttle counters whose window is over and that hold no lock; returns how many.

@@ -157,7 +157,7 @@ impl IdentityService {
         redeemed(state).map(|_| ())
     }
 
-    async fn issue_one_time_token(
+    pub(crate) async fn issue_one_time_token(
         &self,
         user: &User,
         purpose: OneTimePurpose,

@@ -34,9 +34,11 @@ impl IdentityService {
         let (email, password, name) = validate(&input)?;
         let password_hash = self.ports.hasher.hash(password.secret()).await?;
         let (user, org) = self
-            .create_account(email, name, Some(password_hash), false)
+            .create_account(email, name, Some(password_hash), None, false)
             .await?;
-        let tokens = self.start_session(&user).await?;
+        let tokens = self
+            .start_session(&user, crate::session::SignInMethod::Password)
+            .await?;
         Ok(Registered { user, org, tokens })
     }
 
@@ -45,7 +47,7 @@ impl IdentityService {
         let (email, password, name) = validate(&input)?;
         let password_hash = self.ports.hasher.hash(password.secret()).await?;
         let (user, _) = self
-            .create_account(email, name, Some(password_hash), true)
+            .create_account(email, name, Some(password_hash), None, true)
             .await?;
         Ok(user)
     }
@@ -56,6 +58,7 @@ impl IdentityService {
         email: Email,
         name: String,
         password_hash: Option<String>,
+        email_verified_at: Option<chrono::DateTime<chrono::Utc>>,
         by_operator: bool,
     ) -> Result<(User, Org), DomainError> {
         let now = self.ports.clock.now();
@@ -66,12 +69,13 @@ impl IdentityService {
             contact_name: Some(name.clone()),
             contact_email: Some(email.as_str().to_owned()),
             created_at: now,
+            policy: Default::default(),
         };
         let user = User {
             id: new_id(),
             email,
             name,
-            email_verified_at: None,
+            email_verified_at,
             current_org_id: Some(org.id),
             is_superadmin: false,
             token_epoch: 0,
@@ -125,7 +129,7 @@ fn validate(input: &RegisterInput) -> Result<(Email, NewPassword, String), Domai
     }
 }
 
-fn display_name(raw: Option<&str>, email: Option<&Email>) -> Result<String, DomainError> {
+pub(crate) fn display_name(raw: Option<&str>, email: Option<&Email>) -> Result<String, DomainError> {
     let name = match raw.map(str::trim) {
         Some(name) if !name.is_empty() => name.to_owned(),
         _ => email
@@ -157,7 +161,7 @@ impl IdentityService {
             return Ok(found.user);
         }
         match self
-            .create_account(email.clone(), "Local user".into(), None, false)
+            .create_account(email.clone(), "Local user".into(), None, None, false)
             .await
         {
             Ok((user, _)) => Ok(user),

@@ -3,12 +3,16 @@ use uuid::Uuid;
 use crate::{
     Caller, DomainError, SecretString, User, UserId, new_id,
     services::identity::IdentityService,
-    session::{NewRefreshToken, RefreshRotation, TokenPair},
+    session::{NewRefreshToken, RefreshRotation, SignInMethod, TokenPair},
 };
 
 impl IdentityService {
-    /// Opens a new session (refresh-token family) for `user`.
-    pub(crate) async fn start_session(&self, user: &User) -> Result<TokenPair, DomainError> {
+    /// Opens a new session (refresh-token family) for `user`, signed in with `method`.
+    pub(crate) async fn start_session(
+        &self,
+        user: &User,
+        method: SignInMethod,
+    ) -> Result<TokenPair, DomainError> {
         let now = self.ports.clock.now();
         let refresh_token = self.ports.secret_tokens.generate();
         let record = NewRefreshToken {
@@ -19,7 +23,7 @@ impl IdentityService {
             issued_at: now,
             expires_at: now + self.settings.refresh_ttl,
         };
-        self.ports.sessions.open_session(&record).await?;
+        self.ports.sessions.open_session(&record, method).await?;
         self.pair(user, record.family_id, refresh_token)
     }
 

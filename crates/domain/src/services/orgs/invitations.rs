@@ -24,6 +24,7 @@ impl OrgService {
         let membership = self.membership(caller, org).await?;
         decide_addition(membership.role, role, membership.org.personal)?;
         let email = Email::parse(email)?;
+        membership.org.policy.check_email(&email, "email")?;
         let change = self.change(caller);
         let token = self.ports.secret_tokens.generate();
         let invitation = Invitation {

@@ -26,6 +26,7 @@ impl OrgService {
         let membership = self.membership(caller, org).await?;
         decide_addition(membership.role, role, membership.org.personal)?;
         let email = Email::parse(email)?;
+        membership.org.policy.check_email(&email, "email")?;
         let user = self
             .ports
             .credentials

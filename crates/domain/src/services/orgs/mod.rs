@@ -72,14 +72,18 @@ impl OrgService {
         }
     }
 
-    /// The caller's membership in `org`, or `NotFound` (also outside an API key's own org).
+    /// The caller's membership in `org`, or `NotFound` (also outside an API key's own org); refused
+    /// when the org's policy shuts the caller out.
     pub async fn membership(&self, caller: &Caller, org: OrgId) -> Result<Membership, DomainError> {
         caller.reach(org)?;
-        self.ports
+        let membership = self
+            .ports
             .orgs
             .membership(org, caller.user.id)
             .await?
-            .ok_or(DomainError::NotFound)
+            .ok_or(DomainError::NotFound)?;
+        membership.org.policy.access.admit(caller)?;
+        Ok(membership)
     }
 
     /// Tells followers that who may read what in `org` changed (after the change committed).

@@ -73,6 +73,7 @@ impl OrgService {
             contact_email: contact_email(input.contact_email.as_deref())?
                 .map(|email| email.as_str().to_owned()),
             created_at: change.at,
+            policy: Default::default(),
         };
         self.ports.orgs.create_org(&org, change).await?;
         Ok(Membership {

@@ -2,9 +2,11 @@
 
 mod bodies;
 mod mfa;
+mod sso;
 
 pub(crate) use bodies::*;
 pub(crate) use mfa::*;
+pub(crate) use sso::*;
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
@@ -34,7 +36,10 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(totp_setup)
         .service(totp_confirm)
         .service(mfa_verify)
-        .service(mfa_disable);
+        .service(mfa_disable)
+        .service(sso_start)
+        .service(sso_callback)
+        .service(sso_exchange);
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,9 +2,11 @@
 
 mod bodies;
 mod export;
+mod sign_in_policy;
 
 pub(crate) use bodies::*;
 pub(crate) use export::*;
+pub(crate) use sign_in_policy::*;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
@@ -36,6 +38,11 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(transfer_org)
         .service(audit_log)
         .service(export_org)
+        .service(get_sso)
+        .service(put_sso)
+        .service(delete_sso)
+        .service(get_policy)
+        .service(put_policy)
         .service(list_roles);
 }
 

@@ -1,0 +1,31 @@
+use crate::{
+    DomainError, SecretString,
+    services::identity::{IdentityService, LoginOutcome},
+    session::{OneTimePurpose, OneTimeTokenState, SignInMethod},
+};
+
+impl IdentityService {
+    /// Exchanges the code a finished single sign-on handed to the browser (once) for a session
+    /// signed in with SSO; an account with MFA gets the second step instead, as with a password.
+    pub async fn exchange_sso_code(&self, code: &SecretString) -> Result<LoginOutcome, DomainError> {
+        let now = self.ports.clock.now();
+        let digest = self.ports.secret_tokens.digest(code.expose());
+        let OneTimeTokenState::Valid { user_id } = self
+            .ports
+            .one_time_tokens
+            .spend_one_time_token(OneTimePurpose::SsoLogin, &digest, now)
+            .await?
+        else {
+            return Err(DomainError::Unauthorized("invalid_sso_code"));
+        };
+        let user = self.active_user(user_id).await?;
+        if user.mfa_enabled_at.is_some() {
+            return Ok(LoginOutcome::MfaRequired {
+                mfa_token: self.issue_mfa_token(&user, SignInMethod::Sso).await?,
+            });
+        }
+        Ok(LoginOutcome::Signed(
+            self.start_session(&user, SignInMethod::Sso).await?,
+        ))
+    }
+}
