@@ -283,6 +283,22 @@ async fn forged_replayed_and_tampered_answers_are_refused() {
     let answer_code = query_param(&answer, "code");
     let answer_state = query_param(&answer, "state");
 
+    // Without the PKCE verifier the provider redeems no code: an intercepted code is worthless.
+    let refused = reqwest::Client::new()
+        .post(format!("{}/token", provider.issuer))
+        .basic_auth(&provider.client_id, Some(&provider.client_secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", answer_code.as_str()),
+            ("redirect_uri", callback(&app, &org).as_str()),
+        ])
+        .send()
+        .await
+        .expect("token endpoint");
+    assert_eq!(refused.status(), 400);
+    let refused: Value = refused.json().await.expect("json");
+    assert_eq!(refused["error"], "invalid_grant");
+
     // A state this install never issued.
     let (status, body) = get_json(
         &app,
