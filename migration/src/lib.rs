@@ -17,6 +17,7 @@ mod m20261124_000010_create_stream_tickets_and_shares;
 mod m20261124_000011_name_event_batches;
 mod m20261202_000012_create_mfa;
 mod m20261202_000013_create_sso_and_org_policies;
+mod m20261202_000014_create_billing;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000011_name_event_batches::Migration),
             Box::new(m20261202_000012_create_mfa::Migration),
             Box::new(m20261202_000013_create_sso_and_org_policies::Migration),
+            Box::new(m20261202_000014_create_billing::Migration),
         ]
     }
 }

@@ -76,6 +76,10 @@ pub enum AuditAction {
     PolicyUpdated,
     /// A user signed in with single sign-on for the first time and was linked or created.
     SsoLinked,
+    /// An owner started buying credits.
+    CheckoutStarted,
+    /// A paid checkout credited the org.
+    CreditsPurchased,
 }
 
 impl AuditAction {
@@ -116,6 +120,8 @@ impl AuditAction {
             AuditAction::SsoRemoved => "org.sso_removed",
             AuditAction::PolicyUpdated => "org.policy_updated",
             AuditAction::SsoLinked => "user.sso_linked",
+            AuditAction::CheckoutStarted => "billing.checkout_started",
+            AuditAction::CreditsPurchased => "billing.credits_purchased",
         }
     }
 }

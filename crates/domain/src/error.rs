@@ -44,6 +44,14 @@ pub enum DomainError {
         /// What the caller can do about it.
         detail: String,
     },
+    /// A request that is not what it claims to be (a webhook whose signature does not check out).
+    #[error("rejected: {code}")]
+    Rejected {
+        /// Stable machine-readable reason.
+        code: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
     /// The resource does not exist or the caller may not know it exists.
     #[error("not found")]
     NotFound,

@@ -8,6 +8,7 @@ pub mod agent_launch;
 pub mod agent_reports;
 pub mod api_key;
 pub mod audit;
+pub mod billing;
 pub mod caller;
 pub mod clock;
 pub mod conversation;
@@ -42,6 +43,7 @@ pub mod share;
 pub mod sso;
 pub mod throttle;
 pub mod user;
+pub mod webhook_signature;
 
 pub use api_key::ApiKey;
 pub use audit::{AuditAction, AuditEntry};

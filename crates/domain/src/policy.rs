@@ -24,11 +24,15 @@ pub enum Permission {
     TransferOwnership,
     /// Take the org's data out as an archive.
     ExportOrg,
+    /// Buy credits for the org.
+    BuyCredits,
+    /// See the org's balance, ledger and purchases.
+    ReadBilling,
 }
 
 impl Permission {
     /// Every permission, in the order they are listed to clients.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ReadOrg,
         Permission::CreateConversations,
         Permission::UpdateOrg,
@@ -38,6 +42,8 @@ impl Permission {
         Permission::DeleteOrg,
         Permission::TransferOwnership,
         Permission::ExportOrg,
+        Permission::BuyCredits,
+        Permission::ReadBilling,
     ];
 
     /// Stable name.
@@ -52,6 +58,8 @@ impl Permission {
             Permission::DeleteOrg => "org:delete",
             Permission::TransferOwnership => "org:transfer",
             Permission::ExportOrg => "org:export",
+            Permission::BuyCredits => "billing:buy",
+            Permission::ReadBilling => "billing:read",
         }
     }
 
@@ -63,8 +71,12 @@ impl Permission {
             Permission::UpdateOrg
             | Permission::ManageMembers
             | Permission::ReadAuditLog
-            | Permission::ManageAllConversations => Role::Admin,
-            Permission::DeleteOrg | Permission::TransferOwnership | Permission::ExportOrg => Role::Owner,
+            | Permission::ManageAllConversations
+            | Permission::ReadBilling => Role::Admin,
+            Permission::DeleteOrg
+            | Permission::TransferOwnership
+            | Permission::ExportOrg
+            | Permission::BuyCredits => Role::Owner,
         }
     }
 }

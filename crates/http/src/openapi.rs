@@ -133,6 +133,9 @@ impl Modify for BearerAuth {
         routes::sandboxes::create_sandbox,
         routes::sandboxes::list_sandboxes,
         routes::sandboxes::delete_sandbox,
+        routes::billing::checkout,
+        routes::billing::billing_overview,
+        routes::billing::payment_webhook,
         routes::webhooks::report_conversation,
         routes::webhooks::report_events,
         routes::webhooks::lookup_secret
@@ -149,6 +152,7 @@ impl Modify for BearerAuth {
         (name = "sharing", description = "Read-only share links of conversations"),
         (name = "api-keys", description = "API keys"),
         (name = "sandboxes", description = "Agent servers registered in an org"),
+        (name = "billing", description = "Credits, checkouts and payment events"),
         (name = "webhooks", description = "What agent servers report (OpenHands agent server protocol)"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "compatibility", description = "Aliases for team-style clients"),

@@ -104,6 +104,7 @@ impl From<DomainError> for Problem {
                 "Your role in this org does not allow this.",
             ),
             DomainError::Refused { code, detail } => Problem::new(StatusCode::FORBIDDEN, code, detail),
+            DomainError::Rejected { code, detail } => Problem::new(StatusCode::BAD_REQUEST, code, detail),
             DomainError::NotFound => Problem::not_found(),
             DomainError::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, detail),
             DomainError::Gone { code } => Problem::new(StatusCode::GONE, code, "This is no longer valid."),

@@ -5,8 +5,8 @@ use tenantry_domain::{
     UserId,
     ports::ExportSink,
     services::{
-        AgentRunService, ApiKeyService, ConversationService, ExportService, IdentityService, OrgService,
-        ReadinessService, SandboxService, SecretService, SettingsService, SsoService,
+        AgentRunService, ApiKeyService, BillingService, ConversationService, ExportService, IdentityService,
+        OrgService, ReadinessService, SandboxService, SecretService, SettingsService, SsoService,
     },
 };
 use tokio::sync::mpsc;
@@ -48,6 +48,8 @@ pub struct AppState {
     pub sandboxes: SandboxService,
     /// Conversations run on agent servers Tenantry drives.
     pub agent_runs: AgentRunService,
+    /// Credits, checkouts and payment events.
+    pub billing: BillingService,
     /// Single sign-on and orgs' sign-in policies.
     pub sso: SsoService,
     /// Org exports.

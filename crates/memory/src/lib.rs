@@ -14,6 +14,7 @@ mod accounts;
 mod agent_reports;
 mod api_keys;
 mod background;
+mod billing;
 mod clock;
 mod conversations;
 mod event_store;

@@ -96,6 +96,9 @@ pub(crate) struct RemoteDeletionRow {
 pub(crate) struct Tables {
     pub users: BTreeMap<UserId, UserRow>,
     pub orgs: BTreeMap<OrgId, Org>,
+    pub billing_sessions: BTreeMap<Uuid, tenantry_domain::billing::BillingSession>,
+    pub credit_ledger: Vec<tenantry_domain::billing::LedgerEntry>,
+    pub payment_events: std::collections::HashSet<String>,
     pub sso_providers: HashMap<OrgId, tenantry_domain::ports::StoredOrgProvider>,
     pub sso_identities: HashMap<(String, String), UserId>,
     pub sso_sign_ins: HashMap<String, tenantry_domain::ports::StoredSignIn>,

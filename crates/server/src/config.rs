@@ -17,6 +17,7 @@ const BUILT_IN_DEFAULTS: &str = include_str!("../../../config/default.toml");
 const SECTIONS: &[&str] = &[
     "auth_argon2",
     "auth_throttle",
+    "auth_oidc",
     "database",
     "storage",
     "http",
@@ -27,6 +28,7 @@ const SECTIONS: &[&str] = &[
     "secrets",
     "mail",
     "streams",
+    "billing",
 ];
 
 /// The whole configuration of a server.
@@ -57,6 +59,9 @@ pub struct Config {
     pub secrets: SecretsConfig,
     /// Outgoing mail.
     pub mail: MailConfig,
+    /// Buying credits.
+    #[serde(default)]
+    pub billing: BillingConfig,
 }
 
 /// `[streams]`.
@@ -229,6 +234,53 @@ pub struct AuthConfig {
     /// Single sign-on with OpenID Connect.
     #[serde(default)]
     pub oidc: OidcConfig,
+}
+
+/// `[billing]`: buying credits through a payment provider.
+#[derive(Clone, Deserialize)]
+#[serde(default)]
+pub struct BillingConfig {
+    /// `none` or `stripe`.
+    pub provider: String,
+    /// Stripe's API base URL (a stand-in in tests).
+    pub stripe_api_base: String,
+    /// Stripe secret API key.
+    pub stripe_secret_key: String,
+    /// The webhook endpoint's signing secret.
+    pub stripe_webhook_secret: String,
+    /// Three-letter currency code of purchases.
+    pub currency: String,
+    /// Where the payer goes after paying.
+    pub success_url: String,
+    /// Where the payer goes after giving up.
+    pub cancel_url: String,
+    /// How long a request to the provider may take.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        Self {
+            provider: "none".into(),
+            stripe_api_base: "https://api.stripe.com".into(),
+            stripe_secret_key: String::new(),
+            stripe_webhook_secret: String::new(),
+            currency: "usd".into(),
+            success_url: "http://127.0.0.1:8080/billing/done".into(),
+            cancel_url: "http://127.0.0.1:8080/billing/cancelled".into(),
+            request_timeout_secs: 10,
+        }
+    }
+}
+
+impl std::fmt::Debug for BillingConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingConfig")
+            .field("provider", &self.provider)
+            .field("stripe_api_base", &self.stripe_api_base)
+            .field("currency", &self.currency)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `[auth.oidc]`: single sign-on. Orgs' admins add their own providers through the API.

@@ -5,6 +5,7 @@
 
 mod agent_report_store;
 mod api_key_store;
+mod billing_store;
 mod connect;
 mod conversation_store;
 mod entities;
@@ -28,6 +29,7 @@ mod unit_of_work;
 
 pub use agent_report_store::SqlAgentReportStore;
 pub use api_key_store::SqlApiKeyStore;
+pub use billing_store::SqlBillingStore;
 pub use connect::{DatabaseOptions, SqlDatabase};
 pub use conversation_store::SqlConversationStore;
 pub use identity_store::SqlIdentityStore;

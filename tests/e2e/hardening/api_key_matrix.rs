@@ -110,6 +110,15 @@ fn rows() -> Vec<Row> {
         ),
         row("GET", "/api/orgs/{org}/audit-log", no_body, 200, 404),
         row("GET", "/api/orgs/{org}/export", no_body, 200, 404),
+        // Buying is a person's act; the balance is org data.
+        row(
+            "POST",
+            "/api/orgs/{org}/billing/checkout",
+            |_| Some(json!({ "amount": 10 })),
+            403,
+            404,
+        ),
+        row("GET", "/api/orgs/{org}/billing", no_body, 200, 404),
         // Sign-in settings are a person's act.
         row("GET", "/api/orgs/{org}/sso", no_body, 403, 404),
         row(

@@ -135,6 +135,19 @@ fn rows() -> Vec<Row> {
             expected: [404, 404, 403, 403, 404],
         },
         Row {
+            // No payment provider in the test configuration: the owner gets that far.
+            method: "POST",
+            path: "/api/orgs/{org}/billing/checkout",
+            body: |_| Some(json!({ "amount": 10 })),
+            expected: [409, 403, 403, 403, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/orgs/{org}/billing",
+            body: no_body,
+            expected: [200, 200, 403, 403, 404],
+        },
+        Row {
             method: "GET",
             path: "/api/orgs/{org}/policy",
             body: no_body,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod agent_runs;
 pub mod api_keys;
+pub mod billing;
 pub mod conversations;
 mod export;
 pub mod identity;
@@ -19,6 +20,7 @@ pub mod sso;
 pub use admin::{AdminPorts, AdminService};
 pub use agent_runs::{AgentRunPorts, AgentRunService};
 pub use api_keys::{ApiKeyPorts, ApiKeyService};
+pub use billing::{BillingPorts, BillingService};
 pub use conversations::{ConversationPorts, ConversationService};
 pub use export::{ExportPorts, ExportService};
 pub use identity::{IdentityPorts, IdentityService, IdentitySettings};

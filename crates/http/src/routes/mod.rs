@@ -1,6 +1,7 @@
 //! One module per area of the API.
 
 pub(crate) mod auth;
+pub(crate) mod billing;
 pub(crate) mod compat;
 pub(crate) mod conversations;
 pub(crate) mod health;

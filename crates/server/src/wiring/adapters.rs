@@ -10,20 +10,21 @@ use tenantry_domain::{
     clock::{Clock, SystemClock},
     ports::{
         AccessTokens, Accounts, AgentReportStore, AgentServer, AllowAllConversations, ApiKeyFormat,
-        ApiKeyStore, AuditLog, BackgroundTasks, ConversationShares, ConversationStartPolicy, Conversations,
-        Credentials, EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory, MfaStore,
-        OidcClient, OneTimeTokens, Orgs, PasswordHasher, Probe, PurgeQueue, RemoteDeletionQueue,
-        RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore,
-        SignalBus, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
+        ApiKeyStore, AuditLog, BackgroundTasks, BillingStore, ConversationShares, ConversationStartPolicy,
+        Conversations, Credentials, EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory,
+        MfaStore, OidcClient, OneTimeTokens, Orgs, PasswordHasher, PaymentProvider, Probe, PurgeQueue,
+        RemoteDeletionQueue, RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions,
+        SettingsStore, SignalBus, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{CachedEventStore, ObjectEventStore, open_object_store};
 use tenantry_oidc::OpenIdConnectClient;
+use tenantry_payments::{NoPayments, StripePayments, StripeSettings};
 use tenantry_sql::{
-    SqlAgentReportStore, SqlApiKeyStore, SqlConversationStore, SqlDatabase, SqlIdentityStore,
-    SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore, SqlSecretStore,
-    SqlShareStore, SqlSignalBus, SqlSsoStore, SqlUnitOfWork,
+    SqlAgentReportStore, SqlApiKeyStore, SqlBillingStore, SqlConversationStore, SqlDatabase,
+    SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore,
+    SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSsoStore, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -112,6 +113,10 @@ pub struct Adapters {
     pub sso: Arc<dyn SsoStore>,
     /// The OpenID Connect relying party.
     pub oidc: Arc<dyn OidcClient>,
+    /// Billing sessions and the credit ledger.
+    pub billing: Arc<dyn BillingStore>,
+    /// The payment provider.
+    pub payments: Arc<dyn PaymentProvider>,
 }
 
 impl Adapters {
@@ -184,6 +189,8 @@ impl Adapters {
                 OpenIdConnectClient::new(Duration::from_secs(config.auth.oidc.request_timeout_secs))
                     .map_err(|error| anyhow::anyhow!("OpenID Connect client: {error}"))?,
             ),
+            billing: Arc::new(SqlBillingStore::new(database.clone())),
+            payments: payment_provider(config)?,
         })
     }
 }
@@ -221,4 +228,30 @@ fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
             Arc::new(SmtpMailer::new(url, mail.from.clone())?)
         }
     })
+}
+
+/// The configured payment provider (`billing.provider`).
+fn payment_provider(config: &Config) -> anyhow::Result<Arc<dyn PaymentProvider>> {
+    let billing = &config.billing;
+    match billing.provider.as_str() {
+        "none" => Ok(Arc::new(NoPayments)),
+        "stripe" => {
+            anyhow::ensure!(
+                !billing.stripe_secret_key.is_empty() && !billing.stripe_webhook_secret.is_empty(),
+                "billing.provider = stripe needs billing.stripe_secret_key and billing.stripe_webhook_secret"
+            );
+            let stripe = StripePayments::new(StripeSettings {
+                api_base: billing.stripe_api_base.clone(),
+                secret_key: billing.stripe_secret_key.clone(),
+                webhook_secret: billing.stripe_webhook_secret.clone(),
+                currency: billing.currency.clone(),
+                success_url: billing.success_url.clone(),
+                cancel_url: billing.cancel_url.clone(),
+                timeout: Duration::from_secs(billing.request_timeout_secs),
+            })
+            .map_err(|error| anyhow::anyhow!("Stripe client: {error}"))?;
+            Ok(Arc::new(stripe))
+        }
+        other => anyhow::bail!("billing.provider must be none or stripe, not {other:?}"),
+    }
 }

@@ -2,9 +2,11 @@
 
 pub(crate) mod api_keys;
 pub(crate) mod audit_log;
+pub(crate) mod billing_sessions;
 pub(crate) mod conversation_event_keys;
 pub(crate) mod conversation_shares;
 pub(crate) mod conversations;
+pub(crate) mod credit_ledger;
 pub(crate) mod event_segments;
 pub(crate) mod invitations;
 pub(crate) mod login_throttles;
@@ -12,6 +14,7 @@ pub(crate) mod mfa_recovery_codes;
 pub(crate) mod one_time_tokens;
 pub(crate) mod org_members;
 pub(crate) mod orgs;
+pub(crate) mod payment_events;
 pub(crate) mod pending_agent_deletions;
 pub(crate) mod pending_purges;
 pub(crate) mod refresh_tokens;
