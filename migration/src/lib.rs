@@ -18,6 +18,7 @@ mod m20261124_000011_name_event_batches;
 mod m20261202_000012_create_mfa;
 mod m20261202_000013_create_sso_and_org_policies;
 mod m20261202_000014_create_billing;
+mod m20261202_000015_create_budgets;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_create_mfa::Migration),
             Box::new(m20261202_000013_create_sso_and_org_policies::Migration),
             Box::new(m20261202_000014_create_billing::Migration),
+            Box::new(m20261202_000015_create_budgets::Migration),
         ]
     }
 }

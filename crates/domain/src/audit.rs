@@ -80,6 +80,10 @@ pub enum AuditAction {
     CheckoutStarted,
     /// A paid checkout credited the org.
     CreditsPurchased,
+    /// An org's budget changed.
+    BudgetUpdated,
+    /// An org's spending reached 80% of its monthly budget.
+    BudgetAlert,
 }
 
 impl AuditAction {
@@ -122,6 +126,8 @@ impl AuditAction {
             AuditAction::SsoLinked => "user.sso_linked",
             AuditAction::CheckoutStarted => "billing.checkout_started",
             AuditAction::CreditsPurchased => "billing.credits_purchased",
+            AuditAction::BudgetUpdated => "org.budget_updated",
+            AuditAction::BudgetAlert => "budget.alert",
         }
     }
 }

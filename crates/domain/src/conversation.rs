@@ -79,6 +79,8 @@ pub struct Conversation {
     pub created_at: DateTime<Utc>,
     /// When it last changed (metadata, events or usage).
     pub last_updated_at: DateTime<Utc>,
+    /// Usage took it beyond a budget (the org's, its creator's or its own).
+    pub over_budget: bool,
 }
 
 impl Conversation {
@@ -121,6 +123,7 @@ mod tests {
             execution_status: None,
             created_at: now,
             last_updated_at: now,
+            over_budget: false,
         }
     }
 

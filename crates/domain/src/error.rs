@@ -52,6 +52,16 @@ pub enum DomainError {
         /// What was wrong.
         detail: String,
     },
+    /// A budget is used up: no agent starts or continues until it resets (or is raised).
+    #[error("budget exceeded")]
+    BudgetExceeded {
+        /// The limit, in micro-units.
+        budget: i64,
+        /// What was spent against it.
+        spent: i64,
+        /// When the period ends (`None` for a conversation's own limit).
+        resets_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// The resource does not exist or the caller may not know it exists.
     #[error("not found")]
     NotFound,

@@ -9,6 +9,7 @@ pub mod agent_reports;
 pub mod api_key;
 pub mod audit;
 pub mod billing;
+pub mod budget;
 pub mod caller;
 pub mod clock;
 pub mod conversation;

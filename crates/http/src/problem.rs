@@ -25,6 +25,10 @@ pub struct Problem {
     #[serde(skip)]
     #[schema(ignore)]
     pub retry_after_secs: Option<u64>,
+    /// Extension members of some problems (`budget`, `spent`, `resets_at` of `budget_exceeded`).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(ignore)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
     /// The request's id, as in the `X-Request-Id` header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -41,6 +45,7 @@ impl Problem {
             code,
             errors: Vec::new(),
             retry_after_secs: None,
+            extensions: serde_json::Map::new(),
             request_id: crate::observe::current_request_id(),
         }
     }
@@ -105,6 +110,26 @@ impl From<DomainError> for Problem {
             ),
             DomainError::Refused { code, detail } => Problem::new(StatusCode::FORBIDDEN, code, detail),
             DomainError::Rejected { code, detail } => Problem::new(StatusCode::BAD_REQUEST, code, detail),
+            DomainError::BudgetExceeded {
+                budget,
+                spent,
+                resets_at,
+            } => {
+                let units = |micros: i64| serde_json::json!(micros as f64 / 1_000_000.0);
+                let mut problem = Problem::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "budget_exceeded",
+                    "A budget is used up: no agent starts or continues until it resets or is raised.",
+                );
+                problem.extensions.insert("budget".into(), units(budget));
+                problem.extensions.insert("spent".into(), units(spent));
+                problem.extensions.insert("budget_micros".into(), budget.into());
+                problem.extensions.insert("spent_micros".into(), spent.into());
+                problem
+                    .extensions
+                    .insert("resets_at".into(), serde_json::json!(resets_at));
+                problem
+            }
             DomainError::NotFound => Problem::not_found(),
             DomainError::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, detail),
             DomainError::Gone { code } => Problem::new(StatusCode::GONE, code, "This is no longer valid."),

@@ -36,6 +36,11 @@ pub struct InvalidInput(pub Problem);
 #[response(status = 503, content_type = "application/problem+json")]
 pub struct Unavailable(pub Problem);
 
+/// A budget is used up (`budget_exceeded`, with `budget`, `spent` and `resets_at`).
+#[derive(IntoResponses)]
+#[response(status = 402, content_type = "application/problem+json")]
+pub struct BudgetUsedUp(pub Problem);
+
 /// What any JSON body can be refused for before the route sees it.
 #[derive(IntoResponses)]
 pub enum JsonBodyRefused {

@@ -5,8 +5,9 @@ use tenantry_domain::{
     UserId,
     ports::ExportSink,
     services::{
-        AgentRunService, ApiKeyService, BillingService, ConversationService, ExportService, IdentityService,
-        OrgService, ReadinessService, SandboxService, SecretService, SettingsService, SsoService,
+        AgentRunService, ApiKeyService, BillingService, BudgetService, ConversationService, ExportService,
+        IdentityService, OrgService, ReadinessService, SandboxService, SecretService, SettingsService,
+        SsoService,
     },
 };
 use tokio::sync::mpsc;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub sandboxes: SandboxService,
     /// Conversations run on agent servers Tenantry drives.
     pub agent_runs: AgentRunService,
+    /// Budgets and usage.
+    pub budgets: BudgetService,
     /// Credits, checkouts and payment events.
     pub billing: BillingService,
     /// Single sign-on and orgs' sign-in policies.

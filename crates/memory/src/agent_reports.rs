@@ -11,7 +11,7 @@ use tenantry_domain::{
     sandbox_access::{ExistingConversation, ReportTarget, decide_report_target},
 };
 
-use crate::{MemoryStore, conversations::apply_reported_state, tables::Tables};
+use crate::{MemoryStore, tables::Tables};
 
 fn target(
     tables: &Tables,
@@ -38,9 +38,9 @@ impl AgentReportStore for MemoryStore {
         sandbox: &Sandbox,
         report: &ConversationReport,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Option<tenantry_domain::budget::SpendRecorded>, DomainError> {
         self.write(|tables| {
-            match target(tables, report.id, sandbox)? {
+            let recorded = match target(tables, report.id, sandbox)? {
                 ReportTarget::Create => {
                     let usage = report.usage.unwrap_or_default();
                     let conversation = Conversation {
@@ -64,8 +64,14 @@ impl AgentReportStore for MemoryStore {
                         execution_status: report.execution_status.clone(),
                         created_at: now,
                         last_updated_at: now,
+                        over_budget: false,
                     };
-                    tables.conversations.insert(report.id, conversation);
+                    let mut nothing = conversation.clone();
+                    nothing.accumulated_cost = 0;
+                    nothing.prompt_tokens = 0;
+                    nothing.completion_tokens = 0;
+                    tables.conversations.insert(report.id, conversation.clone());
+                    crate::spend::count_usage(tables, &nothing, &conversation, now)
                 }
                 ReportTarget::Update => {
                     if let Some(conversation) = tables.conversations.get_mut(&report.id) {
@@ -75,17 +81,19 @@ impl AgentReportStore for MemoryStore {
                         if let Some(model) = &report.llm_model {
                             conversation.llm_model = Some(model.clone());
                         }
-                        let change = AgentStateChange {
-                            execution_status: report.execution_status.clone(),
-                            usage: report.usage,
-                        };
-                        if !change.is_empty() {
-                            apply_reported_state(conversation, &change, now);
-                        }
+                    }
+                    let change = AgentStateChange {
+                        execution_status: report.execution_status.clone(),
+                        usage: report.usage,
+                    };
+                    if change.is_empty() {
+                        None
+                    } else {
+                        crate::spend::apply_and_count(tables, report.id, &change, now)
                     }
                 }
-            }
-            Ok(())
+            };
+            Ok(recorded)
         })
         .await
     }

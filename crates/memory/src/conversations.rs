@@ -232,7 +232,7 @@ impl Conversations for MemoryStore {
         id: ConversationId,
         usage: UsageReport,
         now: DateTime<Utc>,
-    ) -> Result<Conversation, DomainError> {
+    ) -> Result<(Conversation, Option<tenantry_domain::budget::SpendRecorded>), DomainError> {
         self.write(|tables| {
             let conversation = tables
                 .conversations
@@ -252,8 +252,9 @@ impl Conversations for MemoryStore {
             )?;
             next.accumulated_cost = add(next.accumulated_cost, usage.cost)?;
             next.last_updated_at = now;
-            *conversation = next.clone();
-            Ok(next)
+            let before = std::mem::replace(conversation, next.clone());
+            let recorded = crate::spend::count_usage(tables, &before, &next, now);
+            Ok((next, recorded))
         })
         .await
     }

@@ -28,6 +28,7 @@ mod secrets;
 mod settings;
 mod shares;
 mod signals;
+mod spend;
 mod sso;
 mod tables;
 mod throttle;

@@ -96,6 +96,9 @@ pub(crate) struct RemoteDeletionRow {
 pub(crate) struct Tables {
     pub users: BTreeMap<UserId, UserRow>,
     pub orgs: BTreeMap<OrgId, Org>,
+    pub budgets: HashMap<OrgId, tenantry_domain::budget::Budget>,
+    pub spend_periods: HashMap<crate::spend::CounterKey, crate::spend::Counter>,
+    pub usage_rows: Vec<crate::spend::UsageRow>,
     pub billing_sessions: BTreeMap<Uuid, tenantry_domain::billing::BillingSession>,
     pub credit_ledger: Vec<tenantry_domain::billing::LedgerEntry>,
     pub payment_events: std::collections::HashSet<String>,

@@ -333,10 +333,12 @@ impl EventLogRows for MemoryTransaction {
         conversation: ConversationId,
         change: &AgentStateChange,
         at: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
-        if let Some(row) = self.tables().conversations.get_mut(&conversation) {
-            crate::conversations::apply_reported_state(row, change, at);
-        }
-        Ok(())
+    ) -> Result<Option<tenantry_domain::budget::SpendRecorded>, DomainError> {
+        Ok(crate::spend::apply_and_count(
+            &mut self.tables(),
+            conversation,
+            change,
+            at,
+        ))
     }
 }

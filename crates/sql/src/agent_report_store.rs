@@ -9,6 +9,7 @@ use sea_orm::{
 use tenantry_domain::{
     Conversation, ConversationId, DomainError, Visibility,
     agent_reports::{AgentStateChange, ConversationReport},
+    budget::SpendRecorded,
     ports::AgentReportStore,
     sandbox::Sandbox,
     sandbox_access::{ExistingConversation, ReportTarget, decide_report_target},
@@ -18,6 +19,7 @@ use crate::{
     SqlDatabase,
     entities::conversations,
     errors::{db_error, is_unique_violation},
+    spend_rows::{SpendSubject, UsageDelta, record_spend},
     transaction::begin_write,
     unit_of_work::event_log_rows::apply_state,
 };
@@ -54,7 +56,7 @@ impl AgentReportStore for SqlAgentReportStore {
         sandbox: &Sandbox,
         report: &ConversationReport,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Option<SpendRecorded>, DomainError> {
         // Two first reports of one conversation race to insert it: the loser updates instead.
         for _ in 0..2 {
             let (txn, _turn) = begin_write(&self.db).await?;
@@ -67,7 +69,7 @@ impl AgentReportStore for SqlAgentReportStore {
                 sandbox.org_id,
                 sandbox.id,
             )?;
-            match target {
+            let recorded = match target {
                 ReportTarget::Create => {
                     let usage = report.usage.unwrap_or_default();
                     let inserted = conversations::Entity::insert(conversations::ActiveModel {
@@ -91,6 +93,7 @@ impl AgentReportStore for SqlAgentReportStore {
                         execution_status: Set(report.execution_status.clone()),
                         created_at: Set(now),
                         last_updated_at: Set(now),
+                        over_budget: Set(false),
                     })
                     .exec_without_returning(&txn)
                     .await;
@@ -98,6 +101,23 @@ impl AgentReportStore for SqlAgentReportStore {
                         Err(error) if is_unique_violation(&error) => continue,
                         other => other.map_err(db_error)?,
                     };
+                    record_spend(
+                        &txn,
+                        SpendSubject {
+                            org: sandbox.org_id,
+                            conversation: report.id,
+                            member: sandbox.created_by,
+                            model: report.llm_model.as_deref(),
+                            conversation_cost: usage.cost,
+                        },
+                        UsageDelta {
+                            cost: usage.cost,
+                            prompt_tokens: usage.prompt_tokens,
+                            completion_tokens: usage.completion_tokens,
+                        },
+                        now,
+                    )
+                    .await?
                 }
                 ReportTarget::Update => {
                     let mut update =
@@ -119,13 +139,15 @@ impl AgentReportStore for SqlAgentReportStore {
                         execution_status: report.execution_status.clone(),
                         usage: report.usage,
                     };
-                    if !change.is_empty() {
-                        apply_state(&txn, report.id, &change, now).await?;
+                    if change.is_empty() {
+                        None
+                    } else {
+                        apply_state(&txn, report.id, &change, now).await?
                     }
                 }
-            }
+            };
             txn.commit().await.map_err(db_error)?;
-            return Ok(());
+            return Ok(recorded);
         }
         Err(DomainError::Unavailable(
             "conversation report kept conflicting".into(),
@@ -171,6 +193,7 @@ impl AgentReportStore for SqlAgentReportStore {
                         execution_status: Set(conversation.execution_status.clone()),
                         created_at: Set(conversation.created_at),
                         last_updated_at: Set(conversation.last_updated_at),
+                        over_budget: Set(false),
                     })
                     .exec_without_returning(&txn)
                     .await;

@@ -10,7 +10,9 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement},
 };
 use tenantry_domain::{
-    AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility, new_id,
+    AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
+    budget::SpendRecorded,
+    new_id,
     org_policy::{AccessPolicy, MemberAccess},
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
@@ -23,6 +25,7 @@ use crate::{
     entities::{conversations, event_segments, org_members, orgs, pending_purges},
     errors::{corrupt, db_error},
     org_store::{audit, rows::role_from_row},
+    spend_rows::{SpendSubject, UsageDelta, record_spend},
     transaction::begin_write,
 };
 
@@ -147,6 +150,7 @@ pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, Domain
         execution_status: row.execution_status,
         created_at: row.created_at,
         last_updated_at: row.last_updated_at,
+        over_budget: row.over_budget,
     })
 }
 
@@ -204,6 +208,7 @@ impl Conversations for SqlConversationStore {
             execution_status: Set(conversation.execution_status.clone()),
             created_at: Set(conversation.created_at),
             last_updated_at: Set(conversation.last_updated_at),
+            over_budget: Set(false),
         })
         .exec_without_returning(&self.db.conn)
         .await
@@ -416,7 +421,7 @@ impl Conversations for SqlConversationStore {
         id: ConversationId,
         usage: UsageReport,
         now: DateTime<Utc>,
-    ) -> Result<Conversation, DomainError> {
+    ) -> Result<(Conversation, Option<SpendRecorded>), DomainError> {
         use conversations::Column;
         let (txn, _turn) = begin_write(&self.db).await?;
         // One UPDATE adds to the stored totals: concurrent reports cannot overwrite each other.
@@ -446,8 +451,25 @@ impl Conversations for SqlConversationStore {
             return Err(DomainError::NotFound);
         }
         let row = find_locked(&txn, org, id).await?;
+        let recorded = record_spend(
+            &txn,
+            SpendSubject {
+                org,
+                conversation: id,
+                member: row.created_by,
+                model: row.llm_model.as_deref(),
+                conversation_cost: row.accumulated_cost_micros,
+            },
+            UsageDelta {
+                cost: usage.cost,
+                prompt_tokens: usage.prompt_tokens,
+                completion_tokens: usage.completion_tokens,
+            },
+            now,
+        )
+        .await?;
         txn.commit().await.map_err(db_error)?;
-        from_row(row)
+        Ok((from_row(row)?, recorded))
     }
 }
 

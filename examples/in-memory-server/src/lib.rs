@@ -32,6 +32,9 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.agent_reports = store.clone();
     adapters.remote_deletions = store.clone();
     adapters.mfa = store.clone();
+    adapters.sso = store.clone();
+    adapters.billing = store.clone();
+    adapters.spend = store.clone();
     adapters.shares = store.clone();
     adapters.stream_tickets = store;
     adapters.event_store = events.clone();

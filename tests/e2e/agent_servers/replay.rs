@@ -80,6 +80,19 @@ async fn a_recorded_run_lands_in_the_sandboxs_org_with_status_usage_and_events()
     assert_eq!(stored["completion_tokens"], 60);
     assert_eq!(stored["total_tokens"], 360);
     assert_eq!(stored["accumulated_cost"], 0.00042);
+    // Reported totals are cumulative: what budgets count is what each delivery added, exactly.
+    for (path, body) in &deliveries[..deliveries.len() - 1] {
+        deliver(&app, Some(&sandbox.key), path, body).await;
+    }
+    let (status, month) = app
+        .api(&user.access_token)
+        .get(&format!("/api/orgs/{}/usage", user.org_id))
+        .await;
+    assert_eq!(status, 200, "{month}");
+    assert_eq!(month["total_cost_micros"], 420, "{month}");
+    assert_eq!(month["by_member"][0]["user_id"], user.user_id.as_str());
+    assert_eq!(month["by_member"][0]["prompt_tokens"], 300);
+    assert_eq!(month["by_model"][0]["model"], "openai/fake");
 
     let events = all_events(&app, &user, &user.org_id, &id.to_string()).await;
     let sent: Vec<Value> = deliveries

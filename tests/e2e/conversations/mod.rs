@@ -1,6 +1,7 @@
 //! The Conversations and events section of the contract.
 
 mod access;
+mod budgets;
 mod deletion;
 mod events;
 mod listing;

@@ -119,6 +119,15 @@ fn rows() -> Vec<Row> {
             404,
         ),
         row("GET", "/api/orgs/{org}/billing", no_body, 200, 404),
+        row("GET", "/api/orgs/{org}/budget", no_body, 200, 404),
+        row(
+            "PUT",
+            "/api/orgs/{org}/budget",
+            |_| Some(json!({ "monthly_budget": 100 })),
+            200,
+            404,
+        ),
+        row("GET", "/api/orgs/{org}/usage", no_body, 200, 404),
         // Sign-in settings are a person's act.
         row("GET", "/api/orgs/{org}/sso", no_body, 403, 404),
         row(

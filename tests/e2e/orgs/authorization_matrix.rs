@@ -149,6 +149,24 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            path: "/api/orgs/{org}/budget",
+            body: no_body,
+            expected: [200, 200, 403, 403, 404],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/orgs/{org}/budget",
+            body: |_| Some(json!({ "monthly_budget": 100, "max_budget_per_task": 5 })),
+            expected: [200, 200, 403, 403, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/orgs/{org}/usage?period=2026-11",
+            body: no_body,
+            expected: [200, 200, 403, 403, 404],
+        },
+        Row {
+            method: "GET",
             path: "/api/orgs/{org}/policy",
             body: no_body,
             expected: [200, 200, 403, 403, 404],

@@ -1,7 +1,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{Conversation, DomainError, agent_reports::ConversationReport, sandbox::Sandbox};
+use crate::{
+    Conversation, DomainError, agent_reports::ConversationReport, budget::SpendRecorded, sandbox::Sandbox,
+};
 
 /// Conversations and events as agent servers report them.
 #[async_trait]
@@ -9,13 +11,14 @@ pub trait AgentReportStore: Send + Sync {
     /// Creates or updates the reported conversation, as
     /// [`crate::sandbox_access::decide_report_target`] decides on the row read under lock: created in
     /// the sandbox's org for its creator, or updated when it is this sandbox's (title and model when
-    /// reported, the status, usage raised to the reported totals, never lowered).
+    /// reported, the status, usage raised to the reported totals, never lowered). Usage the report
+    /// adds is counted against budgets in the same transaction.
     async fn record_report(
         &self,
         sandbox: &Sandbox,
         report: &ConversationReport,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError>;
+    ) -> Result<Option<SpendRecorded>, DomainError>;
 
     /// Records a conversation Tenantry started on the sandbox's agent server: inserted as given, or,
     /// when the agent server's first report came first, its metadata (title, repository, branch,

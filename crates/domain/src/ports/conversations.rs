@@ -105,14 +105,15 @@ pub trait Conversations: Send + Sync {
         audit: &crate::AuditEntry,
     ) -> Result<Conversation, DomainError>;
 
-    /// Adds usage to the totals atomically; returns the new totals.
+    /// Adds usage to the totals atomically, counting it against budgets in the same transaction;
+    /// returns the new totals (and the spending, when the report cost or used anything).
     async fn add_usage(
         &self,
         org: OrgId,
         id: ConversationId,
         usage: UsageReport,
         now: DateTime<Utc>,
-    ) -> Result<Conversation, DomainError>;
+    ) -> Result<(Conversation, Option<crate::budget::SpendRecorded>), DomainError>;
 
     /// Sets when the conversation was last active (an import restores its source's time after
     /// appending the events, which move it).

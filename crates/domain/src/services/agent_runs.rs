@@ -185,6 +185,7 @@ impl AgentRunService {
             execution_status: Some("idle".into()),
             created_at: now,
             last_updated_at: now,
+            over_budget: false,
         };
         self.ports.reports.record_started(&sandbox, &conversation).await?;
         self.conversations.get(caller, org, conversation_id).await

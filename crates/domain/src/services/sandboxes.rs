@@ -44,6 +44,8 @@ pub struct SandboxPorts {
     pub secrets: Arc<dyn SecretStore>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Told about counted usage (alerts, `over_budget`).
+    pub spend: Arc<dyn crate::ports::SpendObserver>,
 }
 
 /// What a client sends to register a sandbox.
@@ -201,10 +203,14 @@ impl SandboxService {
     /// updates this sandbox's conversation.
     pub async fn report_conversation(&self, actor: &SandboxActor, body: &Value) -> Result<(), DomainError> {
         let report = conversation_report(body)?;
-        self.ports
+        let recorded = self
+            .ports
             .reports
             .record_report(&actor.sandbox, &report, self.ports.clock.now())
             .await?;
+        if let Some(recorded) = recorded {
+            self.ports.spend.spent(recorded).await;
+        }
         let changed = Signal::ConversationChanged {
             org: actor.sandbox.org_id,
             conversation: report.id,
@@ -257,10 +263,15 @@ impl SandboxService {
             now,
         )
         .await?;
-        if !change.is_empty() {
-            event_log.apply_reported_state(conversation, &change, now).await?;
-        }
+        let recorded = if change.is_empty() {
+            None
+        } else {
+            event_log.apply_reported_state(conversation, &change, now).await?
+        };
         transaction.commit().await?;
+        if let Some(recorded) = recorded {
+            self.ports.spend.spent(recorded).await;
+        }
         let _ = self
             .ports
             .signals

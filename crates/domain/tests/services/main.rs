@@ -4,6 +4,7 @@
 mod world;
 
 mod api_key_scopes;
+mod budgets;
 mod event_ids;
 mod follow;
 mod import;

@@ -11,10 +11,10 @@ use tenantry_domain::{
     invitation_acceptance::JoiningPolicy,
     ports::{PasswordCheck, PasswordHasher},
     services::{
-        AdminPorts, AdminService, ApiKeyPorts, ApiKeyService, ConversationPorts, ConversationService,
-        EventPurger, IdentityPorts, IdentityService, IdentitySettings, ImportPorts, ImportService, OrgPorts,
-        OrgService, OrgSettings, RetentionService, SecretPorts, SecretService, SettingsPorts,
-        SettingsService, identity::RegisterInput,
+        AdminPorts, AdminService, ApiKeyPorts, ApiKeyService, BudgetPorts, BudgetService, ConversationPorts,
+        ConversationService, EventPurger, IdentityPorts, IdentityService, IdentitySettings, ImportPorts,
+        ImportService, OrgPorts, OrgService, OrgSettings, RetentionService, SecretPorts, SecretService,
+        SettingsPorts, SettingsService, identity::RegisterInput,
     },
     throttle::{ThrottleLimit, ThrottlePolicy},
 };
@@ -64,6 +64,7 @@ pub struct World {
     pub identity: IdentityService,
     pub orgs: OrgService,
     pub conversations: ConversationService,
+    pub budgets: BudgetService,
     pub settings: SettingsService,
     pub api_keys: ApiKeyService,
     pub admin: AdminService,
@@ -150,6 +151,14 @@ impl World {
                 joining,
             },
         );
+        let budgets = BudgetService::new(BudgetPorts {
+            store: shared.clone(),
+            orgs: shared.clone(),
+            directory: shared.clone(),
+            mailer: outbox.clone(),
+            audit: shared.clone(),
+            clock: clock.clone(),
+        });
         let conversations = ConversationService::new(ConversationPorts {
             conversations: shared.clone(),
             event_index: shared.clone(),
@@ -162,6 +171,8 @@ impl World {
             shares: shared.clone(),
             tickets: shared.clone(),
             secret_tokens: Arc::new(RandomSecretTokens),
+            start_policy: Arc::new(budgets.clone()),
+            spend: Arc::new(budgets.clone()),
         });
         let settings = SettingsService::new(SettingsPorts {
             settings: shared.clone(),
@@ -211,6 +222,7 @@ impl World {
             identity,
             orgs,
             conversations,
+            budgets,
             settings,
             api_keys,
             admin,

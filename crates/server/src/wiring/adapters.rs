@@ -9,12 +9,12 @@ use tenantry_crypto::{
 use tenantry_domain::{
     clock::{Clock, SystemClock},
     ports::{
-        AccessTokens, Accounts, AgentReportStore, AgentServer, AllowAllConversations, ApiKeyFormat,
-        ApiKeyStore, AuditLog, BackgroundTasks, BillingStore, ConversationShares, ConversationStartPolicy,
-        Conversations, Credentials, EventIndex, EventStore, LoginThrottleStore, Mailer, MemberDirectory,
-        MfaStore, OidcClient, OneTimeTokens, Orgs, PasswordHasher, PaymentProvider, Probe, PurgeQueue,
-        RemoteDeletionQueue, RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions,
-        SettingsStore, SignalBus, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
+        AccessTokens, Accounts, AgentReportStore, AgentServer, ApiKeyFormat, ApiKeyStore, AuditLog,
+        BackgroundTasks, BillingStore, ConversationShares, Conversations, Credentials, EventIndex,
+        EventStore, LoginThrottleStore, Mailer, MemberDirectory, MfaStore, OidcClient, OneTimeTokens, Orgs,
+        PasswordHasher, PaymentProvider, Probe, PurgeQueue, RemoteDeletionQueue, RetentionStore,
+        SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore, SignalBus,
+        SpendStore, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
@@ -24,7 +24,7 @@ use tenantry_payments::{NoPayments, StripePayments, StripeSettings};
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlBillingStore, SqlConversationStore, SqlDatabase,
     SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore,
-    SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSsoStore, SqlUnitOfWork,
+    SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSpendStore, SqlSsoStore, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -93,8 +93,6 @@ pub struct Adapters {
     pub api_key_format: Arc<dyn ApiKeyFormat>,
     /// The agent servers Tenantry drives.
     pub agent_server: Arc<dyn AgentServer>,
-    /// Which conversations may start.
-    pub conversation_policy: Arc<dyn ConversationStartPolicy>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Work handed off after a request is answered.
@@ -115,6 +113,8 @@ pub struct Adapters {
     pub oidc: Arc<dyn OidcClient>,
     /// Billing sessions and the credit ledger.
     pub billing: Arc<dyn BillingStore>,
+    /// Budgets and spending.
+    pub spend: Arc<dyn SpendStore>,
     /// The payment provider.
     pub payments: Arc<dyn PaymentProvider>,
 }
@@ -176,7 +176,6 @@ impl Adapters {
             agent_server: Arc::new(HttpAgentServer::new(Duration::from_secs(
                 config.agents.request_timeout_secs,
             ))),
-            conversation_policy: Arc::new(AllowAllConversations),
             clock: Arc::new(SystemClock),
             background: Arc::new(TokioBackground),
             signals: Arc::new(SqlSignalBus::start(database, config.streams.signal_buffer)),
@@ -190,6 +189,7 @@ impl Adapters {
                     .map_err(|error| anyhow::anyhow!("OpenID Connect client: {error}"))?,
             ),
             billing: Arc::new(SqlBillingStore::new(database.clone())),
+            spend: Arc::new(SqlSpendStore::new(database.clone())),
             payments: payment_provider(config)?,
         })
     }

@@ -9,10 +9,10 @@ use tenantry_domain::{
     ports::{ExportSink, SecretCipher},
     services::{
         AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, BillingPorts, BillingService,
-        ConversationPorts, ConversationService, EventPurger, ExportPorts, ExportService, IdentityPorts,
-        IdentityService, IdentitySettings, ImportPorts, ImportService, OrgPorts, OrgService, OrgSettings,
-        ReadinessService, RetentionService, SandboxPorts, SandboxService, SecretPorts, SecretService,
-        SettingsPorts, SettingsService, SsoPorts, SsoService, SsoSettings,
+        BudgetPorts, BudgetService, ConversationPorts, ConversationService, EventPurger, ExportPorts,
+        ExportService, IdentityPorts, IdentityService, IdentitySettings, ImportPorts, ImportService,
+        OrgPorts, OrgService, OrgSettings, ReadinessService, RetentionService, SandboxPorts, SandboxService,
+        SecretPorts, SecretService, SettingsPorts, SettingsService, SsoPorts, SsoService, SsoSettings,
     },
     sso::{ProviderKey, ProviderSettings, SsoProvider, parse_issuer},
     throttle::{ThrottleLimit, ThrottlePolicy},
@@ -79,6 +79,14 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             AuthMode::None { user_id: user.id }
         }
     };
+    let budgets = BudgetService::new(BudgetPorts {
+        store: a.spend.clone(),
+        orgs: a.orgs.clone(),
+        directory: a.member_directory.clone(),
+        mailer: a.mailer.clone(),
+        audit: a.audit_log.clone(),
+        clock: a.clock.clone(),
+    });
     let conversations = ConversationService::new(ConversationPorts {
         conversations: a.conversations.clone(),
         event_index: a.event_index.clone(),
@@ -91,6 +99,8 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         shares: a.shares.clone(),
         tickets: a.stream_tickets.clone(),
         secret_tokens: a.secret_tokens.clone(),
+        start_policy: Arc::new(budgets.clone()),
+        spend: Arc::new(budgets.clone()),
     });
     let sandboxes = SandboxService::new(
         SandboxPorts {
@@ -105,6 +115,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             cipher: a.cipher.clone(),
             secrets: a.secrets.clone(),
             clock: a.clock.clone(),
+            spend: Arc::new(budgets.clone()),
         },
         &public_url(config),
     );
@@ -118,7 +129,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
     let agent_runs = AgentRunService::new(
         AgentRunPorts {
             agents: a.agent_server.clone(),
-            policy: a.conversation_policy.clone(),
+            policy: Arc::new(budgets.clone()),
             reports: a.agent_reports.clone(),
             secrets: a.secrets.clone(),
             orgs: a.orgs.clone(),
@@ -177,6 +188,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             sandboxes,
             agent_runs,
             export,
+            budgets,
             billing: BillingService::new(BillingPorts {
                 store: a.billing.clone(),
                 payments: a.payments.clone(),

@@ -24,6 +24,7 @@ pub struct Model {
     pub execution_status: Option<String>,
     pub created_at: DateTimeUtc,
     pub last_updated_at: DateTimeUtc,
+    pub over_budget: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, OnConflict, Query},
+    sea_query::{Expr, OnConflict, Query},
 };
 use tenantry_domain::{
     ConversationId, DomainError,
     agent_reports::{AgentStateChange, ReportedUsage},
+    budget::SpendRecorded,
     ports::{EventLogRows, EventSegment, LockedConversation},
 };
 
@@ -18,6 +19,7 @@ use crate::{
     agent_report_store::locked_anywhere,
     entities::{conversation_event_keys, conversations, event_segments},
     errors::db_error,
+    spend_rows::{SpendSubject, UsageDelta, record_spend},
 };
 
 #[async_trait]
@@ -102,54 +104,68 @@ impl EventLogRows for SqlTransaction {
         conversation: ConversationId,
         change: &AgentStateChange,
         at: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Option<SpendRecorded>, DomainError> {
         apply_state(&self.txn, conversation, change, at).await
     }
 }
 
 /// Applies a reported status and usage to the locked row: the status as reported, every total raised
-/// to the reported one (never lowered).
+/// to the reported one (never lowered), and what that adds counted against budgets.
 pub(crate) async fn apply_state(
     conn: &impl ConnectionTrait,
     id: ConversationId,
     change: &AgentStateChange,
     now: DateTime<Utc>,
-) -> Result<(), DomainError> {
+) -> Result<Option<SpendRecorded>, DomainError> {
     use conversations::Column;
+    // The row is locked by the caller: what the report adds is its totals minus these.
+    let before = conversations::Entity::find_by_id(id)
+        .one(conn)
+        .await
+        .map_err(db_error)?
+        .ok_or(DomainError::NotFound)?;
     let mut update = conversations::Entity::update_many()
         .col_expr(Column::LastUpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id));
     if let Some(status) = &change.execution_status {
         update = update.col_expr(Column::ExecutionStatus, Expr::value(status.as_str()));
     }
+    let mut delta = UsageDelta::default();
     if let Some(usage) = change.usage {
-        let raise = |column: Column, value: i64| {
-            Expr::case(Expr::col(column).lt(value), Expr::value(value)).finally(Expr::col(column))
-        };
         let ReportedUsage {
             cost,
             prompt_tokens,
             completion_tokens,
         } = usage;
+        // Usage is raised to the reported totals, never lowered.
+        delta = UsageDelta {
+            cost: (cost - before.accumulated_cost_micros).max(0),
+            prompt_tokens: (prompt_tokens - before.prompt_tokens).max(0),
+            completion_tokens: (completion_tokens - before.completion_tokens).max(0),
+        };
+        let prompt = before.prompt_tokens + delta.prompt_tokens;
+        let completion = before.completion_tokens + delta.completion_tokens;
         update = update
             .col_expr(
                 Column::AccumulatedCostMicros,
-                raise(Column::AccumulatedCostMicros, cost).into(),
+                Expr::value(before.accumulated_cost_micros + delta.cost),
             )
-            .col_expr(
-                Column::PromptTokens,
-                raise(Column::PromptTokens, prompt_tokens).into(),
-            )
-            .col_expr(
-                Column::CompletionTokens,
-                raise(Column::CompletionTokens, completion_tokens).into(),
-            )
-            .col_expr(
-                Column::TotalTokens,
-                Expr::expr(raise(Column::PromptTokens, prompt_tokens))
-                    .add(raise(Column::CompletionTokens, completion_tokens)),
-            );
+            .col_expr(Column::PromptTokens, Expr::value(prompt))
+            .col_expr(Column::CompletionTokens, Expr::value(completion))
+            .col_expr(Column::TotalTokens, Expr::value(prompt + completion));
     }
     update.exec(conn).await.map_err(db_error)?;
-    Ok(())
+    record_spend(
+        conn,
+        SpendSubject {
+            org: before.org_id,
+            conversation: id,
+            member: before.created_by,
+            model: before.llm_model.as_deref(),
+            conversation_cost: before.accumulated_cost_micros + delta.cost,
+        },
+        delta,
+        now,
+    )
+    .await
 }

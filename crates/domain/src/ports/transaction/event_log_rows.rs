@@ -3,7 +3,10 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{ConversationId, DomainError, OrgId, agent_reports::AgentStateChange, ports::EventSegment};
+use crate::{
+    ConversationId, DomainError, OrgId, agent_reports::AgentStateChange, budget::SpendRecorded,
+    ports::EventSegment,
+};
 
 /// A conversation locked for appending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,11 +38,11 @@ pub trait EventLogRows: Send + Sync {
     ) -> Result<HashSet<String>, DomainError>;
 
     /// Applies the state reported events carry: status, and usage raised to the reported totals
-    /// (never lowered).
+    /// (never lowered); usage it adds is counted against budgets.
     async fn apply_reported_state(
         &self,
         conversation: ConversationId,
         change: &AgentStateChange,
         at: DateTime<Utc>,
-    ) -> Result<(), DomainError>;
+    ) -> Result<Option<SpendRecorded>, DomainError>;
 }

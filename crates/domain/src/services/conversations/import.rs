@@ -72,6 +72,7 @@ impl ConversationService {
             execution_status: text("execution_status", imported.execution_status, 32, &mut errors),
             created_at: imported.created_at,
             last_updated_at: imported.last_updated_at,
+            over_budget: false,
         };
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));

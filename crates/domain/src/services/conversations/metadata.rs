@@ -102,6 +102,7 @@ impl ConversationService {
     ) -> Result<Conversation, DomainError> {
         let role = self.role_in(caller, org).await?;
         require(role, Permission::CreateConversations)?;
+        self.ports.start_policy.check(org, caller.user.id, None).await?;
         let mut errors = Vec::new();
         let now = self.ports.clock.now();
         let conversation = Conversation {
@@ -130,6 +131,7 @@ impl ConversationService {
             execution_status: None,
             created_at: now,
             last_updated_at: now,
+            over_budget: false,
         };
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));
@@ -267,11 +269,14 @@ impl ConversationService {
             return Err(DomainError::invalid("usage", "at most 10^12 tokens per report"));
         }
         self.manageable(caller, org, id).await?;
-        let totals = self
+        let (totals, recorded) = self
             .ports
             .conversations
             .add_usage(org, id, usage, self.ports.clock.now())
             .await?;
+        if let Some(recorded) = recorded {
+            self.ports.spend.spent(recorded).await;
+        }
         self.signal(Signal::ConversationChanged {
             org,
             conversation: id,

@@ -51,6 +51,10 @@ pub struct ConversationPorts {
     pub tickets: Arc<dyn StreamTickets>,
     /// Share and ticket tokens, and their digests.
     pub secret_tokens: Arc<dyn SecretTokens>,
+    /// Budgets, consulted before a conversation is created.
+    pub start_policy: Arc<dyn crate::ports::ConversationStartPolicy>,
+    /// Told about counted usage (alerts, `over_budget`).
+    pub spend: Arc<dyn crate::ports::SpendObserver>,
 }
 
 /// The conversation use cases.

@@ -37,6 +37,8 @@ pub struct ConversationBody {
     created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::wire::rfc3339")]
     last_updated_at: DateTime<Utc>,
+    /// Usage took it beyond a budget (the org's, its creator's or its own).
+    over_budget: bool,
 }
 
 impl From<&Conversation> for ConversationBody {
@@ -62,6 +64,7 @@ impl From<&Conversation> for ConversationBody {
             execution_status: c.execution_status.clone(),
             created_at: c.created_at,
             last_updated_at: c.last_updated_at,
+            over_budget: c.over_budget,
         }
     }
 }

@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::problem_responses::{
-    InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+    BudgetUsedUp, InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
 };
 use crate::{
     ApiError, AppState, Problem, auth::Caller, extract_config::json_config, paging::PageQuery,
@@ -88,7 +88,7 @@ pub(crate) struct CreateBody {
     responses(
         (status = 201, description = "Created", body = ConversationBody),
         (status = 502, description = "The sandbox's agent server is unreachable, failed or refused (see `code`); nothing recorded", body = Problem, content_type = "application/problem+json"),
-        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable, BudgetUsedUp
     )
 )]
 #[post("/api/orgs/{org_id}/conversations")]
@@ -497,7 +497,7 @@ pub(crate) struct MessageBody {
         (status = 202, description = "Sent; the agent's answer arrives as events"),
         (status = 409, description = "It does not run on an agent server Tenantry drives (`no_agent_server`)", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The agent server is unreachable, failed or refused", body = Problem, content_type = "application/problem+json"),
-        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable, BudgetUsedUp
     )
 )]
 #[post("/api/orgs/{org_id}/conversations/{id}/messages")]
@@ -544,7 +544,7 @@ pub(crate) async fn pause(
         (status = 202, description = "Running"),
         (status = 409, description = "It does not run on an agent server Tenantry drives (`no_agent_server`)", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "The agent server is unreachable, failed or refused", body = Problem, content_type = "application/problem+json"),
-        Unauthenticated, RoleTooLow, NotVisible, Unavailable
+        Unauthenticated, RoleTooLow, NotVisible, Unavailable, BudgetUsedUp
     )
 )]
 #[post("/api/orgs/{org_id}/conversations/{id}/resume")]

@@ -1,10 +1,12 @@
 //! Orgs: list, create, read, update, delete, switch, transfer, export; the audit log; roles.
 
 mod bodies;
+mod budget;
 mod export;
 mod sign_in_policy;
 
 pub(crate) use bodies::*;
+pub(crate) use budget::*;
 pub(crate) use export::*;
 pub(crate) use sign_in_policy::*;
 
@@ -41,6 +43,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(get_sso)
         .service(put_sso)
         .service(delete_sso)
+        .service(get_budget)
+        .service(put_budget)
+        .service(org_usage)
         .service(get_policy)
         .service(put_policy)
         .service(list_roles);

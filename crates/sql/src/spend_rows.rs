@@ -1,0 +1,105 @@
+//! Counting a usage report against budgets, inside the transaction that writes the usage: one
+//! `usage_records` row, and the org's and the member's `spend_periods` counters raised by one
+//! upsert each. The upsert locks the counter row until commit, so concurrent reports are counted
+//! one after the other and each sees exact totals before and after itself.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
+use tenantry_domain::{
+    ConversationId, DomainError, OrgId, UserId,
+    budget::{SpendPeriod, SpendRecorded, SpendTotals},
+    conversation::Micros,
+    new_id,
+};
+use uuid::Uuid;
+
+use crate::{entities::usage_records, errors::db_error};
+
+/// What one report added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct UsageDelta {
+    pub cost: Micros,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+}
+
+impl UsageDelta {
+    pub(crate) fn is_empty(self) -> bool {
+        self == Self::default()
+    }
+}
+
+/// Who and what a report is about.
+pub(crate) struct SpendSubject<'a> {
+    pub org: OrgId,
+    pub conversation: ConversationId,
+    pub member: UserId,
+    pub model: Option<&'a str>,
+    /// The conversation's cost with the report.
+    pub conversation_cost: Micros,
+}
+
+/// Counts `delta` for `subject` at `at`; nothing for an empty delta.
+pub(crate) async fn record_spend(
+    conn: &impl ConnectionTrait,
+    subject: SpendSubject<'_>,
+    delta: UsageDelta,
+    at: DateTime<Utc>,
+) -> Result<Option<SpendRecorded>, DomainError> {
+    if delta.is_empty() {
+        return Ok(None);
+    }
+    let period = SpendPeriod::of(at).key();
+    usage_records::Entity::insert(usage_records::ActiveModel {
+        id: Set(new_id()),
+        org_id: Set(subject.org),
+        conversation_id: Set(subject.conversation),
+        user_id: Set(subject.member),
+        model: Set(subject.model.map(str::to_owned)),
+        cost_micros: Set(delta.cost),
+        prompt_tokens: Set(delta.prompt_tokens),
+        completion_tokens: Set(delta.completion_tokens),
+        period: Set(period.clone()),
+        at: Set(at),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map_err(db_error)?;
+    let org_after = raise(conn, subject.org, &period, Uuid::nil(), delta.cost).await?;
+    let member_after = raise(conn, subject.org, &period, subject.member, delta.cost).await?;
+    Ok(Some(SpendRecorded {
+        org: subject.org,
+        conversation: subject.conversation,
+        member: subject.member,
+        at,
+        totals: SpendTotals {
+            org_before: org_after - delta.cost,
+            org_after,
+            member_after,
+            conversation_after: subject.conversation_cost,
+        },
+    }))
+}
+
+/// Adds `cost` to one counter (creating it), returning its new value.
+async fn raise(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    period: &str,
+    user: Uuid,
+    cost: Micros,
+) -> Result<Micros, DomainError> {
+    const RAISE: &str = "INSERT INTO spend_periods (org_id, period, user_id, spent_micros) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (org_id, period, user_id) DO UPDATE SET spent_micros = spend_periods.spent_micros + excluded.spent_micros \
+         RETURNING spent_micros";
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            RAISE,
+            [org.into(), period.into(), user.into(), cost.into()],
+        ))
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| DomainError::Internal("spend counter not returned".into()))?;
+    row.try_get::<i64>("", "spent_micros").map_err(db_error)
+}
