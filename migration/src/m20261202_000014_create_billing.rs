@@ -1,5 +1,5 @@
-//! Credits: billing sessions (checkouts at the payment provider), the append-only credit ledger, and
-//! the payment events already acted on (deliveries repeat).
+//! Credits: billing sessions (checkouts at the payment provider), the append-only credit ledger with
+//! its running sums, and the payment events already acted on (deliveries repeat).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -35,6 +35,14 @@ enum CreditLedger {
     Kind,
     Reference,
     At,
+}
+
+#[derive(DeriveIden)]
+enum CreditBalances {
+    Table,
+    OrgId,
+    PurchasedMicros,
+    UsedMicros,
 }
 
 #[derive(DeriveIden)]
@@ -130,6 +138,23 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The ledger's sums, kept with every line written: the balance without scanning the ledger.
+        manager
+            .create_table(
+                Table::create()
+                    .table(CreditBalances::Table)
+                    .col(uuid(CreditBalances::OrgId).primary_key())
+                    .col(big_integer(CreditBalances::PurchasedMicros))
+                    .col(big_integer(CreditBalances::UsedMicros))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(CreditBalances::Table, CreditBalances::OrgId)
+                            .to(Orgs::Table, Orgs::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -144,6 +169,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
             PaymentEvents::Table.into_iden(),
+            CreditBalances::Table.into_iden(),
             CreditLedger::Table.into_iden(),
             BillingSessions::Table.into_iden(),
         ] {

@@ -25,6 +25,7 @@ enum OrgBudgets {
     OrgId,
     MonthlyMicros,
     PerTaskMicros,
+    Source,
     UpdatedAt,
 }
 
@@ -87,6 +88,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(OrgBudgets::OrgId).primary_key())
                     .col(big_integer_null(OrgBudgets::MonthlyMicros))
                     .col(big_integer_null(OrgBudgets::PerTaskMicros))
+                    .col(string_len(OrgBudgets::Source, 16).default("budget"))
                     .col(timestamp_with_time_zone(OrgBudgets::UpdatedAt))
                     .foreign_key(&mut org_fk(OrgBudgets::Table, OrgBudgets::OrgId))
                     .to_owned(),

@@ -400,3 +400,94 @@ async fn a_failing_provider_or_none_at_all_is_a_clear_answer() {
     let (status, _) = deliver(&plain, Some("t=1,v1=00".into()), "{}").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn with_credits_as_the_budget_usage_debits_the_ledger_exactly_and_an_empty_balance_stops_agents() {
+    let stripe = FakeStripe::start();
+    let app = billing_app(&stripe).await;
+    let owner = app.register("owner.credits@example.com", PASSWORD).await;
+    let token = &owner.access_token;
+    let org = shared_org(&app, token).await;
+    let buy = |amount: f64, event: &'static str| {
+        let app = &app;
+        let org = org.clone();
+        async move {
+            let (status, session) = checkout(app, token, &org, amount).await;
+            assert_eq!(status, 201, "{session}");
+            let (status, receipt) =
+                deliver_signed(app, &completed_event(event, &checkout_id(&session))).await;
+            assert_eq!((status, receipt["credited"].as_bool()), (200, Some(true)));
+        }
+    };
+    buy(3.0, "evt_credit_1").await;
+    let (status, budget) = app
+        .call(
+            "PUT",
+            token,
+            &format!("/api/orgs/{org}/budget"),
+            Some(json!({ "budget_source": "credits" })),
+        )
+        .await;
+    assert_eq!(
+        (status, budget["budget_source"].as_str()),
+        (200, Some("credits")),
+        "{budget}"
+    );
+    let (status, bad) = app
+        .call(
+            "PUT",
+            token,
+            &format!("/api/orgs/{org}/budget"),
+            Some(json!({ "budget_source": "cash" })),
+        )
+        .await;
+    assert_eq!(status, 422, "{bad}");
+
+    let (_, conversation) = app.api(token).create_conversation(&org, json!({})).await;
+    let id = conversation["id"].as_str().expect("id").to_owned();
+    // Twenty reports of 0.1 at once: exactly 2.0 debited, one ledger line each.
+    let usage_path = format!("/api/orgs/{org}/conversations/{id}/usage");
+    let report = json!({ "prompt_tokens": 1, "completion_tokens": 1, "cost": 0.1 });
+    let reports = (0..20).map(|_| app.call("POST", token, &usage_path, Some(report.clone())));
+    let answers = futures::future::join_all(reports).await;
+    assert!(answers.iter().all(|(status, _)| *status == 200), "{answers:?}");
+    let overview = billing(&app, token, &org).await;
+    assert_eq!(overview["balance_micros"], 1_000_000, "{overview}");
+    let usage_lines = overview["ledger"]
+        .as_array()
+        .expect("ledger")
+        .iter()
+        .filter(|line| line["kind"] == "usage")
+        .count();
+    assert_eq!(usage_lines, 20);
+
+    // Spending beyond the balance is recorded, and then nothing starts.
+    let (status, _) = app
+        .api(token)
+        .add_usage(
+            &org,
+            &id,
+            json!({ "prompt_tokens": 1, "completion_tokens": 1, "cost": 1.5 }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(billing(&app, token, &org).await["balance_micros"], -500_000);
+    let (_, flagged) = app.api(token).conversation(&org, &id).await;
+    assert_eq!(flagged["over_budget"], true);
+    let (status, refused) = app.api(token).create_conversation(&org, json!({})).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (402, Some("budget_exceeded")),
+        "{refused}"
+    );
+    assert_eq!(
+        (refused["budget"].as_f64(), refused["spent"].as_f64()),
+        (Some(3.0), Some(3.5))
+    );
+
+    // Buying more lets agents start again.
+    buy(5.0, "evt_credit_2").await;
+    let (status, _) = app.api(token).create_conversation(&org, json!({})).await;
+    assert_eq!(status, 201);
+    assert_eq!(billing(&app, token, &org).await["balance_micros"], 4_500_000);
+}

@@ -61,9 +61,56 @@ impl SpendPeriod {
     }
 }
 
+/// What an org's spending is held against.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BudgetSource {
+    /// The monthly budget (and the other limits).
+    #[default]
+    Budget,
+    /// Also the credits the org bought: usage debits its ledger, and an empty balance stops agents.
+    Credits,
+}
+
+impl BudgetSource {
+    /// Stable name, as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BudgetSource::Budget => "budget",
+            BudgetSource::Credits => "credits",
+        }
+    }
+
+    /// The source named `name`.
+    pub fn parse(name: &str) -> Result<Self, DomainError> {
+        match name {
+            "budget" => Ok(BudgetSource::Budget),
+            "credits" => Ok(BudgetSource::Credits),
+            _ => Err(DomainError::invalid("budget_source", "must be budget or credits")),
+        }
+    }
+}
+
+/// An org's credits: what it bought and what usage debited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Credits {
+    /// Credited by purchases.
+    pub purchased: Micros,
+    /// Debited by usage.
+    pub used: Micros,
+}
+
+impl Credits {
+    /// What is left (negative once usage went beyond).
+    pub fn balance(self) -> Micros {
+        self.purchased - self.used
+    }
+}
+
 /// An org's limits; `None` is unlimited.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Budget {
+    /// What spending is held against.
+    pub source: BudgetSource,
     /// What the org may spend per month.
     pub monthly: Option<Micros>,
     /// What one conversation may cost in all.
@@ -118,6 +165,8 @@ pub struct Spending {
     pub member: Micros,
     /// By the conversation in all (when continuing one).
     pub conversation: Option<Micros>,
+    /// The org's credits.
+    pub credits: Credits,
 }
 
 /// Totals right after a usage report was counted.
@@ -131,6 +180,8 @@ pub struct SpendTotals {
     pub member_after: Micros,
     /// The conversation's cost in all with it.
     pub conversation_after: Micros,
+    /// The org's credits with it (debited only when they are the budget's source).
+    pub credits: Credits,
 }
 
 /// A usage report, counted: whose it was and the totals with it.
@@ -176,6 +227,9 @@ pub fn check_budget(
     {
         return Err(exceeded(limit, spent, None));
     }
+    if budget.source == BudgetSource::Credits && spending.credits.balance() <= 0 {
+        return Err(exceeded(spending.credits.purchased, spending.credits.used, None));
+    }
     Ok(())
 }
 
@@ -197,6 +251,7 @@ pub fn over_budget(budget: &Budget, totals: SpendTotals, member: UserId) -> bool
         || budget
             .per_task
             .is_some_and(|limit| totals.conversation_after > limit)
+        || (budget.source == BudgetSource::Credits && totals.credits.balance() < 0)
 }
 
 #[cfg(test)]
@@ -210,6 +265,7 @@ mod tests {
             org_after: after,
             member_after: after,
             conversation_after: after,
+            credits: Credits::default(),
         }
     }
 
@@ -249,11 +305,13 @@ mod tests {
             monthly: Some(100),
             per_task: Some(10),
             member_caps: vec![(member, 50)],
+            ..Budget::default()
         };
         let spending = |org, member_spent, conversation| Spending {
             org,
             member: member_spent,
             conversation,
+            credits: Credits::default(),
         };
         assert!(check_budget(&budget, spending(99, 49, Some(9)), member, period).is_ok());
         for (case, expected) in [
@@ -280,6 +338,41 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn with_credits_an_empty_balance_refuses_and_a_negative_one_is_over_budget() {
+        let member = new_id();
+        let period = SpendPeriod::parse("2026-11").expect("valid");
+        let budget = Budget {
+            source: BudgetSource::Credits,
+            ..Budget::default()
+        };
+        let with = |purchased, used| Spending {
+            credits: Credits { purchased, used },
+            ..Spending::default()
+        };
+        assert!(check_budget(&budget, with(100, 99), member, period).is_ok());
+        assert!(matches!(
+            check_budget(&budget, with(100, 100), member, period),
+            Err(DomainError::BudgetExceeded {
+                budget: 100,
+                spent: 100,
+                resets_at: None
+            })
+        ));
+        assert!(check_budget(&Budget::default(), with(0, 0), member, period).is_ok());
+        let mut totals = totals(0, 1);
+        totals.credits = Credits {
+            purchased: 5,
+            used: 6,
+        };
+        assert!(over_budget(&budget, totals, member));
+        assert_eq!(
+            BudgetSource::parse("credits").expect("valid"),
+            BudgetSource::Credits
+        );
+        assert!(BudgetSource::parse("cash").is_err());
     }
 
     #[test]

@@ -70,6 +70,7 @@ impl BillingStore for MemoryStore {
                 };
                 stored.status = BillingStatus::Completed;
                 stored.completed_at = Some(at);
+                tables.credits.entry(session.org_id).or_default().purchased += session.amount;
                 tables.credit_ledger.push(LedgerEntry {
                     id: new_id(),
                     org_id: session.org_id,
@@ -102,14 +103,7 @@ impl BillingStore for MemoryStore {
 
     async fn balance(&self, org: OrgId) -> Result<i64, DomainError> {
         Ok(self
-            .read(|tables| {
-                tables
-                    .credit_ledger
-                    .iter()
-                    .filter(|entry| entry.org_id == org)
-                    .map(|entry| entry.amount)
-                    .sum()
-            })
+            .read(|tables| tables.credits.get(&org).map_or(0, |credits| credits.balance()))
             .await)
     }
 

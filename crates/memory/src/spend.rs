@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, UserId,
     agent_reports::AgentStateChange,
-    budget::{Budget, SpendPeriod, SpendRecorded, SpendTotals, Spending},
+    billing::LedgerEntry,
+    budget::{Budget, BudgetSource, Credits, SpendPeriod, SpendRecorded, SpendTotals, Spending},
+    new_id,
     ports::{SpendStore, UsageLine, UsageSummary},
 };
 use uuid::Uuid;
@@ -62,6 +64,26 @@ pub(crate) fn count_usage(
     };
     let org_after = raise(Uuid::nil());
     let member_after = raise(after.created_by);
+    let source = tables
+        .budgets
+        .get(&after.org_id)
+        .map(|budget| budget.source)
+        .unwrap_or_default();
+    let credits = if source == BudgetSource::Credits && cost > 0 {
+        tables.credit_ledger.push(LedgerEntry {
+            id: new_id(),
+            org_id: after.org_id,
+            amount: -cost,
+            kind: "usage".into(),
+            reference: after.id.to_string(),
+            at,
+        });
+        let credits = tables.credits.entry(after.org_id).or_default();
+        credits.used += cost;
+        *credits
+    } else {
+        Credits::default()
+    };
     Some(SpendRecorded {
         org: after.org_id,
         conversation: after.id,
@@ -72,6 +94,7 @@ pub(crate) fn count_usage(
             org_after,
             member_after,
             conversation_after: after.accumulated_cost,
+            credits,
         },
     })
 }
@@ -123,6 +146,7 @@ impl SpendStore for MemoryStore {
                         .map_or(0, |counter| counter.0)
                 };
                 Spending {
+                    credits: tables.credits.get(&org).copied().unwrap_or_default(),
                     org: spent(Uuid::nil()),
                     member: spent(member),
                     conversation: conversation.map(|id| {

@@ -97,6 +97,7 @@ pub(crate) struct Tables {
     pub users: BTreeMap<UserId, UserRow>,
     pub orgs: BTreeMap<OrgId, Org>,
     pub budgets: HashMap<OrgId, tenantry_domain::budget::Budget>,
+    pub credits: HashMap<OrgId, tenantry_domain::budget::Credits>,
     pub spend_periods: HashMap<crate::spend::CounterKey, crate::spend::Counter>,
     pub usage_rows: Vec<crate::spend::UsageRow>,
     pub billing_sessions: BTreeMap<Uuid, tenantry_domain::billing::BillingSession>,

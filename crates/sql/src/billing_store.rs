@@ -1,4 +1,5 @@
-//! [`BillingStore`] on SQL: `billing_sessions`, `credit_ledger` (append-only) and `payment_events`.
+//! [`BillingStore`] on SQL: `billing_sessions`, `credit_ledger` (append-only) with its sums in
+//! `credit_balances`, and `payment_events`.
 //! A payment is acted on inside one transaction that first claims the event id, then completes the
 //! session only if it is still in progress (locked), so a purchase is credited once under
 //! concurrent and repeated deliveries.
@@ -8,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Alias, Expr, Func, OnConflict},
+    sea_query::{Expr, OnConflict},
 };
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId,
@@ -20,9 +21,10 @@ use uuid::Uuid;
 
 use crate::{
     SqlDatabase,
-    entities::{billing_sessions, credit_ledger, payment_events},
+    entities::{billing_sessions, credit_balances, credit_ledger, payment_events},
     errors::{corrupt, db_error},
     org_store::audit,
+    spend_rows::add_credits,
     transaction::begin_write,
 };
 
@@ -158,6 +160,7 @@ impl BillingStore for SqlBillingStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db_error)?;
+        add_credits(&txn, session.org_id, session.amount, 0).await?;
         audit::record(&txn, entry.clone()).await?;
         txn.commit().await.map_err(db_error)?;
         Ok(true)
@@ -178,22 +181,11 @@ impl BillingStore for SqlBillingStore {
     }
 
     async fn balance(&self, org: OrgId) -> Result<i64, DomainError> {
-        let sum: Option<Option<i64>> = credit_ledger::Entity::find()
-            .select_only()
-            // PostgreSQL sums BIGINT as NUMERIC.
-            .column_as(
-                Expr::from(Func::cast_as(
-                    Func::sum(Expr::col(credit_ledger::Column::AmountMicros)),
-                    Alias::new("BIGINT"),
-                )),
-                "total",
-            )
-            .filter(credit_ledger::Column::OrgId.eq(org))
-            .into_tuple()
+        Ok(credit_balances::Entity::find_by_id(org)
             .one(&self.db.conn)
             .await
-            .map_err(db_error)?;
-        Ok(sum.flatten().unwrap_or(0))
+            .map_err(db_error)?
+            .map_or(0, |row| row.purchased_micros - row.used_micros))
     }
 
     async fn ledger(&self, org: OrgId, limit: u64) -> Result<Vec<LedgerEntry>, DomainError> {

@@ -7,13 +7,19 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
 use tenantry_domain::{
     ConversationId, DomainError, OrgId, UserId,
-    budget::{SpendPeriod, SpendRecorded, SpendTotals},
+    budget::{BudgetSource, Credits, SpendPeriod, SpendRecorded, SpendTotals},
     conversation::Micros,
     new_id,
 };
 use uuid::Uuid;
 
-use crate::{entities::usage_records, errors::db_error};
+use crate::{
+    entities::{credit_ledger, org_budgets, usage_records},
+    errors::db_error,
+};
+
+/// What a usage line of the credit ledger is called.
+const USAGE: &str = "usage";
 
 /// What one report added.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,8 +56,9 @@ pub(crate) async fn record_spend(
         return Ok(None);
     }
     let period = SpendPeriod::of(at).key();
+    let record_id = new_id();
     usage_records::Entity::insert(usage_records::ActiveModel {
-        id: Set(new_id()),
+        id: Set(record_id),
         org_id: Set(subject.org),
         conversation_id: Set(subject.conversation),
         user_id: Set(subject.member),
@@ -67,6 +74,29 @@ pub(crate) async fn record_spend(
     .map_err(db_error)?;
     let org_after = raise(conn, subject.org, &period, Uuid::nil(), delta.cost).await?;
     let member_after = raise(conn, subject.org, &period, subject.member, delta.cost).await?;
+    let source = org_budgets::Entity::find_by_id(subject.org)
+        .one(conn)
+        .await
+        .map_err(db_error)?
+        .map(|row| BudgetSource::parse(&row.source))
+        .transpose()?
+        .unwrap_or_default();
+    let credits = if source == BudgetSource::Credits && delta.cost > 0 {
+        credit_ledger::Entity::insert(credit_ledger::ActiveModel {
+            id: Set(new_id()),
+            org_id: Set(subject.org),
+            amount_micros: Set(-delta.cost),
+            kind: Set(USAGE.to_owned()),
+            reference: Set(record_id.to_string()),
+            at: Set(at),
+        })
+        .exec_without_returning(conn)
+        .await
+        .map_err(db_error)?;
+        add_credits(conn, subject.org, 0, delta.cost).await?
+    } else {
+        Credits::default()
+    };
     Ok(Some(SpendRecorded {
         org: subject.org,
         conversation: subject.conversation,
@@ -77,6 +107,7 @@ pub(crate) async fn record_spend(
             org_after,
             member_after,
             conversation_after: subject.conversation_cost,
+            credits,
         },
     }))
 }
@@ -102,4 +133,31 @@ async fn raise(
         .map_err(db_error)?
         .ok_or_else(|| DomainError::Internal("spend counter not returned".into()))?;
     row.try_get::<i64>("", "spent_micros").map_err(db_error)
+}
+
+/// Adds to an org's credit sums (creating them), returning the new sums; the ledger line is the
+/// caller's.
+pub(crate) async fn add_credits(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    purchased: Micros,
+    used: Micros,
+) -> Result<Credits, DomainError> {
+    const ADD: &str = "INSERT INTO credit_balances (org_id, purchased_micros, used_micros) VALUES ($1, $2, $3) \
+         ON CONFLICT (org_id) DO UPDATE SET purchased_micros = credit_balances.purchased_micros + excluded.purchased_micros, \
+         used_micros = credit_balances.used_micros + excluded.used_micros \
+         RETURNING purchased_micros, used_micros";
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            ADD,
+            [org.into(), purchased.into(), used.into()],
+        ))
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| DomainError::Internal("credit sums not returned".into()))?;
+    Ok(Credits {
+        purchased: row.try_get::<i64>("", "purchased_micros").map_err(db_error)?,
+        used: row.try_get::<i64>("", "used_micros").map_err(db_error)?,
+    })
 }

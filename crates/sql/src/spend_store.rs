@@ -10,15 +10,17 @@ use sea_orm::{
 };
 use tenantry_domain::{
     AuditEntry, ConversationId, DomainError, OrgId, UserId,
-    budget::{Budget, SpendPeriod, Spending},
+    budget::{Budget, BudgetSource, Credits, SpendPeriod, Spending},
     ports::{SpendStore, UsageLine, UsageSummary},
 };
 use uuid::Uuid;
 
 use crate::{
     SqlDatabase,
-    entities::{conversations, member_budget_caps, org_budgets, spend_periods, usage_records},
-    errors::db_error,
+    entities::{
+        conversations, credit_balances, member_budget_caps, org_budgets, spend_periods, usage_records,
+    },
+    errors::{corrupt, db_error},
     org_store::audit,
     transaction::begin_write,
 };
@@ -57,6 +59,7 @@ impl SpendStore for SqlSpendStore {
             .await
             .map_err(db_error)?;
         Ok(Budget {
+            source: BudgetSource::parse(&row.source).map_err(|_| corrupt("budget source"))?,
             monthly: row.monthly_micros,
             per_task: row.per_task_micros,
             member_caps: caps
@@ -73,11 +76,17 @@ impl SpendStore for SqlSpendStore {
             org_id: Set(org),
             monthly_micros: Set(budget.monthly),
             per_task_micros: Set(budget.per_task),
+            source: Set(budget.source.as_str().to_owned()),
             updated_at: Set(entry.at),
         })
         .on_conflict(
             OnConflict::column(Column::OrgId)
-                .update_columns([Column::MonthlyMicros, Column::PerTaskMicros, Column::UpdatedAt])
+                .update_columns([
+                    Column::MonthlyMicros,
+                    Column::PerTaskMicros,
+                    Column::Source,
+                    Column::UpdatedAt,
+                ])
                 .to_owned(),
         )
         .exec_without_returning(&txn)
@@ -135,10 +144,19 @@ impl SpendStore for SqlSpendStore {
             ),
             None => None,
         };
+        let credits = credit_balances::Entity::find_by_id(org)
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .map_or(Credits::default(), |row| Credits {
+                purchased: row.purchased_micros,
+                used: row.used_micros,
+            });
         Ok(Spending {
             org: spent(Uuid::nil()),
             member: if member.is_nil() { 0 } else { spent(member) },
             conversation,
+            credits,
         })
     }
 

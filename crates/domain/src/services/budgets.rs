@@ -46,6 +46,8 @@ pub struct BudgetInput {
     pub per_task: Option<Micros>,
     /// Members' own monthly caps.
     pub member_caps: Vec<(UserId, Micros)>,
+    /// What spending is held against.
+    pub source: crate::budget::BudgetSource,
 }
 
 /// The budget use cases.
@@ -81,6 +83,7 @@ impl BudgetService {
             Permission::UpdateOrg,
         )?;
         let budget = Budget {
+            source: input.source,
             monthly: input.monthly,
             per_task: input.per_task,
             member_caps: input.member_caps,
@@ -104,6 +107,7 @@ impl BudgetService {
                 "monthly_micros": budget.monthly,
                 "per_task_micros": budget.per_task,
                 "member_caps": budget.member_caps.len(),
+                "budget_source": budget.source.as_str(),
             }),
         );
         self.ports.store.set_budget(org, &budget, &audit).await?;

@@ -6,6 +6,7 @@ pub(crate) mod billing_sessions;
 pub(crate) mod conversation_event_keys;
 pub(crate) mod conversation_shares;
 pub(crate) mod conversations;
+pub(crate) mod credit_balances;
 pub(crate) mod credit_ledger;
 pub(crate) mod event_segments;
 pub(crate) mod invitations;

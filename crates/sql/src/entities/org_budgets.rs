@@ -7,6 +7,7 @@ pub struct Model {
     pub org_id: Uuid,
     pub monthly_micros: Option<i64>,
     pub per_task_micros: Option<i64>,
+    pub source: String,
     pub updated_at: DateTimeUtc,
 }
 

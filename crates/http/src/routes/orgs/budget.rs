@@ -2,7 +2,11 @@
 
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
-use tenantry_domain::{DomainError, budget::Budget, services::budgets::BudgetInput};
+use tenantry_domain::{
+    DomainError,
+    budget::{Budget, BudgetSource},
+    services::budgets::BudgetInput,
+};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -31,6 +35,15 @@ pub(crate) struct BudgetBody {
     /// Members' own monthly caps.
     #[serde(default)]
     member_caps: Vec<MemberCapBody>,
+    /// `budget`, or `credits`: usage also debits the credits the org bought, and an empty balance
+    /// stops agents.
+    #[serde(default = "default_source")]
+    #[schema(example = "budget")]
+    budget_source: String,
+}
+
+fn default_source() -> String {
+    BudgetSource::Budget.as_str().to_owned()
 }
 
 /// Which month.
@@ -82,6 +95,7 @@ fn units(micros: i64) -> f64 {
 impl From<Budget> for BudgetBody {
     fn from(budget: Budget) -> Self {
         Self {
+            budget_source: budget.source.as_str().to_owned(),
             monthly_budget: budget.monthly.map(units),
             max_budget_per_task: budget.per_task.map(units),
             member_caps: budget
@@ -139,6 +153,7 @@ pub(crate) async fn put_budget(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let input = BudgetInput {
+        source: BudgetSource::parse(&body.budget_source)?,
         monthly: body
             .monthly_budget
             .map(|units| micros("monthly_budget", units))
