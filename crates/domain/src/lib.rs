@@ -31,6 +31,7 @@ pub mod org_policy;
 pub mod password;
 pub mod policy;
 pub mod ports;
+pub mod rate_limit;
 pub mod retention;
 pub mod role;
 pub mod sandbox;

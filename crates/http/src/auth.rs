@@ -2,10 +2,10 @@
 
 use std::{future::Future, pin::Pin};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use tenantry_domain::DomainError;
 
-use crate::{ApiError, AppState, state::AuthMode};
+use crate::{ApiError, AppState, rate_limit_headers::CountedRequest, state::AuthMode};
 
 /// Bearer tokens starting with this are API keys.
 const API_KEY_PREFIX: &str = "tnt_";
@@ -28,9 +28,26 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
+        let org = req
+            .match_info()
+            .get("org_id")
+            .and_then(|raw| raw.parse::<uuid::Uuid>().ok());
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::from(DomainError::Internal("state missing".into())))?;
-            Ok(Caller(authenticate(&state, token.as_deref()).await?))
+            let caller = authenticate(&state, token.as_deref()).await?;
+            match state.rate_limits.check(&caller, org) {
+                Ok(status) => {
+                    if let Some(status) = status {
+                        req.extensions_mut().insert(CountedRequest(status));
+                    }
+                    Ok(Caller(caller))
+                }
+                Err((status, refusal)) => {
+                    req.extensions_mut().insert(CountedRequest(status));
+                    Err(refusal.into())
+                }
+            }
         })
     }
 }

@@ -36,6 +36,47 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every route a bearer token opens may answer 429: the caller's rate limits.
+struct RateLimited;
+
+impl Modify for RateLimited {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.put.as_mut(),
+                item.post.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                let bearer = serde_json::to_string(&operation.security)
+                    .is_ok_and(|security| security.contains("\"bearer\""));
+                if !bearer {
+                    continue;
+                }
+                let response = ResponseBuilder::new()
+                    .description(
+                        "Rate limit exceeded (`too_many_requests`; see `Retry-After`, `RateLimit-Policy` and `RateLimit`)",
+                    )
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build();
+                operation
+                    .responses
+                    .responses
+                    .entry("429".to_owned())
+                    .or_insert(RefOr::T(response));
+            }
+        }
+    }
+}
+
 /// Tenantry's HTTP API.
 #[derive(OpenApi)]
 #[openapi(
@@ -144,7 +185,7 @@ impl Modify for BearerAuth {
         routes::webhooks::lookup_secret
     ),
     components(schemas(Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &RateLimited),
     tags(
         (name = "identity", description = "Accounts and sessions"),
         (name = "orgs", description = "Orgs, roles, audit log"),

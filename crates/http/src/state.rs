@@ -6,8 +6,8 @@ use tenantry_domain::{
     ports::ExportSink,
     services::{
         AgentRunService, ApiKeyService, BillingService, BudgetService, ConversationService, ExportService,
-        IdentityService, OrgService, ReadinessService, SandboxService, SecretService, SettingsService,
-        SsoService,
+        IdentityService, OrgService, RateLimitService, ReadinessService, SandboxService, SecretService,
+        SettingsService, SsoService,
     },
 };
 use tokio::sync::mpsc;
@@ -49,6 +49,8 @@ pub struct AppState {
     pub sandboxes: SandboxService,
     /// Conversations run on agent servers Tenantry drives.
     pub agent_runs: AgentRunService,
+    /// Rate limits of authenticated requests.
+    pub rate_limits: RateLimitService,
     /// Budgets and usage.
     pub budgets: BudgetService,
     /// Credits, checkouts and payment events.

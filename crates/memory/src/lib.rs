@@ -22,6 +22,7 @@ mod mailer;
 mod mfa;
 mod orgs;
 mod remote_deletions;
+mod request_counters;
 mod retention;
 mod sandboxes;
 mod secrets;
@@ -38,6 +39,7 @@ pub use background::QueuedTasks;
 pub use clock::ManualClock;
 pub use event_store::MemoryEventStore;
 pub use mailer::Outbox;
+pub use request_counters::MemoryRequestCounters;
 pub use signals::{BroadcastReceiver, MemorySignalBus};
 
 use std::sync::Arc;

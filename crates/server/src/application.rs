@@ -109,6 +109,7 @@ impl Application {
             App::new()
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(tenantry_http::security_headers(options.hsts))
+                .wrap(middleware::from_fn(tenantry_http::rate_limit_headers))
                 .wrap(middleware::from_fn(tenantry_http::observe))
                 .configure(tenantry_http::configure(state.clone(), options, metrics.clone()))
         })

@@ -59,6 +59,12 @@ pub enum Command {
         #[command(subcommand)]
         action: SuperadminAction,
     },
+    /// Operator settings of orgs.
+    Orgs {
+        /// The org action.
+        #[command(subcommand)]
+        action: OrgsAction,
+    },
     /// Manage the keys secrets are encrypted with.
     Keys {
         /// The key action.
@@ -76,6 +82,23 @@ pub enum Command {
         /// What kind of store.
         #[command(subcommand)]
         source: ImportCommand,
+    },
+}
+
+/// `orgs` actions.
+#[derive(Debug, Subcommand)]
+pub enum OrgsAction {
+    /// Set the org's own rate limit (requests per minute; 0 is unlimited), or go back to the
+    /// configured one with `--default`. Every instance applies it within its sync interval.
+    RateLimit {
+        /// The org.
+        org: uuid::Uuid,
+        /// Requests per minute.
+        #[arg(long, required_unless_present = "default", conflicts_with = "default")]
+        per_minute: Option<u32>,
+        /// Use `rate_limits.per_org` again.
+        #[arg(long)]
+        default: bool,
     },
 }
 
@@ -195,6 +218,7 @@ impl Cli {
             Command::Keys { action } => keys(&config, action).await,
             Command::Users { action } => users(&config, action).await,
             Command::Superadmin { action } => superadmin(&config, action).await,
+            Command::Orgs { action } => orgs(&config, action).await,
             Command::Export { org } => porting_commands::export(&config, org).await,
             Command::Import {
                 source:
@@ -340,6 +364,26 @@ async fn users(config: &Config, action: UsersAction) -> anyhow::Result<()> {
         }
         UsersAction::Disable { email } => println!("disabled {}", describe(&admin.disable(&email).await?)),
         UsersAction::Enable { email } => println!("enabled {}", describe(&admin.enable(&email).await?)),
+    }
+    database.close().await?;
+    Ok(())
+}
+
+async fn orgs(config: &Config, action: OrgsAction) -> anyhow::Result<()> {
+    let database = open_database(config).await?;
+    database.migrate_up().await?;
+    match action {
+        OrgsAction::RateLimit { org, per_minute, .. } => {
+            tenantry_sql::SqlRequestCounters::set_org_limit(&database, org, per_minute)
+                .await
+                .map_err(|error| {
+                    anyhow::anyhow!("cannot set the rate limit of {org} (does it exist?): {error}")
+                })?;
+            match per_minute {
+                Some(limit) => println!("{org}: {limit} requests per minute"),
+                None => println!("{org}: the configured limit"),
+            }
+        }
     }
     database.close().await?;
     Ok(())

@@ -29,6 +29,7 @@ const SECTIONS: &[&str] = &[
     "mail",
     "streams",
     "billing",
+    "rate_limits",
 ];
 
 /// The whole configuration of a server.
@@ -62,6 +63,35 @@ pub struct Config {
     /// Buying credits.
     #[serde(default)]
     pub billing: BillingConfig,
+    /// Requests per minute.
+    #[serde(default)]
+    pub rate_limits: RateLimitsConfig,
+}
+
+/// `[rate_limits]`: requests per minute per API key, user and org (0: unlimited); an org's own limit
+/// is set with `tenantry orgs rate-limit`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct RateLimitsConfig {
+    /// Per API key.
+    pub per_key: u32,
+    /// Per user.
+    pub per_user: u32,
+    /// Per org.
+    pub per_org: u32,
+    /// How often instances share their counts.
+    pub sync_interval_ms: u64,
+}
+
+impl Default for RateLimitsConfig {
+    fn default() -> Self {
+        Self {
+            per_key: 1200,
+            per_user: 2400,
+            per_org: 12000,
+            sync_interval_ms: 500,
+        }
+    }
 }
 
 /// `[streams]`.

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use tenantry::{Application, Config, wiring::Adapters};
-use tenantry_memory::{MemoryEventStore, MemoryStore};
+use tenantry_memory::{MemoryEventStore, MemoryRequestCounters, MemoryStore};
 
 /// Replaces every store of `adapters` with one shared in-memory store and in-memory event objects.
 pub fn keep_everything_in_memory(adapters: &mut Adapters) {
@@ -35,6 +35,7 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.sso = store.clone();
     adapters.billing = store.clone();
     adapters.spend = store.clone();
+    adapters.request_counters = Arc::new(MemoryRequestCounters::new());
     adapters.shares = store.clone();
     adapters.stream_tickets = store;
     adapters.event_store = events.clone();

@@ -9,6 +9,7 @@ mod file_modes;
 mod invitation_authority;
 mod login_burst;
 mod metrics_labels;
+mod rate_limits;
 mod reset_mail;
 mod session_revocation;
 mod settings_race;

@@ -94,6 +94,10 @@ async fn start(
     config.auth.argon2.max_concurrent = 2;
     config.mail.transport = MailTransport::File;
     config.mail.dir = Some(data.path().join("mail"));
+    // Tests send bursts; the rate limit tests set their own limits.
+    config.rate_limits.per_key = 0;
+    config.rate_limits.per_user = 0;
+    config.rate_limits.per_org = 0;
     adjust(&mut config);
 
     let app = Application::build(config.clone())

@@ -12,9 +12,9 @@ use tenantry_domain::{
         AccessTokens, Accounts, AgentReportStore, AgentServer, ApiKeyFormat, ApiKeyStore, AuditLog,
         BackgroundTasks, BillingStore, ConversationShares, Conversations, Credentials, EventIndex,
         EventStore, LoginThrottleStore, Mailer, MemberDirectory, MfaStore, OidcClient, OneTimeTokens, Orgs,
-        PasswordHasher, PaymentProvider, Probe, PurgeQueue, RemoteDeletionQueue, RetentionStore,
-        SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore, SignalBus,
-        SpendStore, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
+        PasswordHasher, PaymentProvider, Probe, PurgeQueue, RemoteDeletionQueue, RequestCounters,
+        RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore,
+        SignalBus, SpendStore, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
@@ -23,8 +23,8 @@ use tenantry_oidc::OpenIdConnectClient;
 use tenantry_payments::{NoPayments, StripePayments, StripeSettings};
 use tenantry_sql::{
     SqlAgentReportStore, SqlApiKeyStore, SqlBillingStore, SqlConversationStore, SqlDatabase,
-    SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlSandboxStore,
-    SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSpendStore, SqlSsoStore, SqlUnitOfWork,
+    SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlRequestCounters,
+    SqlSandboxStore, SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSpendStore, SqlSsoStore, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -115,6 +115,8 @@ pub struct Adapters {
     pub billing: Arc<dyn BillingStore>,
     /// Budgets and spending.
     pub spend: Arc<dyn SpendStore>,
+    /// Request counters for rate limits, shared by every instance.
+    pub request_counters: Arc<dyn RequestCounters>,
     /// The payment provider.
     pub payments: Arc<dyn PaymentProvider>,
 }
@@ -190,6 +192,10 @@ impl Adapters {
             ),
             billing: Arc::new(SqlBillingStore::new(database.clone())),
             spend: Arc::new(SqlSpendStore::new(database.clone())),
+            request_counters: Arc::new(SqlRequestCounters::start(
+                database,
+                Duration::from_millis(config.rate_limits.sync_interval_ms.max(10)),
+            )),
             payments: payment_provider(config)?,
         })
     }

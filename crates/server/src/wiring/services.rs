@@ -7,12 +7,14 @@ use tenantry_domain::{
     invitation_acceptance::JoiningPolicy,
     org_policy::EmailDomain,
     ports::{ExportSink, SecretCipher},
+    rate_limit::RateLimits,
     services::{
         AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, BillingPorts, BillingService,
         BudgetPorts, BudgetService, ConversationPorts, ConversationService, EventPurger, ExportPorts,
         ExportService, IdentityPorts, IdentityService, IdentitySettings, ImportPorts, ImportService,
-        OrgPorts, OrgService, OrgSettings, ReadinessService, RetentionService, SandboxPorts, SandboxService,
-        SecretPorts, SecretService, SettingsPorts, SettingsService, SsoPorts, SsoService, SsoSettings,
+        OrgPorts, OrgService, OrgSettings, RateLimitService, ReadinessService, RetentionService,
+        SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService, SsoPorts,
+        SsoService, SsoSettings,
     },
     sso::{ProviderKey, ProviderSettings, SsoProvider, parse_issuer},
     throttle::{ThrottleLimit, ThrottlePolicy},
@@ -189,6 +191,15 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             agent_runs,
             export,
             budgets,
+            rate_limits: RateLimitService::new(
+                a.request_counters.clone(),
+                RateLimits {
+                    per_key: config.rate_limits.per_key,
+                    per_user: config.rate_limits.per_user,
+                    per_org: config.rate_limits.per_org,
+                },
+                a.clock.clone(),
+            ),
             billing: BillingService::new(BillingPorts {
                 store: a.billing.clone(),
                 payments: a.payments.clone(),
