@@ -22,6 +22,14 @@ pub struct BenchDatabase {
     admin_url: String,
 }
 
+/// Rate limits the server runs with unless the bench's environment sets them: high enough that no
+/// request is refused.
+const RATE_LIMITS: [(&str, &str); 3] = [
+    ("TENANTRY_RATE_LIMITS_PER_KEY", "1000000000"),
+    ("TENANTRY_RATE_LIMITS_PER_USER", "1000000000"),
+    ("TENANTRY_RATE_LIMITS_PER_ORG", "1000000000"),
+];
+
 impl BenchDatabase {
     /// A new SQLite file, or a new database on the PostgreSQL server `admin_url` names.
     pub async fn create(postgres: bool, admin_url: &str) -> anyhow::Result<Self> {
@@ -132,10 +140,14 @@ impl Server {
             .env("TENANTRY_AUTH_THROTTLE_ACCOUNT_MAX_FAILURES", "1000000")
             .env("TENANTRY_AUTH_THROTTLE_ADDRESS_MAX_FAILURES", "1000000")
             .env("TENANTRY_STREAMS_MAX_PER_USER", "100000")
-            // Every request is counted, none is refused: the figures include the limiter's cost.
-            .env("TENANTRY_RATE_LIMITS_PER_KEY", "1000000000")
-            .env("TENANTRY_RATE_LIMITS_PER_USER", "1000000000")
-            .env("TENANTRY_RATE_LIMITS_PER_ORG", "1000000000")
+            // Every request is counted and none refused, so the figures include the limiter's cost;
+            // set these to 0 in the bench's environment to measure without it.
+            .envs(
+                RATE_LIMITS
+                    .iter()
+                    .filter(|(name, _)| std::env::var_os(name).is_none())
+                    .copied(),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
