@@ -12,24 +12,24 @@ use serde::Deserialize;
 /// The defaults shipped with the binary, so it starts with nothing configured.
 const BUILT_IN_DEFAULTS: &str = include_str!("../../../config/default.toml");
 
-/// Sections of the configuration; `TENANTRY_<SECTION>_<KEY>` sets `<section>.<key>`.
-/// Longest first, so nested sections win over their parents.
-const SECTIONS: &[&str] = &[
-    "auth_argon2",
-    "auth_throttle",
-    "auth_oidc",
-    "database",
-    "storage",
-    "http",
-    "log",
-    "auth",
-    "orgs",
-    "agents",
-    "secrets",
-    "mail",
-    "streams",
-    "billing",
-    "rate_limits",
+/// Sections of the configuration: `TENANTRY_<PREFIX>_<KEY>` sets `<path>.<key>`. Nested sections
+/// come before their parents, so they win.
+const SECTIONS: &[(&str, &str)] = &[
+    ("auth_argon2", "auth.argon2"),
+    ("auth_throttle", "auth.throttle"),
+    ("auth_oidc", "auth.oidc"),
+    ("database", "database"),
+    ("storage", "storage"),
+    ("http", "http"),
+    ("log", "log"),
+    ("auth", "auth"),
+    ("orgs", "orgs"),
+    ("agents", "agents"),
+    ("secrets", "secrets"),
+    ("mail", "mail"),
+    ("streams", "streams"),
+    ("billing", "billing"),
+    ("rate_limits", "rate_limits"),
 ];
 
 /// The whole configuration of a server.
@@ -493,12 +493,12 @@ fn list_or_comma_separated<'de, D: serde::Deserializer<'de>>(
 
 /// `database_max_connections` → `database.max_connections`; top-level keys stay as they are.
 fn section_key(lowercased: &str) -> String {
-    for section in SECTIONS {
+    for (prefix, path) in SECTIONS {
         if let Some(rest) = lowercased
-            .strip_prefix(section)
+            .strip_prefix(prefix)
             .and_then(|rest| rest.strip_prefix('_'))
         {
-            return format!("{}.{rest}", section.replace('_', "."));
+            return format!("{path}.{rest}");
         }
     }
     lowercased.to_owned()
@@ -527,6 +527,15 @@ mod tests {
         assert_eq!(section_key("auth_mode"), "auth.mode");
         assert_eq!(section_key("auth_argon2_memory_kib"), "auth.argon2.memory_kib");
         assert_eq!(section_key("mail_dir"), "mail.dir");
+        assert_eq!(section_key("rate_limits_per_user"), "rate_limits.per_user");
+        assert_eq!(
+            section_key("auth_oidc_request_timeout_secs"),
+            "auth.oidc.request_timeout_secs"
+        );
+        assert_eq!(
+            section_key("billing_stripe_secret_key"),
+            "billing.stripe_secret_key"
+        );
     }
 
     #[test]
