@@ -48,3 +48,12 @@ macro_rules! page_bodies {
 }
 
 pub(crate) use {list_bodies, page_bodies};
+
+/// A JSON body read from an object only: serde would also build a struct from an array of its
+/// fields, which is not what the contract says a body is.
+pub(crate) fn from_object<T: serde::de::DeserializeOwned>(
+    body: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, tenantry_domain::DomainError> {
+    serde_json::from_value(serde_json::Value::Object(body))
+        .map_err(|error| tenantry_domain::DomainError::invalid("body", error.to_string()))
+}

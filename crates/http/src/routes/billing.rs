@@ -121,8 +121,9 @@ pub(crate) async fn checkout(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<CheckoutBody>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
+    let body: CheckoutBody = crate::wire::from_object(body.into_inner())?;
     let session = state
         .billing
         .checkout(&caller.0, path.into_inner(), body.amount)

@@ -55,7 +55,7 @@ pub(crate) struct UsageQuery {
 
 /// Spending of one member or model.
 #[derive(Serialize, ToSchema)]
-pub(crate) struct UsageLineBody {
+pub(crate) struct OrgUsageLineBody {
     /// The member (by member) or the model (by model; `null`: not reported).
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<Uuid>,
@@ -69,12 +69,12 @@ pub(crate) struct UsageLineBody {
 
 /// An org's usage in a month.
 #[derive(Serialize, ToSchema)]
-pub(crate) struct UsageBody {
+pub(crate) struct OrgUsageBody {
     period: String,
     total_cost: f64,
     total_cost_micros: i64,
-    by_member: Vec<UsageLineBody>,
-    by_model: Vec<UsageLineBody>,
+    by_member: Vec<OrgUsageLineBody>,
+    by_model: Vec<OrgUsageLineBody>,
 }
 
 /// Currency units to micro-units, refusing what is not a sane amount.
@@ -149,9 +149,9 @@ pub(crate) async fn put_budget(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<BudgetBody>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body: BudgetBody = crate::wire::from_object(body.into_inner())?;
     let input = BudgetInput {
         source: BudgetSource::parse(&body.budget_source)?,
         monthly: body
@@ -181,7 +181,7 @@ pub(crate) async fn put_budget(
     params(("org_id" = Uuid, Path, description = "The org"), UsageQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Usage", body = UsageBody),
+        (status = 200, description = "Usage", body = OrgUsageBody),
         Unauthenticated, RoleTooLow, NotVisible, InvalidInput, Unavailable
     )
 )]
@@ -197,7 +197,7 @@ pub(crate) async fn org_usage(
         None => state.budgets.current_period().key(),
     };
     let (period, usage) = state.budgets.usage(&caller.0, path.into_inner(), &period).await?;
-    let line = |cost: i64, prompt_tokens: i64, completion_tokens: i64| UsageLineBody {
+    let line = |cost: i64, prompt_tokens: i64, completion_tokens: i64| OrgUsageLineBody {
         user_id: None,
         model: None,
         cost: units(cost),
@@ -205,14 +205,14 @@ pub(crate) async fn org_usage(
         prompt_tokens,
         completion_tokens,
     };
-    Ok(HttpResponse::Ok().json(UsageBody {
+    Ok(HttpResponse::Ok().json(OrgUsageBody {
         period: period.key(),
         total_cost: units(usage.total),
         total_cost_micros: usage.total,
         by_member: usage
             .by_member
             .into_iter()
-            .map(|member| UsageLineBody {
+            .map(|member| OrgUsageLineBody {
                 user_id: Some(member.key),
                 ..line(member.cost, member.prompt_tokens, member.completion_tokens)
             })
@@ -220,7 +220,7 @@ pub(crate) async fn org_usage(
         by_model: usage
             .by_model
             .into_iter()
-            .map(|model| UsageLineBody {
+            .map(|model| OrgUsageLineBody {
                 model: Some(model.key),
                 ..line(model.cost, model.prompt_tokens, model.completion_tokens)
             })

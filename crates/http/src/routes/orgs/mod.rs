@@ -182,9 +182,9 @@ pub(crate) async fn update_org(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<UpdateOrgBody>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body: UpdateOrgBody = crate::wire::from_object(body.into_inner())?;
     let input = OrgPatchInput {
         name: body.name,
         contact_name: body.contact_name,

@@ -133,9 +133,9 @@ pub(crate) async fn put_sso(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<SsoProviderInput>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body: SsoProviderInput = crate::wire::from_object(body.into_inner())?;
     let input = OrgSsoInput {
         issuer: body.issuer,
         client_id: body.client_id,
@@ -211,9 +211,9 @@ pub(crate) async fn put_policy(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<PolicyBody>,
+    body: web::Json<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body: PolicyBody = crate::wire::from_object(body.into_inner())?;
     let input = PolicyInput {
         require_mfa: body.require_mfa,
         require_sso: body.require_sso,
