@@ -9,6 +9,11 @@ use crate::{DomainError, OrgId, UserId, conversation::Micros};
 
 /// Micro-units in one currency unit.
 pub const MICROS_PER_UNIT: i64 = 1_000_000;
+/// Micro-units as currency units (for showing; amounts are kept in micro-units).
+pub fn micros_to_units(micros: Micros) -> f64 {
+    micros as f64 / MICROS_PER_UNIT as f64
+}
+
 /// Smallest purchase, in currency units.
 pub const MIN_PURCHASE_UNITS: f64 = 1.0;
 /// Largest purchase, in currency units.

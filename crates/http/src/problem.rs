@@ -115,7 +115,8 @@ impl From<DomainError> for Problem {
                 spent,
                 resets_at,
             } => {
-                let units = |micros: i64| serde_json::json!(micros as f64 / 1_000_000.0);
+                let units =
+                    |micros: i64| serde_json::json!(tenantry_domain::billing::micros_to_units(micros));
                 let mut problem = Problem::new(
                     StatusCode::PAYMENT_REQUIRED,
                     "budget_exceeded",

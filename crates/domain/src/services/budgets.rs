@@ -164,7 +164,7 @@ impl BudgetService {
                 }),
             ))
             .await?;
-        let units = |micros: Micros| micros as f64 / 1_000_000.0;
+        let units = crate::billing::micros_to_units;
         for member in self.ports.directory.members(recorded.org).await? {
             if !member.role.is_at_least(Role::Admin) {
                 continue;

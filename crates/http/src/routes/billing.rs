@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use tenantry_domain::billing::{BillingSession, LedgerEntry, MICROS_PER_UNIT, PaymentOutcome};
+use tenantry_domain::billing::{BillingSession, LedgerEntry, PaymentOutcome, micros_to_units as units};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -71,10 +71,6 @@ pub(crate) struct WebhookReceipt {
     received: bool,
     /// Whether this delivery credited an org (false for repeats and other events).
     credited: bool,
-}
-
-fn units(micros: i64) -> f64 {
-    micros as f64 / MICROS_PER_UNIT as f64
 }
 
 impl From<BillingSession> for BillingSessionBody {

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use tenantry_domain::{
     DomainError,
+    billing::micros_to_units as units,
     budget::{Budget, BudgetSource},
     services::budgets::BudgetInput,
 };
@@ -86,10 +87,6 @@ fn micros(field: &str, units: f64) -> Result<i64, DomainError> {
         ));
     }
     Ok((units * MICROS).round() as i64)
-}
-
-fn units(micros: i64) -> f64 {
-    micros as f64 / MICROS
 }
 
 impl From<Budget> for BudgetBody {
