@@ -20,6 +20,7 @@ mod m20261202_000013_create_sso_and_org_policies;
 mod m20261202_000014_create_billing;
 mod m20261202_000015_create_budgets;
 mod m20261202_000016_create_rate_limits;
+mod m20261202_000017_add_budget_time_zone;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_create_billing::Migration),
             Box::new(m20261202_000015_create_budgets::Migration),
             Box::new(m20261202_000016_create_rate_limits::Migration),
+            Box::new(m20261202_000017_add_budget_time_zone::Migration),
         ]
     }
 }

@@ -3,8 +3,9 @@
 //! one alert per month; at 100% no agent starts or continues, while usage reports are still
 //! recorded.
 
-use chrono::{DateTime, Datelike, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
+pub use crate::spend_period::{BudgetTimeZone, SpendPeriod};
 use crate::{DomainError, UserId, conversation::Micros};
 
 /// Share of the monthly budget, in percent, at which owners and admins are alerted.
@@ -12,54 +13,6 @@ pub const ALERT_PERCENT: i64 = 80;
 
 /// Most members with a cap of their own in one org.
 pub const MAX_MEMBER_CAPS: usize = 1000;
-
-/// A calendar month (UTC): the period budgets count in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SpendPeriod {
-    year: i32,
-    month: u32,
-}
-
-impl SpendPeriod {
-    /// The month `at` falls in.
-    pub fn of(at: DateTime<Utc>) -> Self {
-        Self {
-            year: at.year(),
-            month: at.month(),
-        }
-    }
-
-    /// Parses `2026-11`.
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let invalid = || DomainError::invalid("period", "must be a month such as 2026-11");
-        let (year, month) = raw.split_once('-').ok_or_else(invalid)?;
-        let (year, month) = (
-            year.parse::<i32>().map_err(|_| invalid())?,
-            month.parse::<u32>().map_err(|_| invalid())?,
-        );
-        if year.to_string().len() != 4 || !(1..=12).contains(&month) || raw.len() != 7 {
-            return Err(invalid());
-        }
-        Ok(Self { year, month })
-    }
-
-    /// `2026-11`, as stored and shown.
-    pub fn key(self) -> String {
-        format!("{:04}-{:02}", self.year, self.month)
-    }
-
-    /// When the next period begins.
-    pub fn resets_at(self) -> DateTime<Utc> {
-        let (year, month) = if self.month == 12 {
-            (self.year + 1, 1)
-        } else {
-            (self.year, self.month + 1)
-        };
-        Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0)
-            .single()
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
-    }
-}
 
 /// What an org's spending is held against.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -117,6 +70,8 @@ pub struct Budget {
     pub per_task: Option<Micros>,
     /// What single members may spend per month.
     pub member_caps: Vec<(UserId, Micros)>,
+    /// Where months begin and end.
+    pub time_zone: BudgetTimeZone,
 }
 
 impl Budget {
@@ -145,6 +100,14 @@ impl Budget {
             }
         }
         Ok(())
+    }
+
+    /// Whether nothing limits spending (the time zone alone limits nothing).
+    pub fn is_unlimited(&self) -> bool {
+        self.source == BudgetSource::Budget
+            && self.monthly.is_none()
+            && self.per_task.is_none()
+            && self.member_caps.is_empty()
     }
 
     /// `user`'s own monthly cap, if any.
@@ -195,6 +158,8 @@ pub struct SpendRecorded {
     pub member: UserId,
     /// When.
     pub at: DateTime<Utc>,
+    /// The period it counted in (the month in the org's time zone).
+    pub period: SpendPeriod,
     /// The totals with it.
     pub totals: SpendTotals,
 }
@@ -212,15 +177,16 @@ pub fn check_budget(
         spent,
         resets_at: resets,
     };
+    let resets_at = period.resets_at(budget.time_zone);
     if let Some(limit) = budget.monthly
         && spending.org >= limit
     {
-        return Err(exceeded(limit, spending.org, Some(period.resets_at())));
+        return Err(exceeded(limit, spending.org, Some(resets_at)));
     }
     if let Some(limit) = budget.cap_of(member)
         && spending.member >= limit
     {
-        return Err(exceeded(limit, spending.member, Some(period.resets_at())));
+        return Err(exceeded(limit, spending.member, Some(resets_at)));
     }
     if let (Some(limit), Some(spent)) = (budget.per_task, spending.conversation)
         && spent >= limit
@@ -266,21 +232,6 @@ mod tests {
             member_after: after,
             conversation_after: after,
             credits: Credits::default(),
-        }
-    }
-
-    #[test]
-    fn periods_are_calendar_months() {
-        let period = SpendPeriod::parse("2026-12").expect("valid");
-        assert_eq!(period.key(), "2026-12");
-        assert_eq!(period.resets_at().to_rfc3339(), "2027-01-01T00:00:00+00:00");
-        let at = Utc
-            .with_ymd_and_hms(2026, 11, 30, 23, 59, 59)
-            .single()
-            .expect("time");
-        assert_eq!(SpendPeriod::of(at).key(), "2026-11");
-        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "abcd-ef", "2026-00"] {
-            assert!(SpendPeriod::parse(bad).is_err(), "{bad}");
         }
     }
 
@@ -373,6 +324,34 @@ mod tests {
             BudgetSource::Credits
         );
         assert!(BudgetSource::parse("cash").is_err());
+    }
+
+    #[test]
+    fn a_refusal_names_the_next_local_midnight_of_the_orgs_zone() {
+        let member = new_id();
+        let period = SpendPeriod::parse("2026-11").expect("valid");
+        let budget = Budget {
+            monthly: Some(1),
+            time_zone: BudgetTimeZone::parse("Asia/Tokyo").expect("zone"),
+            ..Budget::default()
+        };
+        let spent = Spending {
+            org: 1,
+            ..Spending::default()
+        };
+        match check_budget(&budget, spent, member, period) {
+            Err(DomainError::BudgetExceeded {
+                resets_at: Some(resets_at),
+                ..
+            }) => assert_eq!(resets_at.to_rfc3339(), "2026-11-30T15:00:00+00:00"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!budget.is_unlimited());
+        let zone_only = Budget {
+            time_zone: budget.time_zone,
+            ..Budget::default()
+        };
+        assert!(zone_only.is_unlimited());
     }
 
     #[test]

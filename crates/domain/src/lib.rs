@@ -42,6 +42,7 @@ pub mod services;
 pub mod session;
 pub mod settings;
 pub mod share;
+pub mod spend_period;
 pub mod sso;
 pub mod throttle;
 pub mod user;

@@ -44,7 +44,12 @@ pub(crate) fn count_usage(
     if cost == 0 && prompt_tokens == 0 && completion_tokens == 0 {
         return None;
     }
-    let period = SpendPeriod::of(at);
+    let zone = tables
+        .budgets
+        .get(&after.org_id)
+        .map(|budget| budget.time_zone)
+        .unwrap_or_default();
+    let period = SpendPeriod::of(at, zone);
     tables.usage_rows.push(UsageRow {
         org: after.org_id,
         member: after.created_by,
@@ -89,6 +94,7 @@ pub(crate) fn count_usage(
         conversation: after.id,
         member: after.created_by,
         at,
+        period,
         totals: SpendTotals {
             org_before: org_after - cost,
             org_after,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
 use tenantry_domain::{
     ConversationId, DomainError, OrgId, UserId,
-    budget::{BudgetSource, Credits, SpendPeriod, SpendRecorded, SpendTotals},
+    budget::{BudgetSource, BudgetTimeZone, Credits, SpendPeriod, SpendRecorded, SpendTotals},
     conversation::Micros,
     new_id,
 };
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::{
     entities::{credit_ledger, org_budgets, usage_records},
-    errors::db_error,
+    errors::{corrupt, db_error},
 };
 
 /// What a usage line of the credit ledger is called.
@@ -55,7 +55,19 @@ pub(crate) async fn record_spend(
     if delta.is_empty() {
         return Ok(None);
     }
-    let period = SpendPeriod::of(at).key();
+    let budget = org_budgets::Entity::find_by_id(subject.org)
+        .one(conn)
+        .await
+        .map_err(db_error)?;
+    let (source, zone) = match &budget {
+        Some(row) => (
+            BudgetSource::parse(&row.source).map_err(|_| corrupt("budget source"))?,
+            BudgetTimeZone::parse(&row.time_zone).map_err(|_| corrupt("budget time zone"))?,
+        ),
+        None => Default::default(),
+    };
+    let period = SpendPeriod::of(at, zone);
+    let key = period.key();
     let record_id = new_id();
     usage_records::Entity::insert(usage_records::ActiveModel {
         id: Set(record_id),
@@ -66,21 +78,14 @@ pub(crate) async fn record_spend(
         cost_micros: Set(delta.cost),
         prompt_tokens: Set(delta.prompt_tokens),
         completion_tokens: Set(delta.completion_tokens),
-        period: Set(period.clone()),
+        period: Set(key.clone()),
         at: Set(at),
     })
     .exec_without_returning(conn)
     .await
     .map_err(db_error)?;
-    let org_after = raise(conn, subject.org, &period, Uuid::nil(), delta.cost).await?;
-    let member_after = raise(conn, subject.org, &period, subject.member, delta.cost).await?;
-    let source = org_budgets::Entity::find_by_id(subject.org)
-        .one(conn)
-        .await
-        .map_err(db_error)?
-        .map(|row| BudgetSource::parse(&row.source))
-        .transpose()?
-        .unwrap_or_default();
+    let org_after = raise(conn, subject.org, &key, Uuid::nil(), delta.cost).await?;
+    let member_after = raise(conn, subject.org, &key, subject.member, delta.cost).await?;
     let credits = if source == BudgetSource::Credits && delta.cost > 0 {
         credit_ledger::Entity::insert(credit_ledger::ActiveModel {
             id: Set(new_id()),
@@ -102,6 +107,7 @@ pub(crate) async fn record_spend(
         conversation: subject.conversation,
         member: subject.member,
         at,
+        period,
         totals: SpendTotals {
             org_before: org_after - delta.cost,
             org_after,

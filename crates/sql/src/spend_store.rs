@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use tenantry_domain::{
     AuditEntry, ConversationId, DomainError, OrgId, UserId,
-    budget::{Budget, BudgetSource, Credits, SpendPeriod, Spending},
+    budget::{Budget, BudgetSource, BudgetTimeZone, Credits, SpendPeriod, Spending},
     ports::{SpendStore, UsageLine, UsageSummary},
 };
 use uuid::Uuid;
@@ -60,6 +60,7 @@ impl SpendStore for SqlSpendStore {
             .map_err(db_error)?;
         Ok(Budget {
             source: BudgetSource::parse(&row.source).map_err(|_| corrupt("budget source"))?,
+            time_zone: BudgetTimeZone::parse(&row.time_zone).map_err(|_| corrupt("budget time zone"))?,
             monthly: row.monthly_micros,
             per_task: row.per_task_micros,
             member_caps: caps
@@ -77,6 +78,7 @@ impl SpendStore for SqlSpendStore {
             monthly_micros: Set(budget.monthly),
             per_task_micros: Set(budget.per_task),
             source: Set(budget.source.as_str().to_owned()),
+            time_zone: Set(budget.time_zone.name().to_owned()),
             updated_at: Set(entry.at),
         })
         .on_conflict(
@@ -85,6 +87,7 @@ impl SpendStore for SqlSpendStore {
                     Column::MonthlyMicros,
                     Column::PerTaskMicros,
                     Column::Source,
+                    Column::TimeZone,
                     Column::UpdatedAt,
                 ])
                 .to_owned(),

@@ -228,3 +228,64 @@ async fn fifty_concurrent_reports_crossing_the_line_count_exactly_and_alert_once
         "{listed}"
     );
 }
+
+#[tokio::test]
+async fn months_follow_the_time_zone_the_org_sets() {
+    let app = spawn_app().await;
+    let cast = cast(&app, "budgettz").await;
+    let owner = &cast.owner.access_token;
+    let (status, read) = app
+        .api(owner)
+        .get(&format!("/api/orgs/{}/budget", cast.org))
+        .await;
+    assert_eq!((status, read["time_zone"].as_str()), (200, Some("UTC")));
+
+    // A zone that is not an IANA name is refused, and the budget stays as it was.
+    let (status, bad) = set_budget(
+        &app,
+        owner,
+        &cast.org,
+        json!({ "monthly_budget": 1.0, "time_zone": "Mars/Olympus_Mons" }),
+    )
+    .await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(bad.to_string().contains("time_zone"), "{bad}");
+    let (_, read) = app
+        .api(owner)
+        .get(&format!("/api/orgs/{}/budget", cast.org))
+        .await;
+    assert_eq!(read["monthly_budget"], Value::Null);
+
+    // Etc/GMT+5 is UTC-5 all year: months begin at 05:00 UTC.
+    let (status, set) = set_budget(
+        &app,
+        owner,
+        &cast.org,
+        json!({ "monthly_budget": 1.0, "time_zone": "Etc/GMT+5" }),
+    )
+    .await;
+    assert_eq!(
+        (status, set["time_zone"].as_str()),
+        (200, Some("Etc/GMT+5")),
+        "{set}"
+    );
+    let local = Utc::now() - chrono::Duration::hours(5);
+    let local_month = format!("{:04}-{:02}", local.year(), local.month());
+    let next_month = chrono::NaiveDate::from_ymd_opt(local.year(), local.month(), 1)
+        .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+        .expect("next month");
+    let conversation = create_conversation(&app, owner, &cast.org, json!({})).await;
+    assert_eq!(usage(&app, owner, &cast.org, &conversation, 1.5).await.0, 200);
+    let (status, report) = app.api(owner).get(&format!("/api/orgs/{}/usage", cast.org)).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["period"].as_str(), report["total_cost"].as_f64()),
+        (Some(local_month.as_str()), Some(1.5))
+    );
+    let (status, refused) = app.api(owner).create_conversation(&cast.org, json!({})).await;
+    assert_eq!(status, 402, "{refused}");
+    assert_eq!(
+        refused["resets_at"],
+        format!("{}T05:00:00Z", next_month.format("%Y-%m-%d"))
+    );
+}

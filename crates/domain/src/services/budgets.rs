@@ -48,6 +48,8 @@ pub struct BudgetInput {
     pub member_caps: Vec<(UserId, Micros)>,
     /// What spending is held against.
     pub source: crate::budget::BudgetSource,
+    /// Where months begin and end.
+    pub time_zone: crate::budget::BudgetTimeZone,
 }
 
 /// The budget use cases.
@@ -87,6 +89,7 @@ impl BudgetService {
             monthly: input.monthly,
             per_task: input.per_task,
             member_caps: input.member_caps,
+            time_zone: input.time_zone,
         };
         budget.validate()?;
         for (member, _) in &budget.member_caps {
@@ -108,38 +111,37 @@ impl BudgetService {
                 "per_task_micros": budget.per_task,
                 "member_caps": budget.member_caps.len(),
                 "budget_source": budget.source.as_str(),
+                "time_zone": budget.time_zone.name(),
             }),
         );
         self.ports.store.set_budget(org, &budget, &audit).await?;
         Ok(budget)
     }
 
-    /// The org's usage in `period` (admin+), by member and by model.
+    /// The org's usage in `period` (admin+; the current month in the org's time zone when `None`),
+    /// by member and by model.
     pub async fn usage(
         &self,
         caller: &Caller,
         org: OrgId,
-        period: &str,
+        period: Option<&str>,
     ) -> Result<(SpendPeriod, UsageSummary), DomainError> {
         require(
             role_in(self.ports.orgs.as_ref(), caller, org).await?,
             Permission::ReadBilling,
         )?;
-        let period = SpendPeriod::parse(period)?;
+        let period = match period {
+            Some(period) => SpendPeriod::parse(period)?,
+            None => {
+                let zone = self.ports.store.budget(org).await?.time_zone;
+                SpendPeriod::of(self.ports.clock.now(), zone)
+            }
+        };
         Ok((period, self.ports.store.usage(org, period).await?))
     }
 
-    /// The current period.
-    pub fn current_period(&self) -> SpendPeriod {
-        SpendPeriod::of(self.ports.clock.now())
-    }
-
-    async fn alert(
-        &self,
-        recorded: SpendRecorded,
-        budget: &Budget,
-        period: SpendPeriod,
-    ) -> Result<(), DomainError> {
+    async fn alert(&self, recorded: SpendRecorded, budget: &Budget) -> Result<(), DomainError> {
+        let period = recorded.period;
         if !self
             .ports
             .store
@@ -177,7 +179,7 @@ impl BudgetService {
                      until {}.",
                     units(recorded.totals.org_after),
                     units(limit),
-                    period.resets_at().format("%Y-%m-%d %H:%M UTC"),
+                    period.resets_at(budget.time_zone).format("%Y-%m-%d %H:%M UTC"),
                 ),
             };
             // A mail that cannot go out does not undo the alert: its audit entry stands.
@@ -196,10 +198,10 @@ impl ConversationStartPolicy for BudgetService {
         conversation: Option<ConversationId>,
     ) -> Result<(), DomainError> {
         let budget = self.ports.store.budget(org).await?;
-        if budget == Budget::default() {
+        if budget.is_unlimited() {
             return Ok(());
         }
-        let period = self.current_period();
+        let period = SpendPeriod::of(self.ports.clock.now(), budget.time_zone);
         let spending = self.ports.store.spending(org, period, user, conversation).await?;
         check_budget(&budget, spending, user, period)
     }
@@ -212,9 +214,8 @@ impl SpendObserver for BudgetService {
         let Ok(budget) = self.ports.store.budget(recorded.org).await else {
             return;
         };
-        let period = SpendPeriod::of(recorded.at);
         if crosses_alert_line(&budget, recorded.totals) {
-            let _ = self.alert(recorded, &budget, period).await;
+            let _ = self.alert(recorded, &budget).await;
         }
         if over_budget(&budget, recorded.totals, recorded.member) {
             let _ = self

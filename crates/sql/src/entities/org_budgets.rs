@@ -8,6 +8,7 @@ pub struct Model {
     pub monthly_micros: Option<i64>,
     pub per_task_micros: Option<i64>,
     pub source: String,
+    pub time_zone: String,
     pub updated_at: DateTimeUtc,
 }
 

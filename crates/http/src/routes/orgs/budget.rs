@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tenantry_domain::{
     DomainError,
     billing::micros_to_units as units,
-    budget::{Budget, BudgetSource},
+    budget::{Budget, BudgetSource, BudgetTimeZone},
     services::budgets::BudgetInput,
 };
 use utoipa::{IntoParams, ToSchema};
@@ -29,7 +29,7 @@ pub(crate) struct MemberCapBody {
 /// An org's budget, in currency units; `null` is unlimited.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub(crate) struct BudgetBody {
-    /// What the org may spend per calendar month (UTC).
+    /// What the org may spend per calendar month (in `time_zone`).
     monthly_budget: Option<f64>,
     /// What one conversation may cost in all.
     max_budget_per_task: Option<f64>,
@@ -41,16 +41,24 @@ pub(crate) struct BudgetBody {
     #[serde(default = "default_source")]
     #[schema(example = "budget")]
     budget_source: String,
+    /// The IANA time zone whose calendar months budgets count in; `UTC` unless set.
+    #[serde(default = "default_time_zone")]
+    #[schema(example = "Europe/Berlin")]
+    time_zone: String,
 }
 
 fn default_source() -> String {
     BudgetSource::Budget.as_str().to_owned()
 }
 
+fn default_time_zone() -> String {
+    BudgetTimeZone::UTC.name().to_owned()
+}
+
 /// Which month.
 #[derive(Deserialize, IntoParams)]
 pub(crate) struct UsageQuery {
-    /// `2026-11`; the current month when left out.
+    /// `2026-11`; the current month (in the budget's time zone) when left out.
     period: Option<String>,
 }
 
@@ -93,6 +101,7 @@ impl From<Budget> for BudgetBody {
     fn from(budget: Budget) -> Self {
         Self {
             budget_source: budget.source.as_str().to_owned(),
+            time_zone: budget.time_zone.name().to_owned(),
             monthly_budget: budget.monthly.map(units),
             max_budget_per_task: budget.per_task.map(units),
             member_caps: budget
@@ -151,6 +160,7 @@ pub(crate) async fn put_budget(
     let body: BudgetBody = crate::wire::from_object(body.into_inner())?;
     let input = BudgetInput {
         source: BudgetSource::parse(&body.budget_source)?,
+        time_zone: BudgetTimeZone::parse(&body.time_zone)?,
         monthly: body
             .monthly_budget
             .map(|units| micros("monthly_budget", units))
@@ -189,11 +199,10 @@ pub(crate) async fn org_usage(
     path: web::Path<Uuid>,
     query: web::Query<UsageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = match &query.period {
-        Some(period) => period.clone(),
-        None => state.budgets.current_period().key(),
-    };
-    let (period, usage) = state.budgets.usage(&caller.0, path.into_inner(), &period).await?;
+    let (period, usage) = state
+        .budgets
+        .usage(&caller.0, path.into_inner(), query.period.as_deref())
+        .await?;
     let line = |cost: i64, prompt_tokens: i64, completion_tokens: i64| OrgUsageLineBody {
         user_id: None,
         model: None,
