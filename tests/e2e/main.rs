@@ -7,6 +7,7 @@ mod support;
 mod admin_cli;
 mod agent_servers;
 mod billing;
+mod console;
 mod conversations;
 mod database_recovery;
 mod faults;

@@ -46,6 +46,7 @@ pub fn configure(
             .configure(routes::sharing::configure)
             .configure(routes::sandboxes::configure)
             .configure(routes::billing::configure)
+            .configure(crate::console::configure)
             .default_service(web::to(not_found));
     }
 }

@@ -4,6 +4,7 @@
 mod app;
 mod auth;
 mod client_address;
+mod console;
 mod extract_config;
 mod headers;
 mod observe;

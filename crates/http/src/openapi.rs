@@ -7,7 +7,6 @@ use utoipa::{
     Modify, OpenApi,
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
-use utoipa_scalar::Scalar;
 
 use crate::{Problem, routes};
 
@@ -250,7 +249,7 @@ pub(crate) fn allowed_methods(path: &str) -> Option<&'static [String]> {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(openapi_document).service(docs);
+    cfg.service(openapi_document);
 }
 
 #[get("/api/openapi.json")]
@@ -258,22 +257,6 @@ pub(crate) async fn openapi_document() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(openapi_json())
-}
-
-/// An interactive reference (Scalar). Its page loads the viewer script from jsDelivr in the
-/// browser, so this one page gets a CSP that allows it.
-#[get("/docs")]
-pub(crate) async fn docs() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; \
-             style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; \
-             font-src https://fonts.gstatic.com https://cdn.jsdelivr.net data:; img-src data: https:; \
-             connect-src 'self'; frame-ancestors 'none'",
-        ))
-        .body(Scalar::new(ApiDoc::openapi()).to_html())
 }
 
 #[cfg(test)]
@@ -331,10 +314,7 @@ mod tests {
                 documented.insert((method.clone(), path.clone()));
             }
         }
-        let serving_the_spec = [
-            ("get".to_owned(), "/api/openapi.json".to_owned()),
-            ("get".to_owned(), "/docs".to_owned()),
-        ];
+        let serving_the_spec = [("get".to_owned(), "/api/openapi.json".to_owned())];
         let registered = registered_routes();
         assert!(registered.len() > 50, "the scan finds the routes: {registered:?}");
         let missing: Vec<_> = registered

@@ -1,0 +1,135 @@
+// The HTTP API as the console uses it: a signed-in session (short-lived access token in memory,
+// refresh token in local storage, rotated on use) and problem documents turned into errors.
+
+const REFRESH_KEY = "tenantry.refresh_token";
+
+let accessToken = null;
+let refreshing = null;
+
+/** A refused request: the problem document's `detail` (or title) is the message. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `The request failed (${status}).`);
+    this.status = status;
+    this.code = problem?.code;
+    this.problem = problem;
+  }
+}
+
+/** Keeps a token pair from sign-in, sign-up, MFA or refresh. */
+export function keepSession(pair) {
+  accessToken = pair.access_token;
+  localStorage.setItem(REFRESH_KEY, pair.refresh_token);
+}
+
+/** The current access token (for streams, which are read with `fetch`). */
+export function currentAccessToken() {
+  return accessToken;
+}
+
+/** Whether a session can be resumed. */
+export function hasSession() {
+  return Boolean(accessToken || localStorage.getItem(REFRESH_KEY));
+}
+
+/** Forgets the session here (the server is told by `signOut`). */
+export function forgetSession() {
+  accessToken = null;
+  localStorage.removeItem(REFRESH_KEY);
+}
+
+// Another tab rotated the refresh token: use its new one (and a fresh access token on demand).
+window.addEventListener("storage", (event) => {
+  if (event.key === REFRESH_KEY) accessToken = null;
+});
+
+async function refresh() {
+  const token = localStorage.getItem(REFRESH_KEY);
+  if (!token) return false;
+  refreshing ??= (async () => {
+    try {
+      const response = await fetch("/api/auth/refresh", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: token }),
+      });
+      if (!response.ok) {
+        // Rotated meanwhile by another tab: that tab's token is now the one to use.
+        if (localStorage.getItem(REFRESH_KEY) !== token) return refreshAgain();
+        forgetSession();
+        return false;
+      }
+      keepSession(await response.json());
+      return true;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+function refreshAgain() {
+  refreshing = null;
+  return refresh();
+}
+
+async function send(method, path, body, headers = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers } };
+  if (accessToken) init.headers.Authorization = `Bearer ${accessToken}`;
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  return fetch(path, init);
+}
+
+/** Calls the API; resumes the session once when the access token is missing or expired. */
+export async function api(method, path, body) {
+  if (!accessToken && localStorage.getItem(REFRESH_KEY)) await refresh();
+  let response = await send(method, path, body);
+  if (response.status === 401 && localStorage.getItem(REFRESH_KEY) && (await refresh())) {
+    response = await send(method, path, body);
+  }
+  if (response.status === 401) {
+    const problem = await response.json().catch(() => null);
+    if (!path.startsWith("/api/auth/")) {
+      forgetSession();
+      window.dispatchEvent(new CustomEvent("tenantry:signed-out"));
+    }
+    throw new ApiError(401, problem);
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** Calls an API route that takes no session (sign-in, sign-up, reset). */
+export async function publicApi(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204 || response.status === 202) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** Ends the session on the server and here. */
+export async function signOut() {
+  const token = localStorage.getItem(REFRESH_KEY);
+  try {
+    if (token) await publicApi("POST", "/api/auth/logout", { refresh_token: token });
+  } finally {
+    forgetSession();
+  }
+}
+
+/** A URL path with its segments escaped: `path("/api/orgs", id, "members")`. */
+export function path(...segments) {
+  return segments
+    .map((segment, index) => (index === 0 ? segment : encodeURIComponent(segment)))
+    .join("/");
+}

@@ -1,0 +1,109 @@
+// Conversations: a filtered list that follows changes live, and one conversation's event log that
+// follows new events as they are appended.
+
+import { api, path } from "./api.js";
+import { actionButton, h, status, when } from "./dom.js";
+import { eventItem } from "./events.js";
+import { atLeast } from "./rules.js";
+import { follow } from "./stream.js";
+
+function matches(conversation, filters, me) {
+  if (filters.q && !(conversation.title || "").toLowerCase().includes(filters.q.toLowerCase())) return false;
+  if (filters.mine === "true" && conversation.created_by !== me.id) return false;
+  return true;
+}
+
+function row(org, conversation) {
+  return h("tr", { dataset: { conversationId: conversation.id } },
+    h("td", {}, h("a", { href: `/orgs/${org.id}/conversations/${conversation.id}`, "data-route": "" },
+      conversation.title || "Untitled conversation")),
+    h("td", {}, conversation.execution_status || "—"),
+    h("td", {}, conversation.event_count ?? 0),
+    h("td", {}, (conversation.accumulated_cost ?? 0).toFixed(2)),
+    h("td", {}, when(conversation.last_updated_at)));
+}
+
+export async function list(view, org) {
+  const filters = { q: view.params.q || "", mine: view.params.mine || "" };
+  const query = new URLSearchParams({ limit: "50" });
+  if (filters.q) query.set("q", filters.q);
+  if (filters.mine) query.set("mine", "true");
+  const page = await api("GET", `${path("/api/orgs", org.id, "conversations")}?${query}`);
+  const region = status();
+  const body = h("tbody", { id: "conversation-rows" }, page.items.map((item) => row(org, item)));
+
+  const search = h("input", { type: "search", name: "q", value: filters.q, id: "conversation-search" });
+  const mine = h("input", { type: "checkbox", name: "mine", value: "true", checked: filters.mine === "true", id: "conversation-mine" });
+  const filterForm = h("form", { class: "inline", role: "search" },
+    h("div", { class: "field" }, h("label", { for: "conversation-search" }, "Title contains"), search),
+    h("div", { class: "field check" }, mine, h("label", { for: "conversation-mine" }, "Only mine")),
+    h("button", { type: "submit" }, "Filter"));
+  filterForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    if (search.value) next.set("q", search.value);
+    if (mine.checked) next.set("mine", "true");
+    view.navigate(`${location.pathname}${next.size ? `?${next}` : ""}`);
+  });
+
+  const create = atLeast(org.role, "developer")
+    ? actionButton("New conversation", async () => {
+      const title = prompt("Title of the new conversation");
+      if (title === null) return;
+      const created = await api("POST", path("/api/orgs", org.id, "conversations"), { title: title || undefined });
+      view.navigate(`/orgs/${org.id}/conversations/${created.id}`);
+    }, region, { class: "primary" })
+    : null;
+
+  // Live: changes to conversations this person may read.
+  follow(path("/api/orgs", org.id, "conversations", "stream"), (name, data) => {
+    const existing = body.querySelector(`tr[data-conversation-id="${CSS.escape(data?.id ?? "")}"]`);
+    if (name === "deleted") return existing?.remove();
+    if (name !== "conversation" || !data?.id) return;
+    if (!matches(data, filters, view.me)) return existing?.remove();
+    const fresh = row(org, data);
+    if (existing) existing.replaceWith(fresh);
+    else body.prepend(fresh);
+  }, view.signal);
+
+  return h("main", { id: "main" },
+    h("div", { class: "title-row" }, h("h1", {}, "Conversations"), create),
+    filterForm, region,
+    h("table", {},
+      h("caption", { class: "visually-hidden" }, "Conversations, newest activity first; updates live"),
+      h("thead", {}, h("tr", {}, ["Title", "Status", "Events", "Cost", "Last activity"].map((title) => h("th", { scope: "col" }, title)))),
+      body),
+    page.items.length === 0 ? h("p", { class: "muted" }, "No conversations yet.") : null);
+}
+
+export async function detail(view, org, id) {
+  const conversation = await api("GET", path("/api/orgs", org.id, "conversations", id));
+  const log = h("ol", { class: "events", "aria-label": "Events", "aria-live": "polite" });
+  let next = 0;
+  // Everything stored so far, page by page.
+  for (;;) {
+    const page = await api("GET", `${path("/api/orgs", org.id, "conversations", id, "events")}?start_id=${next}&limit=1000`);
+    for (const item of page.items) log.append(eventItem(item));
+    if (page.items.length) next = page.items.at(-1).id + 1;
+    if (page.next_start_id === null || page.next_start_id === undefined || view.signal.aborted) break;
+    next = page.next_start_id;
+  }
+  const live = h("p", { class: "live", role: "status" }, "Following new events live.");
+  follow(`${path("/api/orgs", org.id, "conversations", id, "events", "stream")}?start_id=${next}`, (name, data) => {
+    if (name !== "message" || typeof data?.id !== "number") return;
+    if (log.querySelector(`li[data-event-id="${data.id}"]`)) return;
+    log.append(eventItem(data));
+  }, view.signal).then(() => {
+    if (!view.signal.aborted) live.textContent = "This conversation is no longer readable here.";
+  });
+  return h("main", { id: "main" },
+    h("p", {}, h("a", { href: `/orgs/${org.id}/conversations`, "data-route": "" }, "← Conversations")),
+    h("h1", {}, conversation.title || "Untitled conversation"),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Status"), h("dd", {}, conversation.execution_status || "—"),
+      h("dt", {}, "Model"), h("dd", {}, conversation.llm_model || "—"),
+      h("dt", {}, "Cost"), h("dd", {}, (conversation.accumulated_cost ?? 0).toFixed(4)),
+      h("dt", {}, "Tokens"), h("dd", {}, conversation.total_tokens ?? 0),
+      h("dt", {}, "Visibility"), h("dd", {}, conversation.visibility)),
+    live, log);
+}

@@ -1,0 +1,106 @@
+// Building the page: elements from plain values, never from HTML strings.
+
+/** An element: `h("button", { onclick, disabled: true }, "Save")`. */
+export function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      element.addEventListener(key.slice(2), value);
+    } else if (key === "class") {
+      element.className = value;
+    } else if (key === "dataset") {
+      Object.assign(element.dataset, value);
+    } else if (key in element && typeof value !== "string") {
+      element[key] = value;
+    } else {
+      element.setAttribute(key, value === true ? "" : value);
+    }
+  }
+  append(element, children);
+  return element;
+}
+
+function append(element, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces what `element` shows. */
+export function show(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
+let fieldCount = 0;
+
+/** A labelled input; `hint` is read out with it. */
+export function field(label, input, hint) {
+  const id = input.id || `field-${++fieldCount}`;
+  input.id = id;
+  const parts = [h("label", { for: id }, label), input];
+  if (hint) {
+    const hintId = `${id}-hint`;
+    input.setAttribute("aria-describedby", hintId);
+    parts.push(h("small", { id: hintId, class: "hint" }, hint));
+  }
+  return h("div", { class: "field" }, parts);
+}
+
+/** A message region for a form's outcome (`role=alert` for errors). */
+export function status() {
+  const region = h("p", { class: "status", role: "status" });
+  region.set = (message, kind = "info") => {
+    region.className = `status ${kind}`;
+    region.setAttribute("role", kind === "error" ? "alert" : "status");
+    region.textContent = message || "";
+  };
+  return region;
+}
+
+/** A date as the reader's locale shows it. */
+export function when(value) {
+  if (!value) return "—";
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleString();
+}
+
+/** A button whose click runs `action` once at a time, reporting failures to `region`. */
+export function actionButton(label, action, region, props = {}) {
+  const button = h("button", { type: "button", ...props }, label);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await action();
+    } catch (error) {
+      region?.set(error.message, "error");
+    } finally {
+      if (button.isConnected) button.disabled = Boolean(props.disabled);
+    }
+  });
+  return button;
+}
+
+/** Runs `submit` with the form's values; errors land in the form's status region. */
+export function form(fields, submitLabel, submit, extra = []) {
+  const region = status();
+  const button = h("button", { type: "submit", class: "primary" }, submitLabel);
+  const element = h("form", { novalidate: false }, fields, extra, button, region);
+  element.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    region.set("");
+    try {
+      await submit(new FormData(element), region);
+    } catch (error) {
+      region.set(error.message, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  element.status = region;
+  return element;
+}

@@ -1,0 +1,53 @@
+// Secrets: names and descriptions only; a value is written, never read back.
+
+import { api, path } from "./api.js";
+import { actionButton, field, form, h, status, when } from "./dom.js";
+import { atLeast } from "./rules.js";
+
+export async function screen(view, org) {
+  const region = status();
+  const { items } = await api("GET", path("/api/orgs", org.id, "secrets"));
+  const reload = () => view.navigate(location.pathname, { replace: true });
+  const scopes = [
+    atLeast(org.role, "developer") ? "user" : null,
+    atLeast(org.role, "admin") ? "org" : null,
+  ].filter(Boolean);
+  const write = scopes.length
+    ? form(
+      [
+        field("Name", h("input", { name: "name", required: true, pattern: "[A-Za-z_][A-Za-z0-9_]*", maxlength: 100 }),
+          "Letters, digits and underscores, as an environment variable."),
+        field("Value", h("input", { name: "value", type: "password", required: true, autocomplete: "off" }),
+          "Stored encrypted; nobody can read it here afterwards."),
+        field("Description", h("input", { name: "description", maxlength: 500 })),
+        field("Scope", h("select", { name: "scope" }, scopes.map((scope) => h("option", { value: scope },
+          scope === "user" ? "mine (user)" : "everyone in the org (org)")))),
+      ],
+      "Save secret",
+      async (data, formRegion) => {
+        await api("PUT", path("/api/orgs", org.id, "secrets", data.get("name")), {
+          value: data.get("value"),
+          description: data.get("description") || undefined,
+          scope: data.get("scope"),
+        });
+        formRegion.set("Saved.", "success");
+        setTimeout(reload, 300);
+      })
+    : h("p", { class: "reason" }, "Viewers cannot write secrets.");
+  return h("main", { id: "main" },
+    h("h1", {}, "Secrets"),
+    write, region,
+    h("table", {},
+      h("thead", {}, h("tr", {}, ["Name", "Scope", "Description", "Updated"].map((title) => h("th", { scope: "col" }, title)),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+      h("tbody", {}, items.map((secret) => {
+        const allowed = secret.scope === "org" ? atLeast(org.role, "admin") : atLeast(org.role, "developer");
+        const remove = actionButton("Delete", async () => {
+          if (!confirm(`Delete the secret ${secret.name}?`)) return;
+          await api("DELETE", `${path("/api/orgs", org.id, "secrets", secret.name)}?scope=${secret.scope}`);
+          reload();
+        }, region, { class: "danger", disabled: !allowed, title: allowed ? undefined : "Your role cannot change this secret." });
+        return h("tr", {}, h("td", {}, h("code", {}, secret.name)), h("td", {}, secret.scope),
+          h("td", {}, secret.description || "—"), h("td", {}, when(secret.updated_at)), h("td", {}, remove));
+      }))));
+}

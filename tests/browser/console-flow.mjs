@@ -1,0 +1,286 @@
+// The console in Debian's Chromium, driven by playwright-core against a running Tenantry:
+// sign up → create an org → invite (the link read from the mail outbox) → verify and accept in a
+// second browser context → change the role → create an API key → a conversation with events posted
+// through the API with that key → a new event appears without reload → sign out. Every screen is
+// photographed into SCREENSHOTS. Any console error or CSP violation fails the run.
+//
+// Environment: BASE_URL, MAIL_DIR, SCREENSHOTS, CHROMIUM (default /usr/bin/chromium), MODULES (the
+// node_modules holding playwright-core). Prints one JSON line of facts the caller checks.
+
+import { readFileSync, readdirSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import assert from "node:assert/strict";
+
+const { BASE_URL, MAIL_DIR, SCREENSHOTS, MODULES } = process.env;
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const { chromium } = await import(pathToFileURL(join(MODULES, "playwright-core", "index.mjs")).href);
+
+mkdirSync(SCREENSHOTS, { recursive: true });
+const facts = { screens: [], first_load_bytes: 0 };
+const problems = [];
+let shot = 0;
+
+async function snap(page, name) {
+  shot += 1;
+  const file = join(SCREENSHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  facts.screens.push(name);
+}
+
+const pages = [];
+
+function watch(page, who) {
+  pages.push([who, page]);
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`${who}: console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`${who}: page error: ${error.message}`));
+}
+
+/** The link in the newest mail to `to` whose path starts with `prefix`, as a path on BASE_URL. */
+async function mailedLink(to, prefix) {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const files = readdirSync(MAIL_DIR).sort().reverse();
+    for (const file of files) {
+      // Quoted-printable: soft line breaks, then escaped bytes.
+      const mail = readFileSync(join(MAIL_DIR, file), "utf8")
+        .replace(/=\r?\n/g, "")
+        .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+      if (!mail.includes(to)) continue;
+      const match = mail.match(new RegExp(`https?://[^\\s"<>]+(${prefix.replace("/", "\\/")}\\?token=[A-Za-z0-9_-]+)`));
+      if (match) return match[1];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no mail to ${to} with ${prefix}`);
+}
+
+async function api(method, path, token, body) {
+  const response = await fetch(`${BASE_URL}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
+  return data;
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox"] });
+try {
+  const stamp = Date.now();
+  const alice = { name: "Alice Owner", email: `alice-${stamp}@example.com`, password: "correct horse battery" };
+  const bob = { name: "Bob Builder", email: `bob-${stamp}@example.com`, password: "another long password" };
+
+  // Alice signs up; the first load is measured.
+  const first = await browser.newContext({ colorScheme: "dark" });
+  const page = await first.newPage();
+  watch(page, "alice");
+  page.on("response", async (response) => {
+    if (response.url().startsWith(BASE_URL) && !response.url().includes("/api/")) {
+      const body = await response.body().catch(() => Buffer.alloc(0));
+      facts.first_load_bytes += body.length;
+    }
+  });
+  await page.goto(`${BASE_URL}/`);
+  await page.waitForURL(/\/sign-in/);
+  await snap(page, "sign-in");
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.getByLabel("Name").fill(alice.name);
+  await page.getByLabel("Email").fill(alice.email);
+  await page.getByLabel("Password").fill(alice.password);
+  await snap(page, "sign-up");
+  page.removeAllListeners("response");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/orgs\/[0-9a-f-]+\/conversations$/);
+  await page.getByRole("heading", { name: "Conversations" }).waitFor();
+  await snap(page, "conversations-empty");
+
+  // A personal org's members screen explains why nobody can be invited.
+  await page.getByRole("link", { name: "Members" }).click();
+  await page.getByText("A personal org has only its owner: create a shared org").waitFor();
+
+  // A shared org.
+  await page.getByLabel("Organisation").selectOption("new");
+  await page.waitForURL(/\/orgs\/new$/);
+  await page.getByLabel("Name").fill(`Team ${stamp}`);
+  await snap(page, "create-org");
+  await page.getByRole("button", { name: "Create org" }).click();
+  await page.waitForURL(/\/orgs\/[0-9a-f-]+\/members$/);
+  const orgId = page.url().match(/\/orgs\/([0-9a-f-]+)\/members/)[1];
+  // The only owner cannot demote or remove themself, and is told why before trying.
+  const ownRole = page.getByLabel(`Role of ${alice.email}`);
+  assert.equal(await ownRole.isDisabled(), true, "the only owner's role is locked");
+  await page.getByText("The org's only owner: transfer ownership first.").waitFor();
+
+  // Invite Bob.
+  await page.getByLabel("Email").fill(bob.email);
+  await page.getByLabel("Role", { exact: true }).selectOption("developer");
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByText(`Invitation mailed to ${bob.email}.`).waitFor();
+  await page.getByRole("cell", { name: bob.email, exact: true }).waitFor();
+  await snap(page, "members-with-invitation");
+  const invitation = await mailedLink(bob.email, "/invitations/accept");
+
+  // Bob, in a browser of his own: the mailed link asks him to sign in first, then to verify.
+  const second = await browser.newContext({ colorScheme: "light", viewport: { width: 390, height: 844 } });
+  const bobPage = await second.newPage();
+  watch(bobPage, "bob");
+  await bobPage.goto(`${BASE_URL}${invitation}`);
+  await bobPage.waitForURL(/\/sign-in\?next=/);
+  await bobPage.getByRole("link", { name: "Create an account" }).click();
+  await bobPage.getByLabel("Name").fill(bob.name);
+  await bobPage.getByLabel("Email").fill(bob.email);
+  await bobPage.getByLabel("Password").fill(bob.password);
+  await bobPage.getByRole("button", { name: "Create account" }).click();
+  await bobPage.waitForURL(/\/invitations\/accept\?token=/);
+  await snap(bobPage, "invitation-unverified");
+  await bobPage.getByRole("link", { name: "Account" }).click();
+  await bobPage.getByRole("button", { name: "Mail me a verification link" }).click();
+  await bobPage.getByText("A verification link is on its way.").waitFor();
+  await snap(bobPage, "account");
+  const verification = await mailedLink(bob.email, "/verify-email");
+  await bobPage.goto(`${BASE_URL}${verification}`);
+  await bobPage.getByText("Your email address is verified.").waitFor();
+  await snap(bobPage, "verify-email");
+  await bobPage.goto(`${BASE_URL}${invitation}`);
+  // Keyboard only: Tab to the button, Enter to accept.
+  const accept = bobPage.getByRole("button", { name: "Accept the invitation" });
+  await accept.focus();
+  await bobPage.keyboard.press("Enter");
+  await bobPage.waitForURL(new RegExp(`/orgs/${orgId}/members$`));
+  await bobPage.getByLabel(`Role of ${alice.email}`).waitFor();
+  // A developer sees the controls, disabled, with the reason.
+  await bobPage.getByText("Only admins and owners change roles.").first().waitFor();
+  await snap(bobPage, "members-as-developer");
+
+  // Alice makes Bob an admin.
+  await page.reload();
+  const bobRole = page.getByLabel(`Role of ${bob.email}`);
+  await bobRole.waitFor();
+  assert.equal(await bobRole.inputValue(), "developer");
+  await bobRole.selectOption("admin");
+  await page.getByText(`${bob.email} is now admin.`).waitFor();
+  await page.reload();
+  assert.equal(await page.getByLabel(`Role of ${bob.email}`).inputValue(), "admin");
+  await snap(page, "members-after-role-change");
+
+  // Alice sets and locks the org's model; Bob cannot override it, and is told why, but keeps his own key.
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByLabel("LLM model, org default").fill("openai/gpt-4o");
+  await page.getByLabel("Lock LLM model").check();
+  await page.getByRole("button", { name: "Save org defaults" }).click();
+  await page.getByText("Saved.").waitFor();
+  await snap(page, "settings-org-defaults");
+  await bobPage.getByRole("link", { name: "Settings" }).click();
+  const bobModel = bobPage.getByLabel("LLM model, your override");
+  await bobModel.waitFor();
+  assert.equal(await bobModel.isDisabled(), true, "a locked field cannot be overridden");
+  await bobPage.getByText("Locked by the org's admins.").waitFor();
+  await bobPage.getByRole("cell", { name: "openai/gpt-4o", exact: true }).first().waitFor();
+  await bobPage.getByLabel("LLM API key, your override").fill("sk-bob-own-key");
+  await bobPage.getByRole("button", { name: "Save my overrides" }).click();
+  await bobPage.getByText("Saved.").waitFor();
+  await bobPage.waitForTimeout(500);
+  assert.equal(await bobPage.getByText("sk-bob-own-key").count(), 0, "a key is never shown back");
+  assert.equal(await bobPage.getByLabel("LLM API key, your override").inputValue(), "");
+  await snap(bobPage, "settings-member-overrides");
+
+  // An API key, shown once.
+  await page.getByRole("link", { name: "API keys" }).click();
+  await page.getByLabel("Name").fill("event poster");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const keyField = page.getByLabel("Key “event poster”");
+  await keyField.waitFor();
+  const apiKey = await keyField.inputValue();
+  assert.ok(apiKey.length > 20, "the key is shown");
+  await page.getByText("This key is shown this once.").waitFor();
+  await snap(page, "api-key-created");
+  await page.reload();
+  assert.equal(await page.getByLabel("Key “event poster”").count(), 0, "never shown again");
+
+  // A conversation with events, through the API with the key.
+  const conversation = await api("POST", `/api/orgs/${orgId}/conversations`, apiKey, {
+    title: "Fix the flaky test",
+    visibility: "org",
+  });
+  await api("POST", `/api/orgs/${orgId}/conversations/${conversation.id}/events`, apiKey, [
+    { kind: "MessageEvent", source: "user", llm_message: { role: "user", content: [{ type: "text", text: "Please fix the flaky test." }] } },
+    { kind: "ActionEvent", source: "agent", thought: [{ type: "text", text: "Run the tests first." }], action: { kind: "ExecuteBashAction", command: "cargo test -p flaky" } },
+    { kind: "ObservationEvent", source: "environment", observation: { kind: "ExecuteBashObservation", content: [{ type: "text", text: "test result: FAILED. 1 failed" }], exit_code: 101 } },
+  ]);
+  await page.getByRole("link", { name: "Conversations" }).click();
+  await page.getByRole("link", { name: "Fix the flaky test" }).click();
+  await page.getByText("cargo test -p flaky").waitFor();
+  await page.getByText("test result: FAILED. 1 failed").waitFor();
+  await page.getByText("Following new events live.").waitFor();
+  await snap(page, "conversation-events");
+
+  // A new event appears without reload.
+  await api("POST", `/api/orgs/${orgId}/conversations/${conversation.id}/events`, apiKey, {
+    kind: "MessageEvent", source: "agent", llm_message: { role: "assistant", content: [{ type: "text", text: "Fixed: the test waited on a timer." }] },
+  });
+  await page.getByText("Fixed: the test waited on a timer.").waitFor({ timeout: 10000 });
+  facts.live_event_seen = true;
+  await snap(page, "conversation-live-event");
+
+  // Bob's list follows live too: the conversation is already there, and a new one appears.
+  await bobPage.getByRole("link", { name: "Conversations" }).click();
+  await bobPage.getByRole("link", { name: "Fix the flaky test" }).waitFor();
+  await api("POST", `/api/orgs/${orgId}/conversations`, apiKey, { title: "Second task", visibility: "org" });
+  await bobPage.getByRole("link", { name: "Second task" }).waitFor({ timeout: 10000 });
+  await snap(bobPage, "conversations-live-list");
+
+  // Usage, secrets and the audit log.
+  await page.getByRole("link", { name: "Usage & budget" }).click();
+  await page.getByRole("heading", { name: /Usage in/ }).waitFor();
+  await snap(page, "usage");
+  await page.getByRole("link", { name: "Secrets" }).click();
+  await page.getByLabel("Name").fill("GITHUB_TOKEN");
+  await page.getByLabel("Value").fill("ghp-never-shown");
+  await page.getByRole("button", { name: "Save secret" }).click();
+  await page.getByRole("cell", { name: "GITHUB_TOKEN", exact: true }).waitFor();
+  assert.equal(await page.getByText("ghp-never-shown").count(), 0, "a secret's value is never shown");
+  await snap(page, "secrets");
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.getByText("member.role_changed").first().waitFor();
+  await snap(page, "audit-log");
+
+  // Sign out: the console asks to sign in again, and the old session is over.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/sign-in/);
+  await page.goto(`${BASE_URL}/orgs/${orgId}/members`);
+  await page.waitForURL(/\/sign-in\?next=/);
+  await snap(page, "signed-out");
+
+  // The API reference renders with every request kept on this server.
+  const docs = await first.newPage();
+  watch(docs, "docs");
+  const elsewhere = [];
+  await docs.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(BASE_URL) || url.startsWith("data:")) return route.continue();
+    elsewhere.push(url);
+    return route.abort();
+  });
+  await docs.goto(`${BASE_URL}/docs`);
+  await docs.getByText("/api/auth/login").first().waitFor({ timeout: 20000 });
+  await snap(docs, "api-reference");
+  facts.docs_requests_elsewhere = elsewhere;
+
+  await second.close();
+  await first.close();
+} catch (error) {
+  // What each page showed when the flow broke, and what went wrong in them.
+  for (const [who, open] of pages) {
+    await open.screenshot({ path: join(SCREENSHOTS, `failure-${who}.png`), fullPage: true }).catch(() => {});
+    console.error(`${who} at ${open.url()}:\n${await open.locator("body").ariaSnapshot().catch(() => "")}`);
+  }
+  console.error(problems.join("\n"));
+  throw error;
+} finally {
+  await browser.close();
+}
+facts.problems = problems;
+console.log(JSON.stringify(facts));
