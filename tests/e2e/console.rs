@@ -6,18 +6,15 @@ use std::{path::PathBuf, process::Command};
 
 use serde_json::Value;
 
-use crate::support::{spawn_app, spawn_app_with};
+use crate::support::{
+    node_tools::{node_modules, not_installed},
+    spawn_app, spawn_app_with,
+};
 
 /// The `node_modules` holding playwright-core: `TENANTRY_TEST_BROWSER_MODULES`, else where `.ci/run`
 /// installs it.
 fn browser_modules() -> Option<PathBuf> {
-    let modules = std::env::var_os("TENANTRY_TEST_BROWSER_MODULES")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .map(|home| PathBuf::from(home).join(".cache/tenantry/browser/node_modules"))
-        })?;
-    modules.join("playwright-core").is_dir().then_some(modules)
+    node_modules("TENANTRY_TEST_BROWSER_MODULES", "browser", "playwright-core")
 }
 
 fn chromium() -> Option<PathBuf> {
@@ -59,12 +56,7 @@ async fn every_console_page_is_the_embedded_app_under_a_csp_without_inline_scrip
     let app = spawn_app().await;
     let mut assets = Vec::new();
     for page in PAGES {
-        let response = app
-            .client
-            .get(format!("{}{page}", app.address))
-            .send()
-            .await
-            .expect("page");
+        let response = app.get(page).await;
         assert_eq!(response.status(), 200, "{page}");
         let csp = response.headers()["content-security-policy"]
             .to_str()
@@ -89,12 +81,7 @@ async fn every_console_page_is_the_embedded_app_under_a_csp_without_inline_scrip
     }
     // Assets revalidate by their hash.
     for asset in &assets {
-        let response = app
-            .client
-            .get(format!("{}{asset}", app.address))
-            .send()
-            .await
-            .expect("asset");
+        let response = app.get(asset).await;
         assert_eq!(response.status(), 200, "{asset}");
         let etag = response.headers()["etag"].clone();
         let again = app
@@ -106,12 +93,7 @@ async fn every_console_page_is_the_embedded_app_under_a_csp_without_inline_scrip
             .expect("asset");
         assert_eq!(again.status(), 304, "{asset}");
     }
-    let missing = app
-        .client
-        .get(format!("{}/assets/js/nothing.js", app.address))
-        .send()
-        .await
-        .expect("missing");
+    let missing = app.get("/assets/js/nothing.js").await;
     assert_eq!(missing.status(), 404);
     // The API keeps its problem documents.
     let (status, problem) = app.call("GET", "", "/api/nothing-here", None).await;
@@ -121,12 +103,7 @@ async fn every_console_page_is_the_embedded_app_under_a_csp_without_inline_scrip
 #[tokio::test]
 async fn the_api_reference_loads_only_files_of_this_server() {
     let app = spawn_app().await;
-    let page = app
-        .client
-        .get(format!("{}/docs", app.address))
-        .send()
-        .await
-        .expect("docs");
+    let page = app.get("/docs").await;
     assert_eq!(page.status(), 200);
     let csp = page.headers()["content-security-policy"]
         .to_str()
@@ -138,22 +115,14 @@ async fn the_api_reference_loads_only_files_of_this_server() {
     for src in html.split("src=\"").skip(1).chain(html.split("href=\"").skip(1)) {
         let url = src.split('"').next().expect("url");
         assert!(url.starts_with("/docs/"), "loads {url}");
-        let response = app
-            .client
-            .get(format!("{}{url}", app.address))
-            .send()
-            .await
-            .expect("file");
+        let response = app.get(url).await;
         assert_eq!(response.status(), 200, "{url}");
         files += 1;
     }
     assert!(files >= 4, "styles and scripts: {html}");
     let initializer = app
-        .client
-        .get(format!("{}/docs/swagger-initializer.js", app.address))
-        .send()
+        .get("/docs/swagger-initializer.js")
         .await
-        .expect("initializer")
         .text()
         .await
         .expect("text");
@@ -163,10 +132,10 @@ async fn the_api_reference_loads_only_files_of_this_server() {
 #[tokio::test]
 async fn a_team_is_set_up_and_watches_an_agent_work_in_a_real_browser() {
     let (Some(modules), Some(chromium)) = (browser_modules(), chromium()) else {
-        let message = "Chromium or playwright-core is not installed (run .ci/run once, or set \
-                       TENANTRY_TEST_BROWSER_MODULES / TENANTRY_TEST_CHROMIUM): the browser test did NOT run";
-        assert!(std::env::var_os("CI").is_none(), "{message}");
-        eprintln!("\n\n!!! {message} !!!\n\n");
+        not_installed(
+            "Chromium or playwright-core is not installed (run .ci/run once, or set \
+             TENANTRY_TEST_BROWSER_MODULES / TENANTRY_TEST_CHROMIUM): the browser test did NOT run",
+        );
         return;
     };
     let app = spawn_app_with(|config| config.orgs.require_verified_email = true).await;

@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod cast;
 mod database;
+pub mod node_tools;
 pub mod oidc_provider;
 mod process;
 mod sse;

@@ -13,21 +13,15 @@ use serde_json::{Value, json};
 /// The `node_modules` the provider runs with: `TENANTRY_TEST_OIDC_MODULES`, else where `.ci/run`
 /// installs them.
 pub fn oidc_modules() -> Option<PathBuf> {
-    let modules = std::env::var_os("TENANTRY_TEST_OIDC_MODULES")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .map(|home| PathBuf::from(home).join(".cache/tenantry/oidc-provider/node_modules"))
-        })?;
-    modules.join("oidc-provider").is_dir().then_some(modules)
+    super::node_tools::node_modules("TENANTRY_TEST_OIDC_MODULES", "oidc-provider", "oidc-provider")
 }
 
 /// The provider is missing: loud, and a failure under CI.
 pub fn provider_missing() {
-    let message = "oidc-provider is not installed (run .ci/run once, or set \
-                   TENANTRY_TEST_OIDC_MODULES): the single sign-on test did NOT run";
-    assert!(std::env::var_os("CI").is_none(), "{message}");
-    eprintln!("\n\n!!! {message} !!!\n\n");
+    super::node_tools::not_installed(
+        "oidc-provider is not installed (run .ci/run once, or set TENANTRY_TEST_OIDC_MODULES): the \
+         single sign-on test did NOT run",
+    );
 }
 
 /// A person at the provider.
