@@ -11,6 +11,7 @@ import { readFileSync, readdirSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 
 const { BASE_URL, MAIL_DIR, SCREENSHOTS, MODULES } = process.env;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -56,6 +57,22 @@ async function mailedLink(to, prefix) {
   throw new Error(`no mail to ${to} with ${prefix}`);
 }
 
+/** The current RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret, as an authenticator shows it. */
+function totp(secret) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of secret.replace(/=+$/, "").toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0x0f;
+  const value = (digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, "0");
+}
+
 async function api(method, path, token, body) {
   const response = await fetch(`${BASE_URL}${path}`, {
     method,
@@ -85,6 +102,19 @@ try {
   });
   await page.goto(`${BASE_URL}/`);
   await page.waitForURL(/\/sign-in/);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  // Each screen moves focus to its heading; Tab then walks the form in reading order.
+  const focused = () => page.evaluate(() => {
+    const element = document.activeElement;
+    return `${element.tagName.toLowerCase()}:${element.getAttribute("name") || element.textContent.trim()}`;
+  });
+  assert.equal(await focused(), "h1:Sign in");
+  const order = [];
+  for (let step = 0; step < 4; step += 1) {
+    await page.keyboard.press("Tab");
+    order.push(await focused());
+  }
+  assert.deepEqual(order, ["input:email", "input:password", "button:Sign in", "a:Create an account"]);
   await snap(page, "sign-in");
   await page.getByRole("link", { name: "Create an account" }).click();
   await page.getByLabel("Name").fill(alice.name);
@@ -187,6 +217,29 @@ try {
   assert.equal(await bobPage.getByLabel("LLM API key, your override").inputValue(), "");
   await snap(bobPage, "settings-member-overrides");
 
+  // Bob turns on two-factor sign-in, signs out, and signs in again with a recovery code.
+  await bobPage.getByRole("link", { name: bob.email }).click();
+  await bobPage.getByRole("button", { name: "Set up an authenticator app" }).click();
+  const secret = await bobPage.getByLabel("Secret").inputValue();
+  await bobPage.getByRole("img", { name: "QR code of the authenticator secret" }).waitFor();
+  await snap(bobPage, "mfa-setup");
+  await bobPage.getByLabel("Code from the app").fill(totp(secret));
+  await bobPage.getByRole("button", { name: "Turn on" }).click();
+  const codes = bobPage.getByRole("list", { name: "Recovery codes" }).getByRole("listitem");
+  await codes.first().waitFor();
+  assert.equal(await codes.count(), 10);
+  const recovery = (await codes.nth(3).innerText()).trim();
+  await snap(bobPage, "mfa-recovery-codes");
+  await bobPage.getByRole("button", { name: "Sign out" }).click();
+  await bobPage.waitForURL(/\/sign-in/);
+  await bobPage.getByLabel("Email").fill(bob.email);
+  await bobPage.getByLabel("Password").fill(bob.password);
+  await bobPage.getByRole("button", { name: "Sign in" }).click();
+  await bobPage.getByLabel("Code").fill(recovery);
+  await snap(bobPage, "sign-in-mfa-step");
+  await bobPage.getByRole("button", { name: "Verify" }).click();
+  await bobPage.waitForURL(/\/orgs\/[0-9a-f-]+\/conversations/);
+
   // An API key, shown once.
   await page.getByRole("link", { name: "API keys" }).click();
   await page.getByLabel("Name").fill("event poster");
@@ -228,9 +281,27 @@ try {
   // Bob's list follows live too: the conversation is already there, and a new one appears.
   await bobPage.getByRole("link", { name: "Conversations" }).click();
   await bobPage.getByRole("link", { name: "Fix the flaky test" }).waitFor();
+  await bobPage.getByText("Following changes live.").waitFor();
   await api("POST", `/api/orgs/${orgId}/conversations`, apiKey, { title: "Second task", visibility: "org" });
   await bobPage.getByRole("link", { name: "Second task" }).waitFor({ timeout: 10000 });
   await snap(bobPage, "conversations-live-list");
+
+  // Filters, and older conversations page by page.
+  await bobPage.getByLabel("Title contains").fill("Second");
+  await bobPage.getByRole("button", { name: "Filter" }).click();
+  await bobPage.waitForURL(/\?q=Second/);
+  await bobPage.getByRole("link", { name: "Fix the flaky test" }).waitFor({ state: "detached" });
+  await bobPage.getByText("Following changes live.").waitFor();
+  assert.equal(await bobPage.getByRole("link", { name: "Second task" }).count(), 1);
+  await snap(bobPage, "conversations-filtered");
+  await Promise.all(Array.from({ length: 55 }, (_, index) =>
+    api("POST", `/api/orgs/${orgId}/conversations`, apiKey, { title: `Batch ${index}`, visibility: "org" })));
+  await bobPage.goto(`${BASE_URL}/orgs/${orgId}/conversations`);
+  await bobPage.getByText("Following changes live.").waitFor();
+  assert.equal(await bobPage.getByRole("link", { name: "Fix the flaky test" }).count(), 0, "beyond the first page");
+  await bobPage.getByRole("button", { name: "Show more" }).click();
+  await bobPage.getByRole("link", { name: "Fix the flaky test" }).waitFor();
+  assert.equal(await bobPage.locator("tr[data-conversation-id]").count(), 57);
 
   // Usage, secrets and the audit log.
   await page.getByRole("link", { name: "Usage & budget" }).click();
@@ -253,6 +324,24 @@ try {
   await page.goto(`${BASE_URL}/orgs/${orgId}/members`);
   await page.waitForURL(/\/sign-in\?next=/);
   await snap(page, "signed-out");
+
+  // Alice forgot her password: the mailed link's page sets a new one, and the new one signs her in.
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill(alice.email);
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await page.getByText("If an account has this address, a link is on its way.").waitFor();
+  await snap(page, "forgot-password");
+  const reset = await mailedLink(alice.email, "/reset-password");
+  await page.goto(`${BASE_URL}${reset}`);
+  await page.getByLabel("New password").fill("a brand new passphrase");
+  await snap(page, "reset-password");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.getByText("Your password is set. You can sign in now.").waitFor();
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await page.getByLabel("Email").fill(alice.email);
+  await page.getByLabel("Password").fill("a brand new passphrase");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/orgs\/[0-9a-f-]+\/conversations/);
 
   // The API reference renders with every request kept on this server.
   const docs = await first.newPage();

@@ -147,7 +147,7 @@ export async function acceptInvitation(view) {
     accept, region);
 }
 
-/** The person's account: email verification. */
+/** The person's account: email verification and two-factor sign-in. */
 export function account(view) {
   const region = status();
   const verified = view.me.email_verified;
@@ -160,5 +160,51 @@ export function account(view) {
       await api("POST", "/api/auth/verify-email/request");
       region.set("A verification link is on its way.");
     }, region),
-    region);
+    region,
+    h("h2", {}, "Two-factor sign-in"),
+    view.me.mfa_enabled ? mfaOff(view) : mfaOn(view));
+}
+
+/** Turning TOTP on: the secret (as a QR code and as text), then a code to confirm it. */
+function mfaOn(view) {
+  const area = h("div");
+  const region = status();
+  const start = actionButton("Set up an authenticator app", async () => {
+    const setup = await api("POST", "/api/auth/mfa/totp/setup");
+    const confirm = form(
+      [field("Code from the app", input("code", "text", { autocomplete: "one-time-code", inputmode: "numeric" }))],
+      "Turn on",
+      async (data) => {
+        const { recovery_codes: codes } = await api("POST", "/api/auth/mfa/totp/confirm", {
+          code: String(data.get("code")).trim(),
+        });
+        view.me.mfa_enabled = true;
+        area.replaceChildren(
+          h("p", { class: "notice" }, "Two-factor sign-in is on. Keep these recovery codes somewhere safe: each signs you in once if you lose the app, and they are shown only now."),
+          h("ul", { class: "codes", "aria-label": "Recovery codes" }, codes.map((code) => h("li", {}, h("code", {}, code)))));
+      });
+    area.replaceChildren(
+      h("p", {}, "Scan this code with your authenticator app, or type the secret into it."),
+      h("img", { src: setup.qr_code, alt: "QR code of the authenticator secret", width: 200, height: 200, class: "qr" }),
+      field("Secret", h("input", { type: "text", readonly: true, value: setup.secret, class: "secret-value" })),
+      confirm);
+    area.querySelector("input[name=code]").focus();
+  }, region);
+  area.append(h("p", {}, "Ask for a code from an authenticator app at every sign-in."), start);
+  return [area, region];
+}
+
+/** Turning TOTP off takes the password and a current code. */
+function mfaOff(view) {
+  return form(
+    [
+      field("Password", input("password", "password", { autocomplete: "current-password" })),
+      field("Code from the app", input("code", "text", { autocomplete: "one-time-code", inputmode: "numeric" })),
+    ],
+    "Turn off",
+    async (data, region) => {
+      await api("DELETE", "/api/auth/mfa", { password: data.get("password"), code: String(data.get("code")).trim() });
+      view.me.mfa_enabled = false;
+      region.set("Two-factor sign-in is off.", "success");
+    });
 }

@@ -55,24 +55,54 @@ export async function list(view, org) {
     }, region, { class: "primary" })
     : null;
 
-  // Live: changes to conversations this person may read.
-  follow(path("/api/orgs", org.id, "conversations", "stream"), (name, data) => {
-    const existing = body.querySelector(`tr[data-conversation-id="${CSS.escape(data?.id ?? "")}"]`);
-    if (name === "deleted") return existing?.remove();
-    if (name !== "conversation" || !data?.id) return;
-    if (!matches(data, filters, view.me)) return existing?.remove();
-    const fresh = row(org, data);
+  const upsert = (conversation) => {
+    const existing = body.querySelector(`tr[data-conversation-id="${CSS.escape(conversation.id)}"]`);
+    if (!matches(conversation, filters, view.me)) return existing?.remove();
+    const fresh = row(org, conversation);
     if (existing) existing.replaceWith(fresh);
     else body.prepend(fresh);
-  }, view.signal);
+  };
+  // Live: changes to conversations this person may read. Once connected (again), the first page is
+  // read anew, so nothing that changed before the stream opened is missed.
+  const live = h("p", { class: "live", role: "status" }, "Connecting…");
+  follow(path("/api/orgs", org.id, "conversations", "stream"), (name, data) => {
+    if (name === "deleted" && data?.id) {
+      body.querySelector(`tr[data-conversation-id="${CSS.escape(data.id)}"]`)?.remove();
+    } else if (name === "conversation" && data?.id) {
+      upsert(data);
+    }
+  }, view.signal, async () => {
+    const fresh = await api("GET", `${path("/api/orgs", org.id, "conversations")}?${query}`);
+    for (const item of [...fresh.items].reverse()) upsert(item);
+    live.textContent = "Following changes live.";
+  });
+
+  const more = h("button", { type: "button", hidden: !page.next_cursor }, "Show more");
+  let cursor = page.next_cursor;
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const older = await api("GET", `${path("/api/orgs", org.id, "conversations")}?${query}&cursor=${encodeURIComponent(cursor)}`);
+      for (const item of older.items) {
+        if (!body.querySelector(`tr[data-conversation-id="${CSS.escape(item.id)}"]`)) body.append(row(org, item));
+      }
+      cursor = older.next_cursor;
+      more.hidden = !cursor;
+    } catch (error) {
+      region.set(error.message, "error");
+    } finally {
+      more.disabled = false;
+    }
+  });
 
   return h("main", { id: "main" },
     h("div", { class: "title-row" }, h("h1", {}, "Conversations"), create),
-    filterForm, region,
+    filterForm, region, live,
     h("table", {},
       h("caption", { class: "visually-hidden" }, "Conversations, newest activity first; updates live"),
       h("thead", {}, h("tr", {}, ["Title", "Status", "Events", "Cost", "Last activity"].map((title) => h("th", { scope: "col" }, title)))),
       body),
+    more,
     page.items.length === 0 ? h("p", { class: "muted" }, "No conversations yet.") : null);
 }
 
@@ -88,12 +118,14 @@ export async function detail(view, org, id) {
     if (page.next_start_id === null || page.next_start_id === undefined || view.signal.aborted) break;
     next = page.next_start_id;
   }
-  const live = h("p", { class: "live", role: "status" }, "Following new events live.");
+  const live = h("p", { class: "live", role: "status" }, "Connecting…");
   follow(`${path("/api/orgs", org.id, "conversations", id, "events", "stream")}?start_id=${next}`, (name, data) => {
     if (name !== "message" || typeof data?.id !== "number") return;
     if (log.querySelector(`li[data-event-id="${data.id}"]`)) return;
     log.append(eventItem(data));
-  }, view.signal).then(() => {
+  }, view.signal, () => {
+    live.textContent = "Following new events live.";
+  }).then(() => {
     if (!view.signal.aborted) live.textContent = "This conversation is no longer readable here.";
   });
   return h("main", { id: "main" },

@@ -1,7 +1,7 @@
 // For admins: the month's usage and the budget, and the audit log.
 
 import { api, path } from "./api.js";
-import { field, form, h, when } from "./dom.js";
+import { field, form, h, status, when } from "./dom.js";
 
 function money(value) {
   return typeof value === "number" ? value.toFixed(2) : "unlimited";
@@ -48,13 +48,37 @@ export async function usage(view, org) {
 }
 
 export async function audit(view, org) {
-  const { items } = await api("GET", `${path("/api/orgs", org.id, "audit-log")}?limit=100`);
+  const base = `${path("/api/orgs", org.id, "audit-log")}?limit=100`;
+  const [first, members] = await Promise.all([api("GET", base), api("GET", path("/api/orgs", org.id, "members"))]);
+  const names = new Map(members.items.map((member) => [member.user_id, member.email]));
+  const region = status();
+  const body = h("tbody");
+  const more = h("button", { type: "button" }, "Older entries");
+  let cursor = null;
+  const show = (page) => {
+    body.append(...page.items.map((entry) => h("tr", {},
+      h("td", {}, when(entry.at)), h("td", {}, h("code", {}, entry.action)),
+      h("td", {}, entry.actor_id ? names.get(entry.actor_id) ?? entry.actor_id : "system"),
+      h("td", {}, `${entry.target_type}${entry.target_id ? ` ${names.get(entry.target_id) ?? entry.target_id}` : ""}`),
+      h("td", {}, h("code", { class: "detail" }, JSON.stringify(entry.detail))))));
+    cursor = page.next_cursor ?? null;
+    more.hidden = !cursor;
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      show(await api("GET", `${base}&cursor=${encodeURIComponent(cursor)}`));
+    } catch (error) {
+      region.set(error.message, "error");
+    } finally {
+      more.disabled = false;
+    }
+  });
+  show(first);
   return h("main", { id: "main" },
     h("h1", {}, "Audit log"),
     h("table", {},
       h("thead", {}, h("tr", {}, ["When", "Action", "Actor", "Target", "Detail"].map((title) => h("th", { scope: "col" }, title)))),
-      h("tbody", {}, items.map((entry) => h("tr", {},
-        h("td", {}, when(entry.at)), h("td", {}, h("code", {}, entry.action)), h("td", {}, entry.actor_id ?? "system"),
-        h("td", {}, `${entry.target_type}${entry.target_id ? ` ${entry.target_id}` : ""}`),
-        h("td", {}, h("code", { class: "detail" }, JSON.stringify(entry.detail))))))));
+      body),
+    more, region);
 }

@@ -12,9 +12,10 @@ async function authorization() {
 
 /**
  * Follows `url` until `signal` aborts or the server sends `event: end`. `onEvent(name, data, id)`
- * gets each event's name (`message` by default), its parsed data and its id.
+ * gets each event's name (`message` by default), its parsed data and its id; `onOpen()` runs each
+ * time the stream is (re)connected, so a view can catch up on what happened while it was not.
  */
-export async function follow(url, onEvent, signal) {
+export async function follow(url, onEvent, signal, onOpen = () => {}) {
   let lastId = null;
   while (!signal.aborted) {
     const headers = { Accept: "text/event-stream", ...(await authorization()) };
@@ -23,6 +24,7 @@ export async function follow(url, onEvent, signal) {
     try {
       const response = await fetch(url, { headers, signal });
       if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+      await onOpen();
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
