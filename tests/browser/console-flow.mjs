@@ -306,6 +306,17 @@ try {
   // Usage, secrets and the audit log.
   await page.getByRole("link", { name: "Usage & budget" }).click();
   await page.getByRole("heading", { name: /Usage in/ }).waitFor();
+  await page.getByLabel("Monthly budget").fill("250");
+  await page.getByLabel("Time zone").fill("Europe/Berlin");
+  await page.getByRole("button", { name: "Save budget" }).click();
+  await page.getByText("Saved.").waitFor();
+  await page.reload();
+  assert.equal(await page.getByLabel("Monthly budget").inputValue(), "250");
+  assert.equal(await page.getByLabel("Time zone").inputValue(), "Europe/Berlin");
+  await page.getByText("Spent: 0.00 of 250.00").waitFor();
+  await page.getByLabel("Time zone").fill("Mars/Olympus");
+  await page.getByRole("button", { name: "Save budget" }).click();
+  await page.getByRole("alert").filter({ hasText: "time_zone" }).waitFor();
   await snap(page, "usage");
   await page.getByRole("link", { name: "Secrets" }).click();
   await page.getByLabel("Name").fill("GITHUB_TOKEN");

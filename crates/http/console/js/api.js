@@ -9,7 +9,11 @@ let refreshing = null;
 /** A refused request: the problem document's `detail` (or title) is the message. */
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem?.detail || problem?.title || `The request failed (${status}).`);
+    const fields = Array.isArray(problem?.errors)
+      ? problem.errors.map((error) => `${error.field}: ${error.message}`).join("; ")
+      : "";
+    const summary = problem?.detail || problem?.title || `The request failed (${status}).`;
+    super(fields ? `${summary} ${fields}` : summary);
     this.status = status;
     this.code = problem?.code;
     this.problem = problem;
