@@ -42,39 +42,47 @@ export function forgetSession() {
   localStorage.removeItem(REFRESH_KEY);
 }
 
-// Another tab rotated the refresh token: use its new one (and a fresh access token on demand).
+// Signed out in another tab: this one follows.
 window.addEventListener("storage", (event) => {
-  if (event.key === REFRESH_KEY) accessToken = null;
+  if (event.key === REFRESH_KEY && event.newValue === null && accessToken) {
+    accessToken = null;
+    window.dispatchEvent(new CustomEvent("tenantry:signed-out"));
+  }
 });
 
-async function refresh() {
-  const token = localStorage.getItem(REFRESH_KEY);
-  if (!token) return false;
-  refreshing ??= (async () => {
-    try {
-      const response = await fetch("/api/auth/refresh", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ refresh_token: token }),
-      });
-      if (!response.ok) {
-        // Rotated meanwhile by another tab: that tab's token is now the one to use.
-        if (localStorage.getItem(REFRESH_KEY) !== token) return refreshAgain();
-        forgetSession();
-        return false;
-      }
-      keepSession(await response.json());
-      return true;
-    } finally {
-      refreshing = null;
-    }
-  })();
-  return refreshing;
+/** Runs `task` while no other tab of this origin refreshes (Web Locks), or directly without them. */
+function exclusively(task) {
+  return navigator.locks ? navigator.locks.request("tenantry-refresh", task) : task();
 }
 
-function refreshAgain() {
-  refreshing = null;
-  return refresh();
+/**
+ * Trades the stored refresh token for a new pair. Tabs take turns and each reads the token anew
+ * inside its turn, so a token is never presented twice (which the server treats as theft). Only a
+ * refusal (401) ends the session; an unavailable server leaves it for the next try.
+ */
+function refresh() {
+  if (refreshing) return refreshing;
+  const attempt = exclusively(async () => {
+    const token = localStorage.getItem(REFRESH_KEY);
+    if (!token) return false;
+    const response = await fetch("/api/auth/refresh", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh_token: token }),
+    }).catch(() => null);
+    if (!response) return false;
+    if (response.status === 401) {
+      forgetSession();
+      return false;
+    }
+    if (!response.ok) return false;
+    keepSession(await response.json());
+    return true;
+  }).finally(() => {
+    if (refreshing === attempt) refreshing = null;
+  });
+  refreshing = attempt;
+  return attempt;
 }
 
 async function send(method, path, body, headers = {}) {

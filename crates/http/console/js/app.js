@@ -26,7 +26,13 @@ export function navigate(to, { replace = false } = {}) {
 }
 
 window.addEventListener("popstate", () => render());
-window.addEventListener("tenantry:signed-out", () => navigate("/sign-in", { replace: true }));
+window.addEventListener("tenantry:signed-out", () => navigate(signInHere(), { replace: true }));
+
+/** The sign-in page, coming back here afterwards. */
+function signInHere() {
+  const here = location.pathname + location.search;
+  return PUBLIC[location.pathname] ? "/sign-in" : `/sign-in?next=${encodeURIComponent(here)}`;
+}
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-route]");
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) return;
@@ -52,30 +58,28 @@ async function render() {
   const { pathname, searchParams } = new URL(location.href);
   const params = Object.fromEntries(searchParams);
   // Reads `me` and `orgs` through to the context, so reloads show everywhere.
-  const view = Object.assign(Object.create(context), { params, signal: screen.signal });
+  const view = Object.assign(Object.create(context), {
+    params,
+    signal: screen.signal,
+    /** Draws this screen again, unless the person has moved on. */
+    reload() {
+      if (!screen.signal.aborted) navigate(location.pathname + location.search, { replace: true });
+    },
+  });
+  // A screen that finished after the person moved on is not shown.
+  const display = (...content) => {
+    if (screen.signal.aborted) return;
+    show(root, ...content);
+    focusMain();
+  };
   try {
-    if (PUBLIC[pathname]) {
-      show(root, await PUBLIC[pathname](view));
-      return focusMain();
-    }
-    if (!hasSession()) {
-      const next = encodeURIComponent(pathname + location.search);
-      return navigate(`/sign-in?next=${next}`, { replace: true });
-    }
+    if (PUBLIC[pathname]) return display(await PUBLIC[pathname](view));
+    if (!hasSession()) return navigate(signInHere(), { replace: true });
     context.me = await api("GET", "/api/auth/me");
     await context.reloadOrgs();
-    if (pathname === "/invitations/accept") {
-      show(root, shell(view, null, await auth.acceptInvitation(view)));
-      return focusMain();
-    }
-    if (pathname === "/account") {
-      show(root, shell(view, null, await auth.account(view)));
-      return focusMain();
-    }
-    if (pathname === "/orgs/new") {
-      show(root, shell(view, null, orgs.createOrg(view)));
-      return focusMain();
-    }
+    if (pathname === "/invitations/accept") return display(shell(view, null, await auth.acceptInvitation(view)));
+    if (pathname === "/account") return display(shell(view, null, await auth.account(view)));
+    if (pathname === "/orgs/new") return display(shell(view, null, orgs.createOrg(view)));
     const match = pathname.match(/^\/orgs\/([0-9a-f-]{36})(?:\/([a-z-]+))?(?:\/([0-9a-f-]{36}))?$/);
     if (!match) {
       const org = context.orgs.find((item) => item.id === context.me.current_org_id) || context.orgs[0];
@@ -84,42 +88,43 @@ async function render() {
     const [, orgId, section = "conversations", itemId] = match;
     const org = context.orgs.find((item) => item.id === orgId);
     if (!org) {
-      show(root, shell(view, null, h("main", { id: "main", tabindex: "-1" },
+      return display(shell(view, null, h("main", { id: "main" },
         h("h1", {}, "Not found"), h("p", {}, "This org does not exist or you are not a member."))));
-      return focusMain();
     }
     if (context.me.current_org_id !== org.id) {
       // The API's notion of the current org follows what the person looks at.
       api("POST", `/api/orgs/${org.id}/switch`).then((me) => (context.me = me)).catch(() => {});
     }
-    const body = await orgs.section(view, org, section, itemId);
-    if (screen.signal.aborted) return;
-    show(root, shell(view, org, body));
-    focusMain();
+    display(shell(view, org, await orgs.section(view, org, section, itemId)));
   } catch (error) {
     if (screen.signal.aborted) return;
-    if (error.status === 401) return navigate("/sign-in", { replace: true });
-    show(root, h("main", { id: "main", class: "narrow", tabindex: "-1" }, h("h1", {}, "Something went wrong"),
+    if (error.status === 401) return navigate(signInHere(), { replace: true });
+    display(h("main", { id: "main", class: "narrow" }, h("h1", {}, "Something went wrong"),
       h("p", { role: "alert" }, error.message), h("p", {}, h("a", { href: "/", "data-route": "" }, "Back to the console"))));
   }
 }
 
+/** Names the screen in the title and moves focus to its heading, so screen readers announce it. */
 function focusMain() {
-  const main = root.querySelector("main h1") || root.querySelector("main");
-  if (main) {
-    if (!main.hasAttribute("tabindex")) main.setAttribute("tabindex", "-1");
-    main.focus({ preventScroll: true });
-  }
+  const heading = root.querySelector("main h1") || root.querySelector("main");
+  if (!heading) return;
+  document.title = `${heading.textContent} · Tenantry`;
+  if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+  heading.focus({ preventScroll: true });
 }
 
 /** The frame around signed-in screens: org switcher, sections, account and sign-out. */
 function shell(view, org, body) {
-  const switcher = h("select", { id: "org-switcher", "aria-label": "Organisation" },
+  const switcher = h("select", { id: "org-switcher", name: "org", "aria-label": "Organisation" },
     view.orgs.map((item) => h("option", { value: item.id, selected: org?.id === item.id },
       item.personal ? `${item.name} (personal)` : item.name)),
     h("option", { value: "new" }, "Create an org…"));
   if (!org) switcher.prepend(h("option", { value: "", selected: true, disabled: true }, "Choose an org"));
-  switcher.addEventListener("change", () => {
+  // A form, not a change handler: arrowing through the options with the keyboard moves nowhere.
+  const switchForm = h("form", { class: "switcher" }, switcher, h("button", { type: "submit" }, "Switch"));
+  switchForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!switcher.value) return;
     navigate(switcher.value === "new" ? "/orgs/new" : `/orgs/${switcher.value}/conversations`);
   });
   const signOutButton = h("button", { type: "button", class: "link" }, "Sign out");
@@ -130,7 +135,7 @@ function shell(view, org, body) {
   return [
     h("header", { class: "top" },
       h("a", { href: "/", "data-route": "", class: "brand" }, "Tenantry"),
-      switcher,
+      switchForm,
       h("nav", { "aria-label": "Account", class: "account" },
         h("a", { href: "/account", "data-route": "" }, view.me.email),
         signOutButton)),

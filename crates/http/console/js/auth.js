@@ -1,15 +1,28 @@
 // Signing up and in (with the MFA step), the landing pages of mailed links, and the account.
 
 import { api, keepSession, publicApi } from "./api.js";
-import { actionButton, field, form, h, status } from "./dom.js";
+import { actionButton, field, form, h, status, withReason } from "./dom.js";
 
 function page(title, ...children) {
   return h("main", { id: "main", class: "narrow" }, h("h1", { tabindex: "-1" }, title), children);
 }
 
+/** Where to go after signing in: a path on this server only, never a URL elsewhere. */
 function safeNext(next) {
-  // Only a path on this server: never `//host` or a URL elsewhere.
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  if (!next) return "/";
+  try {
+    const target = new URL(next, location.origin);
+    return target.origin === location.origin ? target.pathname + target.search + target.hash : "/";
+  } catch {
+    return "/";
+  }
+}
+
+/** A mailed token, read once and taken out of the address bar and history. */
+function takeToken(view) {
+  const token = view.params.token;
+  if (token) history.replaceState(null, "", location.pathname);
+  return token;
 }
 
 function input(name, type, props = {}) {
@@ -70,8 +83,8 @@ export function signUp(view) {
       [
         field("Name", input("name", "text", { autocomplete: "name", required: false })),
         field("Email", input("email", "email", { autocomplete: "email" })),
-        field("Password", input("password", "password", { autocomplete: "new-password", minlength: 8 }),
-          "At least 8 characters."),
+        field("Password", input("password", "password", { autocomplete: "new-password", minlength: 12, maxlength: 128 }),
+          "12 to 128 characters."),
       ],
       "Create account",
       async (data) => {
@@ -100,11 +113,11 @@ export function forgotPassword() {
 
 /** The mailed reset link's page. */
 export function resetPassword(view) {
-  const token = view.params.token;
+  const token = takeToken(view);
   if (!token) return page("Reset your password", h("p", { role: "alert" }, "This link has no token."));
   return page("Choose a new password",
-    form([field("New password", input("password", "password", { autocomplete: "new-password", minlength: 8 }),
-      "Every session and API key of the account ends.")], "Set password",
+    form([field("New password", input("password", "password", { autocomplete: "new-password", minlength: 12, maxlength: 128 }),
+      "12 to 128 characters. Every session and API key of the account ends.")], "Set password",
     async (data, region) => {
       await publicApi("POST", "/api/auth/password-reset", { token, new_password: data.get("password") });
       region.set("Your password is set. You can sign in now.", "success");
@@ -115,7 +128,7 @@ export function resetPassword(view) {
 /** The mailed verification link's page: verifies as it opens. */
 export async function verifyEmail(view) {
   const region = status();
-  const token = view.params.token;
+  const token = takeToken(view);
   if (!token) region.set("This link has no token.", "error");
   else {
     try {
@@ -138,13 +151,14 @@ export async function acceptInvitation(view) {
     const joined = (await view.reloadOrgs()).find((org) => !before.has(org.id));
     region.set(`You joined as ${member.role}.`, "success");
     if (joined) view.navigate(`/orgs/${joined.id}/members`);
-  }, region, { class: "primary", disabled: !token });
+  }, region, { class: "primary" });
   return page("Join an org",
     h("p", {}, `Signed in as ${view.me.email}. The invitation must be addressed to this email.`),
     view.me.email_verified ? null : h("p", { class: "notice" },
       "Verify your email address first: some orgs accept only verified members. ",
       h("a", { href: "/account", "data-route": "" }, "Account")),
-    accept, region);
+    withReason(accept, token ? null : "This link has no invitation token: open the link from the mail again."),
+    region);
 }
 
 /** The person's account: email verification and two-factor sign-in. */

@@ -71,10 +71,19 @@ export async function list(view, org) {
     } else if (name === "conversation" && data?.id) {
       upsert(data);
     }
-  }, view.signal, async () => {
-    const fresh = await api("GET", `${path("/api/orgs", org.id, "conversations")}?${query}`);
-    for (const item of [...fresh.items].reverse()) upsert(item);
-    live.textContent = "Following changes live.";
+  }, view.signal, {
+    onOpen: async () => {
+      const fresh = await api("GET", `${path("/api/orgs", org.id, "conversations")}?${query}`);
+      for (const item of [...fresh.items].reverse()) upsert(item);
+      live.textContent = "Following changes live.";
+    },
+    onWait: () => {
+      live.textContent = "Reconnecting…";
+    },
+  }).then(() => {
+    if (!view.signal.aborted) live.textContent = "Live updates stopped: this org is no longer readable here.";
+  }).catch(() => {
+    live.textContent = "Live updates stopped.";
   });
 
   const more = h("button", { type: "button", hidden: !page.next_cursor }, "Show more");
@@ -123,10 +132,17 @@ export async function detail(view, org, id) {
     if (name !== "message" || typeof data?.id !== "number") return;
     if (log.querySelector(`li[data-event-id="${data.id}"]`)) return;
     log.append(eventItem(data));
-  }, view.signal, () => {
-    live.textContent = "Following new events live.";
+  }, view.signal, {
+    onOpen: () => {
+      live.textContent = "Following new events live.";
+    },
+    onWait: () => {
+      live.textContent = "Reconnecting…";
+    },
   }).then(() => {
     if (!view.signal.aborted) live.textContent = "This conversation is no longer readable here.";
+  }).catch(() => {
+    live.textContent = "Live updates stopped.";
   });
   return h("main", { id: "main" },
     h("p", {}, h("a", { href: `/orgs/${org.id}/conversations`, "data-route": "" }, "← Conversations")),

@@ -50,15 +50,32 @@ export function field(label, input, hint) {
   return h("div", { class: "field" }, parts);
 }
 
-/** A message region for a form's outcome (`role=alert` for errors). */
+/**
+ * Where an action's outcome is announced: two regions that stay in the page (screen readers
+ * announce changes only to regions they already know), a polite one for news and an alert for
+ * errors. `set(message, kind)` writes one and empties the other.
+ */
 export function status() {
-  const region = h("p", { class: "status", role: "status" });
+  const polite = h("p", { class: "status", role: "status" });
+  const alert = h("p", { class: "status error", role: "alert" });
+  const region = h("div", { class: "outcome" }, polite, alert);
   region.set = (message, kind = "info") => {
-    region.className = `status ${kind}`;
-    region.setAttribute("role", kind === "error" ? "alert" : "status");
-    region.textContent = message || "";
+    polite.className = `status ${kind}`;
+    polite.textContent = kind === "error" ? "" : message || "";
+    alert.textContent = kind === "error" ? message || "" : "";
   };
   return region;
+}
+
+let reasonCount = 0;
+
+/** A control that would be refused: disabled, with the reason read out with it and shown beside it. */
+export function withReason(control, reason) {
+  if (!reason) return control;
+  const id = `reason-${++reasonCount}`;
+  control.disabled = true;
+  control.setAttribute("aria-describedby", id);
+  return h("span", { class: "guarded" }, control, h("small", { id, class: "reason" }, reason));
 }
 
 /** A date as the reader's locale shows it. */

@@ -9,13 +9,14 @@ export async function screen(view, org) {
   const all = atLeast(org.role, "admin");
   const { items } = await api("GET", `${path("/api/orgs", org.id, "api-keys")}${all ? "?all=true" : ""}`);
   const reveal = h("div", { class: "reveal", hidden: true });
-  const reload = () => view.navigate(location.pathname, { replace: true });
+  const reload = () => view.reload();
+  const rows = h("tbody", {}, items.map((key) => row(org, key, region, reload)));
 
   const create = atLeast(org.role, "developer")
     ? form([field("Name", h("input", { name: "name", required: true, maxlength: 100 }))], "Create key",
       async (data, formRegion) => {
         const created = await api("POST", path("/api/orgs", org.id, "api-keys"), { name: data.get("name") });
-        const value = h("input", { type: "text", readonly: true, value: created.key, id: "new-key", class: "secret-value" });
+        const value = h("input", { type: "text", readonly: true, value: created.key, class: "secret-value" });
         const copy = h("button", { type: "button" }, "Copy");
         copy.addEventListener("click", async () => {
           value.select();
@@ -32,8 +33,7 @@ export async function screen(view, org) {
         reveal.hidden = false;
         value.focus();
         value.select();
-        const list = document.getElementById("key-rows");
-        list?.prepend(row(org, created, region, reload));
+        rows.prepend(row(org, created, region, reload));
       })
     : h("p", { class: "reason" }, "Viewers cannot create API keys.");
 
@@ -44,7 +44,7 @@ export async function screen(view, org) {
     h("table", {},
       h("thead", {}, h("tr", {}, ["Name", "Prefix", "Created", "Last used", "Expires"].map((title) => h("th", { scope: "col" }, title)),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
-      h("tbody", { id: "key-rows" }, items.map((key) => row(org, key, region, reload)))));
+      rows));
 }
 
 function row(org, key, region, reload) {

@@ -2,18 +2,10 @@
 // before the click: a control that would be refused is disabled and says why.
 
 import { api, path } from "./api.js";
-import { actionButton, field, form, h, status, when } from "./dom.js";
+import { actionButton, field, form, h, status, when, withReason } from "./dom.js";
 import {
   ROLES, grantableRoles, inviteRefusal, removalRefusal, roleChangeRefusal, transferRefusal,
 } from "./rules.js";
-
-/** A control with the reason it is disabled, read out with it. */
-function withReason(control, reason, id) {
-  if (!reason) return control;
-  control.disabled = true;
-  control.setAttribute("aria-describedby", id);
-  return h("span", { class: "guarded" }, control, h("small", { id, class: "reason" }, reason));
-}
 
 export async function screen(view, org) {
   const region = status();
@@ -23,9 +15,9 @@ export async function screen(view, org) {
   ]);
   const me = { user_id: view.me.id, role: org.role };
   const owners = items.filter((member) => member.role === "owner").length;
-  const reload = () => view.navigate(location.pathname, { replace: true });
+  const reload = () => view.reload();
 
-  const rows = items.map((member, index) => {
+  const rows = items.map((member) => {
     const facts = { org, me, target: member, owners };
     const select = h("select", { "aria-label": `Role of ${member.email}` },
       ROLES.map((role) => h("option", {
@@ -33,16 +25,17 @@ export async function screen(view, org) {
         selected: role === member.role,
         disabled: !grantableRoles(me).includes(role),
       }, role)));
-    select.addEventListener("change", async () => {
+    // Applied by its button, not on change: arrowing through the options changes nothing yet.
+    const apply = actionButton("Apply", async () => {
       try {
         await api("PATCH", path("/api/orgs", org.id, "members", member.user_id), { role: select.value });
         region.set(`${member.email} is now ${select.value}.`, "success");
         setTimeout(reload, 400);
       } catch (error) {
         select.value = member.role;
-        region.set(error.message, "error");
+        throw error;
       }
-    });
+    }, region, { "aria-label": `Apply the role of ${member.email}` });
     const self = member.user_id === me.user_id;
     const remove = actionButton(self ? "Leave" : "Remove", async () => {
       if (!confirm(self ? `Leave ${org.name}?` : `Remove ${member.email} from ${org.name}?`)) return;
@@ -61,10 +54,12 @@ export async function screen(view, org) {
     return h("tr", {},
       h("td", {}, member.name || "—", self ? [" ", h("span", { class: "tag" }, "you")] : null),
       h("td", {}, member.email, member.email_verified ? null : [" ", h("span", { class: "tag muted" }, "unverified")]),
-      h("td", {}, withReason(select, roleChangeRefusal(facts), `role-reason-${index}`)),
+      h("td", {}, roleChangeRefusal(facts)
+        ? withReason(select, roleChangeRefusal(facts))
+        : h("span", { class: "role-change" }, select, apply)),
       h("td", { class: "actions" },
-        withReason(remove, removalRefusal(facts), `remove-reason-${index}`),
-        me.role === "owner" && !self ? withReason(transfer, transferRefusal(facts), `transfer-reason-${index}`) : null));
+        withReason(remove, removalRefusal(facts)),
+        me.role === "owner" && !self ? withReason(transfer, transferRefusal(facts)) : null));
   });
 
   return h("main", { id: "main" },

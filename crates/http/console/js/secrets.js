@@ -1,13 +1,13 @@
 // Secrets: names and descriptions only; a value is written, never read back.
 
 import { api, path } from "./api.js";
-import { actionButton, field, form, h, status, when } from "./dom.js";
+import { actionButton, field, form, h, status, when, withReason } from "./dom.js";
 import { atLeast } from "./rules.js";
 
 export async function screen(view, org) {
   const region = status();
   const { items } = await api("GET", path("/api/orgs", org.id, "secrets"));
-  const reload = () => view.navigate(location.pathname, { replace: true });
+  const reload = () => view.reload();
   const scopes = [
     atLeast(org.role, "developer") ? "user" : null,
     atLeast(org.role, "admin") ? "org" : null,
@@ -17,7 +17,7 @@ export async function screen(view, org) {
       [
         field("Name", h("input", { name: "name", required: true, pattern: "[A-Za-z_][A-Za-z0-9_]*", maxlength: 100 }),
           "Letters, digits and underscores, as an environment variable."),
-        field("Value", h("input", { name: "value", type: "password", required: true, autocomplete: "off" }),
+        field("Value", h("input", { name: "value", type: "password", required: true, autocomplete: "new-password" }),
           "Stored encrypted; nobody can read it here afterwards."),
         field("Description", h("input", { name: "description", maxlength: 500 })),
         field("Scope", h("select", { name: "scope" }, scopes.map((scope) => h("option", { value: scope },
@@ -46,8 +46,11 @@ export async function screen(view, org) {
           if (!confirm(`Delete the secret ${secret.name}?`)) return;
           await api("DELETE", `${path("/api/orgs", org.id, "secrets", secret.name)}?scope=${secret.scope}`);
           reload();
-        }, region, { class: "danger", disabled: !allowed, title: allowed ? undefined : "Your role cannot change this secret." });
+        }, region, { class: "danger", "aria-label": `Delete ${secret.name}` });
+        const refusal = allowed ? null : secret.scope === "org"
+          ? "Only admins and owners change the org's secrets."
+          : "Viewers cannot change secrets.";
         return h("tr", {}, h("td", {}, h("code", {}, secret.name)), h("td", {}, secret.scope),
-          h("td", {}, secret.description || "—"), h("td", {}, when(secret.updated_at)), h("td", {}, remove));
+          h("td", {}, secret.description || "—"), h("td", {}, when(secret.updated_at)), h("td", {}, withReason(remove, refusal)));
       }))));
 }

@@ -40,7 +40,7 @@ function control(name, kind, value, label, disabled) {
     type: kind === "secret" ? "password" : kind === "number" ? "number" : kind === "url" ? "url" : "text",
     value: kind === "secret" ? "" : value ?? "",
     placeholder: kind === "secret" ? "unchanged" : "not set",
-    autocomplete: "off",
+    autocomplete: kind === "secret" ? "new-password" : "off",
     disabled,
   });
 }
@@ -69,7 +69,7 @@ export async function screen(view, org) {
   ]);
   const locked = new Set(defaults.locked_fields || []);
   const admin = atLeast(org.role, "admin");
-  const reload = () => view.navigate(location.pathname, { replace: true });
+  const reload = () => view.reload();
 
   const orgRegion = status();
   const orgRows = [...FIELDS, ...ORG_ONLY].map(([name, kind, label]) => h("tr", {},

@@ -10,20 +10,38 @@ async function authorization() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
+/** Streams that cannot come back: signed out, no longer allowed, or gone. */
+const FINAL = new Set([401, 403, 404, 410]);
+
 /**
- * Follows `url` until `signal` aborts or the server sends `event: end`. `onEvent(name, data, id)`
- * gets each event's name (`message` by default), its parsed data and its id; `onOpen()` runs each
- * time the stream is (re)connected, so a view can catch up on what happened while it was not.
+ * Follows `url` until `signal` aborts, the server sends `event: end`, or the stream is refused for
+ * good (resolves `false` then, `true` after `end`). `onEvent(name, data, id)` gets each event's name
+ * (`message` by default), its parsed data and its id; `onOpen()` runs each time the stream is
+ * (re)connected, so a view can catch up on what happened while it was not; `onWait()` while it
+ * waits to reconnect. A reconnect resumes after the last id seen (`start_id` and `Last-Event-ID`),
+ * backing off (with `Retry-After` when the server names one).
  */
-export async function follow(url, onEvent, signal, onOpen = () => {}) {
+export async function follow(url, onEvent, signal, { onOpen = () => {}, onWait = () => {} } = {}) {
   let lastId = null;
+  let failures = 0;
   while (!signal.aborted) {
-    const headers = { Accept: "text/event-stream", ...(await authorization()) };
-    if (lastId !== null) headers["Last-Event-ID"] = lastId;
-    let ended = false;
+    let retryAfter = null;
     try {
-      const response = await fetch(url, { headers, signal });
-      if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+      const target = new URL(url, location.origin);
+      const headers = { Accept: "text/event-stream", ...(await authorization()) };
+      if (lastId !== null) {
+        headers["Last-Event-ID"] = lastId;
+        if (target.searchParams.has("start_id") && /^\d+$/.test(lastId)) {
+          target.searchParams.set("start_id", String(Number(lastId) + 1));
+        }
+      }
+      const response = await fetch(target, { headers, signal });
+      if (FINAL.has(response.status)) return false;
+      if (!response.ok || !response.body) {
+        retryAfter = Number(response.headers.get("Retry-After")) || null;
+        throw new Error(`stream answered ${response.status}`);
+      }
+      failures = 0;
       await onOpen();
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
@@ -38,20 +56,24 @@ export async function follow(url, onEvent, signal, onOpen = () => {}) {
           const parsed = parse(raw);
           if (!parsed) continue;
           if (parsed.id !== null) lastId = parsed.id;
-          if (parsed.name === "end") {
-            ended = true;
-            break;
+          if (parsed.name === "end") return true;
+          try {
+            onEvent(parsed.name, parsed.data, parsed.id);
+          } catch (error) {
+            console.warn("a live update could not be shown", error);
           }
-          onEvent(parsed.name, parsed.data, parsed.id);
         }
-        if (ended) break;
       }
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted) return false;
+      if (error?.status === 401) return false;
     }
-    if (ended) return;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    failures += 1;
+    onWait();
+    const backoff = Math.min(30, 2 ** Math.min(failures, 5)) * (0.5 + Math.random() / 2);
+    await new Promise((resolve) => setTimeout(resolve, 1000 * (retryAfter ?? backoff)));
   }
+  return false;
 }
 
 function parse(raw) {
