@@ -21,6 +21,7 @@ mod m20261202_000014_create_billing;
 mod m20261202_000015_create_budgets;
 mod m20261202_000016_create_rate_limits;
 mod m20261202_000017_add_budget_time_zone;
+mod references;
 
 /// Every migration, oldest first.
 pub struct Migrator;

@@ -3,13 +3,14 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references::belongs_to_user;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
 enum Users {
     Table,
-    Id,
     MfaEnabledAt,
 }
 
@@ -56,12 +57,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(UserMfa::ConfirmedAt))
                     .col(big_integer_null(UserMfa::LastStep))
                     .col(timestamp_with_time_zone(UserMfa::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(UserMfa::Table, UserMfa::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(UserMfa::Table, UserMfa::UserId))
                     .to_owned(),
             )
             .await?;
@@ -73,12 +69,10 @@ impl MigrationTrait for Migration {
                     .col(uuid(MfaRecoveryCodes::UserId))
                     .col(string_len(MfaRecoveryCodes::CodeDigest, 128))
                     .col(timestamp_with_time_zone_null(MfaRecoveryCodes::UsedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(MfaRecoveryCodes::Table, MfaRecoveryCodes::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        MfaRecoveryCodes::Table,
+                        MfaRecoveryCodes::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;

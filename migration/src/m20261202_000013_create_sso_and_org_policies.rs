@@ -4,22 +4,17 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references::{belongs_to_org, belongs_to_user};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
 enum Orgs {
     Table,
-    Id,
     RequireMfa,
     RequireSso,
     AllowedEmailDomains,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]
@@ -98,12 +93,7 @@ impl MigrationTrait for Migration {
                     .col(text(SsoProviders::AllowedDomains))
                     .col(string_len(SsoProviders::DefaultRole, 16))
                     .col(timestamp_with_time_zone(SsoProviders::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(SsoProviders::Table, SsoProviders::OrgId)
-                            .to(Orgs::Table, Orgs::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_org(SsoProviders::Table, SsoProviders::OrgId))
                     .to_owned(),
             )
             .await?;
@@ -120,12 +110,7 @@ impl MigrationTrait for Migration {
                             .col(SsoIdentities::Issuer)
                             .col(SsoIdentities::Subject),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(SsoIdentities::Table, SsoIdentities::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(SsoIdentities::Table, SsoIdentities::UserId))
                     .to_owned(),
             )
             .await?;

@@ -3,14 +3,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references::belongs_to_org;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-#[derive(DeriveIden)]
-enum Orgs {
-    Table,
-    Id,
-}
 
 #[derive(DeriveIden)]
 enum BillingSessions {
@@ -68,12 +64,10 @@ impl MigrationTrait for Migration {
                     .col(text_null(BillingSessions::CheckoutUrl))
                     .col(timestamp_with_time_zone(BillingSessions::CreatedAt))
                     .col(timestamp_with_time_zone_null(BillingSessions::CompletedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(BillingSessions::Table, BillingSessions::OrgId)
-                            .to(Orgs::Table, Orgs::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_org(
+                        BillingSessions::Table,
+                        BillingSessions::OrgId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -107,12 +101,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(CreditLedger::Kind, 32))
                     .col(string_len(CreditLedger::Reference, 255))
                     .col(timestamp_with_time_zone(CreditLedger::At))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(CreditLedger::Table, CreditLedger::OrgId)
-                            .to(Orgs::Table, Orgs::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_org(CreditLedger::Table, CreditLedger::OrgId))
                     .to_owned(),
             )
             .await?;
@@ -146,12 +135,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(CreditBalances::OrgId).primary_key())
                     .col(big_integer(CreditBalances::PurchasedMicros))
                     .col(big_integer(CreditBalances::UsedMicros))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(CreditBalances::Table, CreditBalances::OrgId)
-                            .to(Orgs::Table, Orgs::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_org(CreditBalances::Table, CreditBalances::OrgId))
                     .to_owned(),
             )
             .await?;

@@ -4,14 +4,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references::belongs_to_org;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-#[derive(DeriveIden)]
-enum Orgs {
-    Table,
-    Id,
-}
 
 #[derive(DeriveIden)]
 enum Conversations {
@@ -62,14 +58,6 @@ enum UsageRecords {
     At,
 }
 
-fn org_fk(table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, column)
-        .to(Orgs::Table, Orgs::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -90,7 +78,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(OrgBudgets::PerTaskMicros))
                     .col(string_len(OrgBudgets::Source, 16).default("budget"))
                     .col(timestamp_with_time_zone(OrgBudgets::UpdatedAt))
-                    .foreign_key(&mut org_fk(OrgBudgets::Table, OrgBudgets::OrgId))
+                    .foreign_key(&mut belongs_to_org(OrgBudgets::Table, OrgBudgets::OrgId))
                     .to_owned(),
             )
             .await?;
@@ -106,7 +94,10 @@ impl MigrationTrait for Migration {
                             .col(MemberBudgetCaps::OrgId)
                             .col(MemberBudgetCaps::UserId),
                     )
-                    .foreign_key(&mut org_fk(MemberBudgetCaps::Table, MemberBudgetCaps::OrgId))
+                    .foreign_key(&mut belongs_to_org(
+                        MemberBudgetCaps::Table,
+                        MemberBudgetCaps::OrgId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -125,7 +116,7 @@ impl MigrationTrait for Migration {
                             .col(SpendPeriods::Period)
                             .col(SpendPeriods::UserId),
                     )
-                    .foreign_key(&mut org_fk(SpendPeriods::Table, SpendPeriods::OrgId))
+                    .foreign_key(&mut belongs_to_org(SpendPeriods::Table, SpendPeriods::OrgId))
                     .to_owned(),
             )
             .await?;
@@ -143,7 +134,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer(UsageRecords::CompletionTokens))
                     .col(string_len(UsageRecords::Period, 7))
                     .col(timestamp_with_time_zone(UsageRecords::At))
-                    .foreign_key(&mut org_fk(UsageRecords::Table, UsageRecords::OrgId))
+                    .foreign_key(&mut belongs_to_org(UsageRecords::Table, UsageRecords::OrgId))
                     .to_owned(),
             )
             .await?;

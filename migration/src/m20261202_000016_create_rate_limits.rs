@@ -3,14 +3,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references::belongs_to_org;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-#[derive(DeriveIden)]
-enum Orgs {
-    Table,
-    Id,
-}
 
 #[derive(DeriveIden)]
 enum RequestCounts {
@@ -51,12 +47,7 @@ impl MigrationTrait for Migration {
                     .table(OrgRateLimits::Table)
                     .col(uuid(OrgRateLimits::OrgId).primary_key())
                     .col(integer(OrgRateLimits::RequestsPerMinute))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(OrgRateLimits::Table, OrgRateLimits::OrgId)
-                            .to(Orgs::Table, Orgs::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_org(OrgRateLimits::Table, OrgRateLimits::OrgId))
                     .to_owned(),
             )
             .await
