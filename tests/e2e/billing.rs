@@ -14,7 +14,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, dev::ServerHandle, w
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 
-use crate::support::{PASSWORD, TestApp, spawn_app, spawn_app_with};
+use crate::support::{PASSWORD, TestApp, assert_budget_exceeded, spawn_app, spawn_app_with};
 
 const SECRET_KEY: &str = "sk_test_tenantry";
 const WEBHOOK_SECRET: &str = "whsec_test_tenantry";
@@ -475,15 +475,7 @@ async fn with_credits_as_the_budget_usage_debits_the_ledger_exactly_and_an_empty
     let (_, flagged) = app.api(token).conversation(&org, &id).await;
     assert_eq!(flagged["over_budget"], true);
     let (status, refused) = app.api(token).create_conversation(&org, json!({})).await;
-    assert_eq!(
-        (status, refused["code"].as_str()),
-        (402, Some("budget_exceeded")),
-        "{refused}"
-    );
-    assert_eq!(
-        (refused["budget"].as_f64(), refused["spent"].as_f64()),
-        (Some(3.0), Some(3.5))
-    );
+    assert_budget_exceeded(status, &refused, 3.0, 3.5);
 
     // Buying more lets agents start again.
     buy(5.0, "evt_credit_2").await;

@@ -6,7 +6,7 @@ use chrono::{Datelike, Utc};
 use serde_json::{Value, json};
 
 use super::create_conversation;
-use crate::support::{Cast, TestApp, org_with_cast, register_cast, spawn_app};
+use crate::support::{Cast, TestApp, assert_budget_exceeded, org_with_cast, register_cast, spawn_app};
 
 async fn set_budget(app: &TestApp, token: &str, org: &str, body: Value) -> (u16, Value) {
     app.call("PUT", token, &format!("/api/orgs/{org}/budget"), Some(body))
@@ -107,15 +107,7 @@ async fn used_up_budgets_refuse_new_work_with_402_while_usage_is_still_recorded(
         .api(developer)
         .create_conversation(&cast.org, json!({ "title": "one more" }))
         .await;
-    assert_eq!(
-        (status, refused["code"].as_str()),
-        (402, Some("budget_exceeded")),
-        "{refused}"
-    );
-    assert_eq!(
-        (refused["budget"].as_f64(), refused["spent"].as_f64()),
-        (Some(5.0), Some(5.1))
-    );
+    assert_budget_exceeded(status, &refused, 5.0, 5.1);
     assert_eq!(refused["resets_at"], next_month_start());
 
     // The owner is still under the org's budget, until the org is not.
@@ -124,15 +116,7 @@ async fn used_up_budgets_refuse_new_work_with_402_while_usage_is_still_recorded(
     let fourth = create_conversation(&app, owner, &cast.org, json!({})).await;
     assert_eq!(usage(&app, owner, &cast.org, &fourth, 2.0).await.0, 200);
     let (status, refused) = app.api(owner).create_conversation(&cast.org, json!({})).await;
-    assert_eq!(
-        (status, refused["code"].as_str()),
-        (402, Some("budget_exceeded")),
-        "{refused}"
-    );
-    assert_eq!(
-        (refused["budget"].as_f64(), refused["spent"].as_f64()),
-        (Some(10.0), Some(10.1))
-    );
+    assert_budget_exceeded(status, &refused, 10.0, 10.1);
     // Spending is never lost: reports beyond the budget are recorded.
     let (status, totals) = usage(&app, owner, &cast.org, &third, 0.5).await;
     assert_eq!((status, totals["accumulated_cost"].as_f64()), (200, Some(3.5)));

@@ -20,3 +20,17 @@ pub use tcp_proxy::TcpProxy;
 
 /// The password every test user registers with.
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A refusal is 402 `budget_exceeded` naming the budget and what was spent (currency units).
+pub fn assert_budget_exceeded(status: u16, refused: &serde_json::Value, budget: f64, spent: f64) {
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (402, Some("budget_exceeded")),
+        "{refused}"
+    );
+    assert_eq!(
+        (refused["budget"].as_f64(), refused["spent"].as_f64()),
+        (Some(budget), Some(spent)),
+        "{refused}"
+    );
+}
