@@ -7,6 +7,7 @@
 use std::sync::{Arc, LazyLock};
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rust_embed::Embed;
 
 /// The console's files (`crates/http/console`).
@@ -84,7 +85,10 @@ fn embedded(req: &HttpRequest, name: &str) -> HttpResponse {
             .content_type("text/plain; charset=utf-8")
             .body("not found");
     };
-    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
+    let etag = format!(
+        "\"{}\"",
+        URL_SAFE_NO_PAD.encode(&file.metadata.sha256_hash()[..16])
+    );
     let unchanged = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -109,15 +113,11 @@ fn embedded(req: &HttpRequest, name: &str) -> HttpResponse {
 
 /// Text types are served as UTF-8.
 fn content_type(mime: &str) -> String {
-    if mime.starts_with("text/") || mime == "application/javascript" || mime == "text/javascript" {
+    if mime.starts_with("text/") || mime == "application/javascript" {
         format!("{mime}; charset=utf-8")
     } else {
         mime.to_owned()
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 async fn docs_page() -> HttpResponse {

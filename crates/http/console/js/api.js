@@ -26,8 +26,12 @@ export function keepSession(pair) {
   localStorage.setItem(REFRESH_KEY, pair.refresh_token);
 }
 
-/** The current access token (for streams, which are read with `fetch`). */
-export function currentAccessToken() {
+/**
+ * An access token for a request made outside `api` (streams are read with `fetch`): the one held,
+ * or a new one when there is none or `renew` says the held one was refused.
+ */
+export async function accessTokenFor({ renew = false } = {}) {
+  if ((renew || !accessToken) && localStorage.getItem(REFRESH_KEY)) await refresh();
   return accessToken;
 }
 

@@ -7,6 +7,28 @@ import { eventItem } from "./events.js";
 import { atLeast } from "./rules.js";
 import { follow } from "./stream.js";
 
+/**
+ * Keeps `line` telling how a live view's stream stands: `opened` runs (again) on each connection,
+ * and `ended` once the stream is over for good (unless the screen was left).
+ */
+function liveStatus(line, signal, { following, stopped, opened = () => {} }) {
+  return {
+    onOpen: async () => {
+      await opened();
+      line.textContent = following;
+    },
+    onWait: () => {
+      line.textContent = "Reconnecting…";
+    },
+    ended: () => {
+      if (!signal.aborted) line.textContent = stopped;
+    },
+    failed: () => {
+      line.textContent = "Live updates stopped.";
+    },
+  };
+}
+
 function matches(conversation, filters, me) {
   if (filters.q && !(conversation.title || "").toLowerCase().includes(filters.q.toLowerCase())) return false;
   if (filters.mine === "true" && conversation.created_by !== me.id) return false;
@@ -65,26 +87,21 @@ export async function list(view, org) {
   // Live: changes to conversations this person may read. Once connected (again), the first page is
   // read anew, so nothing that changed before the stream opened is missed.
   const live = h("p", { class: "live", role: "status" }, "Connecting…");
+  const listStatus = liveStatus(live, view.signal, {
+    following: "Following changes live.",
+    stopped: "Live updates stopped: this org is no longer readable here.",
+    opened: async () => {
+      const fresh = await api("GET", `${path("/api/orgs", org.id, "conversations")}?${query}`);
+      for (const item of [...fresh.items].reverse()) upsert(item);
+    },
+  });
   follow(path("/api/orgs", org.id, "conversations", "stream"), (name, data) => {
     if (name === "deleted" && data?.id) {
       body.querySelector(`tr[data-conversation-id="${CSS.escape(data.id)}"]`)?.remove();
     } else if (name === "conversation" && data?.id) {
       upsert(data);
     }
-  }, view.signal, {
-    onOpen: async () => {
-      const fresh = await api("GET", `${path("/api/orgs", org.id, "conversations")}?${query}`);
-      for (const item of [...fresh.items].reverse()) upsert(item);
-      live.textContent = "Following changes live.";
-    },
-    onWait: () => {
-      live.textContent = "Reconnecting…";
-    },
-  }).then(() => {
-    if (!view.signal.aborted) live.textContent = "Live updates stopped: this org is no longer readable here.";
-  }).catch(() => {
-    live.textContent = "Live updates stopped.";
-  });
+  }, view.signal, listStatus).then(listStatus.ended, listStatus.failed);
 
   const more = h("button", { type: "button", hidden: !page.next_cursor }, "Show more");
   let cursor = page.next_cursor;
@@ -128,22 +145,15 @@ export async function detail(view, org, id) {
     next = page.next_start_id;
   }
   const live = h("p", { class: "live", role: "status" }, "Connecting…");
+  const logStatus = liveStatus(live, view.signal, {
+    following: "Following new events live.",
+    stopped: "This conversation is no longer readable here.",
+  });
   follow(`${path("/api/orgs", org.id, "conversations", id, "events", "stream")}?start_id=${next}`, (name, data) => {
     if (name !== "message" || typeof data?.id !== "number") return;
     if (log.querySelector(`li[data-event-id="${data.id}"]`)) return;
     log.append(eventItem(data));
-  }, view.signal, {
-    onOpen: () => {
-      live.textContent = "Following new events live.";
-    },
-    onWait: () => {
-      live.textContent = "Reconnecting…";
-    },
-  }).then(() => {
-    if (!view.signal.aborted) live.textContent = "This conversation is no longer readable here.";
-  }).catch(() => {
-    live.textContent = "Live updates stopped.";
-  });
+  }, view.signal, logStatus).then(logStatus.ended, logStatus.failed);
   return h("main", { id: "main" },
     h("p", {}, h("a", { href: `/orgs/${org.id}/conversations`, "data-route": "" }, "← Conversations")),
     h("h1", {}, conversation.title || "Untitled conversation"),

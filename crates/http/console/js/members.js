@@ -70,7 +70,7 @@ export async function screen(view, org) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Email"),
         h("th", { scope: "col" }, "Role"), h("th", { scope: "col" }, "Actions"))),
       h("tbody", {}, rows)),
-    invitationsPanel(org, me, invitations?.items ?? invitations ?? [], reload));
+    invitationsPanel(org, me, invitations?.items ?? [], reload));
 }
 
 function invitationsPanel(org, me, pending, reload) {

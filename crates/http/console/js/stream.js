@@ -1,14 +1,7 @@
 // Server-Sent Events over fetch, so the access token travels in a header (EventSource cannot send
 // one). Reconnects after a dropped connection from the last id seen.
 
-import { api, currentAccessToken } from "./api.js";
-
-async function authorization() {
-  // A cheap authenticated call first resumes an expired session.
-  await api("GET", "/api/auth/me");
-  const token = currentAccessToken();
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
+import { accessTokenFor } from "./api.js";
 
 /** Streams that cannot come back: signed out, no longer allowed, or gone. */
 const FINAL = new Set([401, 403, 404, 410]);
@@ -24,11 +17,14 @@ const FINAL = new Set([401, 403, 404, 410]);
 export async function follow(url, onEvent, signal, { onOpen = () => {}, onWait = () => {} } = {}) {
   let lastId = null;
   let failures = 0;
+  let renew = false;
   while (!signal.aborted) {
     let retryAfter = null;
     try {
       const target = new URL(url, location.origin);
-      const headers = { Accept: "text/event-stream", ...(await authorization()) };
+      const token = await accessTokenFor({ renew });
+      const headers = { Accept: "text/event-stream" };
+      if (token) headers.Authorization = `Bearer ${token}`;
       if (lastId !== null) {
         headers["Last-Event-ID"] = lastId;
         if (target.searchParams.has("start_id") && /^\d+$/.test(lastId)) {
@@ -36,6 +32,12 @@ export async function follow(url, onEvent, signal, { onOpen = () => {}, onWait =
         }
       }
       const response = await fetch(target, { headers, signal });
+      // An expired access token: renewed once, then the refusal is final.
+      if (response.status === 401 && !renew) {
+        renew = true;
+        continue;
+      }
+      renew = false;
       if (FINAL.has(response.status)) return false;
       if (!response.ok || !response.body) {
         retryAfter = Number(response.headers.get("Retry-After")) || null;
@@ -64,9 +66,8 @@ export async function follow(url, onEvent, signal, { onOpen = () => {}, onWait =
           }
         }
       }
-    } catch (error) {
+    } catch {
       if (signal.aborted) return false;
-      if (error?.status === 401) return false;
     }
     failures += 1;
     onWait();
