@@ -13,6 +13,14 @@ async fn requests_recover_after_postgres_terminates_every_connection() {
         return;
     };
     assert_eq!(app.get("/readyz").await.status(), 200);
+    let session = app
+        .register(
+            &format!("recovery-{name}@example.com"),
+            "correct horse battery staple",
+        )
+        .await;
+    let before = app.api(&session.access_token).me().await;
+    assert_eq!(before.0, 200, "{}", before.1);
 
     let admin = Database::connect(admin_url).await.expect("admin connection");
     let terminated = admin
@@ -31,5 +39,8 @@ async fn requests_recover_after_postgres_terminates_every_connection() {
             200,
             "every request after the drop succeeds"
         );
+        let (status, me) = app.api(&session.access_token).me().await;
+        assert_eq!(status, 200, "reads recover too: {me}");
+        assert_eq!(me["id"], before.1["id"]);
     }
 }

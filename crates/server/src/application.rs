@@ -50,11 +50,7 @@ impl Application {
         let metrics = (
             HttpMetrics::register(&registry)?,
             MetricsEndpoint {
-                refresh: Arc::new(PoolGauges::register(
-                    &registry,
-                    database.clone(),
-                    config.database.max_connections,
-                )?),
+                refresh: Arc::new(PoolGauges::register(&registry, database.clone())?),
                 registry: registry.clone(),
             },
         );

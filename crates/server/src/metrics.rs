@@ -22,11 +22,7 @@ pub struct PoolGauges {
 
 impl PoolGauges {
     /// Registers the pool gauges for `database`.
-    pub fn register(
-        registry: &Registry,
-        database: SqlDatabase,
-        max_connections: u32,
-    ) -> prometheus::Result<Self> {
+    pub fn register(registry: &Registry, database: SqlDatabase) -> prometheus::Result<Self> {
         let size = IntGauge::new("tenantry_db_pool_connections", "Open database connections")?;
         let idle = IntGauge::new("tenantry_db_pool_idle_connections", "Idle database connections")?;
         let max = IntGauge::new(
@@ -36,7 +32,7 @@ impl PoolGauges {
         registry.register(Box::new(size.clone()))?;
         registry.register(Box::new(idle.clone()))?;
         registry.register(Box::new(max.clone()))?;
-        max.set(i64::from(max_connections));
+        max.set(i64::from(database.connection_limit()));
         Ok(Self { database, size, idle })
     }
 }

@@ -6,7 +6,7 @@ use sea_orm::{
 };
 use tenantry_domain::DomainError;
 
-use crate::{errors::unavailable, pool::Pool};
+use crate::{errors::unavailable, pool::Pool, read_pool::ReadPool};
 
 /// Pool settings shared by both databases.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct SqlDatabase {
     pub(crate) conn: Pool,
     /// SQLite only: the queue this process's writers wait in (see `begin_write`).
     pub(crate) write_queue: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// The most connections the pools open together.
+    connection_limit: u32,
 }
 
 impl SqlDatabase {
@@ -57,11 +59,21 @@ impl SqlDatabase {
                 .create_if_missing(true)
         });
         let conn = Database::connect(connect).await.map_err(unavailable)?;
-        let write_queue = (conn.get_database_backend() == DatabaseBackend::Sqlite)
-            .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        let backend = conn.get_database_backend();
+        let reads = match backend {
+            DatabaseBackend::Postgres => Some(
+                ReadPool::new(&options.url, options.max_connections, options.acquire_timeout)
+                    .map_err(unavailable)?,
+            ),
+            _ => None,
+        };
+        let write_queue =
+            (backend == DatabaseBackend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        let pools = if reads.is_some() { 2 } else { 1 };
         Ok(Self {
-            conn: Pool::new(conn, options.max_connections),
+            conn: Pool::new(conn, reads, options.max_connections),
             write_queue,
+            connection_limit: options.max_connections.saturating_mul(pools),
         })
     }
 
@@ -70,13 +82,22 @@ impl SqlDatabase {
         &self.conn
     }
 
+    /// The most connections open at once: `max_connections`, twice on PostgreSQL (where single
+    /// reads have a pool of their own beside the one of writes and transactions).
+    pub fn connection_limit(&self) -> u32 {
+        self.connection_limit
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> DatabaseBackend {
         self.conn.get_database_backend()
     }
 
-    /// Closes every connection of the pool.
+    /// Closes every connection of the pools.
     pub async fn close(self) -> Result<(), DomainError> {
+        if let Some(reads) = self.conn.reads() {
+            reads.close().await;
+        }
         self.conn.raw().clone().close().await.map_err(unavailable)
     }
 }
@@ -105,12 +126,13 @@ fn create_private_file(path: &str) -> std::io::Result<()> {
 }
 
 impl SqlDatabase {
-    /// Open and idle connections of the pool.
+    /// Open and idle connections of the pools.
     pub fn pool_stats(&self) -> (u32, usize) {
         match self.backend() {
             DatabaseBackend::Postgres => {
                 let pool = self.conn.raw().get_postgres_connection_pool();
-                (pool.size(), pool.num_idle())
+                let (read_size, read_idle) = self.conn.reads().map_or((0, 0), |reads| reads.stats());
+                (pool.size() + read_size, pool.num_idle() + read_idle)
             }
             DatabaseBackend::Sqlite => {
                 let pool = self.conn.raw().get_sqlite_connection_pool();

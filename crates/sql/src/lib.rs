@@ -17,6 +17,7 @@ mod migrate;
 mod org_store;
 mod pool;
 mod probe;
+mod read_pool;
 mod remote_deletions;
 mod request_counters;
 mod retention;

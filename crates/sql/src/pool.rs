@@ -3,8 +3,13 @@
 //! database dropped (a restart, a failover, a terminated backend) runs again on another one. sqlx
 //! closes a connection that failed once it is back in the pool, so the retries end with a fresh
 //! connection. Writes outside a transaction are not repeated: they may have run.
+//!
+//! On PostgreSQL, single reads outside a transaction run on a [`ReadPool`], which does without
+//! sqlx's ping on every release; writes and transactions keep SeaORM's pool.
 
 use std::future::Future;
+
+use crate::read_pool::ReadPool;
 
 use async_trait::async_trait;
 use sea_orm::{
@@ -15,17 +20,24 @@ use sea_orm::{
 #[derive(Debug, Clone)]
 pub struct Pool {
     inner: DatabaseConnection,
+    reads: Option<ReadPool>,
     attempts: usize,
 }
 
 impl Pool {
-    /// Wraps `inner`, which holds at most `max_connections`: that many stale connections at most
-    /// are met before a fresh one.
-    pub(crate) fn new(inner: DatabaseConnection, max_connections: u32) -> Self {
+    /// Wraps `inner` and, on PostgreSQL, `reads`; each holds at most `max_connections`: that many
+    /// stale connections at most are met before a fresh one.
+    pub(crate) fn new(inner: DatabaseConnection, reads: Option<ReadPool>, max_connections: u32) -> Self {
         Self {
             inner,
+            reads,
             attempts: max_connections as usize + 1,
         }
+    }
+
+    /// The pool of single reads, on PostgreSQL.
+    pub(crate) fn reads(&self) -> Option<&ReadPool> {
+        self.reads.as_ref()
     }
 
     /// The SeaORM connection itself (no retries), for migrations and pool statistics.
@@ -91,13 +103,23 @@ impl ConnectionTrait for Pool {
     }
 
     async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.retrying(|| self.inner.query_one_raw(statement.clone()))
-            .await
+        match &self.reads {
+            Some(reads) => self.retrying(|| reads.query_one(&statement)).await,
+            None => {
+                self.retrying(|| self.inner.query_one_raw(statement.clone()))
+                    .await
+            }
+        }
     }
 
     async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.retrying(|| self.inner.query_all_raw(statement.clone()))
-            .await
+        match &self.reads {
+            Some(reads) => self.retrying(|| reads.query_all(&statement)).await,
+            None => {
+                self.retrying(|| self.inner.query_all_raw(statement.clone()))
+                    .await
+            }
+        }
     }
 
     fn support_returning(&self) -> bool {
