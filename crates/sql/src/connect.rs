@@ -62,8 +62,13 @@ impl SqlDatabase {
         let backend = conn.get_database_backend();
         let reads = match backend {
             DatabaseBackend::Postgres => Some(
-                ReadPool::new(&options.url, options.max_connections, options.acquire_timeout)
-                    .map_err(unavailable)?,
+                ReadPool::new(
+                    &options.url,
+                    options.max_connections,
+                    options.min_connections,
+                    options.acquire_timeout,
+                )
+                .map_err(unavailable)?,
             ),
             _ => None,
         };

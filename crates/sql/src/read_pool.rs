@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult};
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleError, RecycleResult, WeakPool};
 use sea_orm::{
     ConnAcquireErr, DbErr, QueryResult, RuntimeErr, Statement,
     sea_query::Values,
@@ -22,6 +22,11 @@ use sea_query_sqlx::SqlxValues;
 /// How long a connection serves before it is replaced, as sqlx's own pool does by default: the
 /// server's per-connection caches do not grow without end and a failover is followed eventually.
 const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// How long a connection may sit idle before it is closed (beyond the ones kept open), as sqlx's
+/// pool does by default.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// How often idle and aged connections are looked for.
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
 
 /// A pool of PostgreSQL connections that runs single read statements.
 #[derive(Clone)]
@@ -42,8 +47,14 @@ impl std::fmt::Debug for ReadPool {
 
 impl ReadPool {
     /// A pool of at most `max_connections` to `url`, opened as they are first needed; a caller
-    /// waits at most `acquire_timeout` for one.
-    pub(crate) fn new(url: &str, max_connections: u32, acquire_timeout: Duration) -> Result<Self, DbErr> {
+    /// waits at most `acquire_timeout` for one. Connections idle for long are closed down to
+    /// `min_connections` (needs a Tokio runtime).
+    pub(crate) fn new(
+        url: &str,
+        max_connections: u32,
+        min_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, DbErr> {
         let options = url
             .parse::<PgConnectOptions>()
             .map_err(|error| DbErr::Conn(RuntimeErr::SqlxError(error.into())))?
@@ -55,6 +66,7 @@ impl ReadPool {
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map_err(|error| DbErr::Custom(format!("read pool: {error}")))?;
+        spawn_sweeper(pool.weak(), min_connections as usize);
         Ok(Self { pool })
     }
 
@@ -99,6 +111,41 @@ impl ReadPool {
             _ => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
         })
     }
+}
+
+/// Closes idle and aged connections every [`SWEEP_EVERY`] until the pool is closed or dropped.
+fn spawn_sweeper(pool: WeakPool<Connector>, keep: usize) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(SWEEP_EVERY);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let stale = match pool.upgrade() {
+                Some(pool) if !pool.is_closed() => sweep(&pool, keep, IDLE_TIMEOUT),
+                _ => return,
+            };
+            for connection in stale {
+                connection.conn.close().await.ok();
+            }
+        }
+    });
+}
+
+/// Takes out of `pool` the idle connections past their lifetime, and those idle for longer than
+/// `idle_timeout` beyond the first `keep`.
+fn sweep(pool: &managed::Pool<Connector>, keep: usize, idle_timeout: Duration) -> Vec<ReadConnection> {
+    let mut kept = 0;
+    pool.retain(|_, metrics| {
+        if metrics.age() > MAX_LIFETIME {
+            return false;
+        }
+        if metrics.last_used() < idle_timeout {
+            return true;
+        }
+        kept += 1;
+        kept <= keep
+    })
+    .removed
 }
 
 /// `statement` with its values bound, prepared and cached on the connection by sqlx.
@@ -190,7 +237,7 @@ mod tests {
             eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
             return;
         };
-        let pool = ReadPool::new(&url, 1, Duration::from_secs(5)).expect("pool");
+        let pool = ReadPool::new(&url, 1, 0, Duration::from_secs(5)).expect("pool");
         let first = backend_pid(&pool).await;
         assert_eq!(backend_pid(&pool).await, first, "a settled connection is reused");
 
@@ -220,7 +267,7 @@ mod tests {
             eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
             return;
         };
-        let pool = Arc::new(ReadPool::new(&url, 4, Duration::from_secs(10)).expect("pool"));
+        let pool = Arc::new(ReadPool::new(&url, 4, 0, Duration::from_secs(10)).expect("pool"));
         let reads = (0..100_i64).map(|n| {
             let pool = pool.clone();
             tokio::spawn(async move {
@@ -251,12 +298,47 @@ mod tests {
 
     #[tokio::test]
     async fn a_pool_that_cannot_connect_reports_a_connection_error() {
-        let pool =
-            ReadPool::new("postgres://postgres@127.0.0.1:1/none", 1, Duration::from_secs(2)).expect("pool");
+        let pool = ReadPool::new(
+            "postgres://postgres@127.0.0.1:1/none",
+            1,
+            0,
+            Duration::from_secs(2),
+        )
+        .expect("pool");
         let refused = pool.query_one(&statement("SELECT 1", vec![])).await;
         assert!(
             crate::pool::is_connection_lost(&refused.expect_err("refused")),
             "a refused connection is a lost one: the caller may try again"
         );
+    }
+
+    #[tokio::test]
+    async fn idle_connections_beyond_the_kept_ones_are_closed() {
+        let Some(url) = postgres_url() else {
+            eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
+            return;
+        };
+        let pool = Arc::new(ReadPool::new(&url, 3, 1, Duration::from_secs(10)).expect("pool"));
+        let hold = statement("SELECT pg_sleep(0.2)::text AS s", vec![]);
+        let reads = (0..3).map(|_| {
+            let (pool, hold) = (pool.clone(), hold.clone());
+            tokio::spawn(async move { pool.query_all(&hold).await.map(|rows| rows.len()) })
+        });
+        for read in join_all(reads).await {
+            assert_eq!(read.expect("task").expect("read"), 1);
+        }
+        assert_eq!(pool.stats(), (3, 3), "three connections opened, all idle now");
+
+        assert!(
+            sweep(&pool.pool, 1, Duration::from_secs(60)).is_empty(),
+            "recently used connections stay"
+        );
+        let closed = sweep(&pool.pool, 1, Duration::ZERO);
+        assert_eq!(closed.len(), 2, "all idle ones but the kept one are taken out");
+        for connection in closed {
+            connection.conn.close().await.expect("a graceful close");
+        }
+        assert_eq!(pool.stats(), (1, 1));
+        assert!(backend_pid(&pool).await > 0, "the kept connection still serves");
     }
 }
