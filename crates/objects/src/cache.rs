@@ -1,14 +1,14 @@
 //! Recent event batches kept in memory: followers of a busy conversation read each new batch once
 //! per instance instead of once each, and repeated page reads skip the object store.
 
-use std::sync::Arc;
+use std::{ops::Range, sync::Arc};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use moka::future::Cache;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, value::RawValue};
 use tenantry_domain::{
     DomainError, StoredEvent,
     ports::{EventSegment, EventStore, PendingPurge, Probe, SegmentObject},
@@ -62,6 +62,27 @@ fn encode<'a>(events: impl Iterator<Item = EventOut<'a>>) -> Result<Batch, Domai
         .map_err(|error| DomainError::Internal(error.to_string()))
 }
 
+/// The events of a cached batch whose ids fall in `ids`. Events outside are only scanned past,
+/// not parsed: building their values is most of what a read costs.
+fn decode(segment: &EventSegment, batch: &[u8], ids: &Range<i64>) -> Result<Vec<StoredEvent>, DomainError> {
+    let unreadable = |error: serde_json::Error| DomainError::Internal(format!("cached event batch: {error}"));
+    let stored = |(id, event): (i64, EventIn)| StoredEvent {
+        id,
+        timestamp: event.timestamp,
+        event: event.event,
+    };
+    if ids.contains(&segment.first_id) && ids.contains(&segment.last_id) {
+        let parsed: Vec<EventIn> = serde_json::from_slice(batch).map_err(unreadable)?;
+        return Ok((segment.first_id..).zip(parsed).map(stored).collect());
+    }
+    let raw: Vec<&RawValue> = serde_json::from_slice(batch).map_err(unreadable)?;
+    (segment.first_id..)
+        .zip(raw)
+        .filter(|(id, _)| ids.contains(id))
+        .map(|(id, raw)| Ok(stored((id, serde_json::from_str(raw.get()).map_err(unreadable)?))))
+        .collect()
+}
+
 #[async_trait]
 impl Probe for CachedEventStore {
     fn name(&self) -> &'static str {
@@ -94,6 +115,14 @@ impl EventStore for CachedEventStore {
     }
 
     async fn get_segments(&self, segments: &[EventSegment]) -> Result<Vec<StoredEvent>, DomainError> {
+        self.get_events(segments, 0..i64::MAX).await
+    }
+
+    async fn get_events(
+        &self,
+        segments: &[EventSegment],
+        ids: Range<i64>,
+    ) -> Result<Vec<StoredEvent>, DomainError> {
         let batches = try_join_all(segments.iter().map(|segment| {
             let inner = self.inner.clone();
             let segment = *segment;
@@ -111,13 +140,7 @@ impl EventStore for CachedEventStore {
         })?;
         let mut events = Vec::new();
         for (segment, batch) in segments.iter().zip(batches) {
-            let parsed: Vec<EventIn> = serde_json::from_slice(&batch)
-                .map_err(|error| DomainError::Internal(format!("cached event batch: {error}")))?;
-            events.extend((segment.first_id..).zip(parsed).map(|(id, event)| StoredEvent {
-                id,
-                timestamp: event.timestamp,
-                event: event.event,
-            }));
+            events.extend(decode(segment, &batch, &ids)?);
         }
         Ok(events)
     }
@@ -264,5 +287,32 @@ mod tests {
         let segment = allocate(object, 0, events.len()).unwrap();
         assert!(cached.get_segments(&[segment]).await.is_err());
         assert_eq!(inner.reads(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_window_across_segments_gets_exactly_its_events() {
+        let inner = Counting::new();
+        let cached = CachedEventStore::new(inner.clone(), 1 << 20);
+        let mut segments = Vec::new();
+        for first in [0, 5, 10] {
+            let object = SegmentObject::new_batch(new_id(), new_id());
+            let events: Vec<Value> = (first..first + 5).map(|n| json!({ "n": n })).collect();
+            cached.put_batch(object, Utc::now(), &events).await.unwrap();
+            segments.push(allocate(object, first, events.len()).unwrap());
+        }
+        for window in [3..7, 0..15, 5..10, 9..11, 14..15] {
+            let read = cached.get_events(&segments, window.clone()).await.unwrap();
+            let ids: Vec<i64> = read.iter().map(|event| event.id).collect();
+            assert_eq!(ids, window.clone().collect::<Vec<_>>(), "window {window:?}");
+            for event in &read {
+                assert_eq!(
+                    event.event,
+                    json!({ "n": event.id }),
+                    "event {} is its own",
+                    event.id
+                );
+            }
+        }
+        assert_eq!(inner.reads(), 0, "all from memory");
     }
 }

@@ -27,6 +27,18 @@ pub trait EventStore: Probe {
     /// the ids the segments give them.
     async fn get_segments(&self, segments: &[EventSegment]) -> Result<Vec<StoredEvent>, DomainError>;
 
+    /// The events of `segments` whose ids fall in `ids`, in id order. A store that can skip the
+    /// others cheaply (a window rarely starts or ends on a segment's edge) does so.
+    async fn get_events(
+        &self,
+        segments: &[EventSegment],
+        ids: std::ops::Range<i64>,
+    ) -> Result<Vec<StoredEvent>, DomainError> {
+        let mut events = self.get_segments(segments).await?;
+        events.retain(|event| ids.contains(&event.id));
+        Ok(events)
+    }
+
     /// Deletes the event objects of a conversation, or of a whole org.
     async fn purge(&self, purge: PendingPurge) -> Result<(), DomainError>;
 }

@@ -137,8 +137,7 @@ impl ConversationService {
         start: i64,
         end: i64,
     ) -> Result<Vec<StoredEvent>, DomainError> {
-        let mut items = self.ports.events.get_segments(segments).await?;
-        items.retain(|event| (start..end).contains(&event.id));
+        let items = self.ports.events.get_events(segments, start..end).await?;
         if items.len() as i64 != end - start {
             return Err(DomainError::Unavailable("object store (events missing)".into()));
         }
