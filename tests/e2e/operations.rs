@@ -93,6 +93,13 @@ async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
     assert!(text.contains("route=\"/api/auth/me\",status=\"401\""));
     assert!(text.contains("tenantry_http_request_duration_seconds_bucket"));
     assert!(text.contains("tenantry_db_pool_connections"));
+    // Eight per pool in tests; PostgreSQL has a pool of single reads beside the other.
+    let limit = if app.database.is_postgres() { 16 } else { 8 };
+    assert!(
+        text.lines()
+            .any(|line| line == format!("tenantry_db_pool_max_connections {limit}")),
+        "the limit counts every pool: {text}"
+    );
     assert!(
         text.contains(
             "tenantry_event_store_call_duration_seconds_count{operation=\"probe\",outcome=\"ok\"} 1"

@@ -29,8 +29,6 @@ pub struct SqlDatabase {
     pub(crate) conn: Pool,
     /// SQLite only: the queue this process's writers wait in (see `begin_write`).
     pub(crate) write_queue: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
-    /// The most connections the pools open together.
-    connection_limit: u32,
 }
 
 impl SqlDatabase {
@@ -74,23 +72,15 @@ impl SqlDatabase {
         };
         let write_queue =
             (backend == DatabaseBackend::Sqlite).then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
-        let pools = if reads.is_some() { 2 } else { 1 };
         Ok(Self {
             conn: Pool::new(conn, reads, options.max_connections),
             write_queue,
-            connection_limit: options.max_connections.saturating_mul(pools),
         })
     }
 
     /// The pool, for adapters built on it: SeaORM queries run on it directly.
     pub fn connection(&self) -> &Pool {
         &self.conn
-    }
-
-    /// The most connections open at once: `max_connections`, twice on PostgreSQL (where single
-    /// reads have a pool of their own beside the one of writes and transactions).
-    pub fn connection_limit(&self) -> u32 {
-        self.connection_limit
     }
 
     /// Which database this is.
@@ -131,6 +121,23 @@ fn create_private_file(path: &str) -> std::io::Result<()> {
 }
 
 impl SqlDatabase {
+    /// The most connections open at once: `max_connections`, twice on PostgreSQL (where single
+    /// reads have a pool of their own beside the one of writes and transactions).
+    pub fn connection_limit(&self) -> u32 {
+        let reads = self.conn.reads().map_or(0, |reads| reads.capacity());
+        match self.backend() {
+            DatabaseBackend::Postgres => {
+                let pool = self.conn.raw().get_postgres_connection_pool();
+                pool.options().get_max_connections() + reads
+            }
+            DatabaseBackend::Sqlite => {
+                let pool = self.conn.raw().get_sqlite_connection_pool();
+                pool.options().get_max_connections()
+            }
+            _ => 0,
+        }
+    }
+
     /// Open and idle connections of the pools.
     pub fn pool_stats(&self) -> (u32, usize) {
         match self.backend() {

@@ -88,6 +88,11 @@ impl ReadPool {
         settle(connection, outcome).map(|rows| rows.into_iter().map(QueryResult::from).collect())
     }
 
+    /// The most connections it opens.
+    pub(crate) fn capacity(&self) -> u32 {
+        u32::try_from(self.pool.status().max_size).unwrap_or(u32::MAX)
+    }
+
     /// Open and idle connections.
     pub(crate) fn stats(&self) -> (u32, usize) {
         let status = self.pool.status();
@@ -196,7 +201,7 @@ impl managed::Manager for Connector {
                 "a statement was cut off on this connection",
             ));
         }
-        if metrics.created.elapsed() > MAX_LIFETIME {
+        if metrics.age() > MAX_LIFETIME {
             return Err(RecycleError::message("connection reached its lifetime"));
         }
         Ok(())
@@ -212,10 +217,16 @@ mod tests {
 
     use super::*;
 
-    /// The server `TENANTRY_TEST_DATABASE_URL` names, if it is PostgreSQL.
+    /// The server `TENANTRY_TEST_DATABASE_URL` names, if it is PostgreSQL; otherwise says the test
+    /// is skipped.
     fn postgres_url() -> Option<String> {
-        let url = std::env::var("TENANTRY_TEST_DATABASE_URL").ok()?;
-        url.starts_with("postgres").then_some(url)
+        let url = std::env::var("TENANTRY_TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| url.starts_with("postgres"));
+        if url.is_none() {
+            eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
+        }
+        url
     }
 
     fn statement(sql: &str, values: Vec<sea_orm::Value>) -> Statement {
@@ -233,10 +244,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_is_reused_until_a_statement_on_it_is_cut_off() {
-        let Some(url) = postgres_url() else {
-            eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
-            return;
-        };
+        let Some(url) = postgres_url() else { return };
         let pool = ReadPool::new(&url, 1, 0, Duration::from_secs(5)).expect("pool");
         let first = backend_pid(&pool).await;
         assert_eq!(backend_pid(&pool).await, first, "a settled connection is reused");
@@ -263,10 +271,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_reads_with_cancellations_each_get_their_own_rows() {
-        let Some(url) = postgres_url() else {
-            eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
-            return;
-        };
+        let Some(url) = postgres_url() else { return };
         let pool = Arc::new(ReadPool::new(&url, 4, 0, Duration::from_secs(10)).expect("pool"));
         let reads = (0..100_i64).map(|n| {
             let pool = pool.clone();
@@ -314,10 +319,7 @@ mod tests {
 
     #[tokio::test]
     async fn idle_connections_beyond_the_kept_ones_are_closed() {
-        let Some(url) = postgres_url() else {
-            eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
-            return;
-        };
+        let Some(url) = postgres_url() else { return };
         let pool = Arc::new(ReadPool::new(&url, 3, 1, Duration::from_secs(10)).expect("pool"));
         let hold = statement("SELECT pg_sleep(0.2)::text AS s", vec![]);
         let reads = (0..3).map(|_| {
