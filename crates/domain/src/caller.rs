@@ -31,6 +31,32 @@ pub struct Caller {
     pub signed_in_with: Option<SignInMethod>,
 }
 
+/// Who a read is for: a caller already confirmed, or an access token whose session the read itself
+/// confirms (so an authenticated read can be one round trip to the store).
+#[derive(Debug, Clone, Copy)]
+pub enum Claimant<'a> {
+    /// A caller confirmed before the read (an API key, a no-auth install, a checked session).
+    Confirmed(&'a Caller),
+    /// A verified access token whose session is confirmed together with the read.
+    Session(&'a crate::session::AccessClaims),
+}
+
+impl Claimant<'_> {
+    /// The user the claimant names (for a session, the one its token names).
+    pub fn user_id(&self) -> UserId {
+        match self {
+            Claimant::Confirmed(caller) => caller.user.id,
+            Claimant::Session(claims) => claims.user_id,
+        }
+    }
+}
+
+impl<'a> From<&'a Caller> for Claimant<'a> {
+    fn from(caller: &'a Caller) -> Self {
+        Claimant::Confirmed(caller)
+    }
+}
+
 impl Caller {
     /// A signed-in person (or the local user of a no-auth install, without a session).
     pub fn person(user: User, session_id: Option<Uuid>) -> Self {

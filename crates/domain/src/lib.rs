@@ -40,6 +40,7 @@ pub mod secret;
 pub mod secrets;
 pub mod services;
 pub mod session;
+pub mod session_confirmation;
 pub mod settings;
 pub mod share;
 pub mod spend_period;
@@ -50,7 +51,7 @@ pub mod webhook_signature;
 
 pub use api_key::ApiKey;
 pub use audit::{AuditAction, AuditEntry};
-pub use caller::{ApiKeyGrant, Caller};
+pub use caller::{ApiKeyGrant, Caller, Claimant};
 pub use conversation::{Conversation, Visibility};
 pub use email::Email;
 pub use error::{DomainError, FieldError};

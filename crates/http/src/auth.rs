@@ -3,7 +3,7 @@
 use std::{future::Future, pin::Pin};
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
-use tenantry_domain::DomainError;
+use tenantry_domain::{Claimant, DomainError, rate_limit::RateLimitStatus, session::AccessClaims};
 
 use crate::{ApiError, AppState, rate_limit_headers::CountedRequest, state::AuthMode};
 
@@ -28,27 +28,88 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
-        let org = req
-            .match_info()
-            .get("org_id")
-            .and_then(|raw| raw.parse::<uuid::Uuid>().ok());
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::from(DomainError::Internal("state missing".into())))?;
             let caller = authenticate(&state, token.as_deref()).await?;
-            match state.rate_limits.check(&caller, org) {
-                Ok(status) => {
-                    if let Some(status) = status {
-                        req.extensions_mut().insert(CountedRequest(status));
-                    }
-                    Ok(Caller(caller))
+            counted(&req, state.rate_limits.check(&caller, path_org(&req)))?;
+            Ok(Caller(caller))
+        })
+    }
+}
+
+/// Who a request says it is, for the reads that confirm a session in the same statement as their
+/// data: an access token's verified claims, or a caller confirmed up front (API keys, no-auth).
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// Confirmed before the read.
+    Confirmed(tenantry_domain::Caller),
+    /// Signed and unexpired; the read confirms its session.
+    Session(AccessClaims),
+}
+
+impl Claim {
+    /// The claim as services take it.
+    pub fn as_claimant(&self) -> Claimant<'_> {
+        match self {
+            Claim::Confirmed(caller) => Claimant::Confirmed(caller),
+            Claim::Session(claims) => Claimant::Session(claims),
+        }
+    }
+}
+
+impl FromRequest for Claim {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::from(DomainError::Internal("state missing".into())))?;
+            let org = path_org(&req);
+            match token.as_deref() {
+                Some(token)
+                    if state.auth_mode == AuthMode::Password && !token.starts_with(API_KEY_PREFIX) =>
+                {
+                    let claims = state.identity.verify_access(token)?;
+                    counted(&req, state.rate_limits.check_session(&claims, org))?;
+                    Ok(Claim::Session(claims))
                 }
-                Err((status, refusal)) => {
-                    req.extensions_mut().insert(CountedRequest(status));
-                    Err(refusal.into())
+                _ => {
+                    let caller = authenticate(&state, token.as_deref()).await?;
+                    counted(&req, state.rate_limits.check(&caller, org))?;
+                    Ok(Claim::Confirmed(caller))
                 }
             }
         })
+    }
+}
+
+/// The org a route names, if it names one.
+fn path_org(req: &HttpRequest) -> Option<uuid::Uuid> {
+    req.match_info()
+        .get("org_id")
+        .and_then(|raw| raw.parse::<uuid::Uuid>().ok())
+}
+
+/// Records a rate-limit decision on the request (for its headers); the refusal when limited.
+fn counted(
+    req: &HttpRequest,
+    decision: Result<Option<RateLimitStatus>, (RateLimitStatus, DomainError)>,
+) -> Result<(), DomainError> {
+    match decision {
+        Ok(status) => {
+            if let Some(status) = status {
+                req.extensions_mut().insert(CountedRequest(status));
+            }
+            Ok(())
+        }
+        Err((status, refusal)) => {
+            req.extensions_mut().insert(CountedRequest(status));
+            Err(refusal)
+        }
     }
 }
 

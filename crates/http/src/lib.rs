@@ -20,7 +20,7 @@ mod wire;
 pub mod wire_names;
 
 pub use app::{HttpOptions, configure, configure_metrics_only};
-pub use auth::Caller;
+pub use auth::{Caller, Claim};
 pub use client_address::{TrustedProxies, client_address};
 pub use headers::security_headers;
 pub use observe::observe;

@@ -43,17 +43,17 @@ impl SqlConversationStore {
 }
 
 /// The column that carries the reader's role next to the rows of a read.
-const MEMBER_ROLE: &str = "member_role";
+pub(crate) const MEMBER_ROLE: &str = "member_role";
 /// The columns that carry the org's access policy beside it.
-const ORG_REQUIRE_MFA: &str = "org_require_mfa";
-const ORG_REQUIRE_SSO: &str = "org_require_sso";
+pub(crate) const ORG_REQUIRE_MFA: &str = "org_require_mfa";
+pub(crate) const ORG_REQUIRE_SSO: &str = "org_require_sso";
 /// The columns that carry an event segment next to its conversation.
-const SEGMENT_FIRST: &str = "segment_first_id";
+pub(crate) const SEGMENT_FIRST: &str = "segment_first_id";
 const SEGMENT_LAST: &str = "segment_last_id";
 const SEGMENT_BATCH: &str = "segment_batch_id";
 
 /// `reader`'s role in `org`, as a scalar sub-query (NULL for a stranger).
-fn member_role(org: OrgId, reader: UserId) -> Expr {
+pub(crate) fn member_role(org: OrgId, reader: UserId) -> Expr {
     Expr::SubQuery(
         None,
         Box::new(
@@ -83,7 +83,7 @@ fn membership(org: OrgId, reader: UserId, roles: Option<&[Role]>) -> SelectState
 }
 
 /// One of the org's policy flags, as a scalar sub-query.
-fn org_flag(org: OrgId, flag: orgs::Column) -> Expr {
+pub(crate) fn org_flag(org: OrgId, flag: orgs::Column) -> Expr {
     Expr::SubQuery(
         None,
         Box::new(
@@ -99,7 +99,7 @@ fn org_flag(org: OrgId, flag: orgs::Column) -> Expr {
 
 /// The reader's role and the org's access policy, from the columns beside a read (`None`: a
 /// stranger).
-fn access_of(row: &QueryResult) -> Result<Option<MemberAccess>, DomainError> {
+pub(crate) fn access_of(row: &QueryResult) -> Result<Option<MemberAccess>, DomainError> {
     let Some(role) = row
         .try_get::<Option<String>>("", MEMBER_ROLE)
         .map_err(|_| corrupt("member role"))?
@@ -152,6 +152,122 @@ pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, Domain
         last_updated_at: row.last_updated_at,
         over_budget: row.over_budget,
     })
+}
+
+/// A page of what `filter` shows in `org` to a member (nothing to a stranger), newest
+/// `last_updated_at` first (ties by id), strictly after `after`.
+pub(crate) fn page_query(
+    org: OrgId,
+    filter: &ConversationFilter,
+    after: Option<ConversationCursor>,
+    limit: u64,
+) -> SelectStatement {
+    use conversations::Column;
+    let mut query = conversations::Entity::find()
+        .filter(Column::OrgId.eq(org))
+        .filter(Expr::exists(membership(org, filter.reader, None)));
+    if filter.mine {
+        query = query.filter(Column::CreatedBy.eq(filter.reader));
+    } else {
+        let mut visible = Condition::any()
+            .add(Column::Visibility.eq(Visibility::Org.name()))
+            .add(Column::CreatedBy.eq(filter.reader));
+        if !filter.private_visible_to.is_empty() {
+            visible = visible.add(Expr::exists(membership(
+                org,
+                filter.reader,
+                Some(&filter.private_visible_to),
+            )));
+        }
+        query = query.filter(visible);
+    }
+    if let Some(status) = &filter.execution_status {
+        query = query.filter(Column::ExecutionStatus.eq(status.as_str()));
+    }
+    if let Some(repository) = &filter.repository {
+        query = query.filter(Column::SelectedRepository.eq(repository.as_str()));
+    }
+    if let Some(text) = &filter.title_contains {
+        let lowered_title = Expr::expr(Func::lower(Expr::col(Column::Title)));
+        query = query.filter(lowered_title.like(LikeExpr::new(contains_pattern(text)).escape('\\')));
+    }
+    if let Some(cursor) = after {
+        query = query.filter(
+            Condition::any()
+                .add(Column::LastUpdatedAt.lt(cursor.last_updated_at))
+                .add(
+                    Condition::all()
+                        .add(Column::LastUpdatedAt.eq(cursor.last_updated_at))
+                        .add(Column::Id.lt(cursor.id)),
+                ),
+        );
+    }
+    query
+        .order_by_desc(Column::LastUpdatedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .into_query()
+}
+
+/// Conversation `id` of `org`, once per segment holding its visible events `start..start+limit`
+/// (in order), or once with no segment.
+pub(crate) fn window_query(org: OrgId, id: ConversationId, start: i64, limit: i64) -> SelectStatement {
+    use event_segments::Column as Segment;
+    let wanted_end = start.saturating_add(limit);
+    let event_count = Expr::col((conversations::Entity, conversations::Column::EventCount));
+    let end = Expr::case(event_count.clone().lt(wanted_end), event_count).finally(wanted_end);
+    let mut query = conversations::Entity::find()
+        .filter(in_org(org, id))
+        .expr_as(
+            Expr::col((event_segments::Entity, Segment::FirstId)),
+            SEGMENT_FIRST,
+        )
+        .expr_as(Expr::col((event_segments::Entity, Segment::LastId)), SEGMENT_LAST)
+        .expr_as(
+            Expr::col((event_segments::Entity, Segment::BatchId)),
+            SEGMENT_BATCH,
+        )
+        .into_query();
+    query
+        .left_join(
+            event_segments::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((event_segments::Entity, Segment::ConversationId))
+                        .equals((conversations::Entity, conversations::Column::Id)),
+                )
+                .add(Expr::col((event_segments::Entity, Segment::FirstId)).lt(end))
+                .add(Expr::col((event_segments::Entity, Segment::LastId)).gte(start)),
+        )
+        .order_by((event_segments::Entity, Segment::FirstId), Order::Asc);
+    query
+}
+
+/// The event segments beside the conversation rows of a [`window_query`], in order.
+pub(crate) fn segments_of(
+    rows: &[QueryResult],
+    org: OrgId,
+    id: ConversationId,
+) -> Result<Vec<EventSegment>, DomainError> {
+    let mut segments = Vec::with_capacity(rows.len());
+    for row in rows {
+        let read = |column: &str| {
+            row.try_get::<Option<i64>>("", column)
+                .map_err(|_| corrupt("event segment"))
+        };
+        if let (Some(first_id), Some(last_id)) = (read(SEGMENT_FIRST)?, read(SEGMENT_LAST)?) {
+            segments.push(EventSegment {
+                org_id: org,
+                conversation_id: id,
+                first_id,
+                last_id,
+                object: row
+                    .try_get::<Option<uuid::Uuid>>("", SEGMENT_BATCH)
+                    .map_err(|_| corrupt("event segment"))?,
+            });
+        }
+    }
+    Ok(segments)
 }
 
 pub(crate) fn in_org(org: OrgId, id: ConversationId) -> Condition {
@@ -254,54 +370,11 @@ impl Conversations for SqlConversationStore {
         after: Option<ConversationCursor>,
         limit: u64,
     ) -> Result<(Option<MemberAccess>, Vec<Conversation>), DomainError> {
-        use conversations::Column;
-        let mut query = conversations::Entity::find()
-            .filter(Column::OrgId.eq(org))
-            .filter(Expr::exists(membership(org, filter.reader, None)));
-        if filter.mine {
-            query = query.filter(Column::CreatedBy.eq(filter.reader));
-        } else {
-            let mut visible = Condition::any()
-                .add(Column::Visibility.eq(Visibility::Org.name()))
-                .add(Column::CreatedBy.eq(filter.reader));
-            if !filter.private_visible_to.is_empty() {
-                visible = visible.add(Expr::exists(membership(
-                    org,
-                    filter.reader,
-                    Some(&filter.private_visible_to),
-                )));
-            }
-            query = query.filter(visible);
-        }
-        if let Some(status) = &filter.execution_status {
-            query = query.filter(Column::ExecutionStatus.eq(status.as_str()));
-        }
-        if let Some(repository) = &filter.repository {
-            query = query.filter(Column::SelectedRepository.eq(repository.as_str()));
-        }
-        if let Some(text) = &filter.title_contains {
-            let lowered_title = Expr::expr(Func::lower(Expr::col(Column::Title)));
-            query = query.filter(lowered_title.like(LikeExpr::new(contains_pattern(text)).escape('\\')));
-        }
-        if let Some(cursor) = after {
-            query = query.filter(
-                Condition::any()
-                    .add(Column::LastUpdatedAt.lt(cursor.last_updated_at))
-                    .add(
-                        Condition::all()
-                            .add(Column::LastUpdatedAt.eq(cursor.last_updated_at))
-                            .add(Column::Id.lt(cursor.id)),
-                    ),
-            );
-        }
-        let query = query
+        let mut query = page_query(org, filter, after, limit);
+        query
             .expr_as(member_role(org, filter.reader), MEMBER_ROLE)
             .expr_as(org_flag(org, orgs::Column::RequireMfa), ORG_REQUIRE_MFA)
-            .expr_as(org_flag(org, orgs::Column::RequireSso), ORG_REQUIRE_SSO)
-            .order_by_desc(Column::LastUpdatedAt)
-            .order_by_desc(Column::Id)
-            .limit(limit)
-            .into_query();
+            .expr_as(org_flag(org, orgs::Column::RequireSso), ORG_REQUIRE_SSO);
         let rows = self.db.conn.query_all(&query).await.map_err(db_error)?;
         if rows.is_empty() {
             // Nothing to show: the role still tells a member from a stranger.
@@ -511,60 +584,17 @@ impl EventIndex for SqlConversationStore {
         start: i64,
         limit: i64,
     ) -> Result<Option<ConversationWindow>, DomainError> {
-        use event_segments::Column as Segment;
-        let wanted_end = start.saturating_add(limit);
-        let event_count = Expr::col((conversations::Entity, conversations::Column::EventCount));
-        let end = Expr::case(event_count.clone().lt(wanted_end), event_count).finally(wanted_end);
-        let mut query = conversations::Entity::find()
-            .filter(in_org(org, id))
+        let mut query = window_query(org, id, start, limit);
+        query
             .expr_as(member_role(org, reader), MEMBER_ROLE)
             .expr_as(org_flag(org, orgs::Column::RequireMfa), ORG_REQUIRE_MFA)
-            .expr_as(org_flag(org, orgs::Column::RequireSso), ORG_REQUIRE_SSO)
-            .expr_as(
-                Expr::col((event_segments::Entity, Segment::FirstId)),
-                SEGMENT_FIRST,
-            )
-            .expr_as(Expr::col((event_segments::Entity, Segment::LastId)), SEGMENT_LAST)
-            .expr_as(
-                Expr::col((event_segments::Entity, Segment::BatchId)),
-                SEGMENT_BATCH,
-            )
-            .into_query();
-        query
-            .left_join(
-                event_segments::Entity,
-                Condition::all()
-                    .add(
-                        Expr::col((event_segments::Entity, Segment::ConversationId))
-                            .equals((conversations::Entity, conversations::Column::Id)),
-                    )
-                    .add(Expr::col((event_segments::Entity, Segment::FirstId)).lt(end))
-                    .add(Expr::col((event_segments::Entity, Segment::LastId)).gte(start)),
-            )
-            .order_by((event_segments::Entity, Segment::FirstId), Order::Asc);
+            .expr_as(org_flag(org, orgs::Column::RequireSso), ORG_REQUIRE_SSO);
         let rows = self.db.conn.query_all(&query).await.map_err(db_error)?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
         let (conversation, role) = with_role(first)?;
-        let mut segments = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let read = |column: &str| {
-                row.try_get::<Option<i64>>("", column)
-                    .map_err(|_| corrupt("event segment"))
-            };
-            if let (Some(first_id), Some(last_id)) = (read(SEGMENT_FIRST)?, read(SEGMENT_LAST)?) {
-                segments.push(EventSegment {
-                    org_id: org,
-                    conversation_id: id,
-                    first_id,
-                    last_id,
-                    object: row
-                        .try_get::<Option<uuid::Uuid>>("", SEGMENT_BATCH)
-                        .map_err(|_| corrupt("event segment"))?,
-                });
-            }
-        }
+        let segments = segments_of(&rows, org, id)?;
         Ok(Some(ConversationWindow {
             conversation,
             role,

@@ -23,6 +23,7 @@ mod request_counters;
 mod retention;
 mod sandbox_store;
 mod secret_store;
+mod session_reads;
 mod share_store;
 mod signals;
 mod spend_rows;

@@ -11,6 +11,7 @@ mod login_burst;
 mod metrics_labels;
 mod rate_limits;
 mod reset_mail;
+mod session_reads;
 mod session_revocation;
 mod settings_race;
 mod startup_refusals;

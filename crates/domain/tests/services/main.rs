@@ -11,6 +11,7 @@ mod import;
 mod invitations;
 mod memberships;
 mod retention;
+mod session_reads;
 mod settings_locks;
 mod superadmins;
 mod throttling;

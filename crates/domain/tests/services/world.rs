@@ -9,7 +9,7 @@ use tenantry_crypto::{JwtAccessTokens, JwtSettings, KeyRing, RandomSecretTokens,
 use tenantry_domain::{
     Caller, DomainError, OrgId, Role, SecretString, User,
     invitation_acceptance::JoiningPolicy,
-    ports::{PasswordCheck, PasswordHasher},
+    ports::{PasswordCheck, PasswordHasher, SessionThenRead},
     services::{
         AdminPorts, AdminService, ApiKeyPorts, ApiKeyService, BudgetPorts, BudgetService, ConversationPorts,
         ConversationService, EventPurger, IdentityPorts, IdentityService, IdentitySettings, ImportPorts,
@@ -173,6 +173,11 @@ impl World {
             secret_tokens: Arc::new(RandomSecretTokens),
             start_policy: Arc::new(budgets.clone()),
             spend: Arc::new(budgets.clone()),
+            session_reads: Arc::new(SessionThenRead {
+                sessions: shared.clone(),
+                conversations: shared.clone(),
+                event_index: shared.clone(),
+            }),
         });
         let settings = SettingsService::new(SettingsPorts {
             settings: shared.clone(),
@@ -246,6 +251,7 @@ impl World {
             caller: Caller::person(registered.user.clone(), None),
             user: registered.user,
             personal_org: registered.org.id,
+            tokens: registered.tokens,
         }
     }
 
@@ -308,4 +314,6 @@ pub struct Person {
     pub user: User,
     pub caller: Caller,
     pub personal_org: OrgId,
+    /// The tokens of the session registration opened.
+    pub tokens: tenantry_domain::session::TokenPair,
 }

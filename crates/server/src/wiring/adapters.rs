@@ -13,8 +13,8 @@ use tenantry_domain::{
         BackgroundTasks, BillingStore, ConversationShares, Conversations, Credentials, EventIndex,
         EventStore, LoginThrottleStore, Mailer, MemberDirectory, MfaStore, OidcClient, OneTimeTokens, Orgs,
         PasswordHasher, PaymentProvider, Probe, PurgeQueue, RemoteDeletionQueue, RequestCounters,
-        RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, Sessions, SettingsStore,
-        SignalBus, SpendStore, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
+        RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, SessionReads, Sessions,
+        SettingsStore, SignalBus, SpendStore, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
@@ -59,6 +59,8 @@ pub struct Adapters {
     pub conversations: Arc<dyn Conversations>,
     /// Where conversations' events are.
     pub event_index: Arc<dyn EventIndex>,
+    /// The hot reads, each with the caller's session confirmed in the same statement.
+    pub session_reads: Arc<dyn SessionReads>,
     /// Event objects waiting to be deleted.
     pub purge_queue: Arc<dyn PurgeQueue>,
     /// What the retention sweep reads and deletes.
@@ -153,6 +155,7 @@ impl Adapters {
             audit_log: orgs,
             conversations: conversations.clone(),
             event_index: conversations.clone(),
+            session_reads: conversations.clone(),
             purge_queue: conversations.clone(),
             retention: conversations,
             probes: vec![Arc::new(database.clone()), event_store.clone()],

@@ -103,6 +103,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         secret_tokens: a.secret_tokens.clone(),
         start_policy: Arc::new(budgets.clone()),
         spend: Arc::new(budgets.clone()),
+        session_reads: a.session_reads.clone(),
     });
     let sandboxes = SandboxService::new(
         SandboxPorts {

@@ -1,9 +1,10 @@
 use serde_json::Value;
 
 use crate::{
-    Caller, Conversation, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
+    Caller, Claimant, Conversation, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
     ports::{AppendedRange, EventSegment, Signal},
-    services::conversations::ConversationService,
+    services::conversations::{ConversationService, admitted_reader},
+    session_confirmation::confirm_read,
 };
 
 /// Most events in one append.
@@ -58,27 +59,39 @@ impl ConversationService {
     }
 
     /// Reads events `start_id..start_id+limit` (any reader).
-    pub async fn read_events(
+    pub async fn read_events<'a>(
         &self,
-        caller: &Caller,
+        claimant: impl Into<Claimant<'a>>,
         org: OrgId,
         id: ConversationId,
         start_id: i64,
         limit: i64,
     ) -> Result<EventPage, DomainError> {
         check_window(start_id, limit)?;
-        caller.reach(org)?;
-        let window = self
-            .ports
-            .event_index
-            .window_for(org, id, caller.user.id, start_id, limit)
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        let conversation = window.conversation;
-        let role = crate::caller::admitted_role(caller, window.role)?;
-        if !conversation.readable_by(caller.user.id, role) {
-            return Err(DomainError::NotFound);
-        }
+        let (conversation, segments) = match claimant.into() {
+            Claimant::Confirmed(caller) => {
+                caller.reach(org)?;
+                let window = self
+                    .ports
+                    .event_index
+                    .window_for(org, id, caller.user.id, start_id, limit)
+                    .await?
+                    .ok_or(DomainError::NotFound)?;
+                admitted_reader(caller, &window.conversation, window.role)?;
+                (window.conversation, window.segments)
+            }
+            Claimant::Session(claims) => {
+                let read = self
+                    .ports
+                    .session_reads
+                    .event_window(&self.probe(claims), org, id, start_id, limit)
+                    .await?;
+                let (caller, access, window) = confirm_read(claims, read)?;
+                let (conversation, segments) = window.ok_or(DomainError::NotFound)?;
+                admitted_reader(&caller, &conversation, access)?;
+                (conversation, segments)
+            }
+        };
         let end = start_id.saturating_add(limit).min(conversation.event_count);
         if start_id >= end {
             return Ok(EventPage {
@@ -86,7 +99,7 @@ impl ConversationService {
                 next_start_id: None,
             });
         }
-        let items = self.events_of(&window.segments, start_id, end).await?;
+        let items = self.events_of(&segments, start_id, end).await?;
         let next_start_id = (end < conversation.event_count).then_some(end);
         Ok(EventPage { items, next_start_id })
     }

@@ -1,8 +1,10 @@
 use crate::{
-    Caller, Conversation, ConversationId, DomainError, FieldError, OrgId, Role, UserId, Visibility, new_id,
+    Caller, Claimant, Conversation, ConversationId, DomainError, FieldError, OrgId, Role, UserId, Visibility,
+    new_id,
     policy::{Permission, require},
     ports::{ConversationCursor, ConversationFilter, ConversationPatch, Signal, UsageReport},
     services::conversations::ConversationService,
+    session_confirmation::confirm_read,
 };
 
 /// What a client sends to create a conversation.
@@ -146,27 +148,28 @@ impl ConversationService {
     }
 
     /// One conversation the caller may read.
-    pub async fn get(
+    pub async fn get<'a>(
         &self,
-        caller: &Caller,
+        claimant: impl Into<Claimant<'a>>,
         org: OrgId,
         id: ConversationId,
     ) -> Result<Conversation, DomainError> {
-        self.readable(caller, org, id)
-            .await
-            .map(|(conversation, _)| conversation)
+        self.readable_as(claimant.into(), org, id).await
     }
 
     /// A page of the conversations the caller may read.
-    pub async fn list(
+    pub async fn list<'a>(
         &self,
-        caller: &Caller,
+        claimant: impl Into<Claimant<'a>>,
         org: OrgId,
         query: ConversationListQuery,
     ) -> Result<ConversationPage, DomainError> {
-        caller.reach(org)?;
+        let claimant = claimant.into();
+        if let Claimant::Confirmed(caller) = claimant {
+            caller.reach(org)?;
+        }
         let filter = ConversationFilter {
-            reader: caller.user.id,
+            reader: claimant.user_id(),
             private_visible_to: Role::ALL
                 .into_iter()
                 .filter(|role| role.allows(Permission::ManageAllConversations))
@@ -184,12 +187,27 @@ impl ConversationService {
                 "must be a status such as running or finished",
             ));
         }
-        let (role, mut items) = self
-            .ports
-            .conversations
-            .list_for(org, &filter, query.after, query.limit + 1)
-            .await?;
-        crate::caller::admitted_role(caller, role)?;
+        let mut items = match claimant {
+            Claimant::Confirmed(caller) => {
+                let (access, items) = self
+                    .ports
+                    .conversations
+                    .list_for(org, &filter, query.after, query.limit + 1)
+                    .await?;
+                crate::caller::admitted_role(caller, access)?;
+                items
+            }
+            Claimant::Session(claims) => {
+                let read = self
+                    .ports
+                    .session_reads
+                    .conversations(&self.probe(claims), org, &filter, query.after, query.limit + 1)
+                    .await?;
+                let (caller, access, items) = confirm_read(claims, read)?;
+                crate::caller::admitted_role(&caller, access)?;
+                items
+            }
+        };
         let more = items.len() as u64 > query.limit;
         items.truncate(query.limit as usize);
         let next = more

@@ -17,13 +17,16 @@ pub use tickets::STREAM_TICKET_TTL_SECS;
 pub use watch::{OrgActivity, OrgWatcher};
 
 use crate::{
-    Caller, Conversation, ConversationId, DomainError, OrgId, Role,
+    Caller, Claimant, Conversation, ConversationId, DomainError, OrgId, Role,
     clock::Clock,
+    org_policy::MemberAccess,
     ports::{
-        ConversationShares, Conversations, EventIndex, EventStore, Orgs, SecretTokens, Signal, SignalBus,
-        StreamTickets, UnitOfWork,
+        ConversationShares, Conversations, EventIndex, EventStore, Orgs, SecretTokens, SessionProbe,
+        SessionReads, Signal, SignalBus, StreamTickets, UnitOfWork,
     },
     services::EventPurger,
+    session::AccessClaims,
+    session_confirmation::confirm_read,
 };
 
 /// The adapters conversations need.
@@ -55,6 +58,22 @@ pub struct ConversationPorts {
     pub start_policy: Arc<dyn crate::ports::ConversationStartPolicy>,
     /// Told about counted usage (alerts, `over_budget`).
     pub spend: Arc<dyn crate::ports::SpendObserver>,
+    /// The hot reads, with the caller's session confirmed in the same read.
+    pub session_reads: Arc<dyn SessionReads>,
+}
+
+/// The caller's role when it may read `conversation` (a member the org admits, and the creator
+/// or a role that sees it); `NotFound` otherwise.
+fn admitted_reader(
+    caller: &Caller,
+    conversation: &Conversation,
+    access: Option<MemberAccess>,
+) -> Result<Role, DomainError> {
+    let role = crate::caller::admitted_role(caller, access)?;
+    if !conversation.readable_by(caller.user.id, role) {
+        return Err(DomainError::NotFound);
+    }
+    Ok(role)
 }
 
 /// The conversation use cases.
@@ -91,11 +110,41 @@ impl ConversationService {
         else {
             return Err(DomainError::NotFound);
         };
-        let role = crate::caller::admitted_role(caller, access)?;
-        if !conversation.readable_by(caller.user.id, role) {
-            return Err(DomainError::NotFound);
-        }
+        let role = admitted_reader(caller, &conversation, access)?;
         Ok((conversation, role))
+    }
+
+    /// [`Self::readable`] for a claimant, whose session (if that is what it has) the read confirms.
+    async fn readable_as(
+        &self,
+        claimant: Claimant<'_>,
+        org: OrgId,
+        id: ConversationId,
+    ) -> Result<Conversation, DomainError> {
+        let claims = match claimant {
+            Claimant::Confirmed(caller) => {
+                return self.readable(caller, org, id).await.map(|(found, _)| found);
+            }
+            Claimant::Session(claims) => claims,
+        };
+        let read = self
+            .ports
+            .session_reads
+            .conversation(&self.probe(claims), org, id)
+            .await?;
+        let (caller, access, conversation) = confirm_read(claims, read)?;
+        let conversation = conversation.ok_or(DomainError::NotFound)?;
+        admitted_reader(&caller, &conversation, access)?;
+        Ok(conversation)
+    }
+
+    /// The session a read confirms for `claims`, live now.
+    fn probe(&self, claims: &AccessClaims) -> SessionProbe {
+        SessionProbe {
+            user: claims.user_id,
+            session: claims.session_id,
+            now: self.ports.clock.now(),
+        }
     }
 
     /// The conversation if the caller may change it: `NotFound` when they cannot even read it,

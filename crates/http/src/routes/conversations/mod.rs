@@ -25,7 +25,10 @@ use crate::problem_responses::{
     BudgetUsedUp, InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
 };
 use crate::{
-    ApiError, AppState, Problem, auth::Caller, extract_config::json_config, paging::PageQuery,
+    ApiError, AppState, Problem,
+    auth::{Caller, Claim},
+    extract_config::json_config,
+    paging::PageQuery,
     wire::double_option,
 };
 
@@ -187,7 +190,7 @@ fn decode_cursor(raw: &str) -> Result<ConversationCursor, DomainError> {
 #[get("/api/orgs/{org_id}/conversations")]
 pub(crate) async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    claim: Claim,
     path: web::Path<Uuid>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -203,7 +206,7 @@ pub(crate) async fn list(
     };
     let page = state
         .conversations
-        .list(&caller.0, path.into_inner(), request)
+        .list(claim.as_claimant(), path.into_inner(), request)
         .await?;
     Ok(HttpResponse::Ok().json(ConversationPage {
         items: page.items.iter().map(ConversationBody::from).collect(),
@@ -224,11 +227,11 @@ pub(crate) async fn list(
 #[get("/api/orgs/{org_id}/conversations/{id}")]
 pub(crate) async fn get_one(
     state: web::Data<AppState>,
-    caller: Caller,
+    claim: Claim,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
-    let conversation = state.conversations.get(&caller.0, org, id).await?;
+    let conversation = state.conversations.get(claim.as_claimant(), org, id).await?;
     Ok(HttpResponse::Ok().json(ConversationBody::from(&conversation)))
 }
 
@@ -387,7 +390,7 @@ pub(crate) struct EventsQuery {
 )]
 pub(crate) async fn read_events(
     state: web::Data<AppState>,
-    caller: Caller,
+    claim: Claim,
     path: web::Path<(Uuid, Uuid)>,
     query: web::Query<EventsQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -395,7 +398,7 @@ pub(crate) async fn read_events(
     let page = state
         .conversations
         .read_events(
-            &caller.0,
+            claim.as_claimant(),
             org,
             id,
             query.start_id.unwrap_or(0),
