@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QueryResult, QuerySelect, QueryTrait,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement},
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement},
 };
 use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
@@ -48,7 +48,7 @@ pub(crate) const MEMBER_ROLE: &str = "member_role";
 pub(crate) const ORG_REQUIRE_MFA: &str = "org_require_mfa";
 pub(crate) const ORG_REQUIRE_SSO: &str = "org_require_sso";
 /// The columns that carry an event segment next to its conversation.
-pub(crate) const SEGMENT_FIRST: &str = "segment_first_id";
+const SEGMENT_FIRST: &str = "segment_first_id";
 const SEGMENT_LAST: &str = "segment_last_id";
 const SEGMENT_BATCH: &str = "segment_batch_id";
 
@@ -210,7 +210,7 @@ pub(crate) fn page_query(
 }
 
 /// Conversation `id` of `org`, once per segment holding its visible events `start..start+limit`
-/// (in order), or once with no segment.
+/// (in no particular order: [`segments_of`] orders them), or once with no segment.
 pub(crate) fn window_query(org: OrgId, id: ConversationId, start: i64, limit: i64) -> SelectStatement {
     use event_segments::Column as Segment;
     let wanted_end = start.saturating_add(limit);
@@ -228,22 +228,20 @@ pub(crate) fn window_query(org: OrgId, id: ConversationId, start: i64, limit: i6
             SEGMENT_BATCH,
         )
         .into_query();
-    query
-        .left_join(
-            event_segments::Entity,
-            Condition::all()
-                .add(
-                    Expr::col((event_segments::Entity, Segment::ConversationId))
-                        .equals((conversations::Entity, conversations::Column::Id)),
-                )
-                .add(Expr::col((event_segments::Entity, Segment::FirstId)).lt(end))
-                .add(Expr::col((event_segments::Entity, Segment::LastId)).gte(start)),
-        )
-        .order_by((event_segments::Entity, Segment::FirstId), Order::Asc);
+    query.left_join(
+        event_segments::Entity,
+        Condition::all()
+            .add(
+                Expr::col((event_segments::Entity, Segment::ConversationId))
+                    .equals((conversations::Entity, conversations::Column::Id)),
+            )
+            .add(Expr::col((event_segments::Entity, Segment::FirstId)).lt(end))
+            .add(Expr::col((event_segments::Entity, Segment::LastId)).gte(start)),
+    );
     query
 }
 
-/// The event segments beside the conversation rows of a [`window_query`], in order.
+/// The event segments beside the conversation rows of a [`window_query`], in id order.
 pub(crate) fn segments_of(
     rows: &[QueryResult],
     org: OrgId,
@@ -267,6 +265,7 @@ pub(crate) fn segments_of(
             });
         }
     }
+    segments.sort_unstable_by_key(|segment| segment.first_id);
     Ok(segments)
 }
 

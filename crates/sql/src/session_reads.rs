@@ -7,7 +7,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, QueryFilter, QueryResult,
     QueryTrait,
     prelude::DateTimeUtc,
-    sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Order, Query, SelectStatement},
+    sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement},
 };
 use tenantry_domain::{
     Conversation, ConversationId, DomainError, Email, OrgId, User,
@@ -19,8 +19,8 @@ use uuid::Uuid;
 use crate::{
     SqlConversationStore,
     conversation_store::{
-        MEMBER_ROLE, ORG_REQUIRE_MFA, ORG_REQUIRE_SSO, SEGMENT_FIRST, access_of, from_row, in_org,
-        member_role, org_flag, page_query, segments_of, window_query,
+        MEMBER_ROLE, ORG_REQUIRE_MFA, ORG_REQUIRE_SSO, access_of, from_row, in_org, member_role, org_flag,
+        page_query, segments_of, window_query,
     },
     entities::{conversations, orgs, sessions, users},
     errors::{corrupt, db_error},
@@ -92,14 +92,10 @@ fn holder_query(session: &SessionProbe, org: OrgId) -> SelectStatement {
     select
 }
 
-/// The holder's row beside every row of `data` (once with nulls when `data` has none), ordered by
-/// `order` over the data's columns.
-fn in_session(
-    session: &SessionProbe,
-    org: OrgId,
-    data: SelectStatement,
-    order: &[(&str, Order)],
-) -> SelectStatement {
+/// The holder's row beside every row of `data` (once with nulls when `data` has none). The join
+/// promises no order, and sorting its wide rows costs the database more than the rest of the read,
+/// so callers order what they decode.
+fn in_session(session: &SessionProbe, org: OrgId, data: SelectStatement) -> SelectStatement {
     let mut select = Query::select();
     select
         .column((Alias::new(HOLDER_SIDE), Asterisk))
@@ -111,9 +107,6 @@ fn in_session(
             Alias::new(DATA_SIDE),
             Expr::cust("1 = 1"),
         );
-    for (column, direction) in order {
-        select.order_by((Alias::new(DATA_SIDE), Alias::new(*column)), direction.clone());
-    }
     select
 }
 
@@ -182,7 +175,7 @@ impl SessionReads for SqlConversationStore {
         id: ConversationId,
     ) -> Result<Option<InSession<Option<Conversation>>>, DomainError> {
         let data = conversations::Entity::find().filter(in_org(org, id)).into_query();
-        let Some(rows) = self.read_in_session(&in_session(session, org, data, &[])).await? else {
+        let Some(rows) = self.read_in_session(&in_session(session, org, data)).await? else {
             return Ok(None);
         };
         let row = &rows[0];
@@ -197,21 +190,17 @@ impl SessionReads for SqlConversationStore {
         after: Option<ConversationCursor>,
         limit: u64,
     ) -> Result<Option<InSession<Vec<Conversation>>>, DomainError> {
-        let order = [
-            (conversations::Column::LastUpdatedAt.as_str(), Order::Desc),
-            (conversations::Column::Id.as_str(), Order::Desc),
-        ];
         let data = page_query(org, filter, after, limit);
-        let Some(rows) = self
-            .read_in_session(&in_session(session, org, data, &order))
-            .await?
-        else {
+        let Some(rows) = self.read_in_session(&in_session(session, org, data)).await? else {
             return Ok(None);
         };
         let mut page = Vec::with_capacity(rows.len());
         for row in &rows {
             page.extend(conversation_on(row)?);
         }
+        page.sort_unstable_by_key(|conversation| {
+            std::cmp::Reverse((conversation.last_updated_at, conversation.id))
+        });
         Ok(Some(with_data(holder_of(&rows[0])?, page)))
     }
 
@@ -224,7 +213,7 @@ impl SessionReads for SqlConversationStore {
         limit: i64,
     ) -> Result<Option<InSession<Option<(Conversation, Vec<EventSegment>)>>>, DomainError> {
         let data = window_query(org, id, start, limit);
-        let query = in_session(session, org, data, &[(SEGMENT_FIRST, Order::Asc)]);
+        let query = in_session(session, org, data);
         let Some(rows) = self.read_in_session(&query).await? else {
             return Ok(None);
         };
