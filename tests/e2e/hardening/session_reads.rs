@@ -1,6 +1,7 @@
 //! The reads that confirm their session in the same statement as their data (the list, one
-//! conversation, a window of events) refuse an access token at the next request once its session
-//! ends, its user is disabled or the user's token epoch moves on; many at once included.
+//! conversation, a window of events, and the check before an append) refuse an access token at the
+//! next request once its session ends, its user is disabled or the user's token epoch moves on;
+//! many at once included.
 
 use serde_json::{Value, json};
 
@@ -75,8 +76,18 @@ async fn reads_refuse_a_token_once_its_session_user_or_epoch_is_done_with() {
     assert_eq!(logout.status(), 204);
     let after_logout = read_all(&app, &first.access_token, &org, &conversation).await;
     assert_eq!(statuses(&after_logout), [401, 401, 401], "the ended session");
+    let (status, body) = app
+        .api(&first.access_token)
+        .append_events(&org, &conversation, json!([{ "n": 3 }]))
+        .await;
+    assert_eq!(status, 401, "an append in the ended session: {body}");
     let other = read_all(&app, &second, &org, &conversation).await;
     assert_eq!(statuses(&other), [200, 200, 200], "another session of the user");
+    assert_eq!(
+        other[2].1["items"].as_array().map(Vec::len),
+        Some(3),
+        "the refused append added nothing"
+    );
 
     let bumped = app
         .execute_sql(&format!(

@@ -98,6 +98,22 @@ async fn an_ended_expired_or_stale_session_reads_nothing() {
     assert!(unauthorized(
         &read_all(&world, Claimant::Session(&claims), org, conversation.id).await
     ));
+    let append = world
+        .conversations
+        .append_events(
+            Claimant::Session(&claims),
+            org,
+            conversation.id,
+            vec![json!({ "n": 0 })],
+        )
+        .await;
+    assert!(matches!(append, Err(DomainError::Unauthorized(_))), "{append:?}");
+    let unchanged = world
+        .conversations
+        .get(&dev.caller, org, conversation.id)
+        .await
+        .expect("read");
+    assert_eq!(unchanged.event_count, 0, "nothing was appended");
 
     let later = world.person("later").await;
     let later_claims = claims_of(&world, &later);

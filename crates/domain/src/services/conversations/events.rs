@@ -1,7 +1,7 @@
 use serde_json::Value;
 
 use crate::{
-    Caller, Claimant, Conversation, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
+    Claimant, Conversation, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
     ports::{AppendedRange, EventSegment, Signal},
     services::conversations::{ConversationService, admitted_reader},
     session_confirmation::confirm_read,
@@ -23,9 +23,9 @@ pub struct EventPage {
 
 impl ConversationService {
     /// Appends events (each a JSON object), assigning the next dense ids (creator or admin+).
-    pub async fn append_events(
+    pub async fn append_events<'a>(
         &self,
-        caller: &Caller,
+        claimant: impl Into<Claimant<'a>>,
         org: OrgId,
         id: ConversationId,
         events: Vec<Value>,
@@ -39,7 +39,7 @@ impl ConversationService {
                 "must be a JSON object",
             ));
         }
-        self.manageable(caller, org, id).await?;
+        self.manageable_as(claimant.into(), org, id).await?;
         let range = event_ids::write_then_record(
             self.ports.unit_of_work.as_ref(),
             self.ports.events.as_ref(),

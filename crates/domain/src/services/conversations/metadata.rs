@@ -154,7 +154,9 @@ impl ConversationService {
         org: OrgId,
         id: ConversationId,
     ) -> Result<Conversation, DomainError> {
-        self.readable_as(claimant.into(), org, id).await
+        self.readable_as(claimant.into(), org, id)
+            .await
+            .map(|(conversation, _, _)| conversation)
     }
 
     /// A page of the conversations the caller may read.

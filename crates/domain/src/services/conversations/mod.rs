@@ -17,7 +17,7 @@ pub use tickets::STREAM_TICKET_TTL_SECS;
 pub use watch::{OrgActivity, OrgWatcher};
 
 use crate::{
-    Caller, Claimant, Conversation, ConversationId, DomainError, OrgId, Role,
+    Caller, Claimant, Conversation, ConversationId, DomainError, OrgId, Role, UserId,
     clock::Clock,
     org_policy::MemberAccess,
     ports::{
@@ -114,16 +114,18 @@ impl ConversationService {
         Ok((conversation, role))
     }
 
-    /// [`Self::readable`] for a claimant, whose session (if that is what it has) the read confirms.
+    /// [`Self::readable`] for a claimant, whose session (if that is what it has) the read confirms:
+    /// the conversation, the reader's role and id.
     async fn readable_as(
         &self,
         claimant: Claimant<'_>,
         org: OrgId,
         id: ConversationId,
-    ) -> Result<Conversation, DomainError> {
+    ) -> Result<(Conversation, Role, UserId), DomainError> {
         let claims = match claimant {
             Claimant::Confirmed(caller) => {
-                return self.readable(caller, org, id).await.map(|(found, _)| found);
+                let (conversation, role) = self.readable(caller, org, id).await?;
+                return Ok((conversation, role, caller.user.id));
             }
             Claimant::Session(claims) => claims,
         };
@@ -134,8 +136,8 @@ impl ConversationService {
             .await?;
         let (caller, access, conversation) = confirm_read(claims, read)?;
         let conversation = conversation.ok_or(DomainError::NotFound)?;
-        admitted_reader(&caller, &conversation, access)?;
-        Ok(conversation)
+        let role = admitted_reader(&caller, &conversation, access)?;
+        Ok((conversation, role, caller.user.id))
     }
 
     /// The session a read confirms for `claims`, live now.
@@ -155,8 +157,18 @@ impl ConversationService {
         org: OrgId,
         id: ConversationId,
     ) -> Result<Conversation, DomainError> {
-        let (conversation, role) = self.readable(caller, org, id).await?;
-        if !conversation.manageable_by(caller.user.id, role) {
+        self.manageable_as(caller.into(), org, id).await
+    }
+
+    /// [`Self::manageable`] for a claimant, whose session the read confirms.
+    pub(crate) async fn manageable_as(
+        &self,
+        claimant: Claimant<'_>,
+        org: OrgId,
+        id: ConversationId,
+    ) -> Result<Conversation, DomainError> {
+        let (conversation, role, user) = self.readable_as(claimant, org, id).await?;
+        if !conversation.manageable_by(user, role) {
             return Err(DomainError::Forbidden);
         }
         Ok(conversation)

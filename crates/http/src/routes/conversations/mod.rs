@@ -346,7 +346,7 @@ pub(crate) async fn remove(
 )]
 pub(crate) async fn append_events(
     state: web::Data<AppState>,
-    caller: Caller,
+    claim: Claim,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
@@ -358,7 +358,7 @@ pub(crate) async fn append_events(
     };
     let range = state
         .conversations
-        .append_events(&caller.0, org, id, events)
+        .append_events(claim.as_claimant(), org, id, events)
         .await?;
     Ok(HttpResponse::Created().json(AppendedBody {
         first_id: range.first_id,
