@@ -88,6 +88,12 @@ impl SqlDatabase {
         self.conn.get_database_backend()
     }
 
+    /// Whether the database runs inside this process (SQLite): a statement then costs no round
+    /// trip, so nothing is gained by folding reads into one.
+    pub fn is_embedded(&self) -> bool {
+        self.backend() == DatabaseBackend::Sqlite
+    }
+
     /// Closes every connection of the pools.
     pub async fn close(self) -> Result<(), DomainError> {
         if let Some(reads) = self.conn.reads() {
