@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use tenantry::{Application, Config, wiring::Adapters};
+use tenantry_domain::ports::SessionThenRead;
 use tenantry_memory::{MemoryEventStore, MemoryRequestCounters, MemoryStore};
 
 /// Replaces every store of `adapters` with one shared in-memory store and in-memory event objects.
@@ -23,6 +24,11 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.audit_log = store.clone();
     adapters.conversations = store.clone();
     adapters.event_index = store.clone();
+    adapters.session_reads = Arc::new(SessionThenRead {
+        sessions: store.clone(),
+        conversations: store.clone(),
+        event_index: store.clone(),
+    });
     adapters.purge_queue = store.clone();
     adapters.retention = store.clone();
     adapters.secrets = store.clone();
