@@ -31,9 +31,7 @@ impl FromRequest for Caller {
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::from(DomainError::Internal("state missing".into())))?;
-            let caller = authenticate(&state, token.as_deref()).await?;
-            counted(&req, state.rate_limits.check(&caller, path_org(&req)))?;
-            Ok(Caller(caller))
+            Ok(Caller(counted_caller(&state, token.as_deref(), &req).await?))
         })
     }
 }
@@ -68,23 +66,31 @@ impl FromRequest for Claim {
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::from(DomainError::Internal("state missing".into())))?;
-            let org = path_org(&req);
             match token.as_deref() {
                 Some(token)
                     if state.auth_mode == AuthMode::Password && !token.starts_with(API_KEY_PREFIX) =>
                 {
                     let claims = state.identity.verify_access(token)?;
-                    counted(&req, state.rate_limits.check_session(&claims, org))?;
+                    counted(&req, state.rate_limits.check_session(&claims, path_org(&req)))?;
                     Ok(Claim::Session(claims))
                 }
-                _ => {
-                    let caller = authenticate(&state, token.as_deref()).await?;
-                    counted(&req, state.rate_limits.check(&caller, org))?;
-                    Ok(Claim::Confirmed(caller))
-                }
+                _ => Ok(Claim::Confirmed(
+                    counted_caller(&state, token.as_deref(), &req).await?,
+                )),
             }
         })
     }
+}
+
+/// The caller `token` stands for, counted against the rate limits of the route's org.
+async fn counted_caller(
+    state: &AppState,
+    token: Option<&str>,
+    req: &HttpRequest,
+) -> Result<tenantry_domain::Caller, DomainError> {
+    let caller = authenticate(state, token).await?;
+    counted(req, state.rate_limits.check(&caller, path_org(req)))?;
+    Ok(caller)
 }
 
 /// The org a route names, if it names one.

@@ -122,9 +122,13 @@ pub(crate) fn access_of(row: &QueryResult) -> Result<Option<MemberAccess>, Domai
 
 /// A conversation row with the reader's access beside it.
 fn with_role(row: &QueryResult) -> Result<(Conversation, Option<MemberAccess>), DomainError> {
-    let conversation =
-        conversations::Model::from_query_result(row, "").map_err(|_| corrupt("conversation"))?;
-    Ok((from_row(conversation)?, access_of(row)?))
+    Ok((conversation_of(row)?, access_of(row)?))
+}
+
+/// The conversation whose columns a row carries (unprefixed).
+pub(crate) fn conversation_of(row: &QueryResult) -> Result<Conversation, DomainError> {
+    let model = conversations::Model::from_query_result(row, "").map_err(|_| corrupt("conversation"))?;
+    from_row(model)
 }
 
 pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, DomainError> {

@@ -19,8 +19,8 @@ use uuid::Uuid;
 use crate::{
     SqlConversationStore,
     conversation_store::{
-        MEMBER_ROLE, ORG_REQUIRE_MFA, ORG_REQUIRE_SSO, access_of, from_row, in_org, member_role, org_flag,
-        page_query, segments_of, window_query,
+        MEMBER_ROLE, ORG_REQUIRE_MFA, ORG_REQUIRE_SSO, access_of, conversation_of, in_org, member_role,
+        org_flag, page_query, segments_of, window_query,
     },
     entities::{conversations, orgs, sessions, users},
     errors::{corrupt, db_error},
@@ -142,8 +142,7 @@ fn conversation_on(row: &QueryResult) -> Result<Option<Conversation>, DomainErro
     if !present {
         return Ok(None);
     }
-    let model = conversations::Model::from_query_result(row, "").map_err(|_| corrupt("conversation"))?;
-    from_row(model).map(Some)
+    conversation_of(row).map(Some)
 }
 
 impl SqlConversationStore {
