@@ -1,7 +1,17 @@
 //! Signals across server instances: PostgreSQL `LISTEN/NOTIFY` on one channel, fanned out to this
 //! instance's readers through a bounded broadcast; on SQLite (one instance) the broadcast alone.
+//!
+//! On PostgreSQL a publisher task sends what was published in batches, one statement (and so one
+//! transaction) per batch. Each notifying transaction takes a database-wide lock for its commit
+//! and gets a commit of its own to flush: one per signal made every append wait for the others'.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, sqlx::postgres::PgListener};
@@ -9,7 +19,7 @@ use tenantry_domain::{
     DomainError,
     ports::{Signal, SignalBus, SignalReceiver},
 };
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 use uuid::Uuid;
 
 use crate::{SqlDatabase, errors::db_error};
@@ -17,46 +27,63 @@ use crate::{SqlDatabase, errors::db_error};
 /// The PostgreSQL notification channel signals travel on.
 const CHANNEL: &str = "tenantry_signals";
 
+/// Signals a batch carries at most.
+const MAX_BATCH: usize = 512;
+
 /// [`SignalBus`] over the database.
 #[derive(Debug, Clone)]
 pub struct SqlSignalBus {
-    db: SqlDatabase,
     local: broadcast::Sender<Signal>,
+    /// PostgreSQL only: the publisher task's queue.
+    outbox: Option<Outbox>,
+}
+
+/// The queue of signals waiting for the publisher task.
+#[derive(Debug, Clone)]
+struct Outbox {
+    queue: mpsc::Sender<Signal>,
+    /// Set when a signal found the queue full; the next batch then carries a resync instead.
+    overflowed: Arc<AtomicBool>,
 }
 
 impl SqlSignalBus {
     /// Starts the bus; on PostgreSQL a task listens on the channel for as long as the process
-    /// runs, reconnecting (and telling readers to resync) when the connection drops. `capacity` is
-    /// how many signals a slow reader may fall behind before it is told to resync.
+    /// runs, reconnecting (and telling readers to resync) when the connection drops, and another
+    /// publishes. `capacity` is how many signals a slow reader may fall behind before it is told
+    /// to resync, and how many may wait to be published before they are replaced by a resync.
     pub fn start(db: &SqlDatabase, capacity: usize) -> Self {
         let local = broadcast::channel(capacity.max(1)).0;
-        if db.backend() == DatabaseBackend::Postgres {
+        let outbox = (db.backend() == DatabaseBackend::Postgres).then(|| {
             tokio::spawn(listen(db.clone(), local.clone()));
-        }
-        Self {
-            db: db.clone(),
-            local,
-        }
+            let (queue, pending) = mpsc::channel(capacity.max(MAX_BATCH));
+            let overflowed = Arc::new(AtomicBool::new(false));
+            tokio::spawn(publish_batches(
+                db.clone(),
+                pending,
+                overflowed.clone(),
+                local.clone(),
+            ));
+            Outbox { queue, overflowed }
+        });
+        Self { local, outbox }
     }
 }
 
 #[async_trait]
 impl SignalBus for SqlSignalBus {
+    /// Queues the signal for the publisher task (PostgreSQL) or hands it to this instance's
+    /// readers (SQLite); it returns without waiting for the database.
     async fn publish(&self, signal: Signal) -> Result<(), DomainError> {
-        if self.db.backend() != DatabaseBackend::Postgres {
-            let _ = self.local.send(signal);
-            return Ok(());
+        match &self.outbox {
+            None => {
+                let _ = self.local.send(signal);
+            }
+            Some(outbox) => {
+                if outbox.queue.try_send(signal).is_err() {
+                    outbox.overflowed.store(true, Ordering::Release);
+                }
+            }
         }
-        // Every instance, this one included, hears it through its listener.
-        self.db
-            .conn
-            .execute_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), encode(signal).into()],
-            ))
-            .await
-            .map_err(db_error)?;
         Ok(())
     }
 
@@ -74,6 +101,40 @@ impl SignalReceiver for Receiver {
             Ok(signal) => signal,
             Err(broadcast::error::RecvError::Lagged(_)) => Signal::Resync,
             Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+        }
+    }
+}
+
+/// Publishes queued signals until the bus is dropped: whatever waits when a batch goes out goes
+/// with it, in the order published. Every instance, this one included, hears them through its
+/// listener; when a batch cannot be sent, this instance's readers are told to resync (readers
+/// elsewhere look again at their next heartbeat).
+async fn publish_batches(
+    db: SqlDatabase,
+    mut pending: mpsc::Receiver<Signal>,
+    overflowed: Arc<AtomicBool>,
+    local: broadcast::Sender<Signal>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while pending.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        if overflowed.swap(false, Ordering::AcqRel) {
+            batch.push(Signal::Resync);
+        }
+        // Payloads are ids, digits and letters: a space separates them.
+        let payloads = batch.drain(..).map(encode).collect::<Vec<_>>().join(" ");
+        let sent = db
+            .conn
+            .execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, payload) \
+                 FROM unnest(string_to_array($2, ' ')) WITH ORDINALITY AS sent(payload, n) ORDER BY n",
+                [CHANNEL.into(), payloads.into()],
+            ))
+            .await
+            .map_err(db_error);
+        if let Err(error) = sent {
+            tracing::warn!(%error, "signals not published; this instance's readers resync");
+            let _ = local.send(Signal::Resync);
         }
     }
 }
