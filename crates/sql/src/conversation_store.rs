@@ -280,7 +280,7 @@ pub(crate) fn in_org(org: OrgId, id: ConversationId) -> Condition {
 }
 
 /// `%text%` for LIKE, with the wildcards in `text` taken literally.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let escaped = text
         .to_lowercase()
         .replace('\\', "\\\\")

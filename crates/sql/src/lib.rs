@@ -47,6 +47,7 @@ pub use remote_deletions::SqlRemoteDeletionQueue;
 pub use request_counters::SqlRequestCounters;
 pub use sandbox_store::SqlSandboxStore;
 pub use secret_store::SqlSecretStore;
+pub use session_reads::PostgresSessionReads;
 pub use share_store::SqlShareStore;
 pub use signals::SqlSignalBus;
 pub use spend_store::SqlSpendStore;

@@ -14,7 +14,7 @@ use sea_orm::{
     sea_query::Values,
     sqlx::{
         self, ConnectOptions, Connection, PgConnection,
-        postgres::{PgConnectOptions, Postgres},
+        postgres::{PgArguments, PgConnectOptions, PgRow, Postgres},
     },
 };
 use sea_query_sqlx::SqlxValues;
@@ -86,6 +86,18 @@ impl ReadPool {
         let outcome = bound(statement).fetch_all(&mut connection.conn).await;
         connection.settled = true;
         settle(connection, outcome).map(|rows| rows.into_iter().map(QueryResult::from).collect())
+    }
+
+    /// Every row `sql` returns with `arguments` bound, as sqlx gives them, for reads that decode
+    /// by position.
+    pub(crate) async fn fetch_rows(&self, sql: &str, arguments: &PgArguments) -> Result<Vec<PgRow>, DbErr> {
+        let mut connection = self.connection().await?;
+        connection.settled = false;
+        let outcome = sqlx::query_with(sqlx::AssertSqlSafe(sql), arguments.clone())
+            .fetch_all(&mut connection.conn)
+            .await;
+        connection.settled = true;
+        settle(connection, outcome)
     }
 
     /// The most connections it opens.

@@ -22,9 +22,10 @@ use tenantry_objects::{CachedEventStore, ObjectEventStore, open_object_store};
 use tenantry_oidc::OpenIdConnectClient;
 use tenantry_payments::{NoPayments, StripePayments, StripeSettings};
 use tenantry_sql::{
-    SqlAgentReportStore, SqlApiKeyStore, SqlBillingStore, SqlConversationStore, SqlDatabase,
-    SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlRequestCounters,
-    SqlSandboxStore, SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSpendStore, SqlSsoStore, SqlUnitOfWork,
+    PostgresSessionReads, SqlAgentReportStore, SqlApiKeyStore, SqlBillingStore, SqlConversationStore,
+    SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue,
+    SqlRequestCounters, SqlSandboxStore, SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSpendStore,
+    SqlSsoStore, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -144,14 +145,13 @@ impl Adapters {
         // PostgreSQL reads a session with its data in one statement, which saves a round trip.
         // SQLite has none to save, and its planner materialises the joined page (the list ran at
         // half its speed), so there the session is read first.
-        let session_reads: Arc<dyn SessionReads> = if database.is_embedded() {
-            Arc::new(SessionThenRead {
+        let session_reads: Arc<dyn SessionReads> = match PostgresSessionReads::new(database) {
+            Some(reads) => Arc::new(reads),
+            None => Arc::new(SessionThenRead {
                 sessions: identity.clone(),
                 conversations: conversations.clone(),
                 event_index: conversations.clone(),
-            })
-        } else {
-            conversations.clone()
+            }),
         };
         let secrets = Arc::new(SqlSecretStore::new(database.clone()));
         let shares = Arc::new(SqlShareStore::new(database.clone()));
