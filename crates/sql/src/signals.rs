@@ -29,6 +29,8 @@ const CHANNEL: &str = "tenantry_signals";
 
 /// Signals a batch carries at most.
 const MAX_BATCH: usize = 512;
+/// Signals that may wait to be published; beyond, they are replaced by one resync.
+const QUEUE: usize = 4 * MAX_BATCH;
 
 /// [`SignalBus`] over the database.
 #[derive(Debug, Clone)]
@@ -50,12 +52,12 @@ impl SqlSignalBus {
     /// Starts the bus; on PostgreSQL a task listens on the channel for as long as the process
     /// runs, reconnecting (and telling readers to resync) when the connection drops, and another
     /// publishes. `capacity` is how many signals a slow reader may fall behind before it is told
-    /// to resync, and how many may wait to be published before they are replaced by a resync.
+    /// to resync.
     pub fn start(db: &SqlDatabase, capacity: usize) -> Self {
         let local = broadcast::channel(capacity.max(1)).0;
         let outbox = (db.backend() == DatabaseBackend::Postgres).then(|| {
             tokio::spawn(listen(db.clone(), local.clone()));
-            let (queue, pending) = mpsc::channel(capacity.max(MAX_BATCH));
+            let (queue, pending) = mpsc::channel(QUEUE);
             let overflowed = Arc::new(AtomicBool::new(false));
             tokio::spawn(publish_batches(
                 db.clone(),

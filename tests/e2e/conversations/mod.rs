@@ -7,6 +7,7 @@ mod events;
 mod listing;
 mod retention;
 mod sharing;
+mod signal_bus;
 mod streams;
 mod usage;
 
