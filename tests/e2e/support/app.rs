@@ -35,6 +35,9 @@ pub struct TestApp {
     /// The configuration it runs with.
     pub config: Config,
     handle: ServerHandle,
+    /// The server's own runtime, as in `tenantry serve`: a test blocking its thread (waiting for a
+    /// command it runs) never stalls the server's background tasks halfway through a transaction.
+    runtime: Option<tokio::runtime::Runtime>,
     s3_prefix: String,
     _data: Arc<TempDir>,
 }
@@ -100,12 +103,23 @@ async fn start(
     config.rate_limits.per_org = 0;
     adjust(&mut config);
 
-    let app = Application::build(config.clone())
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("test-server")
+        .enable_all()
+        .build()
+        .expect("server runtime");
+    let built = config.clone();
+    let (port, handle) = runtime
+        .spawn(async move {
+            let app = Application::build(built).await.expect("application builds");
+            let started = (app.port(), app.handle());
+            tokio::spawn(app.run_until_stopped());
+            started
+        })
         .await
-        .expect("application builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
+        .expect("server starts");
+    let address = format!("http://127.0.0.1:{port}");
     TestApp {
         address,
         client: reqwest::Client::builder()
@@ -119,6 +133,7 @@ async fn start(
         data_dir: data.path().to_path_buf(),
         config,
         handle,
+        runtime: Some(runtime),
         s3_prefix,
         _data: data,
     }
@@ -413,6 +428,12 @@ pub fn token_in_mail(mail: &str) -> String {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let handle = self.handle.clone();
-        tokio::spawn(async move { handle.stop(false).await });
+        if let Some(runtime) = self.runtime.take() {
+            // A runtime cannot be shut down from inside the test's: stop it from a thread of its own.
+            std::thread::spawn(move || {
+                runtime.block_on(handle.stop(false));
+                runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            });
+        }
     }
 }
