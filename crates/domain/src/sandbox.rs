@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{DomainError, OrgId, UserId};
+use crate::{DomainError, OrgId, Role, UserId};
 
 /// A sandbox as stored (never its key: only the key's digest).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +14,8 @@ pub struct Sandbox {
     pub org_id: OrgId,
     /// Who registered it; it acts for them.
     pub created_by: UserId,
+    /// How it came to be (and with what role its creator registered it).
+    pub origin: SandboxOrigin,
     /// Human label.
     pub name: String,
     /// Where its agent server listens, when Tenantry drives it.
@@ -25,6 +27,42 @@ pub struct Sandbox {
     /// When deleted (its key fails from then on).
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// How a sandbox came to be: what decides whether the org's LLM key may be sent to it
+/// ([`crate::llm_key_release`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxOrigin {
+    /// Registered through the API by a member holding `role` then (`None`: registered before
+    /// roles were recorded).
+    Registered {
+        /// The registering member's role at the time.
+        role: Option<Role>,
+    },
+    /// Started by Tenantry itself.
+    Provisioned,
+}
+
+impl SandboxOrigin {
+    /// How it is stored: the registering role's name, `tenantry`, or nothing.
+    pub fn stored(self) -> Option<&'static str> {
+        match self {
+            Self::Registered { role } => role.map(Role::name),
+            Self::Provisioned => Some(PROVISIONED),
+        }
+    }
+
+    /// Read back from storage (an unknown value counts as no recorded role).
+    pub fn from_stored(stored: Option<&str>) -> Self {
+        match stored {
+            Some(PROVISIONED) => Self::Provisioned,
+            other => Self::Registered {
+                role: other.and_then(|name| Role::parse(name).ok()),
+            },
+        }
+    }
+}
+
+const PROVISIONED: &str = "tenantry";
 
 /// Where a sandbox's session key is kept sealed under the key ring (so key rotation and
 /// re-encryption cover it like every other secret).
@@ -90,5 +128,21 @@ mod tests {
         assert!(sandbox_url("ftp://x").is_err());
         assert!(sandbox_url("http://").is_err());
         assert!(sandbox_url("http:// spaced").is_err());
+    }
+
+    #[test]
+    fn origins_round_trip_through_storage() {
+        for origin in [
+            SandboxOrigin::Provisioned,
+            SandboxOrigin::Registered {
+                role: Some(Role::Admin),
+            },
+            SandboxOrigin::Registered {
+                role: Some(Role::Developer),
+            },
+            SandboxOrigin::Registered { role: None },
+        ] {
+            assert_eq!(SandboxOrigin::from_stored(origin.stored()), origin);
+        }
     }
 }

@@ -2,6 +2,11 @@
 //! flow with PKCE (S256), a nonce and a state, and ID tokens verified against the issuer's keys
 //! (`iss`, `aud`, `exp`, `nonce`, signature; `alg: none` never accepted).
 //!
+//! Every answer is read up to a cap and every request is bounded in time; a provider's endpoints
+//! must be on its issuer's origin or under the operator's allow-list
+//! ([`tenantry_domain::oidc_endpoint_origin`]). A discovery that failed is remembered for a while,
+//! so repeated sign-ins against a broken or hostile issuer do not fetch again.
+//!
 //! Discovery documents are cached per issuer; an ID token signed with a key the cached key set does
 //! not hold makes the client fetch the provider's metadata and keys again, once, so a provider that
 //! rotates its keys is followed without a restart.
@@ -10,8 +15,8 @@ mod http_client;
 
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
-    time::Duration,
+    sync::{Arc, Mutex, RwLock},
+    time::{Duration, Instant},
 };
 
 use async_trait::async_trait;
@@ -22,25 +27,40 @@ use openidconnect::{
 };
 use tenantry_domain::{
     DomainError, SecretString,
+    oidc_endpoint_origin::check_endpoints,
     ports::OidcClient,
     sso::{AuthorizationRequest, ProviderSettings, VerifiedIdentity},
 };
 
 use crate::http_client::HttpClient;
+pub use crate::http_client::HttpLimits;
 
 /// The OpenID Connect client, one for every provider.
 #[derive(Clone)]
 pub struct OpenIdConnectClient {
     http: HttpClient,
     metadata: Arc<RwLock<HashMap<String, Arc<CoreProviderMetadata>>>>,
+    /// Issuers whose discovery failed, and when.
+    failures: Arc<Mutex<HashMap<String, Instant>>>,
+    failure_ttl: Duration,
+}
+
+fn provider_unavailable() -> DomainError {
+    DomainError::BadGateway {
+        code: "sso_provider_unavailable",
+        detail: "the identity provider's discovery document or keys could not be read".into(),
+    }
 }
 
 impl OpenIdConnectClient {
-    /// A client whose requests to providers give up after `timeout`.
-    pub fn new(timeout: Duration) -> Result<Self, DomainError> {
+    /// A client within `limits` that does not try an issuer again for `failure_ttl` after its
+    /// discovery failed.
+    pub fn new(limits: HttpLimits, failure_ttl: Duration) -> Result<Self, DomainError> {
         Ok(Self {
-            http: HttpClient::new(timeout)?,
+            http: HttpClient::new(limits)?,
             metadata: Arc::default(),
+            failures: Arc::default(),
+            failure_ttl,
         })
     }
 
@@ -49,27 +69,68 @@ impl OpenIdConnectClient {
         if !fresh && let Some(cached) = self.metadata.read().expect("metadata lock").get(issuer) {
             return Ok(cached.clone());
         }
-        let issuer_url =
-            IssuerUrl::new(issuer.to_owned()).map_err(|_| DomainError::invalid("issuer", "is not a URL"))?;
-        let client = self.http.clone();
-        let call = move |request| {
-            let client = client.clone();
-            async move { client.send(request).await }
-        };
-        let discovered = CoreProviderMetadata::discover_async(issuer_url, &call)
-            .await
-            .map_err(|error| {
-                tracing::warn!(issuer, error = %error, "OpenID provider discovery failed");
-                DomainError::BadGateway {
-                    code: "sso_provider_unavailable",
-                    detail: "the identity provider's discovery document or keys could not be read".into(),
-                }
-            })?;
+        if self
+            .failures
+            .lock()
+            .expect("failures lock")
+            .get(issuer)
+            .is_some_and(|failed| failed.elapsed() < self.failure_ttl)
+        {
+            return Err(provider_unavailable());
+        }
+        let discovered = self.discover(issuer).await.inspect_err(|_| {
+            let mut failures = self.failures.lock().expect("failures lock");
+            failures.retain(|_, failed| failed.elapsed() < self.failure_ttl);
+            failures.insert(issuer.to_owned(), Instant::now());
+        })?;
+        self.failures.lock().expect("failures lock").remove(issuer);
         let discovered = Arc::new(discovered);
         self.metadata
             .write()
             .expect("metadata lock")
             .insert(issuer.to_owned(), discovered.clone());
+        Ok(discovered)
+    }
+
+    /// Discovers the provider (document and keys, each read up to the cap) and checks where its
+    /// endpoints are.
+    async fn discover(&self, issuer: &str) -> Result<CoreProviderMetadata, DomainError> {
+        let issuer_url =
+            IssuerUrl::new(issuer.to_owned()).map_err(|_| DomainError::invalid("issuer", "is not a URL"))?;
+        let client = self.http.clone();
+        let owned_issuer: Arc<str> = issuer.into();
+        let call = move |request| {
+            let client = client.clone();
+            let issuer = owned_issuer.clone();
+            async move { client.send(&issuer, request).await }
+        };
+        let discovered = CoreProviderMetadata::discover_async(issuer_url, &call)
+            .await
+            .map_err(|error| {
+                tracing::warn!(issuer, error = %error, "OpenID provider discovery failed");
+                provider_unavailable()
+            })?;
+        let authorization = discovered.authorization_endpoint().to_string();
+        let jwks = discovered.jwks_uri().to_string();
+        let token = discovered.token_endpoint().map(ToString::to_string);
+        let userinfo = discovered.userinfo_endpoint().map(ToString::to_string);
+        let endpoints = [
+            ("authorization_endpoint", Some(authorization.as_str())),
+            ("jwks_uri", Some(jwks.as_str())),
+            ("token_endpoint", token.as_deref()),
+            ("userinfo_endpoint", userinfo.as_deref()),
+        ];
+        check_endpoints(
+            issuer,
+            endpoints
+                .iter()
+                .filter_map(|(name, url)| url.map(|url| (*name, url))),
+            &self.http.endpoint_allow_list,
+        )
+        .map_err(|refused| {
+            tracing::warn!(issuer, reason = %refused, "OpenID provider refused");
+            provider_unavailable()
+        })?;
         Ok(discovered)
     }
 
@@ -143,9 +204,11 @@ impl OidcClient for OpenIdConnectClient {
         let metadata = self.metadata(&provider.issuer, false).await?;
         let client = Self::client(&metadata, provider, redirect_uri)?;
         let http = self.http.clone();
+        let issuer: Arc<str> = provider.issuer.as_str().into();
         let call = move |request| {
             let http = http.clone();
-            async move { http.send(request).await }
+            let issuer = issuer.clone();
+            async move { http.send(&issuer, request).await }
         };
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))

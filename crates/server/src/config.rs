@@ -131,6 +131,42 @@ pub struct AgentsConfig {
     pub working_dir: String,
     /// Longest wait for an agent server's answer.
     pub request_timeout_secs: u64,
+    /// Longest wait for a connection to an agent server.
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+    /// Largest answer read from an agent server, in bytes (a longer one fails the call with 502).
+    #[serde(default = "default_agent_response_bytes")]
+    pub max_response_bytes: usize,
+    /// Hosts sandbox URLs may name (`agents.example.com`, `*.sandboxes.example.com`); empty: any
+    /// host whose addresses pass the checks below.
+    #[serde(default, deserialize_with = "list_or_comma_separated")]
+    pub allowed_hosts: Vec<String>,
+    /// Whether sandbox URLs may point at loopback addresses (this machine).
+    #[serde(default)]
+    pub allow_loopback: bool,
+    /// Whether sandbox URLs may point at private networks (10/8, 172.16/12, 192.168/16, 100.64/10,
+    /// fc00::/7).
+    #[serde(default)]
+    pub allow_private_networks: bool,
+}
+
+impl AgentsConfig {
+    /// Where Tenantry may call agent servers.
+    pub fn outbound_policy(&self) -> tenantry_domain::outbound_policy::OutboundPolicy {
+        tenantry_domain::outbound_policy::OutboundPolicy {
+            allowed_hosts: self.allowed_hosts.clone(),
+            allow_loopback: self.allow_loopback,
+            allow_private: self.allow_private_networks,
+        }
+    }
+}
+
+fn default_connect_timeout_secs() -> u64 {
+    5
+}
+
+fn default_agent_response_bytes() -> usize {
+    4 * 1024 * 1024
 }
 
 /// `[orgs]`.
@@ -321,6 +357,15 @@ pub struct OidcConfig {
     pub request_timeout_secs: u64,
     /// Absolute URLs a finished sign-in may redirect under (paths on this server always may).
     pub redirect_allow_list: Vec<String>,
+    /// Longest wait for a connection to a provider.
+    pub connect_timeout_secs: u64,
+    /// Largest document read from a provider (discovery, keys, token response), in bytes.
+    pub max_document_bytes: usize,
+    /// How long a failed discovery is remembered: sign-ins through that issuer fail at once.
+    pub failed_discovery_cache_secs: u64,
+    /// URLs off an issuer's origin its endpoints may be under (by default every endpoint must be on
+    /// the issuer's origin).
+    pub endpoint_allow_list: Vec<String>,
     /// Providers for the whole install, signed in through `/api/auth/oidc/{name}/start`.
     pub providers: Vec<OidcProviderConfig>,
 }
@@ -330,6 +375,10 @@ impl Default for OidcConfig {
         Self {
             request_timeout_secs: 10,
             redirect_allow_list: Vec::new(),
+            connect_timeout_secs: 5,
+            max_document_bytes: 1024 * 1024,
+            failed_discovery_cache_secs: 60,
+            endpoint_allow_list: Vec::new(),
             providers: Vec::new(),
         }
     }

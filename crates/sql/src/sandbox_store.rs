@@ -6,7 +6,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId, UserId,
     ports::SandboxStore,
-    sandbox::Sandbox,
+    sandbox::{Sandbox, SandboxOrigin},
     secrets::{Sealed, SecretAddress},
 };
 use uuid::Uuid;
@@ -34,6 +34,7 @@ fn from_row(row: sandboxes::Model) -> Sandbox {
         id: row.id,
         org_id: row.org_id,
         created_by: row.created_by,
+        origin: SandboxOrigin::from_stored(row.origin.as_deref()),
         name: row.name,
         url: row.url,
         key_digest: row.key_digest,
@@ -55,6 +56,7 @@ impl SandboxStore for SqlSandboxStore {
             id: Set(sandbox.id),
             org_id: Set(sandbox.org_id),
             created_by: Set(sandbox.created_by),
+            origin: Set(sandbox.origin.stored().map(str::to_owned)),
             name: Set(sandbox.name.clone()),
             url: Set(sandbox.url.clone()),
             key_digest: Set(sandbox.key_digest.clone()),

@@ -225,7 +225,8 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
     );
     let (_, listed) = app.api(&owner.access_token).conversations(&org, "").await;
     assert_eq!(listed["items"].as_array().expect("items").len(), count);
-    // One that refuses (this sandbox's key is not the agent server's): 502 with its detail.
+    // One that refuses (this sandbox's key is not the agent server's): 502 with its status (what it
+    // said stays in the log).
     let (_, wrong_key) = app
         .api(&owner.access_token)
         .register_sandbox(&org, json!({ "name": "wrong key", "url": agent.url }))

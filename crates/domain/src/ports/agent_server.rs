@@ -1,26 +1,32 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
-use crate::{ConversationId, SecretString};
+use crate::{ConversationId, SecretString, outbound_policy::OutboundRefusal};
 
 /// Why a call to an agent server did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AgentServerFailure {
     /// It could not be reached, timed out, or answered 5xx.
     Unavailable,
-    /// It refused the request (4xx), saying why.
+    /// It refused the request (4xx). What it said is logged, never passed on: it may come from
+    /// any service at that address.
     Rejected {
         /// Its status.
         status: u16,
-        /// Its explanation, as it gave it (truncated).
-        detail: String,
     },
+    /// Its address is not one the outbound policy lets Tenantry call (its name resolves to a
+    /// refused address); nothing was sent.
+    Refused(OutboundRefusal),
 }
 
 /// An OpenHands agent server's REST API, called with the sandbox's session key
 /// (`X-Session-API-Key`).
 #[async_trait]
 pub trait AgentServer: Send + Sync {
+    /// Resolves the base URL's host and checks every address against the outbound policy, sending
+    /// nothing.
+    async fn check_destination(&self, base_url: &str) -> Result<(), AgentServerFailure>;
+
     /// `POST {base}/api/conversations`; the conversation the agent server answers with.
     async fn start_conversation(
         &self,

@@ -9,6 +9,7 @@ use crate::{
     Caller, Conversation, ConversationId, DomainError, OrgId, Visibility,
     agent_launch::{Launch, MAX_MESSAGE_CHARS, SecretLookup, start_request, user_message},
     clock::Clock,
+    llm_key_release::trusted_with_org_key,
     new_id,
     policy::{Permission, require},
     ports::{
@@ -70,10 +71,13 @@ fn failure(error: AgentServerFailure) -> DomainError {
             code: "sandbox_unavailable",
             detail: "The sandbox's agent server could not be reached or failed; nothing was recorded.".into(),
         },
-        AgentServerFailure::Rejected { status, detail } => DomainError::BadGateway {
+        AgentServerFailure::Rejected { status } => DomainError::BadGateway {
             code: "sandbox_rejected",
-            detail: format!("The sandbox's agent server refused the request ({status}): {detail}"),
+            detail: format!(
+                "The sandbox's agent server refused the request ({status}); nothing was recorded."
+            ),
         },
+        AgentServerFailure::Refused(refusal) => crate::services::sandboxes::url_refused(&refusal),
     }
 }
 
@@ -125,9 +129,11 @@ impl AgentRunService {
         if sandbox.created_by != caller.user.id {
             return Err(DomainError::NotFound);
         }
-        let url = sandbox.url.clone().ok_or_else(|| {
+        let url = self.sandboxes.callable_url(&sandbox)?.ok_or_else(|| {
             DomainError::invalid("sandbox_id", "the sandbox has no url to start conversations on")
         })?;
+        // The caller is the sandbox's creator: their role now is the creator's.
+        let trusted = trusted_with_org_key(sandbox.origin, Some(role), true);
         self.ports.policy.check(org, caller.user.id, None).await?;
         let conversation_id = new_id();
         let mut names: Vec<String> = self
@@ -142,7 +148,7 @@ impl AgentRunService {
         names.dedup();
         let launch = Launch {
             conversation_id,
-            settings: self.settings.launch_settings(caller, org).await?,
+            settings: self.settings.launch_settings(caller, org, trusted).await?,
             initial_message: input.initial_message.clone(),
             secrets: names
                 .into_iter()
@@ -268,15 +274,18 @@ impl AgentRunService {
             Err(DomainError::NotFound) => return Ok(true),
             Err(other) => return Err(other),
         };
-        let Some(url) = sandbox.url else {
-            return Ok(true);
+        let url = match self.sandboxes.callable_url(&sandbox) {
+            Ok(Some(url)) => url,
+            Ok(None) => return Ok(true),
+            // Kept pending: the operator may open the policy again.
+            Err(_) => return Ok(false),
         };
         Ok(matches!(
             self.ports
                 .agents
                 .delete_conversation(&url, &key, deletion.conversation_id)
                 .await,
-            Ok(()) | Err(AgentServerFailure::Rejected { status: 404, .. })
+            Ok(()) | Err(AgentServerFailure::Rejected { status: 404 })
         ))
     }
 
@@ -303,7 +312,7 @@ impl AgentRunService {
                 DomainError::NotFound => no_agent(),
                 other => other,
             })?;
-        let url = sandbox.url.ok_or_else(no_agent)?;
+        let url = self.sandboxes.callable_url(&sandbox)?.ok_or_else(no_agent)?;
         Ok((url, key))
     }
 }

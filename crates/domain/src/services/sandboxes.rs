@@ -10,12 +10,13 @@ use crate::{
     agent_reports::{ConversationReport, conversation_report, event_batch, state_change},
     clock::Clock,
     event_ids, new_id,
+    outbound_policy::OutboundPolicy,
     policy::{Permission, require},
     ports::{
-        Accounts, AgentReportStore, AppendedRange, EventStore, Orgs, SandboxStore, SecretCipher, SecretStore,
-        SecretTokens, Signal, SignalBus, UnitOfWork,
+        Accounts, AgentReportStore, AgentServer, AgentServerFailure, AppendedRange, EventStore, Orgs,
+        SandboxStore, SecretCipher, SecretStore, SecretTokens, Signal, SignalBus, UnitOfWork,
     },
-    sandbox::{Sandbox, sandbox_name, sandbox_url, session_key_address},
+    sandbox::{Sandbox, SandboxOrigin, sandbox_name, sandbox_url, session_key_address},
     sandbox_access::{SandboxFacts, decide_sandbox_action},
 };
 
@@ -42,6 +43,8 @@ pub struct SandboxPorts {
     pub cipher: Arc<dyn SecretCipher>,
     /// Where sealed session keys are read back.
     pub secrets: Arc<dyn SecretStore>,
+    /// The agent servers' REST API (asked to resolve and check a URL at registration).
+    pub agents: Arc<dyn AgentServer>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Told about counted usage (alerts, `over_budget`).
@@ -66,19 +69,42 @@ pub struct SandboxActor {
     pub creator: User,
 }
 
+/// A sandbox whose URL the outbound policy no longer lets Tenantry call.
+pub fn url_refused(refusal: &crate::outbound_policy::OutboundRefusal) -> DomainError {
+    DomainError::refused(
+        "sandbox_url_refused",
+        format!("This server does not call the sandbox's URL: {refusal}. Nothing was sent."),
+    )
+}
+
 /// The sandbox use cases.
 #[derive(Clone)]
 pub struct SandboxService {
     ports: SandboxPorts,
     public_url: Arc<str>,
+    outbound: Arc<OutboundPolicy>,
 }
 
 impl SandboxService {
-    /// The use cases over the given adapters; `public_url` is where agent servers reach Tenantry.
-    pub fn new(ports: SandboxPorts, public_url: &str) -> Self {
+    /// The use cases over the given adapters; `public_url` is where agent servers reach Tenantry,
+    /// `outbound` where Tenantry may call them.
+    pub fn new(ports: SandboxPorts, public_url: &str, outbound: OutboundPolicy) -> Self {
         Self {
             ports,
             public_url: public_url.trim_end_matches('/').into(),
+            outbound: Arc::new(outbound),
+        }
+    }
+
+    /// The sandbox's agent server URL, if the outbound policy still lets Tenantry call it (403
+    /// `sandbox_url_refused` otherwise; the policy may have changed since it was registered).
+    pub fn callable_url(&self, sandbox: &Sandbox) -> Result<Option<String>, DomainError> {
+        match &sandbox.url {
+            Some(url) => match self.outbound.check_url(url) {
+                Ok(()) => Ok(Some(url.clone())),
+                Err(refusal) => Err(url_refused(&refusal)),
+            },
+            None => Ok(None),
         }
     }
 
@@ -98,12 +124,24 @@ impl SandboxService {
         require(role, Permission::CreateConversations)?;
         let name = sandbox_name(&input.name)?;
         let url = input.url.as_deref().map(sandbox_url).transpose()?;
+        if let Some(url) = &url {
+            self.outbound
+                .check_url(url)
+                .map_err(|refusal| refusal.invalid("url"))?;
+            // A name is resolved now too, so a refused address is said at once; it is checked
+            // again at every call, where it counts.
+            if let Err(AgentServerFailure::Refused(refusal)) = self.ports.agents.check_destination(url).await
+            {
+                return Err(refusal.invalid("url"));
+            }
+        }
         let key = self.ports.secret_tokens.generate();
         let now = self.ports.clock.now();
         let sandbox = Sandbox {
             id: new_id(),
             org_id: org,
             created_by: caller.user.id,
+            origin: SandboxOrigin::Registered { role: Some(role) },
             name,
             url,
             key_digest: self.ports.secret_tokens.digest(key.expose()),
@@ -116,7 +154,7 @@ impl SandboxService {
             Some(caller.user.id),
             AuditAction::SandboxCreated,
             ("sandbox", Some(sandbox.id.to_string())),
-            json!({ "name": sandbox.name, "url": sandbox.url }),
+            json!({ "name": sandbox.name, "url": sandbox.url, "role": role.name() }),
         );
         let address = session_key_address(org, sandbox.id);
         let sealed = self

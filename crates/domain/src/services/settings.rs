@@ -170,23 +170,41 @@ impl SettingsService {
     }
 
     /// What an agent runs with for the caller in the org: the effective plain settings, and the LLM
-    /// key decrypted in memory: the member's own unless the org locked it, else the org's.
-    pub async fn launch_settings(&self, caller: &Caller, org: OrgId) -> Result<LaunchSettings, DomainError> {
+    /// key decrypted in memory: the member's own unless the org locked it, else the org's when
+    /// `sandbox_trusted` ([`crate::llm_key_release`]).
+    pub async fn launch_settings(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        sandbox_trusted: bool,
+    ) -> Result<LaunchSettings, DomainError> {
         let effective = self.effective(caller, org).await?;
         let member_key_allowed = !effective.locked.iter().any(|field| field == "llm_api_key");
-        let mut key = None;
-        let owners = if member_key_allowed {
-            vec![Some(caller.user.id), None]
+        let member_address = address(org, Some(caller.user.id), "llm_api_key");
+        let member_key = if member_key_allowed {
+            self.ports.secrets.get(&member_address).await?
         } else {
-            vec![None]
+            None
         };
-        for owner in owners {
-            let address = address(org, owner, "llm_api_key");
-            if let Some(sealed) = self.ports.secrets.get(&address).await? {
-                key = Some(self.ports.cipher.open(&sealed, &address.associated_data())?);
-                break;
+        let org_address = address(org, None, "llm_api_key");
+        let org_key = self.ports.secrets.get(&org_address).await?;
+        let choice = crate::llm_key_release::decide_llm_key(crate::llm_key_release::LlmKeyFacts {
+            sandbox_trusted,
+            member_key_allowed,
+            member_key_stored: member_key.is_some(),
+            org_key_stored: org_key.is_some(),
+        })?;
+        let key = match (choice, member_key, org_key) {
+            (crate::llm_key_release::LlmKeyChoice::Member, Some(sealed), _) => Some(
+                self.ports
+                    .cipher
+                    .open(&sealed, &member_address.associated_data())?,
+            ),
+            (crate::llm_key_release::LlmKeyChoice::Org, _, Some(sealed)) => {
+                Some(self.ports.cipher.open(&sealed, &org_address.associated_data())?)
             }
-        }
+            _ => None,
+        };
         let text = |field: &str| {
             effective
                 .values

@@ -2,7 +2,7 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use prometheus::Registry;
-use tenantry_agents::HttpAgentServer;
+use tenantry_agents::{AgentClientSettings, HttpAgentServer};
 use tenantry_crypto::{
     Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, RandomSecretTokens, TntApiKeys, TotpRfc6238,
 };
@@ -19,7 +19,7 @@ use tenantry_domain::{
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
 use tenantry_objects::{CachedEventStore, ObjectEventStore, open_object_store};
-use tenantry_oidc::OpenIdConnectClient;
+use tenantry_oidc::{HttpLimits as OidcHttpLimits, OpenIdConnectClient};
 use tenantry_payments::{NoPayments, StripePayments, StripeSettings};
 use tenantry_sql::{
     PostgresSessionReads, SqlAgentReportStore, SqlApiKeyStore, SqlBillingStore, SqlConversationStore,
@@ -190,9 +190,12 @@ impl Adapters {
             secret_tokens: Arc::new(RandomSecretTokens),
             cipher: Arc::new(key_ring(config)?),
             api_key_format: Arc::new(TntApiKeys),
-            agent_server: Arc::new(HttpAgentServer::new(Duration::from_secs(
-                config.agents.request_timeout_secs,
-            ))),
+            agent_server: Arc::new(HttpAgentServer::new(AgentClientSettings {
+                timeout: Duration::from_secs(config.agents.request_timeout_secs),
+                connect_timeout: Duration::from_secs(config.agents.connect_timeout_secs),
+                max_response_bytes: config.agents.max_response_bytes,
+                policy: config.agents.outbound_policy(),
+            })),
             clock: Arc::new(SystemClock),
             background: Arc::new(TokioBackground),
             signals: Arc::new(SqlSignalBus::start(database, config.streams.signal_buffer)),
@@ -202,8 +205,16 @@ impl Adapters {
             totp: Arc::new(TotpRfc6238),
             sso: Arc::new(SqlSsoStore::new(database.clone())),
             oidc: Arc::new(
-                OpenIdConnectClient::new(Duration::from_secs(config.auth.oidc.request_timeout_secs))
-                    .map_err(|error| anyhow::anyhow!("OpenID Connect client: {error}"))?,
+                OpenIdConnectClient::new(
+                    OidcHttpLimits {
+                        timeout: Duration::from_secs(config.auth.oidc.request_timeout_secs),
+                        connect_timeout: Duration::from_secs(config.auth.oidc.connect_timeout_secs),
+                        max_document_bytes: config.auth.oidc.max_document_bytes,
+                        endpoint_allow_list: config.auth.oidc.endpoint_allow_list.clone(),
+                    },
+                    Duration::from_secs(config.auth.oidc.failed_discovery_cache_secs),
+                )
+                .map_err(|error| anyhow::anyhow!("OpenID Connect client: {error}"))?,
             ),
             billing: Arc::new(SqlBillingStore::new(database.clone())),
             spend: Arc::new(SqlSpendStore::new(database.clone())),

@@ -117,10 +117,12 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             secret_tokens: a.secret_tokens.clone(),
             cipher: a.cipher.clone(),
             secrets: a.secrets.clone(),
+            agents: a.agent_server.clone(),
             clock: a.clock.clone(),
             spend: Arc::new(budgets.clone()),
         },
         &public_url(config),
+        config.agents.outbound_policy(),
     );
     let settings = SettingsService::new(SettingsPorts {
         settings: a.settings.clone(),

@@ -7,6 +7,7 @@ pub struct Model {
     pub id: Uuid,
     pub org_id: Uuid,
     pub created_by: Uuid,
+    pub origin: Option<String>,
     pub name: String,
     pub url: Option<String>,
     pub key_digest: String,
