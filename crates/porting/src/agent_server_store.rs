@@ -17,9 +17,11 @@ use tenantry_domain::{
 use tokio::sync::oneshot;
 
 use crate::{
+    confined_files,
     fernet_key::{AgentServerCipher, looks_encrypted},
+    read_limits::MAX_DOCUMENT_BYTES,
     source_thread::{Feeder, Item, Preamble},
-    sources::{read_json, send_event_files, time},
+    sources::{event_files, refused, send_event_files, time},
 };
 
 /// Whether `path` looks like a persistence directory (or its parent).
@@ -42,6 +44,27 @@ fn conversation_dirs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(dirs)
 }
 
+/// The conversation directories, once every file the import will read is checked (no link, no
+/// file too large), before it reads any.
+fn check(path: &Path) -> Result<Vec<PathBuf>, ImportProblem> {
+    confined_files::is_dir(&path.join("conversations"))?;
+    let root = root(path);
+    let dirs = conversation_dirs(&root)
+        .map_err(|error| ImportProblem::new(root.display().to_string(), error.to_string()))?;
+    for dir in &dirs {
+        confined_files::is_dir(dir)?;
+        for name in ["meta.json", "base_state.json"] {
+            confined_files::check_file(&dir.join(name), MAX_DOCUMENT_BYTES)?;
+        }
+        event_files(&dir.join("events"), event_index)?;
+    }
+    Ok(dirs)
+}
+
+fn read_json(path: &Path) -> Result<Value, ImportProblem> {
+    confined_files::read_json(path, MAX_DOCUMENT_BYTES)
+}
+
 /// Reads the store at `path` on the calling (reader) thread.
 pub fn read(
     path: &Path,
@@ -49,14 +72,10 @@ pub fn read(
     preamble: oneshot::Sender<Result<Preamble, ImportProblem>>,
     feeder: Feeder,
 ) {
-    let root = root(path);
-    let dirs = match conversation_dirs(&root) {
+    let dirs = match check(path) {
         Ok(dirs) => dirs,
-        Err(error) => {
-            let _ = preamble.send(Err(ImportProblem::new(
-                root.display().to_string(),
-                error.to_string(),
-            )));
+        Err(problem) => {
+            let _ = preamble.send(Err(refused(problem)));
             return;
         }
     };

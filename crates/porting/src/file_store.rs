@@ -2,10 +2,7 @@
 //! `settings.json`, `secrets.json`, and `sessions/<sid>/metadata.json` with the events beside it
 //! as `sessions/<sid>/events/<n>.json` (`event_cache/` pages repeat them and are not read).
 
-use std::{
-    fs,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 use tenantry_domain::{
@@ -16,8 +13,10 @@ use tenantry_domain::{
 use tokio::sync::oneshot;
 
 use crate::{
+    confined_files,
+    read_limits::MAX_DOCUMENT_BYTES,
     source_thread::{Feeder, Item, Preamble},
-    sources::{read_json, send_event_files, time},
+    sources::{event_files, refused, send_event_files, time},
 };
 
 /// Settings fields whose OpenHands name is Tenantry's too.
@@ -50,8 +49,43 @@ pub fn recognizes(path: &Path) -> bool {
     path.join("settings.json").is_file() || path.join("sessions").is_dir()
 }
 
+/// The session directories, sorted (entries whose names start with a dot are not sessions).
+fn sessions(path: &Path) -> Result<Vec<PathBuf>, ImportProblem> {
+    let mut sessions = Vec::new();
+    for (name, session) in confined_files::list(&path.join("sessions"))? {
+        if !name.starts_with('.') && confined_files::is_dir(&session)? {
+            sessions.push(session);
+        }
+    }
+    Ok(sessions)
+}
+
+/// Checks every file the import will read, before it reads any: no link, no file too large.
+fn check(path: &Path) -> Result<Vec<PathBuf>, ImportProblem> {
+    for name in ["settings.json", "secrets.json"] {
+        confined_files::check_file(&path.join(name), MAX_DOCUMENT_BYTES)?;
+    }
+    let sessions = sessions(path)?;
+    for session in &sessions {
+        confined_files::check_file(&session.join("metadata.json"), MAX_DOCUMENT_BYTES)?;
+        event_files(&session.join("events"), event_index)?;
+    }
+    Ok(sessions)
+}
+
+fn read_json(path: &Path) -> Result<Value, ImportProblem> {
+    confined_files::read_json(path, MAX_DOCUMENT_BYTES)
+}
+
 /// Reads the store at `path` on the calling (reader) thread.
 pub fn read(path: &Path, preamble: oneshot::Sender<Result<Preamble, ImportProblem>>, feeder: Feeder) {
+    let sessions = match check(path) {
+        Ok(sessions) => sessions,
+        Err(problem) => {
+            let _ = preamble.send(Err(refused(problem)));
+            return;
+        }
+    };
     let settings_path = path.join("settings.json");
     let settings = settings_path
         .is_file()
@@ -65,17 +99,6 @@ pub fn read(path: &Path, preamble: oneshot::Sender<Result<Preamble, ImportProble
     } else {
         (Vec::new(), Vec::new())
     };
-    let mut sessions: Vec<PathBuf> = fs::read_dir(path.join("sessions"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
-                .map(|entry| entry.path())
-                .filter(|path| path.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    sessions.sort();
     let sent = preamble.send(Ok(Preamble {
         settings,
         secrets,

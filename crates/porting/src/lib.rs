@@ -9,8 +9,10 @@ mod agent_server_store;
 mod archive_layout;
 mod archive_sink;
 mod archive_source;
+mod confined_files;
 mod fernet_key;
 mod file_store;
+mod read_limits;
 mod source_thread;
 mod sources;
 

@@ -1,9 +1,6 @@
 //! Which kind of store a path holds, and what the readers share.
 
-use std::{
-    fs,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
@@ -13,7 +10,8 @@ use tenantry_domain::{
 };
 
 use crate::{
-    agent_server_store, archive_source, file_store,
+    agent_server_store, archive_source, confined_files, file_store,
+    read_limits::{EVENT_CHUNK_BYTES, MAX_EVENT_BYTES},
     source_thread::{self, EVENT_CHUNK, Feeder, Item},
 };
 
@@ -72,11 +70,9 @@ pub async fn open_source(
     Ok((kind, Box::new(source)))
 }
 
-/// A JSON file, or a problem naming it.
-pub fn read_json(path: &Path) -> Result<Value, ImportProblem> {
-    let problem = |message: String| ImportProblem::new(path.display().to_string(), message);
-    let bytes = fs::read(path).map_err(|error| problem(error.to_string()))?;
-    serde_json::from_slice(&bytes).map_err(|error| problem(format!("not valid JSON: {error}")))
+/// A source refused before anything was read from it.
+pub fn refused(problem: ImportProblem) -> ImportProblem {
+    ImportProblem::new(problem.item, format!("{}; nothing was imported", problem.message))
 }
 
 /// A time as OpenHands writes them: RFC 3339, or without an offset (taken as UTC).
@@ -92,37 +88,51 @@ pub fn time(value: &Value) -> Option<DateTime<Utc>> {
         })
 }
 
-/// Sends the event files in `dir`, ordered by the index `index_of` reads from their names, in
-/// chunks; `false` when the import stopped listening.
-pub fn send_event_files(dir: &Path, index_of: fn(&str) -> Option<u64>, feeder: &Feeder) -> bool {
-    let mut files: Vec<(u64, PathBuf)> = match fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .filter_map(|entry| Some((index_of(entry.file_name().to_str()?)?, entry.path())))
-            .collect(),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(error) => {
-            let problem = ImportProblem::new(dir.display().to_string(), error.to_string());
-            return feeder.send(Item::Events(Err(problem)));
-        }
-    };
-    files.sort();
-    for chunk in files.chunks(EVENT_CHUNK) {
-        let mut events = Vec::with_capacity(chunk.len());
-        for (_, path) in chunk {
-            match read_json(path) {
-                Ok(event) => events.push(ImportedEvent {
-                    event,
-                    stored_at: None,
-                }),
-                Err(problem) => return feeder.send(Item::Events(Err(problem))),
-            }
-        }
-        if !feeder.send(Item::Events(Ok(events))) {
-            return false;
+/// The event files in `dir` (absent: none), ordered by the index `index_of` reads from their
+/// names, each checked (no link, not larger than an event may be).
+pub fn event_files(
+    dir: &Path,
+    index_of: fn(&str) -> Option<u64>,
+) -> Result<Vec<(u64, PathBuf, u64)>, ImportProblem> {
+    let mut files = Vec::new();
+    for (name, path) in confined_files::list(dir)? {
+        if let Some(index) = index_of(&name) {
+            let size = confined_files::check_file(&path, MAX_EVENT_BYTES)?;
+            files.push((index, path, size.unwrap_or(0)));
         }
     }
-    true
+    files.sort();
+    Ok(files)
+}
+
+/// Sends the event files in `dir`, ordered by the index `index_of` reads from their names, in
+/// chunks bounded in count and bytes; `false` when the import stopped listening.
+pub fn send_event_files(dir: &Path, index_of: fn(&str) -> Option<u64>, feeder: &Feeder) -> bool {
+    let files = match event_files(dir, index_of) {
+        Ok(files) => files,
+        Err(problem) => return feeder.send(Item::Events(Err(problem))),
+    };
+    let mut events = Vec::with_capacity(EVENT_CHUNK.min(files.len()));
+    let mut bytes = 0;
+    for (_, path, size) in files {
+        match confined_files::read_json(&path, MAX_EVENT_BYTES) {
+            Ok(event) => events.push(ImportedEvent {
+                event,
+                stored_at: None,
+            }),
+            Err(problem) => return feeder.send(Item::Events(Err(problem))),
+        }
+        bytes += size;
+        if (events.len() == EVENT_CHUNK || bytes >= EVENT_CHUNK_BYTES)
+            && !feeder.send(Item::Events(Ok(std::mem::take(&mut events))))
+        {
+            return false;
+        }
+        if events.is_empty() {
+            bytes = 0;
+        }
+    }
+    events.is_empty() || feeder.send(Item::Events(Ok(events)))
 }
 
 #[cfg(test)]

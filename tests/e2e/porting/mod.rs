@@ -3,8 +3,10 @@
 
 mod export_round_trip;
 mod import_agent_server;
+mod import_bomb;
 mod import_crash;
 mod import_file_store;
+mod import_links;
 
 use std::path::{Path, PathBuf};
 
