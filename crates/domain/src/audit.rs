@@ -82,6 +82,12 @@ pub enum AuditAction {
     CreditsPurchased,
     /// An org's budget changed.
     BudgetUpdated,
+    /// An org claimed an email domain (not yet proven).
+    DomainAdded,
+    /// An org proved it controls an email domain.
+    DomainVerified,
+    /// An org gave up an email domain.
+    DomainRemoved,
     /// An org's spending reached 80% of its monthly budget.
     BudgetAlert,
 }
@@ -127,6 +133,9 @@ impl AuditAction {
             AuditAction::CheckoutStarted => "billing.checkout_started",
             AuditAction::CreditsPurchased => "billing.credits_purchased",
             AuditAction::BudgetUpdated => "org.budget_updated",
+            AuditAction::DomainAdded => "org.domain_added",
+            AuditAction::DomainVerified => "org.domain_verified",
+            AuditAction::DomainRemoved => "org.domain_removed",
             AuditAction::BudgetAlert => "budget.alert",
         }
     }

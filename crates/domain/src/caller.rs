@@ -127,7 +127,7 @@ pub async fn role_in(orgs: &dyn Orgs, caller: &Caller, org: OrgId) -> Result<Rol
         .membership(org, caller.user.id)
         .await?
         .ok_or(DomainError::NotFound)?;
-    membership.org.policy.access.admit(caller)?;
+    membership.org.policy.access.admit(org, caller)?;
     Ok(membership.role)
 }
 
@@ -135,10 +135,11 @@ pub async fn role_in(orgs: &dyn Orgs, caller: &Caller, org: OrgId) -> Result<Rol
 /// the caller; `NotFound` for a non-member.
 pub fn admitted_role(
     caller: &Caller,
+    org: OrgId,
     access: Option<crate::org_policy::MemberAccess>,
 ) -> Result<Role, DomainError> {
     let access = access.ok_or(DomainError::NotFound)?;
-    access.policy.admit(caller)?;
+    access.policy.admit(org, caller)?;
     Ok(access.role)
 }
 

@@ -1,7 +1,10 @@
 //! An org's sign-in policy: whether its routes need members enrolled in MFA, whether password
 //! sessions may use it at all, and which email domains may join it.
 
-use crate::{Caller, DomainError, Email, Role, session::SignInMethod};
+use crate::{
+    Caller, DomainError, Email, OrgId, Role,
+    session::{SignInMethod, SsoSource},
+};
 
 /// Who may use an org's routes, beyond membership.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -103,18 +106,33 @@ impl OrgPolicy {
     }
 }
 
+/// Whether a session signed in with `method` satisfies `org`'s single sign-on requirement: only a
+/// sign-in through the org's own provider or one the operator configured for the install. Another
+/// org's provider is run by that org's admins, who could assert anyone.
+pub fn sso_session_trusted_by(org: OrgId, method: Option<SignInMethod>) -> bool {
+    match method {
+        Some(SignInMethod::Sso(SsoSource::Org(provider_org))) => provider_org == org,
+        Some(SignInMethod::Sso(SsoSource::Install)) => true,
+        _ => false,
+    }
+}
+
 impl AccessPolicy {
-    /// Refuses a caller the policy shuts out: `mfa_required` for a user without MFA (API keys
-    /// included: they act as their user), `sso_required` for a session signed in with a password.
-    /// A no-auth install's local user has no session and is never refused for SSO.
-    pub fn admit(&self, caller: &Caller) -> Result<(), DomainError> {
+    /// Refuses a caller the policy shuts out of `org`: `mfa_required` for a user without MFA (API
+    /// keys included: they act as their user), `sso_required` for a session signed in with a
+    /// password or through a provider `org` does not trust ([`sso_session_trusted_by`]). A no-auth
+    /// install's local user has no session and is never refused for SSO.
+    pub fn admit(&self, org: OrgId, caller: &Caller) -> Result<(), DomainError> {
         if self.require_mfa && caller.user.mfa_enabled_at.is_none() {
             return Err(DomainError::refused(
                 "mfa_required",
                 "this org requires two-factor sign-in: enrol in MFA first",
             ));
         }
-        if self.require_sso && caller.signed_in_with == Some(SignInMethod::Password) {
+        if self.require_sso
+            && caller.signed_in_with.is_some()
+            && !sso_session_trusted_by(org, caller.signed_in_with)
+        {
             return Err(DomainError::refused(
                 "sso_required",
                 "this org requires single sign-on: sign in through its identity provider",
@@ -160,25 +178,33 @@ mod tests {
 
     #[test]
     fn access_policy_table() {
-        use SignInMethod::{Password, Sso};
+        use SignInMethod::Password;
+        let org = new_id();
+        let own = SignInMethod::Sso(SsoSource::Org(org));
+        let install = SignInMethod::Sso(SsoSource::Install);
+        let foreign = SignInMethod::Sso(SsoSource::Org(new_id()));
+        let unknown = SignInMethod::Sso(SsoSource::Unknown);
         let key = Caller::through_api_key(
             user(false),
             ApiKeyGrant {
                 key_id: new_id(),
-                org_id: new_id(),
+                org_id: org,
                 scopes: vec![],
             },
         );
-        let cases: [(bool, bool, Caller, Option<&str>); 9] = [
+        let cases: [(bool, bool, Caller, Option<&str>); 12] = [
             (false, false, session(false, Password), None),
             (true, false, session(false, Password), Some("mfa_required")),
             (true, false, session(true, Password), None),
-            (true, false, session(false, Sso), Some("mfa_required")),
+            (true, false, session(false, own), Some("mfa_required")),
             (true, false, key.clone(), Some("mfa_required")),
             (false, true, session(true, Password), Some("sso_required")),
-            (false, true, session(false, Sso), None),
+            (false, true, session(false, own), None),
+            (false, true, session(false, install), None),
+            (false, true, session(false, foreign), Some("sso_required")),
+            (false, true, session(false, unknown), Some("sso_required")),
             (false, true, key, None),
-            (true, true, session(true, Sso), None),
+            (true, true, session(true, own), None),
         ];
         for (require_mfa, require_sso, caller, expected) in cases {
             let policy = AccessPolicy {
@@ -186,7 +212,7 @@ mod tests {
                 require_sso,
             };
             assert_eq!(
-                code(policy.admit(&caller)),
+                code(policy.admit(org, &caller)),
                 expected,
                 "mfa {require_mfa} sso {require_sso} caller {:?}",
                 caller.signed_in_with

@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{SecretString, UserId};
+use crate::{OrgId, SecretString, UserId, sso::ProviderKey};
 
 /// What a verified access token says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +76,48 @@ pub enum RefreshRotation {
 pub enum SignInMethod {
     /// Email and password (with TOTP when the account has it).
     Password,
-    /// An OpenID Connect provider.
-    Sso,
+    /// An OpenID Connect provider, and which one.
+    Sso(SsoSource),
+}
+
+/// Which kind of provider signed a session in: an org's policy trusts its own provider and the
+/// install's, never another org's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SsoSource {
+    /// A provider the operator configured for the install.
+    Install,
+    /// The provider of this org.
+    Org(OrgId),
+    /// Not recorded (sessions opened before providers were recorded): trusted by no org policy.
+    Unknown,
+}
+
+impl SsoSource {
+    /// The source of a sign-in through `key`.
+    pub fn of(key: &ProviderKey) -> Self {
+        match key {
+            ProviderKey::Install(_) => Self::Install,
+            ProviderKey::Org(org) => Self::Org(*org),
+        }
+    }
+
+    /// As stored beside the session: `install`, the org's id, or nothing.
+    pub fn stored(self) -> Option<String> {
+        match self {
+            Self::Install => Some("install".to_owned()),
+            Self::Org(org) => Some(org.to_string()),
+            Self::Unknown => None,
+        }
+    }
+
+    /// The source stored as `raw` ([`Self::stored`]); anything else is [`Self::Unknown`].
+    pub fn parse(raw: Option<&str>) -> Self {
+        match raw {
+            Some("install") => Self::Install,
+            Some(org) => org.parse().map_or(Self::Unknown, Self::Org),
+            None => Self::Unknown,
+        }
+    }
 }
 
 impl SignInMethod {
@@ -85,15 +125,24 @@ impl SignInMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             SignInMethod::Password => "password",
-            SignInMethod::Sso => "sso",
+            SignInMethod::Sso(_) => "sso",
         }
     }
 
-    /// The method named `name` (as stored); unknown names are `None`.
-    pub fn parse(name: &str) -> Option<Self> {
+    /// The provider source to store beside the name, for single sign-on.
+    pub fn sso_source(self) -> Option<String> {
+        match self {
+            SignInMethod::Password => None,
+            SignInMethod::Sso(source) => source.stored(),
+        }
+    }
+
+    /// The method named `name` with the provider source stored beside it; unknown names are
+    /// `None`.
+    pub fn parse(name: &str, sso_source: Option<&str>) -> Option<Self> {
         match name {
             "password" => Some(SignInMethod::Password),
-            "sso" => Some(SignInMethod::Sso),
+            "sso" => Some(SignInMethod::Sso(SsoSource::parse(sso_source))),
             _ => None,
         }
     }
@@ -136,6 +185,8 @@ pub struct NewOneTimeToken {
     pub user_id: UserId,
     /// What it allows.
     pub purpose: OneTimePurpose,
+    /// What the step it continues knew (for a single sign-on: which provider), as stored.
+    pub context: Option<String>,
     /// When it was issued.
     pub created_at: DateTime<Utc>,
     /// When it stops working.

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     DomainError, Email, OrgId, Role, SecretString, UserId,
+    domain_verification::email_in_verified_domains,
     org_policy::{EmailDomain, email_in_domains},
 };
 
@@ -148,12 +149,43 @@ pub enum AccountMatch {
     Create(Email),
 }
 
+/// Which existing accounts a provider may sign in by their email alone, before any link exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailLinking {
+    /// An install provider, configured by the operator: any account whose email it asserts as
+    /// verified.
+    AnyVerifiedEmail,
+    /// An org's provider, configured by the org's admins: only accounts whose email domain the org
+    /// proved it controls. Its word alone never hands over someone else's account.
+    VerifiedDomains(Vec<EmailDomain>),
+}
+
+impl EmailLinking {
+    /// How a provider may link existing accounts: install providers by email, an org's own only
+    /// within `verified` (the org's proven domains).
+    pub fn for_provider(key: &ProviderKey, verified: Vec<EmailDomain>) -> Self {
+        match key {
+            ProviderKey::Install(_) => Self::AnyVerifiedEmail,
+            ProviderKey::Org(_) => Self::VerifiedDomains(verified),
+        }
+    }
+
+    fn allows(&self, email: &Email) -> bool {
+        match self {
+            Self::AnyVerifiedEmail => true,
+            Self::VerifiedDomains(domains) => email_in_verified_domains(email, domains),
+        }
+    }
+}
+
 /// Decides whom `identity` signs in as: the account linked to it before; else the account whose
-/// email the provider asserts as verified; else a new account with that email. An email the
-/// provider does not assert as verified is never linked nor used for a new account.
+/// email the provider asserts as verified, when `linking` lets the provider vouch for that
+/// account; else a new account with that email. An email the provider does not assert as verified
+/// is never linked nor used for a new account.
 pub fn match_account(
     identity: &VerifiedIdentity,
     linked: Option<UserId>,
+    linking: &EmailLinking,
     by_email: impl FnOnce(&Email) -> Option<UserId>,
 ) -> Result<AccountMatch, DomainError> {
     if let Some(user) = linked {
@@ -171,6 +203,14 @@ pub fn match_account(
         ));
     }
     Ok(match by_email(&email) {
+        Some(_) if !linking.allows(&email) => {
+            return Err(DomainError::refused(
+                "sso_account_exists",
+                "an account with this email already exists and this org has not verified the email's \
+                 domain: sign in with the account's password, or ask the org's admins to verify the \
+                 domain",
+            ));
+        }
         Some(user) => AccountMatch::LinkExisting(user),
         None => AccountMatch::Create(email),
     })
@@ -278,16 +318,17 @@ mod tests {
         let linked = new_id();
         let existing = new_id();
         let verified = identity(Some("a@example.com"), true);
+        let any = EmailLinking::AnyVerifiedEmail;
         assert_eq!(
-            match_account(&verified, Some(linked), |_| Some(existing)).expect("ok"),
+            match_account(&verified, Some(linked), &any, |_| Some(existing)).expect("ok"),
             AccountMatch::Linked(linked)
         );
         assert_eq!(
-            match_account(&verified, None, |_| Some(existing)).expect("ok"),
+            match_account(&verified, None, &any, |_| Some(existing)).expect("ok"),
             AccountMatch::LinkExisting(existing)
         );
         assert!(matches!(
-            match_account(&verified, None, |_| None).expect("ok"),
+            match_account(&verified, None, &any, |_| None).expect("ok"),
             AccountMatch::Create(email) if email.as_str() == "a@example.com"
         ));
         for refused in [
@@ -296,10 +337,43 @@ mod tests {
             identity(Some("nope"), true),
         ] {
             assert!(matches!(
-                match_account(&refused, None, |_| Some(existing)),
+                match_account(&refused, None, &any, |_| Some(existing)),
                 Err(DomainError::Refused { .. })
             ));
         }
+    }
+
+    #[test]
+    fn an_org_provider_links_existing_accounts_only_in_its_proven_domains() {
+        let existing = new_id();
+        let verified = identity(Some("a@example.com"), true);
+        let unproven = EmailLinking::for_provider(&ProviderKey::Org(new_id()), vec![]);
+        assert!(matches!(
+            match_account(&verified, None, &unproven, |_| Some(existing)),
+            Err(DomainError::Refused { code: "sso_account_exists", .. })
+        ));
+        // Linked identities and new accounts need no proof.
+        assert_eq!(
+            match_account(&verified, Some(existing), &unproven, |_| None).expect("ok"),
+            AccountMatch::Linked(existing)
+        );
+        assert!(matches!(
+            match_account(&verified, None, &unproven, |_| None).expect("ok"),
+            AccountMatch::Create(_)
+        ));
+        let proven = EmailLinking::for_provider(
+            &ProviderKey::Org(new_id()),
+            vec![EmailDomain::parse("example.com", "d").expect("domain")],
+        );
+        assert_eq!(
+            match_account(&verified, None, &proven, |_| Some(existing)).expect("ok"),
+            AccountMatch::LinkExisting(existing)
+        );
+        let install = EmailLinking::for_provider(&ProviderKey::Install("corp".into()), vec![]);
+        assert_eq!(
+            match_account(&verified, None, &install, |_| Some(existing)).expect("ok"),
+            AccountMatch::LinkExisting(existing)
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{
     DomainError, Email, OrgId, Role, User, UserId,
+    credential_lifecycle::Revocation,
     ports::{Accounts, Credentials, OneTimeTokens, Registration, Sessions, StoredCredentials},
     session::{
         NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SignInMethod,
@@ -13,33 +14,9 @@ use uuid::Uuid;
 
 use crate::{
     MemoryStore,
+    credentials::{revoke_credentials, revoke_sessions},
     tables::{MemberRow, OneTimeTokenRow, RefreshTokenRow, SessionRow, Tables, UserRow},
 };
-
-/// Bumps the user's token epoch and revokes their sessions and refresh tokens, but `keep`'s.
-fn revoke_sessions(tables: &mut Tables, user: UserId, keep: Option<Uuid>, now: DateTime<Utc>) {
-    if let Some(row) = tables.users.get_mut(&user) {
-        row.user.token_epoch += 1;
-    }
-    for token in tables.refresh_tokens.values_mut() {
-        if token.user_id == user && token.revoked_at.is_none() && Some(token.family_id) != keep {
-            token.revoked_at = Some(now);
-        }
-    }
-    for (id, session) in &mut tables.sessions {
-        if session.user_id == user && session.revoked_at.is_none() && Some(*id) != keep {
-            session.revoked_at = Some(now);
-        }
-    }
-}
-
-fn revoke_api_keys(tables: &mut Tables, user: UserId, now: DateTime<Utc>) {
-    for key in tables.api_keys.values_mut() {
-        if key.user_id == user && key.revoked_at.is_none() {
-            key.revoked_at = Some(now);
-        }
-    }
-}
 
 fn revoke_family(tables: &mut Tables, family: Uuid, now: DateTime<Utc>) {
     if let Some(session) = tables.sessions.get_mut(&family) {
@@ -98,6 +75,7 @@ impl Accounts for MemoryStore {
             password_hash,
             org,
             audit,
+            sso_link,
         } = registration;
         self.write(|tables| {
             if tables.users.values().any(|row| row.user.email == user.email) {
@@ -107,7 +85,18 @@ impl Accounts for MemoryStore {
                 ));
             }
             let mut user = user.clone();
+            let created_at = user.created_at;
             user.is_superadmin |= tables.users.is_empty();
+            if let Some(link) = sso_link {
+                let key = (link.issuer.clone(), link.subject.clone());
+                if tables.sso_identities.contains_key(&key) {
+                    return Err(DomainError::conflict(
+                        "email_taken",
+                        "An account with this email already exists.",
+                    ));
+                }
+                tables.sso_identities.insert(key, (user.id, user.created_at));
+            }
             tables.orgs.insert(org.id, org.clone());
             tables.members.insert(
                 (org.id, user.id),
@@ -121,6 +110,7 @@ impl Accounts for MemoryStore {
                 UserRow {
                     user,
                     password_hash: password_hash.clone(),
+                    verified_sign_in_at: sso_link.as_ref().map(|_| created_at),
                 },
             );
             tables.audit.extend(audit.iter().cloned());
@@ -164,19 +154,29 @@ impl Accounts for MemoryStore {
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
+        revocation: &Revocation,
         audit: &tenantry_domain::AuditEntry,
     ) -> Result<(), DomainError> {
         self.write(|tables| {
             let row = tables.users.get_mut(&user_id).ok_or(DomainError::NotFound)?;
             row.user.disabled_at = disabled_at;
             if let Some(at) = disabled_at {
-                revoke_sessions(tables, user_id, None, at);
-                revoke_api_keys(tables, user_id, at);
+                revoke_credentials(tables, user_id, revocation, at);
             }
             tables.audit.push(audit.clone());
             Ok(())
         })
         .await
+    }
+
+    async fn record_verified_sign_in(&self, user_id: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
+        self.write(|tables| {
+            if let Some(row) = tables.users.get_mut(&user_id) {
+                row.verified_sign_in_at = Some(at);
+            }
+        })
+        .await;
+        Ok(())
     }
 }
 
@@ -352,6 +352,7 @@ impl OneTimeTokens for MemoryStore {
                 OneTimeTokenRow {
                     user_id: token.user_id,
                     purpose: token.purpose,
+                    context: token.context.clone(),
                     expires_at: token.expires_at,
                     spent_at: None,
                 },
@@ -359,6 +360,22 @@ impl OneTimeTokens for MemoryStore {
         })
         .await;
         Ok(())
+    }
+
+    async fn one_time_token_context(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+    ) -> Result<Option<String>, DomainError> {
+        Ok(self
+            .read(|tables| {
+                tables
+                    .one_time_tokens
+                    .get(token_digest)
+                    .filter(|row| row.purpose == purpose)
+                    .and_then(|row| row.context.clone())
+            })
+            .await)
     }
 
     async fn verify_email(
@@ -383,6 +400,7 @@ impl OneTimeTokens for MemoryStore {
         &self,
         token_digest: &str,
         password_hash: &str,
+        revocation: &Revocation,
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError> {
         Ok(self
@@ -392,8 +410,10 @@ impl OneTimeTokens for MemoryStore {
                     if let Some(row) = tables.users.get_mut(&user_id) {
                         row.password_hash = Some(password_hash.to_owned());
                     }
-                    revoke_sessions(tables, user_id, None, now);
-                    revoke_api_keys(tables, user_id, now);
+                    revoke_credentials(tables, user_id, revocation, now);
+                    if let Some(row) = tables.users.get_mut(&user_id) {
+                        row.verified_sign_in_at = Some(now);
+                    }
                     for token in tables.one_time_tokens.values_mut() {
                         if token.user_id == user_id
                             && token.purpose == OneTimePurpose::ResetPassword

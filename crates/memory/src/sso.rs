@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId, UserId,
-    org_policy::OrgPolicy,
+    domain_verification::OrgDomain,
+    org_policy::{EmailDomain, OrgPolicy},
     ports::{SsoStore, StoredOrgProvider, StoredSignIn},
 };
 
@@ -93,7 +94,7 @@ impl SsoStore for MemoryStore {
                 tables
                     .sso_identities
                     .get(&(issuer.to_owned(), subject.to_owned()))
-                    .copied()
+                    .map(|(user, _)| *user)
             })
             .await)
     }
@@ -103,18 +104,81 @@ impl SsoStore for MemoryStore {
         issuer: &str,
         subject: &str,
         user: UserId,
-        _at: DateTime<Utc>,
+        at: DateTime<Utc>,
         audit: &AuditEntry,
     ) -> Result<UserId, DomainError> {
         Ok(self
             .write(|tables| {
                 let key = (issuer.to_owned(), subject.to_owned());
-                if let Some(existing) = tables.sso_identities.get(&key) {
+                if let Some((existing, _)) = tables.sso_identities.get(&key) {
                     return *existing;
                 }
-                tables.sso_identities.insert(key, user);
+                tables.sso_identities.insert(key, (user, at));
                 tables.audit.push(audit.clone());
                 user
+            })
+            .await)
+    }
+
+    async fn add_org_domain(&self, domain: &OrgDomain, audit: &AuditEntry) -> Result<bool, DomainError> {
+        Ok(self
+            .write(|tables| {
+                let key = (domain.org_id, domain.domain.as_str().to_owned());
+                if tables.org_domains.contains_key(&key) {
+                    return false;
+                }
+                tables.org_domains.insert(key, domain.clone());
+                tables.audit.push(audit.clone());
+                true
+            })
+            .await)
+    }
+
+    async fn org_domains(&self, org: OrgId) -> Result<Vec<OrgDomain>, DomainError> {
+        Ok(self
+            .read(|tables| {
+                tables
+                    .org_domains
+                    .values()
+                    .filter(|claimed| claimed.org_id == org)
+                    .cloned()
+                    .collect()
+            })
+            .await)
+    }
+
+    async fn mark_domain_verified(
+        &self,
+        org: OrgId,
+        domain: &EmailDomain,
+        at: DateTime<Utc>,
+        audit: &AuditEntry,
+    ) -> Result<bool, DomainError> {
+        Ok(self
+            .write(|tables| {
+                let Some(claimed) = tables.org_domains.get_mut(&(org, domain.as_str().to_owned())) else {
+                    return false;
+                };
+                claimed.verified_at = Some(at);
+                tables.audit.push(audit.clone());
+                true
+            })
+            .await)
+    }
+
+    async fn delete_org_domain(
+        &self,
+        org: OrgId,
+        domain: &EmailDomain,
+        audit: &AuditEntry,
+    ) -> Result<bool, DomainError> {
+        Ok(self
+            .write(|tables| {
+                if tables.org_domains.remove(&(org, domain.as_str().to_owned())).is_none() {
+                    return false;
+                }
+                tables.audit.push(audit.clone());
+                true
             })
             .await)
     }

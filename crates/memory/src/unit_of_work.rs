@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::{
     AuditEntry, ConversationId, DomainError, Email, Invitation, Org, OrgId, Role, UserId,
     agent_reports::AgentStateChange,
+    credential_lifecycle::Revocation,
     ports::{
         AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation, MemberGrantRows,
         MemberRows, MemberView, OpenInvitation, OrgRows, RowsTransaction, Transaction, UnitOfWork, UserRows,
@@ -209,21 +210,8 @@ impl InvitationRows for MemoryTransaction {
 
 #[async_trait]
 impl MemberGrantRows for MemoryTransaction {
-    async fn revoke_api_keys(&self, org: OrgId, user: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
-        for key in self.tables().api_keys.values_mut() {
-            if key.org_id == org && key.user_id == user && key.revoked_at.is_none() {
-                key.revoked_at = Some(at);
-            }
-        }
-        Ok(())
-    }
-
-    async fn revoke_sandboxes(&self, org: OrgId, user: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
-        for sandbox in self.tables().sandboxes.values_mut() {
-            if sandbox.org_id == org && sandbox.created_by == user && sandbox.revoked_at.is_none() {
-                sandbox.revoked_at = Some(at);
-            }
-        }
+    async fn revoke(&self, user: UserId, revocation: &Revocation, at: DateTime<Utc>) -> Result<(), DomainError> {
+        crate::credentials::revoke_credentials(&mut self.tables(), user, revocation, at);
         Ok(())
     }
 }

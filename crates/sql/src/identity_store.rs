@@ -6,10 +6,11 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait},
+    sea_query::Expr,
 };
 use tenantry_domain::{
     AuditEntry, DomainError, Email, OrgId, Role, User, UserId,
+    credential_lifecycle::Revocation,
     ports::{Accounts, Credentials, OneTimeTokens, Registration, Sessions, StoredCredentials},
     session::{
         NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SignInMethod,
@@ -19,7 +20,8 @@ use uuid::Uuid;
 
 use crate::{
     SqlDatabase,
-    entities::{api_keys, one_time_tokens, org_members, orgs, refresh_tokens, sessions, users},
+    credential_rows::{record_verified_sign_in, revoke_credentials, revoke_sessions},
+    entities::{one_time_tokens, org_members, orgs, refresh_tokens, sessions, sso_identities, users},
     errors::{db_error, is_unique_violation},
     org_store::audit,
     transaction::begin_write,
@@ -87,56 +89,6 @@ fn credentials_from_row(row: users::Model) -> Result<StoredCredentials, DomainEr
         user: user_from_row(row)?,
         password_hash,
     })
-}
-
-/// Bumps the user's token epoch (stales every access token) and revokes refresh-token families.
-async fn revoke_sessions(
-    conn: &impl ConnectionTrait,
-    user_id: UserId,
-    keep_family: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<(), DomainError> {
-    users::Entity::update_many()
-        .col_expr(
-            users::Column::TokenEpoch,
-            Expr::col(users::Column::TokenEpoch).add(1),
-        )
-        .col_expr(users::Column::UpdatedAt, Expr::value(now))
-        .filter(users::Column::Id.eq(user_id))
-        .exec(conn)
-        .await
-        .map_err(db_error)?;
-    let mut revoke = refresh_tokens::Entity::update_many()
-        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_tokens::Column::UserId.eq(user_id))
-        .filter(refresh_tokens::Column::RevokedAt.is_null());
-    let mut end = sessions::Entity::update_many()
-        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-        .filter(sessions::Column::UserId.eq(user_id))
-        .filter(sessions::Column::RevokedAt.is_null());
-    if let Some(family) = keep_family {
-        revoke = revoke.filter(refresh_tokens::Column::FamilyId.ne(family));
-        end = end.filter(sessions::Column::Id.ne(family));
-    }
-    revoke.exec(conn).await.map_err(db_error)?;
-    end.exec(conn).await.map_err(db_error)?;
-    Ok(())
-}
-
-/// Revokes every API key of the user for good.
-async fn revoke_api_keys(
-    conn: &impl ConnectionTrait,
-    user_id: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), DomainError> {
-    api_keys::Entity::update_many()
-        .col_expr(api_keys::Column::RevokedAt, Expr::value(now))
-        .filter(api_keys::Column::UserId.eq(user_id))
-        .filter(api_keys::Column::RevokedAt.is_null())
-        .exec(conn)
-        .await
-        .map_err(db_error)?;
-    Ok(())
 }
 
 async fn set_password_hash(
@@ -212,6 +164,7 @@ impl Accounts for SqlIdentityStore {
             password_hash,
             org,
             audit: audit_entry,
+            sso_link,
         } = registration;
         let (txn, _turn) = begin_write(&self.db).await?;
         let first_user = is_first_user(&txn).await?;
@@ -241,6 +194,7 @@ impl Accounts for SqlIdentityStore {
             token_epoch: Set(user.token_epoch),
             disabled_at: Set(user.disabled_at),
             mfa_enabled_at: Set(user.mfa_enabled_at),
+            verified_sign_in_at: Set(sso_link.as_ref().map(|_| user.created_at)),
             created_at: Set(user.created_at),
             updated_at: Set(user.created_at),
         })
@@ -255,6 +209,26 @@ impl Accounts for SqlIdentityStore {
             }
             other => other.map_err(db_error)?,
         };
+        if let Some(link) = sso_link {
+            let linked = sso_identities::Entity::insert(sso_identities::ActiveModel {
+                issuer: Set(link.issuer.clone()),
+                subject: Set(link.subject.clone()),
+                user_id: Set(user.id),
+                created_at: Set(user.created_at),
+            })
+            .exec_without_returning(&txn)
+            .await;
+            match linked {
+                // A concurrent sign-in linked the identity first: this one finds it on its retry.
+                Err(error) if is_unique_violation(&error) => {
+                    return Err(DomainError::conflict(
+                        "email_taken",
+                        "An account with this email already exists.",
+                    ));
+                }
+                other => other.map_err(db_error)?,
+            };
+        }
         org_members::Entity::insert(org_members::ActiveModel {
             org_id: Set(org.id),
             user_id: Set(user.id),
@@ -312,6 +286,7 @@ impl Accounts for SqlIdentityStore {
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
+        revocation: &Revocation,
         audit_entry: &AuditEntry,
     ) -> Result<(), DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
@@ -325,11 +300,14 @@ impl Accounts for SqlIdentityStore {
             return Err(DomainError::NotFound);
         }
         if let Some(at) = disabled_at {
-            revoke_sessions(&txn, user_id, None, at).await?;
-            revoke_api_keys(&txn, user_id, at).await?;
+            revoke_credentials(&txn, user_id, revocation, at).await?;
         }
         audit::record(&txn, audit_entry.clone()).await?;
         txn.commit().await.map_err(db_error)
+    }
+
+    async fn record_verified_sign_in(&self, user_id: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
+        record_verified_sign_in(&self.db.conn, user_id, at).await
     }
 }
 
@@ -383,7 +361,8 @@ impl Sessions for SqlIdentityStore {
     ) -> Result<Option<(User, SignInMethod)>, DomainError> {
         // Every authenticated request runs this: a fixed statement (prepared once per connection)
         // instead of one built per call.
-        const USER_IN_LIVE_SESSION: &str = "SELECT users.*, sessions.sign_in_method AS session_sign_in_method \
+        const USER_IN_LIVE_SESSION: &str = "SELECT users.*, sessions.sign_in_method AS session_sign_in_method, \
+             sessions.sso_provider AS session_sso_provider \
              FROM users JOIN sessions ON sessions.user_id = users.id \
              WHERE users.id = $1 AND sessions.id = $2 AND sessions.revoked_at IS NULL AND sessions.expires_at > $3";
         let statement = sea_orm::Statement::from_sql_and_values(
@@ -397,10 +376,11 @@ impl Sessions for SqlIdentityStore {
             .await
             .map_err(db_error)?
             .map(|row| {
+                let source: Option<String> = row.try_get("", "session_sso_provider").ok().flatten();
                 let method = row
                     .try_get::<String>("", "session_sign_in_method")
                     .ok()
-                    .and_then(|name| SignInMethod::parse(&name))
+                    .and_then(|name| SignInMethod::parse(&name, source.as_deref()))
                     .ok_or_else(|| crate::errors::corrupt("session"))?;
                 users::Model::from_query_result(&row, "")
                     .map_err(|_| crate::errors::corrupt("user"))
@@ -423,6 +403,7 @@ impl Sessions for SqlIdentityStore {
             expires_at: Set(first_token.expires_at),
             revoked_at: Set(None),
             sign_in_method: Set(method.as_str().to_owned()),
+            sso_provider: Set(method.sso_source()),
         })
         .exec_without_returning(&txn)
         .await
@@ -519,11 +500,25 @@ impl OneTimeTokens for SqlIdentityStore {
             created_at: Set(token.created_at),
             expires_at: Set(token.expires_at),
             used_at: Set(None),
+            context: Set(token.context.clone()),
         })
         .exec_without_returning(&self.db.conn)
         .await
         .map_err(db_error)?;
         Ok(())
+    }
+
+    async fn one_time_token_context(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+    ) -> Result<Option<String>, DomainError> {
+        Ok(one_time_tokens::Entity::find_by_id(token_digest.to_owned())
+            .filter(one_time_tokens::Column::Purpose.eq(purpose.as_str()))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .and_then(|row| row.context))
     }
 
     async fn verify_email(
@@ -550,14 +545,16 @@ impl OneTimeTokens for SqlIdentityStore {
         &self,
         token_digest: &str,
         password_hash: &str,
+        revocation: &Revocation,
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
         let state = spend_one_time_token(&txn, OneTimePurpose::ResetPassword, token_digest, now).await?;
         if let OneTimeTokenState::Valid { user_id } = state {
             set_password_hash(&txn, user_id, password_hash, now).await?;
-            revoke_sessions(&txn, user_id, None, now).await?;
-            revoke_api_keys(&txn, user_id, now).await?;
+            // Links are judged against the proof before this reset, then the reset is the proof.
+            revoke_credentials(&txn, user_id, revocation, now).await?;
+            record_verified_sign_in(&txn, user_id, now).await?;
             one_time_tokens::Entity::update_many()
                 .col_expr(one_time_tokens::Column::UsedAt, Expr::value(now))
                 .filter(one_time_tokens::Column::UserId.eq(user_id))

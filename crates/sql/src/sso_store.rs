@@ -5,11 +5,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, OnConflict},
 };
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId, UserId,
+    domain_verification::OrgDomain,
     org_policy::{EmailDomain, OrgPolicy},
     ports::{SsoStore, StoredOrgProvider, StoredSignIn},
     secrets::Sealed,
@@ -17,7 +18,7 @@ use tenantry_domain::{
 
 use crate::{
     SqlDatabase,
-    entities::{orgs, sso_identities, sso_logins, sso_providers},
+    entities::{org_domains, orgs, sso_identities, sso_logins, sso_providers},
     errors::{corrupt, db_error},
     org_store::{audit, rows::role_from_row},
     transaction::begin_write,
@@ -253,5 +254,95 @@ impl SsoStore for SqlSsoStore {
         audit::record(&txn, entry.clone()).await?;
         txn.commit().await.map_err(db_error)?;
         Ok(user)
+    }
+
+    async fn add_org_domain(&self, domain: &OrgDomain, entry: &AuditEntry) -> Result<bool, DomainError> {
+        use org_domains::Column;
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let inserted = org_domains::Entity::insert(org_domains::ActiveModel {
+            org_id: Set(domain.org_id),
+            domain: Set(domain.domain.as_str().to_owned()),
+            challenge: Set(domain.challenge.clone()),
+            created_at: Set(domain.created_at),
+            verified_at: Set(domain.verified_at),
+        })
+        .on_conflict(
+            OnConflict::columns([Column::OrgId, Column::Domain])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_error)?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        audit::record(&txn, entry.clone()).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+
+    async fn org_domains(&self, org: OrgId) -> Result<Vec<OrgDomain>, DomainError> {
+        org_domains::Entity::find()
+            .filter(org_domains::Column::OrgId.eq(org))
+            .order_by_asc(org_domains::Column::Domain)
+            .all(&self.db.conn)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(|row| {
+                Ok(OrgDomain {
+                    org_id: row.org_id,
+                    domain: EmailDomain::parse(&row.domain, "domain").map_err(|_| corrupt("org domain"))?,
+                    challenge: row.challenge,
+                    created_at: row.created_at,
+                    verified_at: row.verified_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn mark_domain_verified(
+        &self,
+        org: OrgId,
+        domain: &EmailDomain,
+        at: DateTime<Utc>,
+        entry: &AuditEntry,
+    ) -> Result<bool, DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let updated = org_domains::Entity::update_many()
+            .col_expr(org_domains::Column::VerifiedAt, Expr::value(at))
+            .filter(org_domains::Column::OrgId.eq(org))
+            .filter(org_domains::Column::Domain.eq(domain.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        if updated.rows_affected == 0 {
+            return Ok(false);
+        }
+        audit::record(&txn, entry.clone()).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+
+    async fn delete_org_domain(
+        &self,
+        org: OrgId,
+        domain: &EmailDomain,
+        entry: &AuditEntry,
+    ) -> Result<bool, DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let deleted = org_domains::Entity::delete_many()
+            .filter(org_domains::Column::OrgId.eq(org))
+            .filter(org_domains::Column::Domain.eq(domain.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_error)?;
+        if deleted.rows_affected == 0 {
+            return Ok(false);
+        }
+        audit::record(&txn, entry.clone()).await?;
+        txn.commit().await.map_err(db_error)?;
+        Ok(true)
     }
 }

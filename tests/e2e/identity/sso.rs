@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 
 use super::mfa::{early_in_a_step, enrol, hotp};
 use crate::support::{
-    PASSWORD, Session, TestApp,
+    DnsServer, PASSWORD, Session, TestApp,
     oidc_provider::{Account, OidcProvider, oidc_modules, provider_missing, sign_in_at_provider},
-    spawn_app, spawn_app_with,
+    spawn_app_with,
 };
 
 /// An org whose admins configured the provider for it.
@@ -17,6 +17,8 @@ struct OrgSso {
     provider: OidcProvider,
     admin: Session,
     org: String,
+    /// The DNS the app verifies domains against.
+    dns: DnsServer,
 }
 
 const ALICE: Account<'static> = Account {
@@ -58,7 +60,11 @@ async fn org_with_provider() -> Option<OrgSso> {
         provider_missing();
         return None;
     };
-    let app = spawn_app().await;
+    let dns = DnsServer::start();
+    let app = spawn_app_with(|config| {
+        config.auth.domain_verification.name_servers = vec![dns.address];
+    })
+    .await;
     let admin = app.register(ADMIN.email, PASSWORD).await;
     let (status, org) = app
         .api(&admin.access_token)
@@ -93,7 +99,31 @@ async fn org_with_provider() -> Option<OrgSso> {
         provider,
         admin,
         org,
+        dns,
     })
+}
+
+/// Claims `domain` for `org`, publishes its challenge in `dns` and verifies it, as an admin does.
+async fn prove_domain(app: &TestApp, dns: &DnsServer, admin: &str, org: &str, domain: &str) {
+    let (status, claimed) = app
+        .call(
+            "POST",
+            admin,
+            &format!("/api/orgs/{org}/domains"),
+            Some(json!({ "domain": domain })),
+        )
+        .await;
+    assert_eq!(status, 201, "{claimed}");
+    assert_eq!(claimed["verified"], false);
+    let verify = format!("/api/orgs/{org}/domains/{domain}/verify");
+    let (status, refused) = app.call("POST", admin, &verify, None).await;
+    assert_eq!((status, code(&refused)), (409, "domain_unverified"), "{refused}");
+    dns.publish_txt(
+        claimed["txt_record"]["name"].as_str().expect("record name"),
+        claimed["txt_record"]["value"].as_str().expect("record value"),
+    );
+    let (status, verified) = app.call("POST", admin, &verify, None).await;
+    assert_eq!((status, verified["verified"].as_bool()), (200, Some(true)), "{verified}");
 }
 
 /// `GET …/start`: the provider's authorization URL.
@@ -173,6 +203,7 @@ async fn an_org_provider_creates_links_or_refuses_accounts_by_what_it_asserts() 
         provider,
         admin,
         org,
+        dns,
     }) = org_with_provider().await
     else {
         return;
@@ -212,7 +243,21 @@ async fn an_org_provider_creates_links_or_refuses_accounts_by_what_it_asserts() 
         .await;
     assert_eq!(me_again["id"], me["id"]);
 
-    // An existing account with the email the provider asserts as verified is linked.
+    // An existing account is never handed over on the org provider's word alone: the org's admins
+    // run that provider and could assert anyone's email.
+    let (status, refused) = sign_in(&app, &org, "bob").await;
+    assert_eq!(
+        (status, code(&refused)),
+        (403, "sso_account_exists"),
+        "{refused}"
+    );
+    assert_eq!(
+        app.query_i64("SELECT COUNT(*) FROM sso_identities WHERE subject = 'bob'")
+            .await,
+        0
+    );
+    // Once the org proves it controls the email's domain, its provider links the account.
+    prove_domain(&app, &dns, &admin.access_token, &org, "example.com").await;
     let (status, linked) = sign_in(&app, &org, "bob").await;
     assert_eq!(status, 200, "{linked}");
     let (_, bob_me) = app
@@ -459,10 +504,12 @@ async fn org_policies_require_mfa_and_sso_and_keep_members_to_allowed_domains() 
         org,
         admin,
         provider: _provider,
+        dns,
     }) = org_with_provider().await
     else {
         return;
     };
+    prove_domain(&app, &dns, &admin.access_token, &org, "example.com").await;
     let member = app.register("member@example.com", PASSWORD).await;
     let (status, body) = app
         .api(&admin.access_token)
@@ -582,6 +629,7 @@ async fn concurrent_callbacks_take_a_state_once_and_create_one_account() {
         org,
         admin,
         provider: _provider,
+        ..
     }) = org_with_provider().await
     else {
         return;
@@ -634,4 +682,216 @@ async fn concurrent_callbacks_take_a_state_once_and_create_one_account() {
         .filter(|member| member["email"] == BOB.email)
         .count();
     assert_eq!(bobs, 1);
+}
+
+/// Configures `provider` as `org`'s own (its admin `token`), letting `domains` sign in.
+async fn configure_provider(app: &TestApp, token: &str, org: &str, provider: &OidcProvider, domains: &[&str]) {
+    let (status, body) = app
+        .call(
+            "PUT",
+            token,
+            &format!("/api/orgs/{org}/sso"),
+            Some(json!({
+                "issuer": provider.issuer,
+                "client_id": provider.client_id,
+                "client_secret": provider.client_secret,
+                "allowed_domains": domains,
+                "default_role": "developer",
+            })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A registered user's own shared org: its id.
+async fn own_org(app: &TestApp, session: &Session, name: &str) -> String {
+    let (status, org) = app
+        .api(&session.access_token)
+        .create_org(json!({ "name": name }))
+        .await;
+    assert_eq!(status, 201, "{org}");
+    org["id"].as_str().expect("org id").to_owned()
+}
+
+#[tokio::test]
+async fn an_org_provider_run_by_anyone_cannot_take_over_an_existing_account() {
+    let Some(OrgSso { app, dns, .. }) = org_with_provider().await else {
+        return;
+    };
+    let Some(modules) = oidc_modules() else {
+        return;
+    };
+    let victim = app.register(BOB.email, PASSWORD).await;
+    // Any registered user makes an org and points its provider at an issuer they run, which
+    // asserts the victim's email as verified.
+    let attacker = app.register("mallory@attacker.example", PASSWORD).await;
+    let evil = own_org(&app, &attacker, "Evil").await;
+    let rogue = OidcProvider::start(&modules, &[callback(&app, &evil)], &[BOB]);
+    configure_provider(&app, &attacker.access_token, &evil, &rogue, &[]).await;
+
+    let (status, refused) = sign_in(&app, &evil, "bob").await;
+    assert_eq!(
+        (status, code(&refused)),
+        (403, "sso_account_exists"),
+        "{refused}"
+    );
+    // Claiming the victim's domain proves nothing without its DNS.
+    let (status, _) = app
+        .call(
+            "POST",
+            &attacker.access_token,
+            &format!("/api/orgs/{evil}/domains"),
+            Some(json!({ "domain": "example.com" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, refused) = app
+        .call(
+            "POST",
+            &attacker.access_token,
+            &format!("/api/orgs/{evil}/domains/example.com/verify"),
+            None,
+        )
+        .await;
+    assert_eq!((status, code(&refused)), (409, "domain_unverified"), "{refused}");
+    let (status, refused) = sign_in(&app, &evil, "bob").await;
+    assert_eq!((status, code(&refused)), (403, "sso_account_exists"), "{refused}");
+    assert_eq!(
+        app.query_i64("SELECT COUNT(*) FROM sso_identities WHERE subject = 'bob'")
+            .await,
+        0,
+        "the victim's account is not linked"
+    );
+    // Another org's challenge record does not prove this org's claim.
+    dns.publish_txt("_tenantry-challenge.example.com", "tenantry-domain-verification=guess");
+    let (status, _) = app
+        .call(
+            "POST",
+            &attacker.access_token,
+            &format!("/api/orgs/{evil}/domains/example.com/verify"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409);
+    // Only admins manage an org's domains.
+    let (status, _) = app
+        .call("GET", &victim.access_token, &format!("/api/orgs/{evil}/domains"), None)
+        .await;
+    assert_eq!(status, 404);
+    // New accounts are still created through the attacker's provider: they belong to nobody else.
+    let rogue_new = OidcProvider::start(&modules, &[callback(&app, &evil)], &[DAVE]);
+    configure_provider(&app, &attacker.access_token, &evil, &rogue_new, &[]).await;
+    let (status, created) = sign_in(&app, &evil, "dave").await;
+    assert_eq!(status, 200, "{created}");
+}
+
+#[tokio::test]
+async fn require_sso_trusts_only_the_orgs_own_provider() {
+    let Some(OrgSso {
+        app,
+        dns,
+        admin,
+        org,
+        provider: _provider,
+    }) = org_with_provider().await
+    else {
+        return;
+    };
+    let Some(modules) = oidc_modules() else {
+        return;
+    };
+    prove_domain(&app, &dns, &admin.access_token, &org, "example.com").await;
+    let (status, admin_sso) = sign_in(&app, &org, "admin").await;
+    assert_eq!(status, 200, "{admin_sso}");
+    let admin_sso = admin_sso["access_token"].as_str().expect("tokens").to_owned();
+    // A member whose own domain is theirs to prove.
+    let member = app.register("mallory@mallory.example", PASSWORD).await;
+    let (status, _) = app
+        .api(&admin.access_token)
+        .add_member(&org, json!({ "email": "mallory@mallory.example", "role": "developer" }))
+        .await;
+    assert_eq!(status, 201);
+    let (status, body) = app
+        .call(
+            "PUT",
+            &admin_sso,
+            &format!("/api/orgs/{org}/policy"),
+            Some(json!({ "require_mfa": false, "require_sso": true })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let members_path = format!("/api/orgs/{org}/members");
+    let (status, refused) = app.api(&member.access_token).get(&members_path).await;
+    assert_eq!((status, code(&refused)), (403, "sso_required"), "{refused}");
+
+    // The member runs a provider for an org of their own, proves their own domain there, and
+    // signs in through it: a real SSO session, but not one the first org trusts.
+    let side = own_org(&app, &member, "Side").await;
+    const MALLORY: Account<'static> = Account {
+        sub: "mallory",
+        email: "mallory@mallory.example",
+        email_verified: true,
+    };
+    let own_provider = OidcProvider::start(&modules, &[callback(&app, &side)], &[MALLORY]);
+    configure_provider(&app, &member.access_token, &side, &own_provider, &[]).await;
+    prove_domain(&app, &dns, &member.access_token, &side, "mallory.example").await;
+    let (status, side_sso) = sign_in(&app, &side, "mallory").await;
+    assert_eq!(status, 200, "{side_sso}");
+    let side_sso = side_sso["access_token"].as_str().expect("tokens").to_owned();
+    let (status, me) = app.api(&side_sso).me().await;
+    assert_eq!((status, me["id"].as_str()), (200, Some(member.user_id.as_str())));
+    let (status, refused) = app.api(&side_sso).get(&members_path).await;
+    assert_eq!((status, code(&refused)), (403, "sso_required"), "{refused}");
+    // Nor can that session require SSO of the first org's policy in their name.
+    let (status, _) = app.api(&side_sso).get(&format!("/api/orgs/{side}/members")).await;
+    assert_eq!(status, 200, "the provider's own org trusts it");
+    let (status, body) = app.api(&admin_sso).get(&members_path).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_password_reset_drops_sso_links_made_since_the_account_last_proved_itself() {
+    let Some(OrgSso {
+        app,
+        dns,
+        admin,
+        org,
+        provider: _provider,
+    }) = org_with_provider().await
+    else {
+        return;
+    };
+    prove_domain(&app, &dns, &admin.access_token, &org, "example.com").await;
+    app.register(BOB.email, PASSWORD).await;
+    let links = || app.query_i64("SELECT COUNT(*) FROM sso_identities WHERE subject = 'bob'");
+    let reset = |new_password: &'static str, mails: usize| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/api/auth/password-reset/request",
+                &json!({ "email": BOB.email }),
+            )
+            .await;
+            let token = crate::support::token_in_mail(&app.wait_for_mail(BOB.email, mails).await[mails - 1]);
+            let response = app
+                .post_json(
+                    "/api/auth/password-reset",
+                    &json!({ "token": token, "new_password": new_password }),
+                )
+                .await;
+            assert_eq!(response.status(), 204);
+        }
+    };
+    // A link made after the account's last password sign-in goes with a reset.
+    let (status, _) = sign_in(&app, &org, "bob").await;
+    assert_eq!(status, 200);
+    assert_eq!(links().await, 1);
+    reset("a brand new passphrase", 1).await;
+    assert_eq!(links().await, 0);
+    // A link the owner confirmed since (by signing in with the password afterwards) stays.
+    let (status, _) = sign_in(&app, &org, "bob").await;
+    assert_eq!(status, 200);
+    assert_eq!(app.login(BOB.email, "a brand new passphrase").await.0, 200);
+    reset("yet another passphrase here", 2).await;
+    assert_eq!(links().await, 1);
 }

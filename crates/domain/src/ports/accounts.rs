@@ -12,8 +12,21 @@ pub struct Registration {
     pub password_hash: Option<String>,
     /// The personal org.
     pub org: Org,
-    /// Recorded in the same transaction (an operator's creation), if any.
+    /// Recorded in the same transaction (an operator's creation, a single sign-on link), if any.
     pub audit: Option<AuditEntry>,
+    /// The single sign-on identity the account is created for: linked in the same transaction, so
+    /// a concurrent sign-in of the same person finds the account already linked. The creation
+    /// counts as the account's first proof of itself.
+    pub sso_link: Option<SsoIdentity>,
+}
+
+/// An identity at a single sign-on provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoIdentity {
+    /// The issuer.
+    pub issuer: String,
+    /// The subject, stable at that issuer.
+    pub subject: String,
 }
 
 /// Users and their accounts. Every method is one atomic unit.
@@ -33,12 +46,17 @@ pub trait Accounts: Send + Sync {
     /// The user's personal org (where operator actions on the account are recorded).
     async fn personal_org(&self, user_id: UserId) -> Result<Option<OrgId>, DomainError>;
 
-    /// Disables (or re-enables) a user; disabling also bumps the token epoch and revokes every session
-    /// and every API key for good, so none of them works again after re-enabling.
+    /// Disables (or re-enables) a user; disabling also revokes, for good and in the same
+    /// transaction, what `revocation` names, so none of it works again after re-enabling.
     async fn set_disabled(
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
+        revocation: &crate::credential_lifecycle::Revocation,
         audit: &AuditEntry,
     ) -> Result<(), DomainError>;
+
+    /// Records that the user just proved themselves (a password sign-in, a verified email):
+    /// single sign-on links made before this stay through a password reset.
+    async fn record_verified_sign_in(&self, user_id: UserId, at: DateTime<Utc>) -> Result<(), DomainError>;
 }

@@ -12,6 +12,13 @@ pub trait OneTimeTokens: Send + Sync {
     /// Stores a single-use token.
     async fn insert_one_time_token(&self, token: &NewOneTimeToken) -> Result<(), DomainError>;
 
+    /// The context stored with a token of `purpose` (spent or not), if it has one.
+    async fn one_time_token_context(
+        &self,
+        purpose: OneTimePurpose,
+        token_digest: &str,
+    ) -> Result<Option<String>, DomainError>;
+
     /// Spends a verification token and marks the email verified, atomically.
     async fn verify_email(
         &self,
@@ -19,13 +26,15 @@ pub trait OneTimeTokens: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError>;
 
-    /// Spends a reset token, sets the new password, bumps the epoch and, atomically with it, revokes
-    /// every session and every API key of the account and spends its other reset tokens: whoever
-    /// held the account before the reset holds nothing afterwards.
+    /// Spends a reset token, sets the new password, records the reset as the account's latest
+    /// verified sign-in and, atomically with it, revokes what `revocation` names and spends the
+    /// account's other reset tokens: whoever held the account before the reset holds nothing
+    /// afterwards.
     async fn reset_password(
         &self,
         token_digest: &str,
         password_hash: &str,
+        revocation: &crate::credential_lifecycle::Revocation,
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError>;
 

@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     AuditEntry, DomainError, OrgId, Role, UserId,
+    domain_verification::OrgDomain,
     org_policy::{EmailDomain, OrgPolicy},
     secrets::Sealed,
 };
@@ -94,4 +95,29 @@ pub trait SsoStore: Send + Sync {
         at: DateTime<Utc>,
         audit: &AuditEntry,
     ) -> Result<UserId, DomainError>;
+
+    /// Stores a claimed domain and records `audit`, atomically; `false` when the org claimed it
+    /// already (nothing written).
+    async fn add_org_domain(&self, domain: &OrgDomain, audit: &AuditEntry) -> Result<bool, DomainError>;
+
+    /// The domains the org claimed, proven or not, by name.
+    async fn org_domains(&self, org: OrgId) -> Result<Vec<OrgDomain>, DomainError>;
+
+    /// Marks a claimed domain proven at `at` and records `audit`, atomically; `false` when the org
+    /// has no such claim.
+    async fn mark_domain_verified(
+        &self,
+        org: OrgId,
+        domain: &EmailDomain,
+        at: DateTime<Utc>,
+        audit: &AuditEntry,
+    ) -> Result<bool, DomainError>;
+
+    /// Removes a claimed domain and records `audit`, atomically; `false` when there was none.
+    async fn delete_org_domain(
+        &self,
+        org: OrgId,
+        domain: &EmailDomain,
+        audit: &AuditEntry,
+    ) -> Result<bool, DomainError>;
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::{
     AuditAction, AuditEntry, Caller, DomainError, Email, OrgId, SecretString, User,
     clock::Clock,
+    credential_lifecycle::{CredentialEnd, revocation_for},
     last_superadmin::decide_superadmin_change,
     ports::{Accounts, Credentials, Signal, SignalBus, UnitOfWork},
     services::{IdentityService, identity::RegisterInput},
@@ -90,7 +91,12 @@ impl AdminService {
         let audit = self.audit(&user, AuditAction::UserDisabled).await?;
         self.ports
             .accounts
-            .set_disabled(user.id, Some(self.ports.clock.now()), &audit)
+            .set_disabled(
+                user.id,
+                Some(self.ports.clock.now()),
+                &revocation_for(CredentialEnd::AccountDisabled),
+                &audit,
+            )
             .await?;
         let disabled = Signal::CredentialsChanged { user: user.id };
         let _ = self.ports.signals.publish(disabled).await;
@@ -101,7 +107,15 @@ impl AdminService {
     pub async fn enable(&self, email: &str) -> Result<User, DomainError> {
         let user = self.user(email).await?;
         let audit = self.audit(&user, AuditAction::UserEnabled).await?;
-        self.ports.accounts.set_disabled(user.id, None, &audit).await?;
+        self.ports
+            .accounts
+            .set_disabled(
+                user.id,
+                None,
+                &revocation_for(CredentialEnd::AccountDisabled),
+                &audit,
+            )
+            .await?;
         self.user(email).await
     }
 

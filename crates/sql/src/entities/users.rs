@@ -14,6 +14,7 @@ pub struct Model {
     pub token_epoch: i64,
     pub disabled_at: Option<DateTimeUtc>,
     pub mfa_enabled_at: Option<DateTimeUtc>,
+    pub verified_sign_in_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -55,7 +55,9 @@ pub(super) fn holder(row: &PgRow) -> Result<InSession<()>, DomainError> {
         mfa_enabled_at: columns.take()?,
         created_at: columns.take()?,
     };
-    let method = SignInMethod::parse(columns.take()?).ok_or_else(|| corrupt("session"))?;
+    let method_name: &str = columns.take()?;
+    let sso_source: Option<&str> = columns.take()?;
+    let method = SignInMethod::parse(method_name, sso_source).ok_or_else(|| corrupt("session"))?;
     let role: Option<&str> = columns.take()?;
     let require_mfa: Option<bool> = columns.take()?;
     let require_sso: Option<bool> = columns.take()?;

@@ -14,10 +14,10 @@ use crate::conversation_store::contains_pattern;
 /// domain sees it (never the password hash), how the session was signed in, the holder's role in
 /// the org and the org's policy.
 const HOLDER_COLUMNS: &str = "u.id, u.email, u.name, u.email_verified_at, u.current_org_id, \
-     u.is_superadmin, u.token_epoch, u.disabled_at, u.mfa_enabled_at, u.created_at, s.sign_in_method";
+     u.is_superadmin, u.token_epoch, u.disabled_at, u.mfa_enabled_at, u.created_at, s.sign_in_method, s.sso_provider";
 
 /// How many columns come before the data's.
-pub(super) const HOLDER_WIDTH: usize = 14;
+pub(super) const HOLDER_WIDTH: usize = 15;
 
 /// A conversation's columns, in the order [`super::columns::conversation`] reads them.
 pub(super) const CONVERSATION_COLUMNS: [&str; 21] = [

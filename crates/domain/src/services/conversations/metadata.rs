@@ -26,6 +26,33 @@ pub struct NewConversationInput {
     pub visibility: Option<Visibility>,
 }
 
+impl NewConversationInput {
+    /// The input with its text fields trimmed (blank ones dropped), each checked for length and
+    /// control characters: every way of creating a conversation checks its metadata so.
+    pub fn checked(self) -> Result<Self, DomainError> {
+        let mut errors = Vec::new();
+        let checked = Self {
+            title: text("title", self.title, MAX_TITLE, &mut errors),
+            selected_repository: text(
+                "selected_repository",
+                self.selected_repository,
+                MAX_LABEL,
+                &mut errors,
+            ),
+            selected_branch: text("selected_branch", self.selected_branch, MAX_LABEL, &mut errors),
+            git_provider: text("git_provider", self.git_provider, MAX_LABEL, &mut errors),
+            trigger: text("trigger", self.trigger, MAX_LABEL, &mut errors),
+            llm_model: text("llm_model", self.llm_model, MAX_LABEL, &mut errors),
+            visibility: self.visibility,
+        };
+        if errors.is_empty() {
+            Ok(checked)
+        } else {
+            Err(DomainError::Validation(errors))
+        }
+    }
+}
+
 /// A list request.
 #[derive(Debug, Clone, Default)]
 pub struct ConversationListQuery {
@@ -51,9 +78,6 @@ pub struct ConversationPage {
     /// Where the next page starts, if there is one.
     pub next: Option<ConversationCursor>,
 }
-
-/// Most tokens one usage report may add (keeps the 64-bit totals far from overflow).
-const MAX_TOKENS_PER_REPORT: i64 = 1_000_000_000_000;
 
 /// Longest title, in characters.
 pub(super) const MAX_TITLE: usize = 500;
@@ -105,23 +129,18 @@ impl ConversationService {
         let role = self.role_in(caller, org).await?;
         require(role, Permission::CreateConversations)?;
         self.ports.start_policy.check(org, caller.user.id, None).await?;
-        let mut errors = Vec::new();
+        let input = input.checked()?;
         let now = self.ports.clock.now();
         let conversation = Conversation {
             id: new_id(),
             org_id: org,
             created_by: caller.user.id,
-            title: text("title", input.title, MAX_TITLE, &mut errors),
-            selected_repository: text(
-                "selected_repository",
-                input.selected_repository,
-                MAX_LABEL,
-                &mut errors,
-            ),
-            selected_branch: text("selected_branch", input.selected_branch, MAX_LABEL, &mut errors),
-            git_provider: text("git_provider", input.git_provider, MAX_LABEL, &mut errors),
-            trigger: text("trigger", input.trigger, MAX_LABEL, &mut errors),
-            llm_model: text("llm_model", input.llm_model, MAX_LABEL, &mut errors),
+            title: input.title,
+            selected_repository: input.selected_repository,
+            selected_branch: input.selected_branch,
+            git_provider: input.git_provider,
+            trigger: input.trigger,
+            llm_model: input.llm_model,
             visibility: input.visibility.unwrap_or(Visibility::Private),
             pr_number: Vec::new(),
             accumulated_cost: 0,
@@ -135,9 +154,6 @@ impl ConversationService {
             last_updated_at: now,
             over_budget: false,
         };
-        if !errors.is_empty() {
-            return Err(DomainError::Validation(errors));
-        }
         self.ports.conversations.create(&conversation).await?;
         self.signal(Signal::ConversationChanged {
             org,
@@ -196,7 +212,7 @@ impl ConversationService {
                     .conversations
                     .list_for(org, &filter, query.after, query.limit + 1)
                     .await?;
-                crate::caller::admitted_role(caller, access)?;
+                crate::caller::admitted_role(caller, org, access)?;
                 items
             }
             Claimant::Session(claims) => {
@@ -206,7 +222,7 @@ impl ConversationService {
                     .conversations(&self.probe(claims), org, &filter, query.after, query.limit + 1)
                     .await?;
                 let (caller, access, items) = confirm_read(claims, read)?;
-                crate::caller::admitted_role(&caller, access)?;
+                crate::caller::admitted_role(&caller, org, access)?;
                 items
             }
         };
@@ -282,12 +298,7 @@ impl ConversationService {
         id: ConversationId,
         usage: UsageReport,
     ) -> Result<Conversation, DomainError> {
-        if usage.prompt_tokens < 0 || usage.completion_tokens < 0 || usage.cost < 0 {
-            return Err(DomainError::invalid("usage", "must not be negative"));
-        }
-        if usage.prompt_tokens > MAX_TOKENS_PER_REPORT || usage.completion_tokens > MAX_TOKENS_PER_REPORT {
-            return Err(DomainError::invalid("usage", "at most 10^12 tokens per report"));
-        }
+        crate::usage_bounds::check_report(usage.cost, usage.prompt_tokens, usage.completion_tokens)?;
         self.manageable(caller, org, id).await?;
         let (totals, recorded) = self
             .ports

@@ -69,7 +69,7 @@ fn admitted_reader(
     conversation: &Conversation,
     access: Option<MemberAccess>,
 ) -> Result<Role, DomainError> {
-    let role = crate::caller::admitted_role(caller, access)?;
+    let role = crate::caller::admitted_role(caller, conversation.org_id, access)?;
     if !conversation.readable_by(caller.user.id, role) {
         return Err(DomainError::NotFound);
     }

@@ -79,6 +79,7 @@ impl IdentityService {
                 mfa_token: self.issue_mfa_token(&user, SignInMethod::Password).await?,
             });
         }
+        self.ports.accounts.record_verified_sign_in(user.id, now).await?;
         Ok(LoginOutcome::Signed(
             self.start_session(&user, SignInMethod::Password).await?,
         ))

@@ -4,7 +4,7 @@ use crate::{
         MFA_TOKEN_TTL, RECOVERY_CODES, format_recovery_code, normalize_recovery_code, secret_associated_data,
     },
     services::identity::IdentityService,
-    session::{OneTimePurpose, OneTimeTokenState, SignInMethod, TokenPair},
+    session::{OneTimePurpose, OneTimeTokenState, SignInMethod, SsoSource, TokenPair},
     throttle::{ADDRESS_KEYS, MFA_KEYS},
 };
 
@@ -41,10 +41,15 @@ impl IdentityService {
     ) -> Result<SecretString, DomainError> {
         let purpose = match method {
             SignInMethod::Password => OneTimePurpose::MfaLogin,
-            SignInMethod::Sso => OneTimePurpose::SsoMfaLogin,
+            SignInMethod::Sso(_) => OneTimePurpose::SsoMfaLogin,
         };
-        self.issue_one_time_token(user, purpose, MFA_TOKEN_TTL.to_std().unwrap_or_default())
-            .await
+        self.issue_one_time_token_with(
+            user,
+            purpose,
+            MFA_TOKEN_TTL.to_std().unwrap_or_default(),
+            method.sso_source(),
+        )
+        .await
     }
 
     async fn mfa_audit(&self, user: &User, action: AuditAction) -> Result<AuditEntry, DomainError> {
@@ -149,7 +154,7 @@ impl IdentityService {
         let mut found = None;
         for (purpose, method) in [
             (OneTimePurpose::MfaLogin, SignInMethod::Password),
-            (OneTimePurpose::SsoMfaLogin, SignInMethod::Sso),
+            (OneTimePurpose::SsoMfaLogin, SignInMethod::Sso(SsoSource::Unknown)),
         ] {
             let state = self
                 .ports
@@ -163,6 +168,17 @@ impl IdentityService {
         }
         let Some((user_id, purpose, method)) = found else {
             return Err(DomainError::Unauthorized("invalid_mfa_token"));
+        };
+        let method = match method {
+            SignInMethod::Sso(_) => {
+                let source = self
+                    .ports
+                    .one_time_tokens
+                    .one_time_token_context(purpose, &digest)
+                    .await?;
+                SignInMethod::Sso(SsoSource::parse(source.as_deref()))
+            }
+            password => password,
         };
         let account_key = format!("{MFA_KEYS}{user_id}");
         let mut keys = vec![(account_key.clone(), self.settings.throttle.per_account)];
@@ -215,6 +231,9 @@ impl IdentityService {
         self.ports.throttle.clear(&account_key).await?;
         for (key, limit) in keys.into_iter().skip(1) {
             self.ports.throttle.refund(&key, limit, now).await?;
+        }
+        if method == SignInMethod::Password {
+            self.ports.accounts.record_verified_sign_in(user.id, now).await?;
         }
         self.start_session(&user, method).await
     }

@@ -1,5 +1,6 @@
 use crate::{
     Caller, DomainError, Email, SecretString, User,
+    credential_lifecycle::{CredentialEnd, revocation_for},
     password::NewPassword,
     ports::Mail,
     services::identity::IdentityService,
@@ -47,7 +48,11 @@ impl IdentityService {
             .one_time_tokens
             .verify_email(&digest, self.ports.clock.now())
             .await?;
-        redeemed(state).map(|_| ())
+        let user = redeemed(state)?;
+        self.ports
+            .accounts
+            .record_verified_sign_in(user, self.ports.clock.now())
+            .await
     }
 
     /// Accepts a reset request; answers the same, in the same time, whether or not the email belongs
@@ -130,7 +135,9 @@ impl IdentityService {
             .await
     }
 
-    /// Sets a new password with a reset token; every session of the user is revoked.
+    /// Sets a new password with a reset token. Everything the account minted goes with the old
+    /// password (sessions, API keys, sandboxes, share links, and single sign-on links made since
+    /// the account last proved itself): see [`CredentialEnd::PasswordReset`].
     pub async fn reset_password(&self, token: &SecretString, new: &SecretString) -> Result<(), DomainError> {
         let now = self.ports.clock.now();
         let digest = self.ports.secret_tokens.digest(token.expose());
@@ -152,7 +159,12 @@ impl IdentityService {
         let state = self
             .ports
             .one_time_tokens
-            .reset_password(&digest, &hash, self.ports.clock.now())
+            .reset_password(
+                &digest,
+                &hash,
+                &revocation_for(CredentialEnd::PasswordReset),
+                self.ports.clock.now(),
+            )
             .await?;
         redeemed(state).map(|_| ())
     }
@@ -163,6 +175,17 @@ impl IdentityService {
         purpose: OneTimePurpose,
         ttl: std::time::Duration,
     ) -> Result<SecretString, DomainError> {
+        self.issue_one_time_token_with(user, purpose, ttl, None).await
+    }
+
+    /// A single-use token that carries `context` to the step that spends it.
+    pub(crate) async fn issue_one_time_token_with(
+        &self,
+        user: &User,
+        purpose: OneTimePurpose,
+        ttl: std::time::Duration,
+        context: Option<String>,
+    ) -> Result<SecretString, DomainError> {
         let now = self.ports.clock.now();
         let token = self.ports.secret_tokens.generate();
         self.ports
@@ -171,6 +194,7 @@ impl IdentityService {
                 token_digest: self.ports.secret_tokens.digest(token.expose()),
                 user_id: user.id,
                 purpose,
+                context,
                 created_at: now,
                 expires_at: now + ttl,
             })

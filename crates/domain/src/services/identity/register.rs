@@ -1,6 +1,7 @@
 use crate::{
     AuditAction, AuditEntry, DomainError, Email, FieldError, Org, OrgName, SecretString, User, new_id,
-    password::NewPassword, ports::Registration, services::identity::IdentityService, session::TokenPair,
+    password::NewPassword,
+    ports::{Registration, SsoIdentity}, services::identity::IdentityService, session::TokenPair,
 };
 
 /// What a client sends to register.
@@ -34,7 +35,7 @@ impl IdentityService {
         let (email, password, name) = validate(&input)?;
         let password_hash = self.ports.hasher.hash(password.secret()).await?;
         let (user, org) = self
-            .create_account(email, name, Some(password_hash), None, false)
+            .create_account(email, name, Some(password_hash), None, AccountOrigin::SelfService)
             .await?;
         let tokens = self
             .start_session(&user, crate::session::SignInMethod::Password)
@@ -47,7 +48,7 @@ impl IdentityService {
         let (email, password, name) = validate(&input)?;
         let password_hash = self.ports.hasher.hash(password.secret()).await?;
         let (user, _) = self
-            .create_account(email, name, Some(password_hash), None, true)
+            .create_account(email, name, Some(password_hash), None, AccountOrigin::Operator)
             .await?;
         Ok(user)
     }
@@ -59,7 +60,7 @@ impl IdentityService {
         name: String,
         password_hash: Option<String>,
         email_verified_at: Option<chrono::DateTime<chrono::Utc>>,
-        by_operator: bool,
+        origin: AccountOrigin,
     ) -> Result<(User, Org), DomainError> {
         let now = self.ports.clock.now();
         let org = Org {
@@ -83,21 +84,39 @@ impl IdentityService {
             mfa_enabled_at: None,
             created_at: now,
         };
-        let audit = by_operator.then(|| {
-            AuditEntry::new(
+        let audit = match &origin {
+            AccountOrigin::SelfService => None,
+            AccountOrigin::Operator => Some(AuditEntry::new(
                 org.id,
                 now,
                 None,
                 AuditAction::UserCreated,
                 ("user", Some(user.id.to_string())),
                 serde_json::json!({ "via": "operator", "email": user.email.as_str() }),
-            )
-        });
+            )),
+            AccountOrigin::Sso(identity) => Some(AuditEntry::new(
+                org.id,
+                now,
+                Some(user.id),
+                AuditAction::SsoLinked,
+                ("user", Some(user.id.to_string())),
+                serde_json::json!({
+                    "issuer": identity.issuer,
+                    "subject": identity.subject,
+                    "account": "created",
+                }),
+            )),
+        };
+        let sso_link = match origin {
+            AccountOrigin::Sso(identity) => Some(identity),
+            AccountOrigin::SelfService | AccountOrigin::Operator => None,
+        };
         let registration = Registration {
             user,
             password_hash,
             org,
             audit,
+            sso_link,
         };
         self.ports
             .accounts
@@ -105,6 +124,17 @@ impl IdentityService {
             .await?;
         Ok((registration.user, registration.org))
     }
+}
+
+/// Who asks for a new account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AccountOrigin {
+    /// The person, registering.
+    SelfService,
+    /// An operator, from the command line (audited).
+    Operator,
+    /// A single sign-on for an identity no account has yet (linked in the same transaction).
+    Sso(SsoIdentity),
 }
 
 /// Checks every field, reporting all problems at once.
@@ -161,7 +191,13 @@ impl IdentityService {
             return Ok(found.user);
         }
         match self
-            .create_account(email.clone(), "Local user".into(), None, None, false)
+            .create_account(
+                email.clone(),
+                "Local user".into(),
+                None,
+                None,
+                AccountOrigin::SelfService,
+            )
             .await
         {
             Ok((user, _)) => Ok(user),

@@ -2,6 +2,7 @@ use serde_json::json;
 
 use crate::{
     AuditAction, Caller, DomainError, Email, OrgId, Role, UserId,
+    credential_lifecycle::{CredentialEnd, revocation_for},
     invitation_acceptance::decide_joining,
     membership_rules::{MembershipFacts, decide_addition, decide_removal, decide_role_change},
     ports::{Change, MemberView, Transaction},
@@ -98,8 +99,8 @@ impl OrgService {
     }
 
     /// Removes a member (admin+), or lets the caller leave. What the membership granted leaves with
-    /// it, in the same transaction: their API keys for the org and the sandboxes they registered
-    /// there are revoked for good, the invitations they sent (which carry their authority) are
+    /// it, in the same transaction: their API keys for the org, the sandboxes they registered and
+    /// the share links they created there are revoked for good, the invitations they sent (which carry their authority) are
     /// revoked, and if the org was their current org they are moved back to their personal org.
     pub async fn remove_member(
         &self,
@@ -113,9 +114,14 @@ impl OrgService {
         let facts = facts_under_lock(transaction.as_ref(), org, target, change).await?;
         decide_removal(facts)?;
         transaction.members().delete(org, target).await?;
-        let grants = transaction.member_grants();
-        grants.revoke_api_keys(org, target, change.at).await?;
-        grants.revoke_sandboxes(org, target, change.at).await?;
+        transaction
+            .member_grants()
+            .revoke(
+                target,
+                &revocation_for(CredentialEnd::MembershipEnded(org)),
+                change.at,
+            )
+            .await?;
         let invitations_revoked = transaction
             .invitations()
             .revoke_sent_by(org, target, change.at)

@@ -82,7 +82,7 @@ impl OrgService {
             .membership(org, caller.user.id)
             .await?
             .ok_or(DomainError::NotFound)?;
-        membership.org.policy.access.admit(caller)?;
+        membership.org.policy.access.admit(org, caller)?;
         Ok(membership)
     }
 

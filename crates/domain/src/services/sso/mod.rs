@@ -1,5 +1,6 @@
 //! Single sign-on: orgs' providers and sign-in policies (admin+), and signing in through a provider.
 
+mod org_domains;
 mod org_sign_in;
 mod sign_in;
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use crate::{
     DomainError,
     clock::Clock,
-    ports::{Credentials, OidcClient, Orgs, SecretCipher, SecretTokens, SsoStore, UnitOfWork},
+    ports::{Credentials, DomainVerifier, OidcClient, Orgs, SecretCipher, SecretTokens, SsoStore, UnitOfWork},
     services::identity::IdentityService,
     sso::{ProviderKey, SsoProvider},
 };
@@ -31,8 +32,10 @@ pub struct SsoPorts {
     pub credentials: Arc<dyn Credentials>,
     /// Seals client secrets and PKCE verifiers.
     pub cipher: Arc<dyn SecretCipher>,
-    /// Digests of `state`.
+    /// Digests of `state`; random domain challenges.
     pub secret_tokens: Arc<dyn SecretTokens>,
+    /// Looks up the DNS records that prove an org's domains.
+    pub domain_verifier: Arc<dyn DomainVerifier>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }

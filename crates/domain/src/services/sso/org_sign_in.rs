@@ -5,11 +5,10 @@ use serde_json::json;
 use crate::{
     AuditAction, AuditEntry, Caller, DomainError, OrgId, SecretString,
     caller::role_in,
-    org_policy::{AccessPolicy, EmailDomain, OrgPolicy},
+    org_policy::{AccessPolicy, EmailDomain, OrgPolicy, sso_session_trusted_by},
     policy::{Permission, require},
     ports::StoredOrgProvider,
     services::sso::{SsoService, client_secret_associated_data},
-    session::SignInMethod,
     sso::{OrgSsoView, parse_default_role, parse_issuer},
 };
 
@@ -40,7 +39,7 @@ pub struct PolicyInput {
 }
 
 impl SsoService {
-    async fn require_admin(&self, caller: &Caller, org: OrgId) -> Result<(), DomainError> {
+    pub(super) async fn require_admin(&self, caller: &Caller, org: OrgId) -> Result<(), DomainError> {
         require(
             role_in(self.ports.orgs.as_ref(), caller, org).await?,
             Permission::UpdateOrg,
@@ -48,7 +47,7 @@ impl SsoService {
         caller.require_person()
     }
 
-    fn audit(
+    pub(super) fn audit(
         &self,
         caller: &Caller,
         org: OrgId,
@@ -191,10 +190,11 @@ impl SsoService {
                     "configure a single sign-on provider before requiring it",
                 ));
             }
-            if caller.signed_in_with != Some(SignInMethod::Sso) {
+            if !sso_session_trusted_by(org, caller.signed_in_with) {
                 return Err(DomainError::invalid(
                     "require_sso",
-                    "sign in with single sign-on yourself before requiring it of the org",
+                    "sign in with single sign-on yourself, through this org's provider or the \
+                     install's, before requiring it of the org",
                 ));
             }
         }

@@ -6,15 +6,15 @@ use serde_json::json;
 use crate::{
     AuditAction, AuditEntry, DomainError, Email, SecretString, User, UserId,
     org_policy::email_in_domains,
-    ports::{Change, StoredSignIn},
+    ports::{Change, SsoIdentity, StoredSignIn},
     services::{
-        identity::register::display_name,
+        identity::register::{AccountOrigin, display_name},
         sso::{SsoService, verifier_associated_data},
     },
-    session::OneTimePurpose,
+    session::{OneTimePurpose, SsoSource},
     sso::{
-        AccountMatch, EXCHANGE_TTL, ProviderKey, SIGN_IN_TTL, SsoProvider, VerifiedIdentity, domain_allowed,
-        match_account, redirect_allowed,
+        AccountMatch, EXCHANGE_TTL, EmailLinking, ProviderKey, SIGN_IN_TTL, SsoProvider, VerifiedIdentity,
+        domain_allowed, match_account, redirect_allowed,
     },
 };
 
@@ -71,8 +71,9 @@ impl SsoService {
 
     /// Finishes a sign-in the provider sent back: the state must be one this install started for
     /// this provider (once), the code is redeemed with its PKCE verifier and the ID token verified.
-    /// The identity signs in as the account linked to it, or the account with its verified email,
-    /// or a new account; an org's provider adds the user to the org when the email's domain is
+    /// The identity signs in as the account linked to it, or a new account, or the account with
+    /// its verified email — through an org's provider only when the org proved it controls the
+    /// email's domain; an org's provider adds the user to the org when the email's domain is
     /// allowed.
     pub async fn finish(&self, provider: &str, state: &str, code: &str) -> Result<SsoFinish, DomainError> {
         let key = ProviderKey::parse(provider).map_err(|_| state_invalid())?;
@@ -109,7 +110,12 @@ impl SsoService {
         }
         let code = self
             .identity
-            .issue_one_time_token(&user, OneTimePurpose::SsoLogin, EXCHANGE_TTL)
+            .issue_one_time_token_with(
+                &user,
+                OneTimePurpose::SsoLogin,
+                EXCHANGE_TTL,
+                SsoSource::of(&key).stored(),
+            )
             .await?;
         Ok(SsoFinish {
             code,
@@ -123,18 +129,28 @@ impl SsoService {
         provider: &SsoProvider,
         identity: &VerifiedIdentity,
     ) -> Result<User, DomainError> {
+        // The account by email first, then the link: an account created through single sign-on
+        // commits with its link, so an account seen here has its link seen below.
+        let by_email = match identity.email.as_deref().map(Email::parse) {
+            Some(Ok(email)) => self.ports.credentials.credentials_by_email(&email).await?,
+            _ => None,
+        };
         let linked = self
             .ports
             .sso
             .linked_user(&identity.issuer, &identity.subject)
             .await?;
-        let existing = match identity.email.as_deref().map(Email::parse) {
-            Some(Ok(email)) if linked.is_none() => {
-                self.ports.credentials.credentials_by_email(&email).await?
+        let existing = by_email.filter(|_| linked.is_none());
+        let verified_domains = match &provider.key {
+            ProviderKey::Org(org) if linked.is_none() && existing.is_some() => {
+                self.verified_domains(*org).await?
             }
-            _ => None,
+            _ => Vec::new(),
         };
-        let decision = match_account(identity, linked, |_| existing.as_ref().map(|found| found.user.id))?;
+        let linking = EmailLinking::for_provider(&provider.key, verified_domains);
+        let decision = match_account(identity, linked, &linking, |_| {
+            existing.as_ref().map(|found| found.user.id)
+        })?;
         let now = self.ports.clock.now();
         let user_id: UserId = match decision {
             AccountMatch::Linked(user) => user,
@@ -147,11 +163,21 @@ impl SsoService {
                 domain_allowed(provider, &email)?;
                 let name = display_name(identity.name.as_deref(), Some(&email))
                     .or_else(|_| display_name(None, Some(&email)))?;
+                let identity_at_provider = SsoIdentity {
+                    issuer: identity.issuer.clone(),
+                    subject: identity.subject.clone(),
+                };
                 let created = self
                     .identity
-                    .create_account(email, name, None, Some(now), false)
+                    .create_account(
+                        email,
+                        name,
+                        None,
+                        Some(now),
+                        AccountOrigin::Sso(identity_at_provider),
+                    )
                     .await;
-                let user = match created {
+                match created {
                     Ok((user, _)) => user.id,
                     // Another sign-in of the same person created it a moment ago.
                     Err(DomainError::Conflict {
@@ -160,8 +186,7 @@ impl SsoService {
                         return Box::pin(self.account_for(provider, identity)).await;
                     }
                     Err(other) => return Err(other),
-                };
-                self.link(identity, user, "created").await?
+                }
             }
         };
         let user = self.identity.active_user(user_id).await?;

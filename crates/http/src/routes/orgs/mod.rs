@@ -2,11 +2,13 @@
 
 mod bodies;
 mod budget;
+mod domains;
 mod export;
 mod sign_in_policy;
 
 pub(crate) use bodies::*;
 pub(crate) use budget::*;
+pub(crate) use domains::*;
 pub(crate) use export::*;
 pub(crate) use sign_in_policy::*;
 
@@ -43,6 +45,10 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(get_sso)
         .service(put_sso)
         .service(delete_sso)
+        .service(list_domains)
+        .service(add_domain)
+        .service(verify_domain)
+        .service(delete_domain)
         .service(get_budget)
         .service(put_budget)
         .service(org_usage)
