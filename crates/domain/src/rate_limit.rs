@@ -1,6 +1,10 @@
-//! Rate limits: requests per minute per API key, per user and per org, in fixed one-minute windows.
-//! A request counts against every limit it falls under; the tightest one decides, and what is left
-//! of it is told to the client (`RateLimit-Policy` / `RateLimit` headers).
+//! Rate limits: requests per minute per API key, per user, per org and per sandbox, in fixed
+//! one-minute windows. A request counts against every limit it falls under; the tightest one
+//! decides, and what is left of it is told to the client (`RateLimit-Policy` / `RateLimit` headers).
+//!
+//! A request is counted against its caller's own limits (its key, its user) first; one those refuse
+//! is counted nowhere else. It is counted against an org only once the caller is admitted there (a
+//! member, or a key of that org), so a stranger cannot spend an org's requests by naming it in paths.
 
 use std::time::Duration;
 
@@ -21,6 +25,8 @@ pub struct RateLimits {
     pub per_user: u32,
     /// Per org (everyone acting in it).
     pub per_org: u32,
+    /// Per sandbox (its agent server posting with the sandbox's session key).
+    pub per_sandbox: u32,
 }
 
 /// What a request is counted against.
@@ -32,6 +38,8 @@ pub enum LimitScope {
     User(UserId),
     /// An org.
     Org(OrgId),
+    /// A sandbox, acting with its session key.
+    Sandbox(Uuid),
 }
 
 impl LimitScope {
@@ -41,6 +49,7 @@ impl LimitScope {
             LimitScope::Key(_) => "key",
             LimitScope::User(_) => "user",
             LimitScope::Org(_) => "org",
+            LimitScope::Sandbox(_) => "sandbox",
         }
     }
 
@@ -50,6 +59,7 @@ impl LimitScope {
             LimitScope::Key(id) => format!("k:{id}"),
             LimitScope::User(id) => format!("u:{id}"),
             LimitScope::Org(id) => format!("o:{id}"),
+            LimitScope::Sandbox(id) => format!("s:{id}"),
         }
     }
 }

@@ -71,7 +71,10 @@ impl FromRequest for Claim {
                     if state.auth_mode == AuthMode::Password && !token.starts_with(API_KEY_PREFIX) =>
                 {
                     let claims = state.identity.verify_access(token)?;
-                    counted(&req, state.rate_limits.check_session(&claims, path_org(&req)))?;
+                    counted(
+                        &req,
+                        state.rate_limits.check_session(&claims, path_org(&req)).await,
+                    )?;
                     Ok(Claim::Session(claims))
                 }
                 _ => Ok(Claim::Confirmed(
@@ -89,7 +92,7 @@ async fn counted_caller(
     req: &HttpRequest,
 ) -> Result<tenantry_domain::Caller, DomainError> {
     let caller = authenticate(state, token).await?;
-    counted(req, state.rate_limits.check(&caller, path_org(req)))?;
+    counted(req, state.rate_limits.check(&caller, path_org(req)).await)?;
     Ok(caller)
 }
 
@@ -144,6 +147,7 @@ pub(crate) async fn authenticate(
 pub(crate) const SESSION_KEY_HEADER: &str = "x-session-api-key";
 
 /// A sandbox acting through its session key (`X-Session-API-Key`): only the webhook routes take it.
+/// Its requests count against the sandbox's own rate limit.
 #[derive(Debug, Clone)]
 pub struct SandboxCaller(pub tenantry_domain::services::sandboxes::SandboxActor);
 
@@ -158,10 +162,13 @@ impl FromRequest for SandboxCaller {
             .get(SESSION_KEY_HEADER)
             .and_then(|value| value.to_str().ok())
             .map(|value| value.trim().to_owned());
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::from(DomainError::Internal("state missing".into())))?;
             let key = key.ok_or(DomainError::Unauthorized("missing X-Session-API-Key"))?;
-            Ok(SandboxCaller(state.sandboxes.authenticate(&key).await?))
+            let actor = state.sandboxes.authenticate(&key).await?;
+            counted(&req, state.rate_limits.check_sandbox(actor.sandbox.id))?;
+            Ok(SandboxCaller(actor))
         })
     }
 }

@@ -68,7 +68,7 @@ pub struct Config {
     pub rate_limits: RateLimitsConfig,
 }
 
-/// `[rate_limits]`: requests per minute per API key, user and org (0: unlimited); an org's own limit
+/// `[rate_limits]`: requests per minute per API key, user, org and sandbox (0: unlimited); an org's own limit
 /// is set with `tenantry orgs rate-limit`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -79,6 +79,8 @@ pub struct RateLimitsConfig {
     pub per_user: u32,
     /// Per org.
     pub per_org: u32,
+    /// Per sandbox (requests with its session key: webhooks, secret reads).
+    pub per_sandbox: u32,
     /// How often instances share their counts.
     pub sync_interval_ms: u64,
 }
@@ -89,6 +91,7 @@ impl Default for RateLimitsConfig {
             per_key: 1200,
             per_user: 2400,
             per_org: 12000,
+            per_sandbox: 1200,
             sync_interval_ms: 500,
         }
     }

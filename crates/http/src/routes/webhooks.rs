@@ -51,6 +51,7 @@ pub(crate) struct ReportedEventsBody {
     responses(
         (status = 204, description = "Recorded"),
         (status = 401, description = "Missing, unknown or revoked session key", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The sandbox's rate limit (`rate_limits.per_sandbox`) is used up; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The conversation belongs to another org or sandbox", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a conversation (see `errors`)", body = Problem, content_type = "application/problem+json"),
@@ -77,6 +78,7 @@ pub(crate) async fn report_conversation(
     responses(
         (status = 200, description = "The events not seen before were appended", body = ReportedEventsBody),
         (status = 401, description = "Missing, unknown or revoked session key", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The sandbox's rate limit (`rate_limits.per_sandbox`) is used up; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The conversation belongs to another org or sandbox", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an array of events with `id` and `kind`; nothing was applied", body = Problem, content_type = "application/problem+json"),
@@ -121,6 +123,7 @@ pub(crate) async fn report_events(
     responses(
         (status = 200, description = "The value, as text", body = String, content_type = "text/plain"),
         (status = 401, description = "Missing, unknown or revoked session key", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The sandbox's rate limit (`rate_limits.per_sandbox`) is used up; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such secret, or not a conversation of this sandbox", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json")

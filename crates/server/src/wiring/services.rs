@@ -198,10 +198,12 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
                 a.request_counters.clone(),
                 RateLimits {
                     per_key: config.rate_limits.per_key,
+                a.orgs.clone(),
                     per_user: config.rate_limits.per_user,
                     per_org: config.rate_limits.per_org,
                 },
                 a.clock.clone(),
+                    per_sandbox: config.rate_limits.per_sandbox,
             ),
             billing: BillingService::new(BillingPorts {
                 store: a.billing.clone(),
