@@ -8,7 +8,11 @@
 
 use serde_json::{Map, Value};
 
-use crate::{ConversationId, DomainError, FieldError, conversation::Micros};
+use crate::{
+    ConversationId, DomainError, FieldError,
+    conversation::Micros,
+    usage_bounds::{MAX_REPORTED_COST, MAX_REPORTED_TOKENS},
+};
 
 /// Most events in one reported batch.
 pub const MAX_REPORTED_EVENTS: usize = 1000;
@@ -109,7 +113,10 @@ pub fn conversation_report(body: &Value) -> Result<ConversationReport, DomainErr
         title: text(object.get("title")),
         execution_status: status(object.get("execution_status")),
         llm_model: text(object.pointer_in(&["agent", "llm", "model"])),
-        usage: object.get("stats").and_then(usage_of_stats),
+        usage: match object.get("stats") {
+            Some(stats) => usage_of_stats(stats).map_err(|message| DomainError::invalid("stats", message))?,
+            None => None,
+        },
     })
 }
 
@@ -147,6 +154,9 @@ pub fn event_batch(body: &Value) -> Result<Vec<ReportedEvent>, DomainError> {
                 "must be a non-empty string",
             ));
         }
+        if let Some(Err(message)) = state_stats(event).map(usage_of_stats) {
+            errors.push(FieldError::new(format!("[{index}].value"), message));
+        }
         if errors.is_empty() && seen.insert(key.to_owned()) {
             batch.push(ReportedEvent {
                 key: key.to_owned(),
@@ -162,57 +172,84 @@ pub fn event_batch(body: &Value) -> Result<Vec<ReportedEvent>, DomainError> {
 }
 
 /// What the state-update events among `events` (in order) change: the last execution status, the
-/// largest usage. `full_state` snapshots count as both.
+/// largest usage. `full_state` snapshots count as both. Usage beyond the bounds (which
+/// [`event_batch`] refuses) is left out.
 pub fn state_change<'a>(events: impl IntoIterator<Item = &'a Value>) -> AgentStateChange {
     let mut change = AgentStateChange::default();
     for event in events {
-        if event.get("kind").and_then(Value::as_str) != Some("ConversationStateUpdateEvent") {
+        let Some((status_value, stats)) = state_update(event) else {
             continue;
-        }
-        let value = event.get("value").unwrap_or(&Value::Null);
-        let (status_value, stats) = match event.get("key").and_then(Value::as_str) {
-            Some("execution_status") => (Some(value), None),
-            Some("stats") => (None, Some(value)),
-            Some("full_state") => (value.get("execution_status"), value.get("stats")),
-            _ => (None, None),
         };
         if let Some(status) = status(status_value) {
             change.execution_status = Some(status);
         }
-        if let Some(usage) = stats.and_then(usage_of_stats) {
+        if let Some(usage) = stats.and_then(|stats| usage_of_stats(stats).ok().flatten()) {
             change.usage = Some(change.usage.map_or(usage, |seen| seen.max(usage)));
         }
     }
     change
 }
 
-/// Sums `usage_to_metrics` over its usage ids (the agent, a condenser, a title generator…).
-fn usage_of_stats(stats: &Value) -> Option<ReportedUsage> {
-    let metrics = stats.get("usage_to_metrics")?.as_object()?;
-    let mut total = ReportedUsage::default();
+/// A state-update event's execution status and stats values, when it is one.
+fn state_update(event: &Value) -> Option<(Option<&Value>, Option<&Value>)> {
+    if event.get("kind").and_then(Value::as_str) != Some("ConversationStateUpdateEvent") {
+        return None;
+    }
+    let value = event.get("value").unwrap_or(&Value::Null);
+    Some(match event.get("key").and_then(Value::as_str) {
+        Some("execution_status") => (Some(value), None),
+        Some("stats") => (None, Some(value)),
+        Some("full_state") => (value.get("execution_status"), value.get("stats")),
+        _ => (None, None),
+    })
+}
+
+/// The stats a state-update event carries, if any.
+fn state_stats(event: &Value) -> Option<&Value> {
+    state_update(event).and_then(|(_, stats)| stats)
+}
+
+/// Sums `usage_to_metrics` over its usage ids (the agent, a condenser, a title generator…): the
+/// conversation's usage so far, which must stay within the per-report bounds of
+/// [`crate::usage_bounds`]. Figures that are not numbers, or negative, count as nothing.
+fn usage_of_stats(stats: &Value) -> Result<Option<ReportedUsage>, String> {
+    let Some(metrics) = stats.get("usage_to_metrics").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let (mut cost, mut prompt, mut completion) = (0.0_f64, 0_i128, 0_i128);
     for metric in metrics.values() {
-        let cost = metric
+        let metric_cost = metric
             .get("accumulated_cost")
             .and_then(Value::as_f64)
+            .filter(|cost| cost.is_finite() && *cost >= 0.0)
             .unwrap_or(0.0);
-        let cost = if cost.is_finite() && (0.0..=1e9).contains(&cost) {
-            (cost * 1_000_000.0).round() as Micros
-        } else {
-            0
-        };
+        cost += metric_cost;
         let tokens = metric.get("accumulated_token_usage");
         let count = |field: &str| {
             tokens
                 .and_then(|tokens| tokens.get(field))
                 .and_then(Value::as_i64)
                 .filter(|count| *count >= 0)
-                .unwrap_or(0)
+                .map_or(0, i128::from)
         };
-        total.cost = total.cost.saturating_add(cost);
-        total.prompt_tokens = total.prompt_tokens.saturating_add(count("prompt_tokens"));
-        total.completion_tokens = total.completion_tokens.saturating_add(count("completion_tokens"));
+        prompt += count("prompt_tokens");
+        completion += count("completion_tokens");
     }
-    Some(total)
+    let micros = (cost * 1_000_000.0).round();
+    if micros > MAX_REPORTED_COST as f64 {
+        return Err("the reported cost must be at most 10^9".into());
+    }
+    let tokens = |count: i128| {
+        i64::try_from(count)
+            .ok()
+            .filter(|count| *count <= MAX_REPORTED_TOKENS)
+            .ok_or_else(|| "the reported tokens must be at most 10^12 of each kind".to_owned())
+    };
+    Ok(Some(ReportedUsage {
+        cost: micros as Micros,
+        prompt_tokens: tokens(prompt)?,
+        completion_tokens: tokens(completion)?,
+    }))
 }
 
 fn status(value: Option<&Value>) -> Option<String> {
@@ -332,6 +369,46 @@ mod tests {
         }
         assert!(event_batch(&json!([{"kind": "MessageEvent"}])).is_err());
         assert!(event_batch(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn usage_beyond_the_bounds_is_refused_not_saturated() {
+        let metric = |cost: f64, tokens: i64| json!({"accumulated_cost": cost, "accumulated_token_usage": {"prompt_tokens": tokens, "completion_tokens": 1}});
+        let stats = |metrics: Vec<Value>| {
+            let map: Map<String, Value> = metrics
+                .into_iter()
+                .enumerate()
+                .map(|(index, metric)| (format!("usage-{index}"), metric))
+                .collect();
+            json!({"usage_to_metrics": map})
+        };
+        let report = |stats: Value| json!({"id": uuid::Uuid::nil(), "stats": stats});
+        let within =
+            conversation_report(&report(stats(vec![metric(1.5, 10), metric(2.0, 5)]))).expect("report");
+        assert_eq!(
+            within.usage,
+            Some(ReportedUsage {
+                cost: 3_500_000,
+                prompt_tokens: 15,
+                completion_tokens: 2
+            })
+        );
+        // Each metric within the bound, their sum beyond it.
+        let costly = stats(vec![metric(6e8, 0), metric(6e8, 0)]);
+        assert!(matches!(
+            conversation_report(&report(costly.clone())),
+            Err(DomainError::Validation(_))
+        ));
+        let wordy = stats(vec![metric(0.0, i64::MAX), metric(0.0, i64::MAX)]);
+        assert!(conversation_report(&report(wordy)).is_err());
+        let batch = json!([
+            {"id": "a", "kind": "MessageEvent"},
+            {"id": "b", "kind": "ConversationStateUpdateEvent", "key": "stats", "value": costly}
+        ]);
+        match event_batch(&batch) {
+            Err(DomainError::Validation(errors)) => assert_eq!(errors[0].field, "[1].value"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

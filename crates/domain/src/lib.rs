@@ -52,6 +52,7 @@ pub mod throttle;
 pub mod user;
 pub mod webhook_signature;
 
+pub mod usage_bounds;
 pub use api_key::ApiKey;
 pub use audit::{AuditAction, AuditEntry};
 pub use caller::{ApiKeyGrant, Caller, Claimant};

@@ -56,10 +56,6 @@ fn after(conversation: &Conversation, cursor: Option<ConversationCursor>) -> boo
     })
 }
 
-fn overflow() -> DomainError {
-    DomainError::invalid("usage", "the totals would overflow")
-}
-
 #[async_trait]
 impl Conversations for MemoryStore {
     async fn create(&self, conversation: &Conversation) -> Result<(), DomainError> {
@@ -239,17 +235,11 @@ impl Conversations for MemoryStore {
                 .get_mut(&id)
                 .filter(|conversation| conversation.org_id == org)
                 .ok_or(DomainError::NotFound)?;
-            let add = |total: i64, more: i64| total.checked_add(more).ok_or_else(overflow);
+            let add = tenantry_domain::usage_bounds::add_to_total;
             let mut next = conversation.clone();
             next.prompt_tokens = add(next.prompt_tokens, usage.prompt_tokens)?;
             next.completion_tokens = add(next.completion_tokens, usage.completion_tokens)?;
-            next.total_tokens = add(
-                next.total_tokens,
-                usage
-                    .prompt_tokens
-                    .checked_add(usage.completion_tokens)
-                    .ok_or_else(overflow)?,
-            )?;
+            next.total_tokens = next.prompt_tokens + next.completion_tokens;
             next.accumulated_cost = add(next.accumulated_cost, usage.cost)?;
             next.last_updated_at = now;
             let before = std::mem::replace(conversation, next.clone());

@@ -64,7 +64,8 @@ pub(crate) fn count_usage(
             .spend_periods
             .entry((after.org_id, period, user))
             .or_insert((0, None));
-        counter.0 += cost;
+        // Reports are bounded, so this saturates only after millions of conversations at their bound.
+        counter.0 = counter.0.saturating_add(cost);
         counter.0
     };
     let org_after = raise(Uuid::nil());
@@ -84,7 +85,7 @@ pub(crate) fn count_usage(
             at,
         });
         let credits = tables.credits.entry(after.org_id).or_default();
-        credits.used += cost;
+        credits.used = credits.used.saturating_add(cost);
         *credits
     } else {
         Credits::default()

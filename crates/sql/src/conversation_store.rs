@@ -18,6 +18,7 @@ use tenantry_domain::{
         ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
         EventIndex, EventSegment, PendingPurge, PurgeQueue, UsageReport,
     },
+    usage_bounds::{MAX_USAGE_TOTAL, total_exceeded},
 };
 
 use crate::{
@@ -520,11 +521,25 @@ impl Conversations for SqlConversationStore {
             )
             .col_expr(Column::LastUpdatedAt, Expr::value(now))
             .filter(in_org(org, id))
+            // Totals stay within their bound (the domain's rule, as a condition of the update).
+            .filter(Column::PromptTokens.lte(MAX_USAGE_TOTAL - usage.prompt_tokens))
+            .filter(Column::CompletionTokens.lte(MAX_USAGE_TOTAL - usage.completion_tokens))
+            .filter(Column::AccumulatedCostMicros.lte(MAX_USAGE_TOTAL - usage.cost))
             .exec(&txn)
             .await
             .map_err(db_error)?;
         if updated.rows_affected == 0 {
-            return Err(DomainError::NotFound);
+            let exists = conversations::Entity::find()
+                .filter(in_org(org, id))
+                .one(&txn)
+                .await
+                .map_err(db_error)?
+                .is_some();
+            return Err(if exists {
+                total_exceeded()
+            } else {
+                DomainError::NotFound
+            });
         }
         let row = find_locked(&txn, org, id).await?;
         let recorded = record_spend(

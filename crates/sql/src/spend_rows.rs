@@ -10,6 +10,7 @@ use tenantry_domain::{
     budget::{BudgetSource, BudgetTimeZone, Credits, SpendPeriod, SpendRecorded, SpendTotals},
     conversation::Micros,
     new_id,
+    usage_bounds::{MAX_USAGE_TOTAL, checked_total},
 };
 use uuid::Uuid;
 
@@ -84,8 +85,8 @@ pub(crate) async fn record_spend(
     .exec_without_returning(conn)
     .await
     .map_err(db_error)?;
-    let org_after = raise(conn, subject.org, &key, Uuid::nil(), delta.cost).await?;
-    let member_after = raise(conn, subject.org, &key, subject.member, delta.cost).await?;
+    let org_after = checked_total(raise(conn, subject.org, &key, Uuid::nil(), delta.cost).await?)?;
+    let member_after = checked_total(raise(conn, subject.org, &key, subject.member, delta.cost).await?)?;
     let credits = if source == BudgetSource::Credits && delta.cost > 0 {
         credit_ledger::Entity::insert(credit_ledger::ActiveModel {
             id: Set(new_id()),
@@ -98,7 +99,9 @@ pub(crate) async fn record_spend(
         .exec_without_returning(conn)
         .await
         .map_err(db_error)?;
-        add_credits(conn, subject.org, 0, delta.cost).await?
+        let credits = add_credits(conn, subject.org, 0, delta.cost).await?;
+        checked_total(credits.used)?;
+        credits
     } else {
         Credits::default()
     };
@@ -118,7 +121,9 @@ pub(crate) async fn record_spend(
     }))
 }
 
-/// Adds `cost` to one counter (creating it), returning its new value.
+/// Adds `cost` to one counter (creating it), returning its new value. A sum beyond
+/// [`MAX_USAGE_TOTAL`] comes back as one past it (the caller refuses it and the transaction rolls
+/// back), so the database never overflows a 64-bit sum.
 async fn raise(
     conn: &impl ConnectionTrait,
     org: OrgId,
@@ -127,13 +132,21 @@ async fn raise(
     cost: Micros,
 ) -> Result<Micros, DomainError> {
     const RAISE: &str = "INSERT INTO spend_periods (org_id, period, user_id, spent_micros) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (org_id, period, user_id) DO UPDATE SET spent_micros = spend_periods.spent_micros + excluded.spent_micros \
+         ON CONFLICT (org_id, period, user_id) DO UPDATE SET spent_micros = CASE \
+         WHEN spend_periods.spent_micros <= $5 - excluded.spent_micros THEN spend_periods.spent_micros + excluded.spent_micros \
+         ELSE $5 + 1 END \
          RETURNING spent_micros";
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(
             conn.get_database_backend(),
             RAISE,
-            [org.into(), period.into(), user.into(), cost.into()],
+            [
+                org.into(),
+                period.into(),
+                user.into(),
+                cost.into(),
+                MAX_USAGE_TOTAL.into(),
+            ],
         ))
         .await
         .map_err(db_error)?
@@ -151,13 +164,14 @@ pub(crate) async fn add_credits(
 ) -> Result<Credits, DomainError> {
     const ADD: &str = "INSERT INTO credit_balances (org_id, purchased_micros, used_micros) VALUES ($1, $2, $3) \
          ON CONFLICT (org_id) DO UPDATE SET purchased_micros = credit_balances.purchased_micros + excluded.purchased_micros, \
-         used_micros = credit_balances.used_micros + excluded.used_micros \
+         used_micros = CASE WHEN credit_balances.used_micros <= $4 - excluded.used_micros \
+         THEN credit_balances.used_micros + excluded.used_micros ELSE $4 + 1 END \
          RETURNING purchased_micros, used_micros";
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(
             conn.get_database_backend(),
             ADD,
-            [org.into(), purchased.into(), used.into()],
+            [org.into(), purchased.into(), used.into(), MAX_USAGE_TOTAL.into()],
         ))
         .await
         .map_err(db_error)?
