@@ -107,6 +107,9 @@ pub struct StreamsConfig {
     /// Open streams that anonymous readers of one shared conversation may hold on one instance
     /// together (429 beyond).
     pub max_per_shared_conversation: usize,
+    /// Open streams that readers of every conversation one member shares may hold on one instance
+    /// together, through share links (429 beyond).
+    pub max_shared_per_creator: usize,
     /// Signals a slow stream may fall behind before it rereads from storage.
     pub signal_buffer: usize,
 }

@@ -17,6 +17,7 @@ mod outbound_upstream;
 mod rate_limits;
 mod reset_mail;
 mod resources_rate_limits;
+mod resources_streams;
 mod session_reads;
 mod session_revocation;
 mod settings_race;

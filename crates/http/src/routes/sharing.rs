@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tenantry_domain::{SecretString, share::ConversationShare, share::SharedConversation};
+use tenantry_domain::{DomainError, SecretString, share::ConversationShare, share::SharedConversation};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -220,6 +220,7 @@ pub(crate) async fn shared_events(
     responses(
         (status = 200, description = "The stream; ends with `event: end` when the link is revoked or expires", content_type = "text/event-stream", body = String),
         (status = 410, description = "The link expired (`share_expired`)", body = crate::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many streams of this conversation, or of everything its sharer shares, are open", body = crate::Problem, content_type = "application/problem+json"),
         NotVisible, InvalidInput, Unavailable
     )
 )]
@@ -233,6 +234,9 @@ pub(crate) async fn shared_stream(
     let token = SecretString::new(path.into_inner());
     let start = start_id(&req, &query)?;
     let follower = state.conversations.follow_shared(&token, start).await?;
-    let slot = state.streams.open_shared(follower.conversation())?;
+    let creator = follower
+        .shared_by()
+        .ok_or_else(|| DomainError::Internal("a shared stream without its link's creator".into()))?;
+    let slot = state.streams.open_shared(follower.conversation(), creator)?;
     Ok(sse(follower, Some(slot), state.streams.heartbeat()))
 }

@@ -221,6 +221,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
                 config.streams.max_per_shared_conversation,
                 Duration::from_secs(config.streams.heartbeat_secs.max(1)),
             ),
+                config.streams.max_shared_per_creator,
             public_url: public_url(config),
         },
         purger,

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::{
-    Caller, ConversationId, DomainError, OrgId, SecretString, StoredEvent,
+    Caller, ConversationId, DomainError, OrgId, SecretString, StoredEvent, UserId,
     ports::{Signal, SignalReceiver},
     services::conversations::{ConversationService, events::MAX_READ},
 };
@@ -28,7 +28,11 @@ pub enum FollowStep {
 /// Who follows: a member (whose credential is checked again), or the holder of a share link.
 enum Reader {
     Member(Box<dyn CallerCheck>),
-    Share { token_digest: String },
+    Share {
+        token_digest: String,
+        /// Who created the link (the stream counts against what they share).
+        creator: UserId,
+    },
 }
 
 /// A reader following one conversation. Every [`EventFollower::next`] checks the reader's access
@@ -90,9 +94,19 @@ impl ConversationService {
         let signals = self.ports.signals.subscribe();
         let token_digest = self.share_digest(token);
         let conversation = self.shared_conversation(&token_digest).await?;
+        let creator = self
+            .ports
+            .shares
+            .by_digest(&token_digest)
+            .await?
+            .ok_or(DomainError::NotFound)?
+            .created_by;
         Ok(EventFollower {
             service: self.clone(),
-            reader: Reader::Share { token_digest },
+            reader: Reader::Share {
+                token_digest,
+                creator,
+            },
             org: conversation.org_id,
             id: conversation.id,
             next_id: start_id,
@@ -107,6 +121,14 @@ impl EventFollower {
     /// The conversation followed.
     pub fn conversation(&self) -> ConversationId {
         self.id
+    }
+
+    /// Who created the share link followed, when the reader follows one.
+    pub fn shared_by(&self) -> Option<UserId> {
+        match &self.reader {
+            Reader::Share { creator, .. } => Some(*creator),
+            Reader::Member(_) => None,
+        }
     }
 
     /// The id the next event will have.
@@ -189,7 +211,7 @@ impl EventFollower {
                 Err(DomainError::Unauthorized(_)) => return Ok(None),
                 Err(error) => return Err(error),
             },
-            Reader::Share { token_digest } => {
+            Reader::Share { token_digest, .. } => {
                 self.service
                     .shared_events_by_digest(token_digest, self.next_id, MAX_READ)
                     .await
