@@ -16,6 +16,7 @@ mod outbound_sandbox_urls;
 mod outbound_upstream;
 mod rate_limits;
 mod reset_mail;
+mod resources_metadata;
 mod resources_rate_limits;
 mod resources_streams;
 mod session_reads;

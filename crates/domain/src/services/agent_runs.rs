@@ -125,6 +125,13 @@ impl AgentRunService {
         let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         require(role, Permission::CreateConversations)?;
         message_text("initial_message", &input.initial_message)?;
+        let metadata = crate::services::conversations::NewConversationInput {
+            title: input.title.clone(),
+            selected_repository: input.selected_repository.clone(),
+            selected_branch: input.selected_branch.clone(),
+            ..Default::default()
+        }
+        .checked()?;
         let (sandbox, key) = self.sandboxes.with_key(org, input.sandbox_id).await?;
         if sandbox.created_by != caller.user.id {
             return Err(DomainError::NotFound);
@@ -174,9 +181,9 @@ impl AgentRunService {
             id: conversation_id,
             org_id: org,
             created_by: caller.user.id,
-            title: input.title.filter(|title| !title.trim().is_empty()),
-            selected_repository: input.selected_repository,
-            selected_branch: input.selected_branch,
+            title: metadata.title,
+            selected_repository: metadata.selected_repository,
+            selected_branch: metadata.selected_branch,
             git_provider: None,
             trigger: Some("api".into()),
             llm_model: model,
