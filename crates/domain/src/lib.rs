@@ -19,6 +19,7 @@ pub mod event;
 pub mod event_ids;
 pub mod ids;
 pub mod import;
+pub mod expired_rows;
 pub mod invitation;
 pub mod invitation_acceptance;
 pub mod last_owner;

@@ -19,6 +19,7 @@ mod clock;
 mod conversations;
 mod event_store;
 mod mailer;
+mod expired_rows;
 mod mfa;
 mod orgs;
 mod remote_deletions;

@@ -9,7 +9,7 @@ use tenantry_http::{HttpMetrics, HttpOptions, MetricsEndpoint};
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
 use tenantry_domain::services::{
-    AgentRunService, EventPurger, IdentityService, RetentionService, SsoService,
+    AgentRunService, EventPurger, IdentityService, RetentionService, SsoService, SweepService,
 };
 
 use crate::{
@@ -60,6 +60,7 @@ impl Application {
             state,
             purger,
             retention,
+            sweeps,
             ..
         } = build_services(&config, adapters).await?;
         let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
@@ -67,6 +68,11 @@ impl Application {
             state.identity.clone(),
             state.sso.clone(),
             Duration::from_secs(config.auth.throttle.sweep_interval_secs.max(1)),
+            purging_stopped.clone(),
+        ));
+        tokio::spawn(sweep_expired_rows_periodically(
+            sweeps,
+            Duration::from_secs(config.storage.sweep_interval_secs.max(1)),
             purging_stopped.clone(),
         ));
         tokio::spawn(expire_periodically(
@@ -217,6 +223,26 @@ async fn purge_periodically(
                     Err(error) => tracing::warn!(%error, "retrying deletions on agent servers failed; will retry"),
                 }
             }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Deletes spent and expired one-time tokens and stream tickets every `interval`, until told to
+/// stop.
+async fn sweep_expired_rows_periodically(
+    sweeps: SweepService,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => match sweeps.sweep().await {
+                Ok(0) => {}
+                Ok(swept) => tracing::debug!(swept, "deleted spent and expired single-use rows"),
+                Err(error) => tracing::warn!(%error, "sweep of single-use rows failed; will retry"),
+            },
             _ = stop.changed() => return,
         }
     }

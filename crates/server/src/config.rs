@@ -225,6 +225,8 @@ pub struct StorageConfig {
     pub event_cache_bytes: u64,
     /// Interval of the retention sweep (conversations idle beyond `conversation_expiration`).
     pub retention_interval_secs: u64,
+    /// Interval of the sweep of spent and expired single-use rows (one-time tokens, stream tickets).
+    pub sweep_interval_secs: u64,
 }
 
 impl StorageConfig {

@@ -43,7 +43,8 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.spend = store.clone();
     adapters.request_counters = Arc::new(MemoryRequestCounters::new());
     adapters.shares = store.clone();
-    adapters.stream_tickets = store;
+    adapters.stream_tickets = store.clone();
+    adapters.expired_rows = store;
     adapters.event_store = events.clone();
     adapters.probes = vec![events];
 }

@@ -19,6 +19,7 @@ mod reset_mail;
 mod resources_metadata;
 mod resources_rate_limits;
 mod resources_streams;
+mod resources_sweeps;
 mod session_reads;
 mod session_revocation;
 mod settings_race;

@@ -20,6 +20,7 @@ mod credentials;
 mod event_index;
 mod event_store;
 mod export_sink;
+mod expired_rows;
 mod import_source;
 mod login_throttle;
 mod mailer;
@@ -72,6 +73,7 @@ pub use event_index::{
 pub use event_store::EventStore;
 pub use export_sink::{ExportSink, ExportedSettings};
 pub use import_source::{ImportProgress, ImportSource};
+pub use expired_rows::ExpiredRows;
 pub use login_throttle::LoginThrottleStore;
 pub use mailer::{Mail, Mailer};
 pub use member_directory::{MemberDirectory, MemberView};

@@ -18,6 +18,7 @@ pub mod sandboxes;
 pub mod secrets;
 pub mod settings;
 pub mod sso;
+mod sweeps;
 
 pub use admin::{AdminPorts, AdminService};
 pub use agent_runs::{AgentRunPorts, AgentRunService};
@@ -37,3 +38,4 @@ pub use sandboxes::{SandboxPorts, SandboxService};
 pub use secrets::{SecretPorts, SecretService};
 pub use settings::{SettingsPorts, SettingsService};
 pub use sso::{SsoPorts, SsoService, SsoSettings};
+pub use sweeps::SweepService;

@@ -11,10 +11,11 @@ use tenantry_domain::{
     ports::{
         AccessTokens, Accounts, AgentReportStore, AgentServer, ApiKeyFormat, ApiKeyStore, AuditLog,
         BackgroundTasks, BillingStore, ConversationShares, Conversations, Credentials, EventIndex,
-        EventStore, LoginThrottleStore, Mailer, MemberDirectory, MfaStore, OidcClient, OneTimeTokens, Orgs,
-        PasswordHasher, PaymentProvider, Probe, PurgeQueue, RemoteDeletionQueue, RequestCounters,
-        RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, SessionReads, SessionThenRead,
-        Sessions, SettingsStore, SignalBus, SpendStore, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
+        EventStore, ExpiredRows, LoginThrottleStore, Mailer, MemberDirectory, MfaStore, OidcClient,
+        OneTimeTokens, Orgs, PasswordHasher, PaymentProvider, Probe, PurgeQueue, RemoteDeletionQueue,
+        RequestCounters, RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, SessionReads,
+        SessionThenRead, Sessions, SettingsStore, SignalBus, SpendStore, SsoStore, StreamTickets, TotpCodes,
+        UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
@@ -23,9 +24,9 @@ use tenantry_oidc::{HttpLimits as OidcHttpLimits, OpenIdConnectClient};
 use tenantry_payments::{NoPayments, StripePayments, StripeSettings};
 use tenantry_sql::{
     PostgresSessionReads, SqlAgentReportStore, SqlApiKeyStore, SqlBillingStore, SqlConversationStore,
-    SqlDatabase, SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue,
-    SqlRequestCounters, SqlSandboxStore, SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSpendStore,
-    SqlSsoStore, SqlUnitOfWork,
+    SqlDatabase, SqlExpiredRows, SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore,
+    SqlRemoteDeletionQueue, SqlRequestCounters, SqlSandboxStore, SqlSecretStore, SqlShareStore, SqlSignalBus,
+    SqlSpendStore, SqlSsoStore, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
@@ -106,6 +107,8 @@ pub struct Adapters {
     pub shares: Arc<dyn ConversationShares>,
     /// Single-use stream tickets.
     pub stream_tickets: Arc<dyn StreamTickets>,
+    /// Spent and expired single-use rows, swept.
+    pub expired_rows: Arc<dyn ExpiredRows>,
     /// TOTP enrolments and recovery codes.
     pub mfa: Arc<dyn MfaStore>,
     /// TOTP codes.
@@ -201,6 +204,7 @@ impl Adapters {
             signals: Arc::new(SqlSignalBus::start(database, config.streams.signal_buffer)),
             shares: shares.clone(),
             stream_tickets: shares,
+            expired_rows: Arc::new(SqlExpiredRows::new(database.clone())),
             mfa: Arc::new(SqlMfaStore::new(database.clone())),
             totp: Arc::new(TotpRfc6238),
             sso: Arc::new(SqlSsoStore::new(database.clone())),

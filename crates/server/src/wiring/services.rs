@@ -14,7 +14,7 @@ use tenantry_domain::{
         ExportService, IdentityPorts, IdentityService, IdentitySettings, ImportPorts, ImportService,
         OrgPorts, OrgService, OrgSettings, RateLimitService, ReadinessService, RetentionService,
         SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService, SsoPorts,
-        SsoService, SsoSettings,
+        SsoService, SsoSettings, SweepService,
     },
     sso::{ProviderKey, ProviderSettings, SsoProvider, parse_issuer},
     throttle::{ThrottleLimit, ThrottlePolicy},
@@ -36,6 +36,8 @@ pub struct Wired {
     pub retention: RetentionService,
     /// Imports from other stores (the command line).
     pub import: ImportService,
+    /// Deletes spent and expired single-use rows.
+    pub sweeps: SweepService,
 }
 
 /// Builds every service over `adapters`, with the settings of `config`.
@@ -227,6 +229,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         purger,
         retention,
         import,
+        sweeps: SweepService::new(a.expired_rows.clone(), a.clock.clone()),
     })
 }
 
