@@ -20,6 +20,7 @@ mod resources_metadata;
 mod resources_rate_limits;
 mod resources_streams;
 mod resources_sweeps;
+mod resources_usage;
 mod session_reads;
 mod session_revocation;
 mod settings_race;

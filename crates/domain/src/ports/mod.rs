@@ -19,8 +19,8 @@ mod conversations;
 mod credentials;
 mod event_index;
 mod event_store;
-mod export_sink;
 mod expired_rows;
+mod export_sink;
 mod import_source;
 mod login_throttle;
 mod mailer;
@@ -71,9 +71,9 @@ pub use event_index::{
     AppendedRange, ConversationWindow, EventIndex, EventSegment, ObjectName, SegmentObject,
 };
 pub use event_store::EventStore;
+pub use expired_rows::ExpiredRows;
 pub use export_sink::{ExportSink, ExportedSettings};
 pub use import_source::{ImportProgress, ImportSource};
-pub use expired_rows::ExpiredRows;
 pub use login_throttle::LoginThrottleStore;
 pub use mailer::{Mail, Mailer};
 pub use member_directory::{MemberDirectory, MemberView};

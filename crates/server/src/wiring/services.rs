@@ -198,14 +198,14 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             budgets,
             rate_limits: RateLimitService::new(
                 a.request_counters.clone(),
+                a.orgs.clone(),
                 RateLimits {
                     per_key: config.rate_limits.per_key,
-                a.orgs.clone(),
                     per_user: config.rate_limits.per_user,
                     per_org: config.rate_limits.per_org,
+                    per_sandbox: config.rate_limits.per_sandbox,
                 },
                 a.clock.clone(),
-                    per_sandbox: config.rate_limits.per_sandbox,
             ),
             billing: BillingService::new(BillingPorts {
                 store: a.billing.clone(),
@@ -221,9 +221,9 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             streams: StreamLimits::new(
                 config.streams.max_per_user,
                 config.streams.max_per_shared_conversation,
+                config.streams.max_shared_per_creator,
                 Duration::from_secs(config.streams.heartbeat_secs.max(1)),
             ),
-                config.streams.max_shared_per_creator,
             public_url: public_url(config),
         },
         purger,
