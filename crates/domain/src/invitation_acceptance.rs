@@ -42,6 +42,9 @@ pub struct AcceptanceFacts {
     pub already_member: bool,
     /// The inviter's role in the org now (`None`: no longer a member, or the account is gone).
     pub inviter_role_now: Option<Role>,
+    /// Whether the accepting account's email is in the org's allowed domains now (the policy may
+    /// have changed since the invitation was sent).
+    pub email_domain_allowed: bool,
 }
 
 /// May the invitation be accepted at `now`? Returns the role the new member gets.
@@ -76,6 +79,13 @@ pub fn decide_acceptance(
             "You are already a member of this org.",
         ));
     }
+    if !facts.email_domain_allowed {
+        return Err(DomainError::refused(
+            "email_domain_not_allowed",
+            "this org now admits only members whose email is in its allowed domains: ask its \
+             admins to allow your domain or to invite another address",
+        ));
+    }
     decide_joining(policy, facts.email_verified)?;
     Ok(facts.role)
 }
@@ -101,7 +111,23 @@ mod tests {
             personal: false,
             already_member: false,
             inviter_role_now: Some(Role::Admin),
+            email_domain_allowed: true,
         }
+    }
+
+    #[test]
+    fn an_invitation_outside_the_orgs_allowed_domains_now_is_refused() {
+        let outside = AcceptanceFacts {
+            email_domain_allowed: false,
+            ..facts()
+        };
+        assert!(matches!(
+            decide_acceptance(&outside, JoiningPolicy::default(), now()),
+            Err(DomainError::Refused {
+                code: "email_domain_not_allowed",
+                ..
+            })
+        ));
     }
 
     fn code(result: Result<Role, DomainError>) -> String {

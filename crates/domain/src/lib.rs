@@ -13,6 +13,8 @@ pub mod budget;
 pub mod caller;
 pub mod clock;
 pub mod conversation;
+pub mod credential_lifecycle;
+pub mod domain_verification;
 pub mod email;
 pub mod error;
 pub mod event;

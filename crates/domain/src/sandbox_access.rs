@@ -19,10 +19,15 @@ pub struct SandboxFacts {
     pub creator_active: bool,
     /// The creator's role in the sandbox's org now (`None`: no longer a member).
     pub creator_role: Option<Role>,
+    /// The org requires members enrolled in MFA.
+    pub org_requires_mfa: bool,
+    /// The creator is enrolled in MFA.
+    pub creator_has_mfa: bool,
 }
 
 /// May the sandbox act now? Unknown, deleted, or orphaned keys are `Unauthorized`; a creator who
-/// may no longer create conversations makes it `Forbidden`.
+/// may no longer create conversations makes it `Forbidden`; a creator the org's sign-in policy
+/// shuts out (`mfa_required`) shuts their sandboxes out with them, as it does their API keys.
 pub fn decide_sandbox_action(facts: SandboxFacts) -> Result<(), DomainError> {
     if !facts.live || !facts.creator_active {
         return Err(DomainError::Unauthorized("sandbox key revoked"));
@@ -30,7 +35,24 @@ pub fn decide_sandbox_action(facts: SandboxFacts) -> Result<(), DomainError> {
     let role = facts
         .creator_role
         .ok_or(DomainError::Unauthorized("sandbox key revoked"))?;
-    require(role, Permission::CreateConversations)
+    require(role, Permission::CreateConversations)?;
+    if facts.org_requires_mfa && !facts.creator_has_mfa {
+        return Err(DomainError::refused(
+            "mfa_required",
+            "this org requires two-factor sign-in: the sandbox's creator must enrol in MFA first",
+        ));
+    }
+    Ok(())
+}
+
+/// Whose personal secrets a sandbox may read for a conversation it runs: its creator's, and only
+/// while the conversation is still the creator's. A conversation reassigned to someone else keeps
+/// its sandbox, which must not read the new owner's secrets.
+pub fn personal_secrets_owner(
+    conversation_creator: crate::UserId,
+    sandbox_creator: crate::UserId,
+) -> Option<crate::UserId> {
+    (conversation_creator == sandbox_creator).then_some(conversation_creator)
 }
 
 /// Where a reported conversation id already lives, if anywhere.
@@ -77,7 +99,30 @@ mod tests {
             live,
             creator_active: active,
             creator_role: role,
+            org_requires_mfa: false,
+            creator_has_mfa: false,
         }
+    }
+
+    #[test]
+    fn an_org_requiring_mfa_shuts_out_the_sandboxes_of_creators_without_it() {
+        let under_policy = |has_mfa| SandboxFacts {
+            org_requires_mfa: true,
+            creator_has_mfa: has_mfa,
+            ..facts(true, true, Some(Role::Developer))
+        };
+        assert!(decide_sandbox_action(under_policy(true)).is_ok());
+        assert!(matches!(
+            decide_sandbox_action(under_policy(false)),
+            Err(DomainError::Refused { code: "mfa_required", .. })
+        ));
+    }
+
+    #[test]
+    fn a_sandbox_reads_only_its_creators_personal_secrets() {
+        let (creator, other) = (new_id(), new_id());
+        assert_eq!(personal_secrets_owner(creator, creator), Some(creator));
+        assert_eq!(personal_secrets_owner(other, creator), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod background;
 mod billing;
 mod clock;
 mod conversations;
+mod credentials;
 mod event_store;
 mod expired_rows;
 mod mailer;

@@ -20,6 +20,8 @@ use uuid::Uuid;
 pub(crate) struct UserRow {
     pub user: User,
     pub password_hash: Option<String>,
+    /// When the account last proved itself (a password sign-in, a verified email).
+    pub verified_sign_in_at: Option<DateTime<Utc>>,
 }
 
 /// A membership.
@@ -64,6 +66,7 @@ pub(crate) struct RefreshTokenRow {
 pub(crate) struct OneTimeTokenRow {
     pub user_id: UserId,
     pub purpose: OneTimePurpose,
+    pub context: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub spent_at: Option<DateTime<Utc>>,
 }
@@ -104,7 +107,8 @@ pub(crate) struct Tables {
     pub credit_ledger: Vec<tenantry_domain::billing::LedgerEntry>,
     pub payment_events: std::collections::HashSet<String>,
     pub sso_providers: HashMap<OrgId, tenantry_domain::ports::StoredOrgProvider>,
-    pub sso_identities: HashMap<(String, String), UserId>,
+    pub sso_identities: HashMap<(String, String), (UserId, DateTime<Utc>)>,
+    pub org_domains: BTreeMap<(OrgId, String), tenantry_domain::domain_verification::OrgDomain>,
     pub sso_sign_ins: HashMap<String, tenantry_domain::ports::StoredSignIn>,
     pub members: BTreeMap<(OrgId, UserId), MemberRow>,
     pub invitations: BTreeMap<Uuid, InvitationRow>,

@@ -308,6 +308,17 @@ pub struct AuthConfig {
     /// Single sign-on with OpenID Connect.
     #[serde(default)]
     pub oidc: OidcConfig,
+    /// How orgs prove they control their email domains.
+    #[serde(default)]
+    pub domain_verification: DomainVerificationConfig,
+}
+
+/// `[auth.domain_verification]`: the DNS lookups that prove an org's email domains.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DomainVerificationConfig {
+    /// Name servers to ask (`ip:port`); empty: the system's resolvers (`/etc/resolv.conf`).
+    pub name_servers: Vec<std::net::SocketAddr>,
 }
 
 /// `[billing]`: buying credits through a payment provider.

@@ -8,6 +8,7 @@ mod api_key_store;
 mod billing_store;
 mod connect;
 mod conversation_store;
+mod credential_rows;
 mod entities;
 mod errors;
 mod expired_rows;

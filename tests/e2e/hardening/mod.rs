@@ -4,6 +4,7 @@ mod api_key_matrix;
 mod audit_trail;
 mod client_address;
 mod corrupt_data;
+mod credential_lifecycle;
 mod credential_recovery;
 mod file_modes;
 mod invitation_authority;

@@ -33,7 +33,7 @@ fn now_step() -> u64 {
 
 /// Waits until a fresh 30 s step has begun when fewer than 8 s of the current one are left, so
 /// the steps a test computes stay where it expects them.
-pub(super) async fn early_in_a_step() {
+pub(crate) async fn early_in_a_step() {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("time")
@@ -59,13 +59,13 @@ fn the_independent_implementation_matches_rfc_6238() {
     }
 }
 
-pub(super) struct Enrolled {
-    pub(super) key: Vec<u8>,
-    pub(super) recovery_codes: Vec<String>,
-    pub(super) confirmed_step: u64,
+pub(crate) struct Enrolled {
+    pub(crate) key: Vec<u8>,
+    pub(crate) recovery_codes: Vec<String>,
+    pub(crate) confirmed_step: u64,
 }
 
-pub(super) async fn enrol(app: &TestApp, token: &str) -> Enrolled {
+pub(crate) async fn enrol(app: &TestApp, token: &str) -> Enrolled {
     let (status, setup) = app.call("POST", token, "/api/auth/mfa/totp/setup", None).await;
     assert_eq!(status, 200, "{setup}");
     let secret = setup["secret"].as_str().expect("secret");

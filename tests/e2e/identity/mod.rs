@@ -1,6 +1,6 @@
 //! The Identity section of the contract.
 
-mod mfa;
+pub(crate) mod mfa;
 mod no_auth;
 mod recovery;
 mod refresh;

@@ -17,6 +17,7 @@ mod conversation_shares;
 mod conversation_start_policy;
 mod conversations;
 mod credentials;
+mod domain_verifier;
 mod event_index;
 mod event_store;
 mod expired_rows;
@@ -53,7 +54,7 @@ mod transaction;
 mod unit_of_work;
 
 pub use access_tokens::AccessTokens;
-pub use accounts::{Accounts, Registration};
+pub use accounts::{Accounts, Registration, SsoIdentity};
 pub use agent_report_store::AgentReportStore;
 pub use agent_server::{AgentServer, AgentServerFailure};
 pub use api_key_format::ApiKeyFormat;
@@ -67,6 +68,7 @@ pub use conversations::{
     ConversationCursor, ConversationFilter, ConversationPatch, Conversations, UsageReport,
 };
 pub use credentials::{Credentials, StoredCredentials};
+pub use domain_verifier::DomainVerifier;
 pub use event_index::{
     AppendedRange, ConversationWindow, EventIndex, EventSegment, ObjectName, SegmentObject,
 };

@@ -219,19 +219,23 @@ impl SandboxService {
             .await?
             .ok_or_else(unknown)?;
         let creator = self.ports.users.user_by_id(sandbox.created_by).await?;
-        let creator_role = match &creator {
-            Some(_) => self
-                .ports
-                .orgs
-                .membership(sandbox.org_id, sandbox.created_by)
-                .await?
-                .map(|membership| membership.role),
+        let membership = match &creator {
+            Some(_) => {
+                self.ports
+                    .orgs
+                    .membership(sandbox.org_id, sandbox.created_by)
+                    .await?
+            }
             None => None,
         };
         decide_sandbox_action(SandboxFacts {
             live: sandbox.revoked_at.is_none(),
             creator_active: creator.as_ref().is_some_and(|user| user.disabled_at.is_none()),
-            creator_role,
+            creator_role: membership.as_ref().map(|membership| membership.role),
+            org_requires_mfa: membership
+                .as_ref()
+                .is_some_and(|membership| membership.org.policy.access.require_mfa),
+            creator_has_mfa: creator.as_ref().is_some_and(|user| user.mfa_enabled_at.is_some()),
         })?;
         let creator = creator.ok_or_else(unknown)?;
         Ok(SandboxActor { sandbox, creator })

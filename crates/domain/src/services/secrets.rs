@@ -4,6 +4,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use serde_json::json;
 
+use crate::sandbox_access::personal_secrets_owner;
 use crate::{
     AuditAction, AuditEntry, Caller, ConversationId, DomainError, OrgId, Role, SecretString,
     api_key::SCOPE_SECRETS_READ,
@@ -209,7 +210,8 @@ impl SecretService {
     }
 
     /// The value of secret `name` for a conversation the sandbox runs, as its agent server looks it
-    /// up (`LookupSecret`): the conversation creator's own secret of that name, else the org's.
+    /// up (`LookupSecret`): the conversation creator's own secret of that name, else the org's; the
+    /// creator's own only while the creator is the sandbox's ([`personal_secrets_owner`]).
     /// Only the sandbox the conversation runs on may ask; every read is audited `secrets.read` with
     /// the sandbox as actor.
     pub async fn sandbox_lookup(
@@ -227,11 +229,8 @@ impl SecretService {
             .await?
             .filter(|found| found.sandbox_id == Some(actor.sandbox.id))
             .ok_or(DomainError::NotFound)?;
-        let rows = self
-            .ports
-            .secrets
-            .sealed_for_runtime(org, Some(found.created_by))
-            .await?;
+        let owner = personal_secrets_owner(found.created_by, actor.sandbox.created_by);
+        let rows = self.ports.secrets.sealed_for_runtime(org, owner).await?;
         let pick = |scope: SecretScope| {
             rows.iter()
                 .find(|row| row.address.scope == scope && row.address.name == name)

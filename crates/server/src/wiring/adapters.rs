@@ -6,16 +6,17 @@ use tenantry_agents::{AgentClientSettings, HttpAgentServer};
 use tenantry_crypto::{
     Argon2Hasher, Argon2Settings, JwtAccessTokens, JwtSettings, RandomSecretTokens, TntApiKeys, TotpRfc6238,
 };
+use tenantry_dns::DnsDomainVerifier;
 use tenantry_domain::{
     clock::{Clock, SystemClock},
     ports::{
         AccessTokens, Accounts, AgentReportStore, AgentServer, ApiKeyFormat, ApiKeyStore, AuditLog,
-        BackgroundTasks, BillingStore, ConversationShares, Conversations, Credentials, EventIndex,
-        EventStore, ExpiredRows, LoginThrottleStore, Mailer, MemberDirectory, MfaStore, OidcClient,
-        OneTimeTokens, Orgs, PasswordHasher, PaymentProvider, Probe, PurgeQueue, RemoteDeletionQueue,
-        RequestCounters, RetentionStore, SandboxStore, SecretCipher, SecretStore, SecretTokens, SessionReads,
-        SessionThenRead, Sessions, SettingsStore, SignalBus, SpendStore, SsoStore, StreamTickets, TotpCodes,
-        UnitOfWork,
+        BackgroundTasks, BillingStore, ConversationShares, Conversations, Credentials, DomainVerifier,
+        EventIndex, EventStore, ExpiredRows, LoginThrottleStore, Mailer, MemberDirectory, MfaStore,
+        OidcClient, OneTimeTokens, Orgs, PasswordHasher, PaymentProvider, Probe, PurgeQueue,
+        RemoteDeletionQueue, RequestCounters, RetentionStore, SandboxStore, SecretCipher, SecretStore,
+        SecretTokens, SessionReads, SessionThenRead, Sessions, SettingsStore, SignalBus, SpendStore,
+        SsoStore, StreamTickets, TotpCodes, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
@@ -117,6 +118,8 @@ pub struct Adapters {
     pub sso: Arc<dyn SsoStore>,
     /// The OpenID Connect relying party.
     pub oidc: Arc<dyn OidcClient>,
+    /// DNS lookups proving orgs' email domains.
+    pub domain_verifier: Arc<dyn DomainVerifier>,
     /// Billing sessions and the credit ledger.
     pub billing: Arc<dyn BillingStore>,
     /// Budgets and spending.
@@ -208,6 +211,9 @@ impl Adapters {
             mfa: Arc::new(SqlMfaStore::new(database.clone())),
             totp: Arc::new(TotpRfc6238),
             sso: Arc::new(SqlSsoStore::new(database.clone())),
+            domain_verifier: Arc::new(DnsDomainVerifier::new(
+                &config.auth.domain_verification.name_servers,
+            )?),
             oidc: Arc::new(
                 OpenIdConnectClient::new(
                     OidcHttpLimits {

@@ -286,6 +286,7 @@ fn sso_service(config: &Config, a: &Adapters, identity: IdentityService) -> anyh
             credentials: a.credentials.clone(),
             cipher: a.cipher.clone(),
             secret_tokens: a.secret_tokens.clone(),
+            domain_verifier: a.domain_verifier.clone(),
             clock: a.clock.clone(),
         },
         SsoSettings {

@@ -15,6 +15,7 @@ pub(crate) mod member_budget_caps;
 pub(crate) mod mfa_recovery_codes;
 pub(crate) mod one_time_tokens;
 pub(crate) mod org_budgets;
+pub(crate) mod org_domains;
 pub(crate) mod org_members;
 pub(crate) mod org_rate_limits;
 pub(crate) mod orgs;

@@ -6,6 +6,7 @@ use crate::{
     AuditAction, Caller, DomainError, Email, Invitation, OrgId, Role, SecretString,
     invitation_acceptance::{AcceptanceFacts, decide_acceptance},
     membership_rules::decide_addition,
+    org_policy::email_in_domains,
     new_id,
     policy::{Permission, require},
     ports::{Change, Mail, MemberView, OpenInvitation},
@@ -133,6 +134,7 @@ impl OrgService {
             personal: locked.personal,
             already_member: members.role_of(org, user.id).await?.is_some(),
             inviter_role_now,
+            email_domain_allowed: email_in_domains(&user.email, &locked.policy.allowed_email_domains),
         };
         let role = decide_acceptance(&facts, self.settings.joining, at)?;
         members.insert(org, user.id, role, at).await?;
