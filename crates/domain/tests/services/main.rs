@@ -10,6 +10,7 @@ mod follow;
 mod import;
 mod invitations;
 mod memberships;
+mod rate_limits;
 mod retention;
 mod session_reads;
 mod settings_locks;
