@@ -22,6 +22,7 @@ mod m20261202_000015_create_budgets;
 mod m20261202_000016_create_rate_limits;
 mod m20261202_000017_add_budget_time_zone;
 mod m20261205_000018_verify_sign_in_sources;
+mod m20261205_000019_count_attempts_in_flight;
 mod m20261205_000040_record_sandbox_origin;
 mod references;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_create_rate_limits::Migration),
             Box::new(m20261202_000017_add_budget_time_zone::Migration),
             Box::new(m20261205_000018_verify_sign_in_sources::Migration),
+            Box::new(m20261205_000019_count_attempts_in_flight::Migration),
             Box::new(m20261205_000040_record_sandbox_origin::Migration),
         ]
     }

@@ -70,11 +70,134 @@ pub struct ThrottleState {
     pub window_started_at: chrono::DateTime<chrono::Utc>,
     /// End of the current lockout, if any.
     pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Attempts begun and not yet settled (their hash is being checked).
+    pub pending: u32,
+    /// When the latest pending attempt began.
+    pub pending_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// How long an attempt may stay pending before it counts as abandoned (its server went away
+/// mid-check); far beyond any password hash.
+pub const PENDING_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why an attempt may not begin now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptRefusal {
+    /// The key is locked out until then (failures did it).
+    Locked(chrono::DateTime<chrono::Utc>),
+    /// Attempts in flight already fill what the key may still fail: this one waits for them to
+    /// settle. Never a lockout, and never a failure.
+    Busy,
+}
+
+/// How a begun attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// It failed: it counts toward a lockout.
+    Failed,
+    /// It succeeded; `forgive_failures` wipes the key's earlier failures (an account's, after its
+    /// right password).
+    Succeeded {
+        /// Forget the failures counted so far.
+        forgive_failures: bool,
+    },
 }
 
 impl ThrottleLimit {
-    /// Reserves one attempt at `now`, before the attempt is evaluated: the attempt counts as a
-    /// failure until [`ThrottleLimit::refund`] takes it back. The attempt that reaches
+    /// Begins one attempt at `now`, before it is evaluated. Only failures count toward a lockout:
+    /// a right password is never refused because others were being checked at the same time.
+    /// What may begin is bounded by what the key may still fail — `max_failures` minus failures
+    /// so far minus attempts in flight — so a burst of wrong passwords still gets at most
+    /// `max_failures` evaluations; the rest wait ([`AttemptRefusal::Busy`]) until those settle.
+    pub fn begin(
+        &self,
+        state: Option<ThrottleState>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ThrottleState, AttemptRefusal> {
+        let mut state = self.current(state, now).map_err(AttemptRefusal::Locked)?;
+        if state.failures + state.pending >= self.max_failures {
+            return Err(AttemptRefusal::Busy);
+        }
+        state.pending += 1;
+        state.pending_since = Some(now);
+        Ok(state)
+    }
+
+    /// Settles one attempt [`Self::begin`] began: a failure counts (and the one that reaches
+    /// `max_failures` locks the key); a success counts nothing.
+    pub fn settle(
+        &self,
+        state: Option<ThrottleState>,
+        outcome: AttemptOutcome,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ThrottleState {
+        if let Some(mut locked) = state.filter(|state| state.locked_until.is_some_and(|until| until > now)) {
+            // Locked meanwhile by other failures: this attempt leaves the lock as it is.
+            locked.pending = locked.pending.saturating_sub(1);
+            return locked;
+        }
+        let mut state = self.current(state, now).unwrap_or(ThrottleState {
+            failures: 0,
+            window_started_at: now,
+            locked_until: None,
+            pending: 0,
+            pending_since: None,
+        });
+        state.pending = state.pending.saturating_sub(1);
+        match outcome {
+            AttemptOutcome::Failed => {
+                state.failures += 1;
+                if state.failures >= self.max_failures {
+                    let lockout = chrono::Duration::from_std(self.lockout).unwrap_or(chrono::Duration::MAX);
+                    state.locked_until = Some(now + lockout);
+                }
+            }
+            AttemptOutcome::Succeeded { forgive_failures } => {
+                if forgive_failures {
+                    state.failures = 0;
+                }
+            }
+        }
+        state
+    }
+
+    /// The state as it stands at `now`: a window that is over or a lockout that ended starts a new
+    /// count, and attempts pending past [`PENDING_TIMEOUT`] are forgotten; `Err` while locked.
+    fn current(
+        &self,
+        state: Option<ThrottleState>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<ThrottleState, chrono::DateTime<chrono::Utc>> {
+        let fresh = ThrottleState {
+            failures: 0,
+            window_started_at: now,
+            locked_until: None,
+            pending: 0,
+            pending_since: None,
+        };
+        let Some(mut state) = state else {
+            return Ok(fresh);
+        };
+        if let Some(until) = state.locked_until.filter(|until| *until > now) {
+            return Err(until);
+        }
+        let abandoned = chrono::Duration::from_std(PENDING_TIMEOUT).unwrap_or(chrono::Duration::MAX);
+        if state.pending_since.is_none_or(|since| now - since >= abandoned) {
+            state.pending = 0;
+            state.pending_since = None;
+        }
+        let window = chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::MAX);
+        if state.locked_until.is_some() || now - state.window_started_at >= window {
+            state = ThrottleState {
+                pending: state.pending,
+                pending_since: state.pending_since,
+                ..fresh
+            };
+        }
+        Ok(state)
+    }
+
+    /// Counts one use at `now` that is never taken back (mail requests). The use that reaches
     /// `max_failures` is still allowed but locks the key, so a burst of concurrent attempts gets at
     /// most `max_failures` evaluations. A key still locked answers `Err(until)` and reserves nothing.
     pub fn reserve(
@@ -101,6 +224,8 @@ impl ThrottleLimit {
                 failures: 1,
                 window_started_at: now,
                 locked_until: None,
+                pending: 0,
+                pending_since: None,
             },
         };
         if next.failures >= self.max_failures {
@@ -108,17 +233,6 @@ impl ThrottleLimit {
             next.locked_until = Some(now + lockout);
         }
         Ok(next)
-    }
-
-    /// Takes back one reserved attempt that turned out well; a lock that only that attempt caused
-    /// is lifted with it.
-    pub fn refund(&self, state: ThrottleState) -> ThrottleState {
-        let failures = state.failures.saturating_sub(1);
-        ThrottleState {
-            failures,
-            locked_until: state.locked_until.filter(|_| failures >= self.max_failures),
-            ..state
-        }
     }
 
     /// Whether a stored state no longer matters at `now`: its window is over and no lock holds.
@@ -187,18 +301,6 @@ mod tests {
     }
 
     #[test]
-    fn a_refund_gives_the_attempt_back_and_lifts_the_lock_it_caused() {
-        let now = t0();
-        let two = LIMIT
-            .reserve(Some(LIMIT.reserve(None, now).expect("1")), now)
-            .expect("2");
-        let three = LIMIT.reserve(Some(two), now).expect("3");
-        let refunded = LIMIT.refund(three);
-        assert_eq!((refunded.failures, refunded.locked_until), (2, None));
-        assert!(LIMIT.reserve(Some(refunded), now).is_ok());
-    }
-
-    #[test]
     fn failures_outside_the_window_start_a_new_count() {
         let two = LIMIT
             .reserve(Some(LIMIT.reserve(None, t0()).expect("1")), t0())
@@ -233,6 +335,60 @@ mod tests {
         let locked = locked.expect("state");
         assert!(!LIMIT.is_stale(locked, t0() + chrono::Duration::seconds(120)));
         assert!(LIMIT.is_stale(locked, t0() + chrono::Duration::seconds(301)));
+    }
+
+    #[test]
+    fn right_attempts_in_flight_never_lock_and_a_wrong_burst_gets_max_failures_evaluations() {
+        let now = t0();
+        // Eight right passwords at once: those beyond the budget wait, none is locked out.
+        let mut state = None;
+        let mut begun = 0;
+        for _ in 0..8 {
+            match LIMIT.begin(state, now) {
+                Ok(next) => {
+                    begun += 1;
+                    state = Some(next);
+                }
+                Err(refusal) => assert_eq!(refusal, AttemptRefusal::Busy),
+            }
+        }
+        assert_eq!(begun, LIMIT.max_failures);
+        for _ in 0..begun {
+            state = Some(LIMIT.settle(state, AttemptOutcome::Succeeded { forgive_failures: true }, now));
+        }
+        let settled = state.expect("state");
+        assert_eq!((settled.failures, settled.pending, settled.locked_until), (0, 0, None));
+        assert!(LIMIT.begin(state, now).is_ok(), "the waiting ones go on");
+
+        // Wrong passwords: max_failures evaluations, then the lock.
+        let mut state = None;
+        let mut evaluated = 0;
+        for _ in 0..40 {
+            if let Ok(next) = LIMIT.begin(state, now) {
+                evaluated += 1;
+                state = Some(next);
+            }
+        }
+        assert_eq!(evaluated, LIMIT.max_failures);
+        for _ in 0..evaluated {
+            state = Some(LIMIT.settle(state, AttemptOutcome::Failed, now));
+        }
+        assert_eq!(
+            LIMIT.begin(state, now),
+            Err(AttemptRefusal::Locked(now + chrono::Duration::seconds(300)))
+        );
+    }
+
+    #[test]
+    fn an_abandoned_attempt_stops_holding_the_budget() {
+        let now = t0();
+        let mut state = None;
+        for _ in 0..LIMIT.max_failures {
+            state = Some(LIMIT.begin(state, now).expect("begins"));
+        }
+        assert_eq!(LIMIT.begin(state, now), Err(AttemptRefusal::Busy));
+        let later = now + chrono::Duration::from_std(PENDING_TIMEOUT).expect("duration");
+        assert!(LIMIT.begin(state, later).is_ok());
     }
 
     #[test]

@@ -3,7 +3,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tenantry_domain::{DomainError, ports::LoginThrottleStore, throttle::ThrottleLimit};
+use tenantry_domain::{
+    DomainError,
+    ports::{AttemptStart, LoginThrottleStore},
+    throttle::{AttemptOutcome, AttemptRefusal, ThrottleLimit},
+};
 
 use crate::MemoryStore;
 
@@ -32,18 +36,56 @@ impl LoginThrottleStore for MemoryStore {
             .await)
     }
 
-    async fn refund(&self, key: &str, limit: ThrottleLimit, _now: DateTime<Utc>) -> Result<(), DomainError> {
-        self.write(|tables| {
-            if let Some(state) = tables.throttles.get_mut(key) {
-                *state = limit.refund(*state);
+    async fn begin_attempt(
+        &self,
+        keys: &[(String, ThrottleLimit)],
+        now: DateTime<Utc>,
+        wait: std::time::Duration,
+    ) -> Result<AttemptStart, DomainError> {
+        let started = std::time::Instant::now();
+        loop {
+            let at = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+            let outcome = self
+                .write(|tables| {
+                    let mut next = Vec::with_capacity(keys.len());
+                    let mut locked: Option<DateTime<Utc>> = None;
+                    let mut busy = false;
+                    for (key, limit) in keys {
+                        match limit.begin(tables.throttles.get(key).copied(), at) {
+                            Ok(state) => next.push((key.clone(), state)),
+                            Err(AttemptRefusal::Locked(until)) => locked = locked.max(Some(until)),
+                            Err(AttemptRefusal::Busy) => busy = true,
+                        }
+                    }
+                    match (locked, busy) {
+                        (Some(until), _) => AttemptStart::Locked(until),
+                        (None, true) => AttemptStart::Busy,
+                        (None, false) => {
+                            tables.throttles.extend(next);
+                            AttemptStart::Begun
+                        }
+                    }
+                })
+                .await;
+            if outcome != AttemptStart::Busy || started.elapsed() >= wait {
+                return Ok(outcome);
             }
-        })
-        .await;
-        Ok(())
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
-    async fn clear(&self, key: &str) -> Result<(), DomainError> {
-        self.write(|tables| tables.throttles.remove(key)).await;
+    async fn settle_attempt(
+        &self,
+        key: &str,
+        limit: ThrottleLimit,
+        outcome: AttemptOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        self.write(|tables| {
+            let state = tables.throttles.get(key).copied();
+            tables.throttles.insert(key.to_owned(), limit.settle(state, outcome, now));
+        })
+        .await;
         Ok(())
     }
 

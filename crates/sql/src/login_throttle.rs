@@ -10,8 +10,8 @@ use sea_orm::{
 };
 use tenantry_domain::{
     DomainError,
-    ports::LoginThrottleStore,
-    throttle::{ThrottleLimit, ThrottleState},
+    ports::{AttemptStart, LoginThrottleStore},
+    throttle::{AttemptOutcome, AttemptRefusal, ThrottleLimit, ThrottleState},
 };
 
 use crate::{SqlDatabase, entities::login_throttles, errors::db_error, transaction::begin_write};
@@ -40,6 +40,8 @@ async fn lock_row(
         failures: Set(0),
         window_started_at: Set(now),
         locked_until: Set(None),
+        pending: Set(0),
+        pending_since: Set(None),
     })
     .on_conflict(
         OnConflict::column(login_throttles::Column::Key)
@@ -57,11 +59,15 @@ async fn lock_row(
         .ok_or_else(|| DomainError::Internal("throttle row vanished".into()))?;
     let failures = u32::try_from(row.failures)
         .map_err(|_| DomainError::Internal(format!("throttle row {key:?} has a negative count")))?;
+    let pending = u32::try_from(row.pending)
+        .map_err(|_| DomainError::Internal(format!("throttle row {key:?} has a negative count")))?;
     Ok(
-        (failures > 0 || row.locked_until.is_some()).then_some(ThrottleState {
+        (failures > 0 || pending > 0 || row.locked_until.is_some()).then_some(ThrottleState {
             failures,
             window_started_at: row.window_started_at,
             locked_until: row.locked_until,
+            pending,
+            pending_since: row.pending_since,
         }),
     )
 }
@@ -72,6 +78,8 @@ async fn store_row(conn: &impl ConnectionTrait, key: &str, state: ThrottleState)
         failures: Set(i32::try_from(state.failures).unwrap_or(i32::MAX)),
         window_started_at: Set(state.window_started_at),
         locked_until: Set(state.locked_until),
+        pending: Set(i32::try_from(state.pending).unwrap_or(i32::MAX)),
+        pending_since: Set(state.pending_since),
     })
     .exec(conn)
     .await
@@ -110,20 +118,61 @@ impl LoginThrottleStore for SqlLoginThrottle {
         Ok(None)
     }
 
-    async fn refund(&self, key: &str, limit: ThrottleLimit, now: DateTime<Utc>) -> Result<(), DomainError> {
-        let (txn, _turn) = begin_write(&self.db).await?;
-        if let Some(state) = lock_row(&txn, key, now).await? {
-            store_row(&txn, key, limit.refund(state)).await?;
+    async fn begin_attempt(
+        &self,
+        keys: &[(String, ThrottleLimit)],
+        now: DateTime<Utc>,
+        wait: std::time::Duration,
+    ) -> Result<AttemptStart, DomainError> {
+        // One order for every transaction, so two attempts locking the same keys cannot deadlock.
+        let mut ordered: Vec<&(String, ThrottleLimit)> = keys.iter().collect();
+        ordered.sort_by(|a, b| a.0.cmp(&b.0));
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(10);
+        loop {
+            let at = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+            let (txn, _turn) = begin_write(&self.db).await?;
+            let mut next = Vec::with_capacity(ordered.len());
+            let mut locked: Option<DateTime<Utc>> = None;
+            let mut busy = false;
+            for (key, limit) in &ordered {
+                match limit.begin(lock_row(&txn, key, at).await?, at) {
+                    Ok(state) => next.push((key, state)),
+                    Err(AttemptRefusal::Locked(until)) => locked = locked.max(Some(until)),
+                    Err(AttemptRefusal::Busy) => busy = true,
+                }
+            }
+            if locked.is_none() && !busy {
+                for (key, state) in next {
+                    store_row(&txn, key, state).await?;
+                }
+                txn.commit().await.map_err(db_error)?;
+                return Ok(AttemptStart::Begun);
+            }
+            // Nothing is begun when any key refuses.
+            txn.rollback().await.map_err(db_error)?;
+            if let Some(until) = locked {
+                return Ok(AttemptStart::Locked(until));
+            }
+            if started.elapsed() + pause > wait {
+                return Ok(AttemptStart::Busy);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_millis(200));
         }
-        txn.commit().await.map_err(db_error)
     }
 
-    async fn clear(&self, key: &str) -> Result<(), DomainError> {
-        login_throttles::Entity::delete_by_id(key.to_owned())
-            .exec(&self.db.conn)
-            .await
-            .map_err(db_error)?;
-        Ok(())
+    async fn settle_attempt(
+        &self,
+        key: &str,
+        limit: ThrottleLimit,
+        outcome: AttemptOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let state = lock_row(&txn, key, now).await?;
+        store_row(&txn, key, limit.settle(state, outcome, now)).await?;
+        txn.commit().await.map_err(db_error)
     }
 
     async fn sweep(

@@ -88,3 +88,17 @@ async fn a_successful_login_gives_its_address_attempt_back() {
         assert_eq!(app.login("office@example.com", PASSWORD).await.0, 200);
     }
 }
+
+#[tokio::test]
+async fn right_passwords_at_once_are_never_locked_out_and_only_failures_count() {
+    let app = spawn_app_with(limits).await;
+    app.register("many.devices@example.com", PASSWORD).await;
+    // Eight clients (more than the failures tolerated) log in at once with the right password.
+    let logins = (0..8).map(|_| app.login("many.devices@example.com", PASSWORD));
+    let statuses: Vec<u16> = join_all(logins).await.into_iter().map(|(status, _)| status).collect();
+    assert_eq!(statuses, vec![200; 8], "{statuses:?}");
+    // Wrong passwords still lock the account after max_failures, each counted once.
+    let (evaluated, _) = burst(&[&app], "many.devices@example.com", 12).await;
+    assert!(evaluated <= MAX_FAILURES as usize, "{evaluated}");
+    assert_eq!(app.login("many.devices@example.com", PASSWORD).await.0, 429);
+}

@@ -1,11 +1,25 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{DomainError, throttle::ThrottleLimit};
+use crate::{
+    DomainError,
+    throttle::{AttemptOutcome, ThrottleLimit},
+};
+
+/// How [`LoginThrottleStore::begin_attempt`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptStart {
+    /// Begun under every key: settle it under each.
+    Begun,
+    /// A key is locked out until then; nothing was begun.
+    Locked(DateTime<Utc>),
+    /// Attempts in flight still filled a key's budget when the wait ran out; nothing was begun.
+    Busy,
+}
 
 /// Attempt counters shared by every server instance (kept in the database). The rules are
-/// [`ThrottleLimit::reserve`] and [`ThrottleLimit::refund`]; a store applies them to its rows
-/// atomically.
+/// [`ThrottleLimit::reserve`], [`ThrottleLimit::begin`] and [`ThrottleLimit::settle`]; a store
+/// applies them to its rows atomically.
 #[async_trait]
 pub trait LoginThrottleStore: Send + Sync {
     /// Reserves one attempt under every key at once, before the attempt is evaluated. When any key
@@ -17,11 +31,24 @@ pub trait LoginThrottleStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, DomainError>;
 
-    /// Takes back one attempt reserved under `key` (it succeeded).
-    async fn refund(&self, key: &str, limit: ThrottleLimit, now: DateTime<Utc>) -> Result<(), DomainError>;
+    /// Begins one attempt under every key at once ([`ThrottleLimit::begin`]), before it is
+    /// evaluated; atomic under concurrent attempts, also across server instances. While a key's
+    /// budget is filled by attempts in flight, waits up to `wait` for them to settle.
+    async fn begin_attempt(
+        &self,
+        keys: &[(String, ThrottleLimit)],
+        now: DateTime<Utc>,
+        wait: std::time::Duration,
+    ) -> Result<AttemptStart, DomainError>;
 
-    /// Forgets every attempt of `key` (after a successful login to that account).
-    async fn clear(&self, key: &str) -> Result<(), DomainError>;
+    /// Settles an attempt begun under `key` ([`ThrottleLimit::settle`]).
+    async fn settle_attempt(
+        &self,
+        key: &str,
+        limit: ThrottleLimit,
+        outcome: AttemptOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
 
     /// Deletes the counters under each key prefix whose window began before its instant and that
     /// hold no lock at `now`; returns how many. Keeps the table from growing with every address ever

@@ -76,7 +76,7 @@ pub use event_store::EventStore;
 pub use expired_rows::ExpiredRows;
 pub use export_sink::{ExportSink, ExportedSettings};
 pub use import_source::{ImportProgress, ImportSource};
-pub use login_throttle::LoginThrottleStore;
+pub use login_throttle::{AttemptStart, LoginThrottleStore};
 pub use mailer::{Mail, Mailer};
 pub use member_directory::{MemberDirectory, MemberView};
 pub use mfa_store::MfaStore;

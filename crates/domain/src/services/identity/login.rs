@@ -25,7 +25,8 @@ impl IdentityService {
     ///
     /// Unknown email and wrong password cost the same work and give the same error. Failures are
     /// counted per account and per client address; a locked key answers `TooManyRequests`, even for the
-    /// right password.
+    /// right password. Right passwords checked at the same time never count (see
+    /// [`crate::throttle::ThrottleLimit::begin`]).
     pub async fn login(
         &self,
         email: &str,
@@ -38,42 +39,11 @@ impl IdentityService {
             .into_iter()
             .map(|(key, kind)| (key, self.settings.throttle.limit(kind)))
             .collect();
-        // The attempt is counted before the slow hash, so a burst cannot outrun the count.
-        if let Some(until) = self.ports.throttle.reserve(&keys, now).await? {
-            return Err(DomainError::TooManyRequests {
-                retry_after: (until - now).to_std().unwrap_or_default(),
-            });
-        }
-
-        let credentials = match Email::parse(&normalised) {
-            Ok(email) => self.ports.credentials.credentials_by_email(&email).await?,
-            Err(_) => None,
-        };
-        let stored = credentials
-            .as_ref()
-            .and_then(|found| found.password_hash.as_deref());
-        let check = self.ports.hasher.verify(password, stored).await?;
-        let user = match (check, credentials) {
-            (PasswordCheck::Match { needs_rehash }, Some(found)) if found.user.disabled_at.is_none() => {
-                if needs_rehash {
-                    let hash = self.ports.hasher.hash(password).await?;
-                    self.ports
-                        .credentials
-                        .rehash_password(found.user.id, &hash)
-                        .await?;
-                }
-                found.user
-            }
-            // The reservation stays: it was a failure.
-            _ => return Err(DomainError::Unauthorized("invalid_credentials")),
-        };
-        let mut keys = keys.into_iter();
-        if let Some((account, _)) = keys.next() {
-            self.ports.throttle.clear(&account).await?;
-        }
-        for (key, limit) in keys {
-            self.ports.throttle.refund(&key, limit, now).await?;
-        }
+        // The attempt begins before the slow hash, so a burst cannot outrun the count.
+        self.begin_attempt(&keys, now).await?;
+        let checked = self.check_login(&normalised, password).await;
+        self.settle_attempt(&keys, &checked).await?;
+        let user = checked?;
         if user.mfa_enabled_at.is_some() {
             return Ok(LoginOutcome::MfaRequired {
                 mfa_token: self.issue_mfa_token(&user, SignInMethod::Password).await?,
@@ -83,6 +53,32 @@ impl IdentityService {
         Ok(LoginOutcome::Signed(
             self.start_session(&user, SignInMethod::Password).await?,
         ))
+    }
+
+    /// The enabled account `email` names, once `password` matches it; `invalid_credentials`
+    /// otherwise (unknown email and wrong password cost the same work).
+    async fn check_login(&self, email: &str, password: &SecretString) -> Result<crate::User, DomainError> {
+        let credentials = match Email::parse(email) {
+            Ok(email) => self.ports.credentials.credentials_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let stored = credentials
+            .as_ref()
+            .and_then(|found| found.password_hash.as_deref());
+        let check = self.ports.hasher.verify(password, stored).await?;
+        match (check, credentials) {
+            (PasswordCheck::Match { needs_rehash }, Some(found)) if found.user.disabled_at.is_none() => {
+                if needs_rehash {
+                    let hash = self.ports.hasher.hash(password).await?;
+                    self.ports
+                        .credentials
+                        .rehash_password(found.user.id, &hash)
+                        .await?;
+                }
+                Ok(found.user)
+            }
+            _ => Err(DomainError::Unauthorized("invalid_credentials")),
+        }
     }
 
     /// Changes the caller's password after checking the current one. Every other session is revoked

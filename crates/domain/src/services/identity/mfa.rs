@@ -180,19 +180,33 @@ impl IdentityService {
             }
             password => password,
         };
-        let account_key = format!("{MFA_KEYS}{user_id}");
-        let mut keys = vec![(account_key.clone(), self.settings.throttle.per_account)];
+        let mut keys = vec![(format!("{MFA_KEYS}{user_id}"), self.settings.throttle.per_account)];
         if let Some(address) = client_address {
             keys.push((
                 format!("{ADDRESS_KEYS}{address}"),
                 self.settings.throttle.per_address,
             ));
         }
-        if let Some(until) = self.ports.throttle.reserve(&keys, now).await? {
-            return Err(DomainError::TooManyRequests {
-                retry_after: (until - now).to_std().unwrap_or_default(),
-            });
+        self.begin_attempt(&keys, now).await?;
+        let checked = self.check_second_step(user_id, purpose, &digest, proof, now).await;
+        self.settle_attempt(&keys, &checked).await?;
+        let user = checked?;
+        if method == SignInMethod::Password {
+            self.ports.accounts.record_verified_sign_in(user.id, now).await?;
         }
+        self.start_session(&user, method).await
+    }
+
+    /// The account a second step signs in, once its code or recovery code checks out (each works
+    /// once) and the step's token is spent.
+    async fn check_second_step(
+        &self,
+        user_id: UserId,
+        purpose: OneTimePurpose,
+        digest: &str,
+        proof: MfaProof,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<User, DomainError> {
         let user = self.active_user(user_id).await?;
         if user.mfa_enabled_at.is_none() {
             return Err(DomainError::Unauthorized("invalid_mfa_token"));
@@ -223,19 +237,12 @@ impl IdentityService {
         let spent = self
             .ports
             .one_time_tokens
-            .spend_one_time_token(purpose, &digest, now)
+            .spend_one_time_token(purpose, digest, now)
             .await?;
         if !matches!(spent, OneTimeTokenState::Valid { .. }) {
             return Err(DomainError::Unauthorized("invalid_mfa_token"));
         }
-        self.ports.throttle.clear(&account_key).await?;
-        for (key, limit) in keys.into_iter().skip(1) {
-            self.ports.throttle.refund(&key, limit, now).await?;
-        }
-        if method == SignInMethod::Password {
-            self.ports.accounts.record_verified_sign_in(user.id, now).await?;
-        }
-        self.start_session(&user, method).await
+        Ok(user)
     }
 
     /// Turns MFA off, with the password and a current code.

@@ -1,5 +1,6 @@
 //! Identity: registration, login, sessions, email verification and password recovery.
 
+mod attempts;
 mod login;
 mod mfa;
 mod recovery;
