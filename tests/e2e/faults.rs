@@ -211,3 +211,61 @@ async fn a_process_killed_mid_request_leaves_no_half_written_state() {
     );
     assert_eq!(conversation["total_tokens"].as_i64(), Some(prompt + completion));
 }
+
+#[tokio::test]
+async fn an_append_whose_commit_is_cut_in_flight_is_found_and_its_events_stay_readable() {
+    let database = TestDatabase::create().await;
+    let Some(name) = database.postgres_name() else {
+        eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
+        return;
+    };
+    let mut url = url::Url::parse(&database.url).expect("url");
+    let target = format!("{}:{}", url.host_str().expect("host"), url.port().unwrap_or(5432));
+    let proxy = TcpProxy::start(target).await;
+    url.set_port(Some(proxy.port)).expect("port");
+    // In the clear, so the proxy sees the statements go by.
+    url.query_pairs_mut().append_pair("sslmode", "disable");
+    let proxied = url.to_string();
+    let app = spawn_app_with(move |config| config.database.url = Some(proxied)).await;
+    let session = app
+        .register(&format!("cut-{name}@example.com"), "correct horse battery staple")
+        .await;
+    let api = app.api(&session.access_token);
+    let (status, conversation) = api
+        .create_conversation(&session.org_id, json!({ "title": "cut at commit" }))
+        .await;
+    assert_eq!(status, 201, "{conversation}");
+    let id = conversation["id"].as_str().expect("id").to_owned();
+    let mut expected = 0;
+    for round in 0..3 {
+        // Let the signals of earlier writes go out, so the next COMMIT is the append's.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        proxy.cut_at_next_commit();
+        let (status, appended) = api
+            .append_events(
+                &session.org_id,
+                &id,
+                json!([{ "round": round, "n": 0 }, { "round": round, "n": 1 }]),
+            )
+            .await;
+        assert_eq!(proxy.commits_cut(), round + 1, "the append's commit was cut");
+        // The server committed; the app lost the answer and found the segment it had written.
+        assert_eq!(status, 201, "{appended}");
+        assert_eq!(
+            (appended["first_id"].as_i64(), appended["last_id"].as_i64()),
+            (Some(expected), Some(expected + 1))
+        );
+        expected += 2;
+        let (status, page) = api
+            .events(&session.org_id, &id, "start_id=0&limit=100")
+            .await;
+        assert_eq!(status, 200, "every event stays readable: {page}");
+        let ids: Vec<i64> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|event| event["id"].as_i64())
+            .collect();
+        assert_eq!(ids, (0..expected).collect::<Vec<_>>());
+    }
+}

@@ -10,8 +10,8 @@ use serde_json::Value;
 use crate::{
     ConversationId, DomainError, OrgId,
     ports::{
-        AppendedRange, EventSegment, EventStore, LockedConversation, ObjectName, SegmentObject, Transaction,
-        UnitOfWork,
+        AppendedRange, EventIndex, EventSegment, EventStore, LockedConversation, ObjectName, SegmentObject,
+        Transaction, UnitOfWork,
     },
 };
 
@@ -34,38 +34,49 @@ pub fn allocate(object: SegmentObject, event_count: i64, count: usize) -> Result
     })
 }
 
+/// The adapters an append goes through.
+#[derive(Clone, Copy)]
+pub struct AppendPorts<'a> {
+    /// Records segments under the conversation's lock.
+    pub unit_of_work: &'a dyn UnitOfWork,
+    /// Holds the batches.
+    pub store: &'a dyn EventStore,
+    /// Finds a batch's segment after a commit whose outcome is unknown.
+    pub index: &'a dyn EventIndex,
+}
+
 /// Appends `events` to a conversation of `org`: writes them, then records them under the
 /// conversation's lock. `NotFound` when the conversation is gone (or in another org); the written
-/// batch is deleted again whenever it could not be recorded.
+/// batch is deleted again whenever it was certainly not recorded. When the commit itself failed
+/// (the connection cut while it was in flight) the outcome is unknown: the batch's segment is looked
+/// for, and if it landed the append succeeded; if it cannot be found the batch is kept, because a
+/// commit still finishing may point to it.
 pub async fn write_then_record(
-    unit_of_work: &dyn UnitOfWork,
-    store: &dyn EventStore,
+    ports: AppendPorts<'_>,
     org: OrgId,
     conversation: ConversationId,
     events: &[Value],
     at: DateTime<Utc>,
 ) -> Result<AppendedRange, DomainError> {
-    write_then_record_from(unit_of_work, store, org, conversation, events, at, None).await
+    write_then_record_from(ports, org, conversation, events, at, None).await
 }
 
 /// As [`write_then_record`], but only if the events get ids from `first_id` on: `Conflict`
 /// (`events_moved_on`) when someone else appended meanwhile. An import uses it, so two imports of
 /// one store at once cannot both append the same events.
 pub async fn write_then_record_at(
-    unit_of_work: &dyn UnitOfWork,
-    store: &dyn EventStore,
+    ports: AppendPorts<'_>,
     org: OrgId,
     conversation: ConversationId,
     events: &[Value],
     at: DateTime<Utc>,
     first_id: i64,
 ) -> Result<AppendedRange, DomainError> {
-    write_then_record_from(unit_of_work, store, org, conversation, events, at, Some(first_id)).await
+    write_then_record_from(ports, org, conversation, events, at, Some(first_id)).await
 }
 
 async fn write_then_record_from(
-    unit_of_work: &dyn UnitOfWork,
-    store: &dyn EventStore,
+    ports: AppendPorts<'_>,
     org: OrgId,
     conversation: ConversationId,
     events: &[Value],
@@ -73,12 +84,25 @@ async fn write_then_record_from(
     first_id: Option<i64>,
 ) -> Result<AppendedRange, DomainError> {
     let object = SegmentObject::new_batch(org, conversation);
-    store.put_batch(object, at, events).await?;
-    let recorded = record(unit_of_work, object, events.len(), at, first_id).await;
-    if recorded.is_err() {
-        forget(store, object).await;
+    ports.store.put_batch(object, at, events).await?;
+    match record(ports.unit_of_work, object, events.len(), at, first_id).await {
+        Recorded::Done(range) => Ok(range),
+        Recorded::Not(error) => {
+            forget(ports.store, object).await;
+            Err(error)
+        }
+        Recorded::Unknown(error) => settle_unknown_commit(ports.index, object, error).await,
     }
-    recorded
+}
+
+/// What became of recording a batch.
+enum Recorded {
+    /// Committed.
+    Done(AppendedRange),
+    /// Certainly not recorded: nothing points to the batch.
+    Not(DomainError),
+    /// The commit failed in flight: it may have landed.
+    Unknown(DomainError),
 }
 
 async fn record(
@@ -87,27 +111,62 @@ async fn record(
     count: usize,
     at: DateTime<Utc>,
     first_id: Option<i64>,
-) -> Result<AppendedRange, DomainError> {
-    let transaction = unit_of_work.begin().await?;
-    let locked = transaction
-        .event_log()
-        .lock_conversation(object.conversation_id)
-        .await?
-        .filter(|locked| locked.org_id == object.org_id)
-        .ok_or(DomainError::NotFound)?;
-    if first_id.is_some_and(|first_id| first_id != locked.event_count) {
-        return Err(DomainError::conflict(
-            "events_moved_on",
-            "the conversation got other events meanwhile",
-        ));
+) -> Recorded {
+    let prepared = async {
+        let transaction = unit_of_work.begin().await?;
+        let locked = transaction
+            .event_log()
+            .lock_conversation(object.conversation_id)
+            .await?
+            .filter(|locked| locked.org_id == object.org_id)
+            .ok_or(DomainError::NotFound)?;
+        if first_id.is_some_and(|first_id| first_id != locked.event_count) {
+            return Err(DomainError::conflict(
+                "events_moved_on",
+                "the conversation got other events meanwhile",
+            ));
+        }
+        let segment = allocate(object, locked.event_count, count)?;
+        transaction.event_log().record_segment(segment, at).await?;
+        Ok((transaction, segment))
+    };
+    let (transaction, segment) = match prepared.await {
+        Ok(prepared) => prepared,
+        Err(error) => return Recorded::Not(error),
+    };
+    match transaction.commit().await {
+        Ok(()) => Recorded::Done(AppendedRange {
+            first_id: segment.first_id,
+            last_id: segment.last_id,
+        }),
+        Err(error) => Recorded::Unknown(error),
     }
-    let segment = allocate(object, locked.event_count, count)?;
-    transaction.event_log().record_segment(segment, at).await?;
-    transaction.commit().await?;
-    Ok(AppendedRange {
-        first_id: segment.first_id,
-        last_id: segment.last_id,
-    })
+}
+
+/// After a commit whose outcome is unknown: the append succeeded if the batch's segment is there
+/// (read anew, on another connection); otherwise the caller is told the outcome is unknown and the
+/// batch stays where a late commit could find it.
+async fn settle_unknown_commit(
+    index: &dyn EventIndex,
+    object: SegmentObject,
+    error: DomainError,
+) -> Result<AppendedRange, DomainError> {
+    let ObjectName::Batch(batch) = object.name else {
+        return Err(error);
+    };
+    match index
+        .segment_of_batch(object.org_id, object.conversation_id, batch)
+        .await
+    {
+        Ok(Some(segment)) => Ok(AppendedRange {
+            first_id: segment.first_id,
+            last_id: segment.last_id,
+        }),
+        Ok(None) | Err(_) => Err(DomainError::Unavailable(format!(
+            "the database connection was lost while committing, so whether the events were stored is \
+             unknown: read the conversation's events before sending them again ({error})"
+        ))),
+    }
 }
 
 /// Appends `events` to the conversation locked in `transaction`, for callers that must decide

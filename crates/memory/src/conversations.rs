@@ -305,6 +305,31 @@ impl EventIndex for MemoryStore {
             segments,
         }))
     }
+
+    async fn segment_of_batch(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        batch: uuid::Uuid,
+    ) -> Result<Option<EventSegment>, DomainError> {
+        Ok(self
+            .read(|tables| {
+                tables
+                    .segments
+                    .get(&id)
+                    .into_iter()
+                    .flatten()
+                    .find(|(_, _, object)| *object == Some(batch))
+                    .map(|&(first_id, last_id, object)| EventSegment {
+                        org_id: org,
+                        conversation_id: id,
+                        first_id,
+                        last_id,
+                        object,
+                    })
+            })
+            .await)
+    }
 }
 
 #[async_trait]

@@ -594,6 +594,28 @@ impl EventIndex for SqlConversationStore {
             .collect())
     }
 
+    async fn segment_of_batch(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        batch: uuid::Uuid,
+    ) -> Result<Option<EventSegment>, DomainError> {
+        use event_segments::Column;
+        let row = event_segments::Entity::find()
+            .filter(Column::ConversationId.eq(id))
+            .filter(Column::BatchId.eq(batch))
+            .one(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|row| EventSegment {
+            org_id: org,
+            conversation_id: id,
+            first_id: row.first_id,
+            last_id: row.last_id,
+            object: row.batch_id,
+        }))
+    }
+
     async fn window_for(
         &self,
         org: OrgId,

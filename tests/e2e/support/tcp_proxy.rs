@@ -1,9 +1,13 @@
-//! A TCP proxy that can take a backing service away and bring it back, to play outages.
+//! A TCP proxy that can take a backing service away and bring it back, to play outages, or cut a
+//! PostgreSQL connection right after it sent `COMMIT` (the server commits; the client never hears).
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
+};
 
 use tokio::{
-    io::copy_bidirectional,
+    io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
     sync::watch,
 };
@@ -13,6 +17,14 @@ pub struct TcpProxy {
     /// The port clients connect to.
     pub port: u16,
     up: Arc<watch::Sender<bool>>,
+    commit_cut: Arc<CommitCut>,
+}
+
+/// The next connection to send `COMMIT` is cut right after it (armed), and how often that happened.
+#[derive(Default)]
+struct CommitCut {
+    armed: AtomicBool,
+    done: AtomicUsize,
 }
 
 impl TcpProxy {
@@ -22,27 +34,25 @@ impl TcpProxy {
         let port = listener.local_addr().expect("addr").port();
         let (up, _) = watch::channel(true);
         let up = Arc::new(up);
-        let state = up.clone();
+        let commit_cut = Arc::new(CommitCut::default());
+        let (state, cut) = (up.clone(), commit_cut.clone());
         tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                let mut watch = state.subscribe();
+            while let Ok((client, _)) = listener.accept().await {
+                let watch = state.subscribe();
                 if !*watch.borrow() {
                     drop(client);
                     continue;
                 }
-                let target = target.clone();
+                let (target, cut) = (target.clone(), cut.clone());
                 tokio::spawn(async move {
-                    let Ok(mut upstream) = TcpStream::connect(&target).await else {
+                    let Ok(upstream) = TcpStream::connect(&target).await else {
                         return;
                     };
-                    tokio::select! {
-                        _ = copy_bidirectional(&mut client, &mut upstream) => {}
-                        _ = watch.wait_for(|up| !*up) => {}
-                    }
+                    relay(client, upstream, watch, cut).await;
                 });
             }
         });
-        Self { port, up }
+        Self { port, up, commit_cut }
     }
 
     /// Drops every connection and refuses new ones.
@@ -53,5 +63,59 @@ impl TcpProxy {
     /// Accepts connections again.
     pub fn restore(&self) {
         self.up.send_replace(true);
+    }
+
+    /// Cuts the next connection that sends `COMMIT`, right after the server got it.
+    pub fn cut_at_next_commit(&self) {
+        self.commit_cut.armed.store(true, Ordering::SeqCst);
+    }
+
+    /// How many connections were cut at their `COMMIT`.
+    pub fn commits_cut(&self) -> usize {
+        self.commit_cut.done.load(Ordering::SeqCst)
+    }
+}
+
+/// Copies both ways until either side closes, the proxy is cut, or an armed `COMMIT` went through.
+async fn relay(client: TcpStream, upstream: TcpStream, mut up: watch::Receiver<bool>, cut: Arc<CommitCut>) {
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut upstream_read, mut upstream_write) = upstream.into_split();
+    let to_server = async {
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let read = match client_read.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(read) => read,
+            };
+            let chunk = &buffer[..read];
+            let commits = chunk
+                .windows(6)
+                .any(|window| window.eq_ignore_ascii_case(b"COMMIT"));
+            if upstream_write.write_all(chunk).await.is_err() {
+                return;
+            }
+            if commits && cut.armed.swap(false, Ordering::SeqCst) {
+                let _ = upstream_write.flush().await;
+                cut.done.fetch_add(1, Ordering::SeqCst);
+                return;
+            }
+        }
+    };
+    let to_client = async {
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let read = match upstream_read.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(read) => read,
+            };
+            if client_write.write_all(&buffer[..read]).await.is_err() {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        _ = to_server => {}
+        _ = to_client => {}
+        _ = up.wait_for(|up| !*up) => {}
     }
 }

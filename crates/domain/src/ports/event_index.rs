@@ -106,4 +106,13 @@ pub trait EventIndex: Send + Sync {
         start: i64,
         limit: i64,
     ) -> Result<Option<ConversationWindow>, DomainError>;
+
+    /// The segment recorded for the batch written as `batch`, if its commit landed. Read on a
+    /// connection of its own (never one whose commit just failed).
+    async fn segment_of_batch(
+        &self,
+        org: OrgId,
+        id: ConversationId,
+        batch: uuid::Uuid,
+    ) -> Result<Option<EventSegment>, DomainError>;
 }

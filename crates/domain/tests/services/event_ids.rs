@@ -122,8 +122,11 @@ async fn a_batch_that_cannot_be_recorded_is_deleted_again() {
     let conversation = world.conversation_of(&dev).await;
     let another_org = new_id();
     let refused = event_ids::write_then_record(
-        world.store.as_ref(),
-        world.events.as_ref(),
+        event_ids::AppendPorts {
+            unit_of_work: world.store.as_ref(),
+            store: world.events.as_ref(),
+            index: world.store.as_ref(),
+        },
         another_org,
         conversation.id,
         &[json!({ "a": 1 })],
@@ -138,4 +141,111 @@ async fn a_batch_that_cannot_be_recorded_is_deleted_again() {
         .await
         .unwrap();
     assert_eq!(unchanged.event_count, 0);
+}
+
+/// Transactions whose commit fails in flight: `landed` says whether it committed first (the
+/// acknowledgement was lost) or not at all.
+struct CommitCut {
+    inner: std::sync::Arc<tenantry_memory::MemoryStore>,
+    landed: bool,
+}
+
+struct CutTransaction {
+    inner: Box<dyn tenantry_domain::ports::Transaction>,
+    landed: bool,
+}
+
+#[async_trait::async_trait]
+impl tenantry_domain::ports::UnitOfWork for CommitCut {
+    async fn begin(&self) -> Result<Box<dyn tenantry_domain::ports::Transaction>, DomainError> {
+        Ok(Box::new(CutTransaction {
+            inner: self.inner.begin().await?,
+            landed: self.landed,
+        }))
+    }
+}
+
+#[async_trait::async_trait]
+impl tenantry_domain::ports::Transaction for CutTransaction {
+    fn orgs(&self) -> &dyn tenantry_domain::ports::OrgRows {
+        self.inner.orgs()
+    }
+    fn members(&self) -> &dyn tenantry_domain::ports::MemberRows {
+        self.inner.members()
+    }
+    fn invitations(&self) -> &dyn tenantry_domain::ports::InvitationRows {
+        self.inner.invitations()
+    }
+    fn member_grants(&self) -> &dyn tenantry_domain::ports::MemberGrantRows {
+        self.inner.member_grants()
+    }
+    fn users(&self) -> &dyn tenantry_domain::ports::UserRows {
+        self.inner.users()
+    }
+    fn audit(&self) -> &dyn tenantry_domain::ports::AuditRows {
+        self.inner.audit()
+    }
+    fn event_log(&self) -> &dyn tenantry_domain::ports::EventLogRows {
+        self.inner.event_log()
+    }
+    async fn commit(self: Box<Self>) -> Result<(), DomainError> {
+        if self.landed {
+            self.inner.commit().await?;
+        }
+        Err(DomainError::Unavailable("connection reset during COMMIT".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_commit_cut_in_flight_is_looked_up_and_its_batch_never_deleted() {
+    let world = World::new();
+    let dev = world.person("dev").await;
+    let conversation = world.conversation_of(&dev).await;
+    let org = dev.personal_org;
+    let append = |landed: bool| {
+        let cut = CommitCut {
+            inner: world.store.clone(),
+            landed,
+        };
+        let (events, store) = (world.events.clone(), world.store.clone());
+        async move {
+            event_ids::write_then_record(
+                event_ids::AppendPorts {
+                    unit_of_work: &cut,
+                    store: events.as_ref(),
+                    index: store.as_ref(),
+                },
+                org,
+                conversation.id,
+                &[json!({ "landed": landed })],
+                Utc::now(),
+            )
+            .await
+        }
+    };
+
+    // The commit landed but its answer was lost: the append succeeded, and its events are read.
+    let range = append(true).await.expect("the landed commit is found");
+    assert_eq!((range.first_id, range.last_id), (0, 0));
+    let page = world
+        .conversations
+        .read_events(&dev.caller, org, conversation.id, 0, 10)
+        .await
+        .expect("readable");
+    assert_eq!(page.items.len(), 1);
+
+    // It did not land: the caller hears that the outcome is unknown, and the batch stays (a late
+    // commit could still point to it), while no id is taken.
+    let unknown = append(false).await;
+    assert!(
+        matches!(&unknown, Err(DomainError::Unavailable(detail)) if detail.contains("unknown")),
+        "{unknown:?}"
+    );
+    assert_eq!(world.events.object_count(), 2);
+    let unchanged = world
+        .conversations
+        .get(&dev.caller, org, conversation.id)
+        .await
+        .expect("conversation");
+    assert_eq!(unchanged.event_count, 1);
 }

@@ -41,8 +41,7 @@ impl ConversationService {
         }
         self.manageable_as(claimant.into(), org, id).await?;
         let range = event_ids::write_then_record(
-            self.ports.unit_of_work.as_ref(),
-            self.ports.events.as_ref(),
+            self.append_ports(),
             org,
             id,
             &events,
@@ -127,6 +126,15 @@ impl ConversationService {
 }
 
 impl ConversationService {
+    /// The adapters an append goes through.
+    pub(crate) fn append_ports(&self) -> event_ids::AppendPorts<'_> {
+        event_ids::AppendPorts {
+            unit_of_work: self.ports.unit_of_work.as_ref(),
+            store: self.ports.events.as_ref(),
+            index: self.ports.event_index.as_ref(),
+        }
+    }
+
     /// Events `start..end` of a conversation known to hold at least `end` events.
     pub(crate) async fn stored_events(
         &self,

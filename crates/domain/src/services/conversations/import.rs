@@ -94,8 +94,7 @@ impl ConversationService {
     ) -> Result<AppendedRange, DomainError> {
         self.manageable(caller, org, id).await?;
         event_ids::write_then_record_at(
-            self.ports.unit_of_work.as_ref(),
-            self.ports.events.as_ref(),
+            self.append_ports(),
             org,
             id,
             events,
