@@ -145,6 +145,16 @@ fn rows() -> Vec<Row> {
             404,
         ),
         row("DELETE", "/api/orgs/{org}/sso", no_body, 403, 404),
+        row("GET", "/api/orgs/{org}/domains", no_body, 403, 404),
+        row(
+            "POST",
+            "/api/orgs/{org}/domains",
+            |_| Some(json!({ "domain": "example.com" })),
+            403,
+            404,
+        ),
+        row("POST", "/api/orgs/{org}/domains/example.com/verify", no_body, 403, 404),
+        row("DELETE", "/api/orgs/{org}/domains/example.com", no_body, 403, 404),
         row("GET", "/api/orgs/{org}/policy", no_body, 403, 404),
         row(
             "PUT",
@@ -501,7 +511,8 @@ async fn the_matrix_covers_every_authenticated_route_of_the_contract() {
                     .replace("/api-keys/{id}", "/api-keys/{key}")
                     .replace("/sandboxes/{id}", "/sandboxes/{sandbox}")
                     .replace("/secrets/{name}", "/secrets/*")
-                    .replace("/shares/{share_id}", "/shares/*");
+                    .replace("/shares/{share_id}", "/shares/*")
+                    .replace("/domains/{domain}", "/domains/*");
                 documented.insert(format!("{} {path}", method.to_uppercase()));
             }
         }
@@ -513,7 +524,8 @@ async fn the_matrix_covers_every_authenticated_route_of_the_contract() {
                 .path
                 .replace("/secrets/DEPLOY_TOKEN", "/secrets/*")
                 .replace("/secrets/EXISTING?scope=org", "/secrets/*")
-                .replace("/shares/00000000-0000-0000-0000-000000000000", "/shares/*");
+                .replace("/shares/00000000-0000-0000-0000-000000000000", "/shares/*")
+                .replace("/domains/example.com", "/domains/*");
             format!("{} {path}", row.method)
         })
         .collect();
