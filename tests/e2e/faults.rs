@@ -256,9 +256,7 @@ async fn an_append_whose_commit_is_cut_in_flight_is_found_and_its_events_stay_re
             (Some(expected), Some(expected + 1))
         );
         expected += 2;
-        let (status, page) = api
-            .events(&session.org_id, &id, "start_id=0&limit=100")
-            .await;
+        let (status, page) = api.events(&session.org_id, &id, "start_id=0&limit=100").await;
         assert_eq!(status, 200, "every event stays readable: {page}");
         let ids: Vec<i64> = page["items"]
             .as_array()

@@ -26,7 +26,9 @@ impl DnsDomainVerifier {
     /// resolvers (`/etc/resolv.conf`) when the list is empty. Answers are not cached: an admin who
     /// just published the record is not told a stale "missing".
     pub fn new(name_servers: &[SocketAddr]) -> Result<Self, DomainError> {
-        let unavailable = |error: hickory_resolver::ResolveError| DomainError::Unavailable(format!("DNS resolver: {error}"));
+        let unavailable = |error: hickory_resolver::ResolveError| {
+            DomainError::Unavailable(format!("DNS resolver: {error}"))
+        };
         let builder = if name_servers.is_empty() {
             Resolver::builder_tokio().map_err(unavailable)?
         } else {

@@ -114,7 +114,10 @@ mod tests {
         assert!(decide_sandbox_action(under_policy(true)).is_ok());
         assert!(matches!(
             decide_sandbox_action(under_policy(false)),
-            Err(DomainError::Refused { code: "mfa_required", .. })
+            Err(DomainError::Refused {
+                code: "mfa_required",
+                ..
+            })
         ));
     }
 

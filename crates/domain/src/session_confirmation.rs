@@ -78,10 +78,20 @@ mod tests {
     fn a_live_session_of_an_enabled_user_at_the_same_epoch_is_its_caller() {
         let user = user(3, false);
         let claims = claims_for(&user, 3);
-        let caller = confirm_session(&claims, Some((user.clone(), SignInMethod::Sso(crate::session::SsoSource::Install)))).expect("caller");
+        let caller = confirm_session(
+            &claims,
+            Some((
+                user.clone(),
+                SignInMethod::Sso(crate::session::SsoSource::Install),
+            )),
+        )
+        .expect("caller");
         assert_eq!(caller.user.id, user.id);
         assert_eq!(caller.session_id, Some(claims.session_id));
-        assert_eq!(caller.signed_in_with, Some(SignInMethod::Sso(crate::session::SsoSource::Install)));
+        assert_eq!(
+            caller.signed_in_with,
+            Some(SignInMethod::Sso(crate::session::SsoSource::Install))
+        );
         assert!(caller.api_key.is_none());
     }
 

@@ -350,7 +350,10 @@ mod tests {
         let unproven = EmailLinking::for_provider(&ProviderKey::Org(new_id()), vec![]);
         assert!(matches!(
             match_account(&verified, None, &unproven, |_| Some(existing)),
-            Err(DomainError::Refused { code: "sso_account_exists", .. })
+            Err(DomainError::Refused {
+                code: "sso_account_exists",
+                ..
+            })
         ));
         // Linked identities and new accounts need no proof.
         assert_eq!(

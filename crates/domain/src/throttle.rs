@@ -354,10 +354,19 @@ mod tests {
         }
         assert_eq!(begun, LIMIT.max_failures);
         for _ in 0..begun {
-            state = Some(LIMIT.settle(state, AttemptOutcome::Succeeded { forgive_failures: true }, now));
+            state = Some(LIMIT.settle(
+                state,
+                AttemptOutcome::Succeeded {
+                    forgive_failures: true,
+                },
+                now,
+            ));
         }
         let settled = state.expect("state");
-        assert_eq!((settled.failures, settled.pending, settled.locked_until), (0, 0, None));
+        assert_eq!(
+            (settled.failures, settled.pending, settled.locked_until),
+            (0, 0, None)
+        );
         assert!(LIMIT.begin(state, now).is_ok(), "the waiting ones go on");
 
         // Wrong passwords: max_failures evaluations, then the lock.

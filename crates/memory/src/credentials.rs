@@ -7,7 +7,12 @@ use uuid::Uuid;
 use crate::tables::Tables;
 
 /// Revokes what `revocation` names of `user`'s credentials, for good.
-pub(crate) fn revoke_credentials(tables: &mut Tables, user: UserId, revocation: &Revocation, at: DateTime<Utc>) {
+pub(crate) fn revoke_credentials(
+    tables: &mut Tables,
+    user: UserId,
+    revocation: &Revocation,
+    at: DateTime<Utc>,
+) {
     let in_scope = |org| revocation.org.is_none_or(|scope| scope == org);
     if revocation.sessions {
         revoke_sessions(tables, user, None, at);

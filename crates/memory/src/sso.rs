@@ -174,7 +174,11 @@ impl SsoStore for MemoryStore {
     ) -> Result<bool, DomainError> {
         Ok(self
             .write(|tables| {
-                if tables.org_domains.remove(&(org, domain.as_str().to_owned())).is_none() {
+                if tables
+                    .org_domains
+                    .remove(&(org, domain.as_str().to_owned()))
+                    .is_none()
+                {
                     return false;
                 }
                 tables.audit.push(audit.clone());

@@ -83,7 +83,9 @@ impl LoginThrottleStore for MemoryStore {
     ) -> Result<(), DomainError> {
         self.write(|tables| {
             let state = tables.throttles.get(key).copied();
-            tables.throttles.insert(key.to_owned(), limit.settle(state, outcome, now));
+            tables
+                .throttles
+                .insert(key.to_owned(), limit.settle(state, outcome, now));
         })
         .await;
         Ok(())

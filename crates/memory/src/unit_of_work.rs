@@ -210,7 +210,12 @@ impl InvitationRows for MemoryTransaction {
 
 #[async_trait]
 impl MemberGrantRows for MemoryTransaction {
-    async fn revoke(&self, user: UserId, revocation: &Revocation, at: DateTime<Utc>) -> Result<(), DomainError> {
+    async fn revoke(
+        &self,
+        user: UserId,
+        revocation: &Revocation,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         crate::credentials::revoke_credentials(&mut self.tables(), user, revocation, at);
         Ok(())
     }

@@ -153,7 +153,13 @@ fn rows() -> Vec<Row> {
             403,
             404,
         ),
-        row("POST", "/api/orgs/{org}/domains/example.com/verify", no_body, 403, 404),
+        row(
+            "POST",
+            "/api/orgs/{org}/domains/example.com/verify",
+            no_body,
+            403,
+            404,
+        ),
         row("DELETE", "/api/orgs/{org}/domains/example.com", no_body, 403, 404),
         row("GET", "/api/orgs/{org}/policy", no_body, 403, 404),
         row(

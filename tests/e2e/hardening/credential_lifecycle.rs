@@ -87,7 +87,11 @@ async fn a_password_reset_takes_the_sandbox_keys_and_share_links_the_intruder_ma
     let intruder = member(&app, &boss, &org, "taken.over@example.com", "developer").await;
     let (status, _) = app
         .api(&intruder.access_token)
-        .put_secret(&org, "DEPLOY_TOKEN", json!({ "value": "s3cr3t-deploy", "scope": "user" }))
+        .put_secret(
+            &org,
+            "DEPLOY_TOKEN",
+            json!({ "value": "s3cr3t-deploy", "scope": "user" }),
+        )
         .await;
     assert_eq!(status, 200);
     let sandbox = register_sandbox(&app, &intruder, &org, "intruder box").await;
@@ -167,7 +171,10 @@ async fn a_sandbox_key_obeys_the_orgs_mfa_requirement_like_its_creator() {
     assert_eq!(status, 200);
     let sandbox = register_sandbox(&app, &developer, &org, "dev box").await;
     let conversation = reported_conversation(&app, &sandbox.key).await;
-    assert_eq!(lookup(&app, &sandbox.key, &conversation, "ORG_TOKEN").await.0, 200);
+    assert_eq!(
+        lookup(&app, &sandbox.key, &conversation, "ORG_TOKEN").await.0,
+        200
+    );
 
     early_in_a_step().await;
     enrol(&app, &owner.access_token).await;
@@ -180,7 +187,10 @@ async fn a_sandbox_key_obeys_the_orgs_mfa_requirement_like_its_creator() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let (status, refused) = app.api(&developer.access_token).get(&format!("/api/orgs/{org}/members")).await;
+    let (status, refused) = app
+        .api(&developer.access_token)
+        .get(&format!("/api/orgs/{org}/members"))
+        .await;
     assert_eq!((status, code(&refused)), (403, "mfa_required"));
     let (status, body) = lookup(&app, &sandbox.key, &conversation, "ORG_TOKEN").await;
     assert_eq!(status, 403, "{body}");
@@ -242,7 +252,10 @@ async fn an_invitation_is_accepted_only_within_the_orgs_domains_at_acceptance() 
     let org = shared_org(&app, &owner, "Domains Corp").await;
     let (status, body) = app
         .api(&owner.access_token)
-        .invite(&org, json!({ "email": "contractor@elsewhere.org", "role": "developer" }))
+        .invite(
+            &org,
+            json!({ "email": "contractor@elsewhere.org", "role": "developer" }),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let token = token_in_mail(&app.wait_for_mail("contractor@elsewhere.org", 1).await[0]);
@@ -260,7 +273,11 @@ async fn an_invitation_is_accepted_only_within_the_orgs_domains_at_acceptance() 
         .api(&contractor.access_token)
         .accept_invitation(json!({ "token": token }))
         .await;
-    assert_eq!((status, code(&refused)), (403, "email_domain_not_allowed"), "{refused}");
+    assert_eq!(
+        (status, code(&refused)),
+        (403, "email_domain_not_allowed"),
+        "{refused}"
+    );
     let (_, orgs) = app.api(&contractor.access_token).orgs().await;
     assert_eq!(orgs["items"].as_array().map(Vec::len), Some(1));
 }

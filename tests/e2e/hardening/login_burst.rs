@@ -95,7 +95,11 @@ async fn right_passwords_at_once_are_never_locked_out_and_only_failures_count() 
     app.register("many.devices@example.com", PASSWORD).await;
     // Eight clients (more than the failures tolerated) log in at once with the right password.
     let logins = (0..8).map(|_| app.login("many.devices@example.com", PASSWORD));
-    let statuses: Vec<u16> = join_all(logins).await.into_iter().map(|(status, _)| status).collect();
+    let statuses: Vec<u16> = join_all(logins)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
     assert_eq!(statuses, vec![200; 8], "{statuses:?}");
     // Wrong passwords still lock the account after max_failures, each counted once.
     let (evaluated, _) = burst(&[&app], "many.devices@example.com", 12).await;

@@ -123,7 +123,11 @@ async fn prove_domain(app: &TestApp, dns: &DnsServer, admin: &str, org: &str, do
         claimed["txt_record"]["value"].as_str().expect("record value"),
     );
     let (status, verified) = app.call("POST", admin, &verify, None).await;
-    assert_eq!((status, verified["verified"].as_bool()), (200, Some(true)), "{verified}");
+    assert_eq!(
+        (status, verified["verified"].as_bool()),
+        (200, Some(true)),
+        "{verified}"
+    );
 }
 
 /// `GET …/start`: the provider's authorization URL.
@@ -246,11 +250,7 @@ async fn an_org_provider_creates_links_or_refuses_accounts_by_what_it_asserts() 
     // An existing account is never handed over on the org provider's word alone: the org's admins
     // run that provider and could assert anyone's email.
     let (status, refused) = sign_in(&app, &org, "bob").await;
-    assert_eq!(
-        (status, code(&refused)),
-        (403, "sso_account_exists"),
-        "{refused}"
-    );
+    assert_eq!((status, code(&refused)), (403, "sso_account_exists"), "{refused}");
     assert_eq!(
         app.query_i64("SELECT COUNT(*) FROM sso_identities WHERE subject = 'bob'")
             .await,
@@ -685,7 +685,13 @@ async fn concurrent_callbacks_take_a_state_once_and_create_one_account() {
 }
 
 /// Configures `provider` as `org`'s own (its admin `token`), letting `domains` sign in.
-async fn configure_provider(app: &TestApp, token: &str, org: &str, provider: &OidcProvider, domains: &[&str]) {
+async fn configure_provider(
+    app: &TestApp,
+    token: &str,
+    org: &str,
+    provider: &OidcProvider,
+    domains: &[&str],
+) {
     let (status, body) = app
         .call(
             "PUT",
@@ -730,11 +736,7 @@ async fn an_org_provider_run_by_anyone_cannot_take_over_an_existing_account() {
     configure_provider(&app, &attacker.access_token, &evil, &rogue, &[]).await;
 
     let (status, refused) = sign_in(&app, &evil, "bob").await;
-    assert_eq!(
-        (status, code(&refused)),
-        (403, "sso_account_exists"),
-        "{refused}"
-    );
+    assert_eq!((status, code(&refused)), (403, "sso_account_exists"), "{refused}");
     // Claiming the victim's domain proves nothing without its DNS.
     let (status, _) = app
         .call(
@@ -763,7 +765,10 @@ async fn an_org_provider_run_by_anyone_cannot_take_over_an_existing_account() {
         "the victim's account is not linked"
     );
     // Another org's challenge record does not prove this org's claim.
-    dns.publish_txt("_tenantry-challenge.example.com", "tenantry-domain-verification=guess");
+    dns.publish_txt(
+        "_tenantry-challenge.example.com",
+        "tenantry-domain-verification=guess",
+    );
     let (status, _) = app
         .call(
             "POST",
@@ -775,7 +780,12 @@ async fn an_org_provider_run_by_anyone_cannot_take_over_an_existing_account() {
     assert_eq!(status, 409);
     // Only admins manage an org's domains.
     let (status, _) = app
-        .call("GET", &victim.access_token, &format!("/api/orgs/{evil}/domains"), None)
+        .call(
+            "GET",
+            &victim.access_token,
+            &format!("/api/orgs/{evil}/domains"),
+            None,
+        )
         .await;
     assert_eq!(status, 404);
     // New accounts are still created through the attacker's provider: they belong to nobody else.
@@ -808,7 +818,10 @@ async fn require_sso_trusts_only_the_orgs_own_provider() {
     let member = app.register("mallory@mallory.example", PASSWORD).await;
     let (status, _) = app
         .api(&admin.access_token)
-        .add_member(&org, json!({ "email": "mallory@mallory.example", "role": "developer" }))
+        .add_member(
+            &org,
+            json!({ "email": "mallory@mallory.example", "role": "developer" }),
+        )
         .await;
     assert_eq!(status, 201);
     let (status, body) = app
@@ -867,11 +880,8 @@ async fn a_password_reset_drops_sso_links_made_since_the_account_last_proved_its
     let reset = |new_password: &'static str, mails: usize| {
         let app = &app;
         async move {
-            app.post_json(
-                "/api/auth/password-reset/request",
-                &json!({ "email": BOB.email }),
-            )
-            .await;
+            app.post_json("/api/auth/password-reset/request", &json!({ "email": BOB.email }))
+                .await;
             let token = crate::support::token_in_mail(&app.wait_for_mail(BOB.email, mails).await[mails - 1]);
             let response = app
                 .post_json(

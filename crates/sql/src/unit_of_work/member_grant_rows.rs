@@ -7,7 +7,12 @@ use crate::credential_rows::revoke_credentials;
 
 #[async_trait]
 impl MemberGrantRows for SqlTransaction {
-    async fn revoke(&self, user: UserId, revocation: &Revocation, at: DateTime<Utc>) -> Result<(), DomainError> {
+    async fn revoke(
+        &self,
+        user: UserId,
+        revocation: &Revocation,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         revoke_credentials(&self.txn, user, revocation, at).await
     }
 }

@@ -8,5 +8,10 @@ use crate::{DomainError, UserId, credential_lifecycle::Revocation};
 #[async_trait]
 pub trait MemberGrantRows: Send + Sync {
     /// Revokes, for good, what `revocation` names of `user`'s credentials.
-    async fn revoke(&self, user: UserId, revocation: &Revocation, at: DateTime<Utc>) -> Result<(), DomainError>;
+    async fn revoke(
+        &self,
+        user: UserId,
+        revocation: &Revocation,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
 }

@@ -40,14 +40,9 @@ impl ConversationService {
             ));
         }
         self.manageable_as(claimant.into(), org, id).await?;
-        let range = event_ids::write_then_record(
-            self.append_ports(),
-            org,
-            id,
-            &events,
-            self.ports.clock.now(),
-        )
-        .await?;
+        let range =
+            event_ids::write_then_record(self.append_ports(), org, id, &events, self.ports.clock.now())
+                .await?;
         self.signal(Signal::Appended {
             org,
             conversation: id,

@@ -93,15 +93,7 @@ impl ConversationService {
         first_id: i64,
     ) -> Result<AppendedRange, DomainError> {
         self.manageable(caller, org, id).await?;
-        event_ids::write_then_record_at(
-            self.append_ports(),
-            org,
-            id,
-            events,
-            at,
-            first_id,
-        )
-        .await
+        event_ids::write_then_record_at(self.append_ports(), org, id, events, at, first_id).await
     }
 
     /// Ends an import: the conversation's last activity is its source's again.

@@ -56,7 +56,10 @@ impl IdentityService {
                     forgive_failures: false,
                 },
             };
-            self.ports.throttle.settle_attempt(key, *limit, outcome, now).await?;
+            self.ports
+                .throttle
+                .settle_attempt(key, *limit, outcome, now)
+                .await?;
         }
         Ok(())
     }

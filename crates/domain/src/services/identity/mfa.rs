@@ -188,7 +188,9 @@ impl IdentityService {
             ));
         }
         self.begin_attempt(&keys, now).await?;
-        let checked = self.check_second_step(user_id, purpose, &digest, proof, now).await;
+        let checked = self
+            .check_second_step(user_id, purpose, &digest, proof, now)
+            .await;
         self.settle_attempt(&keys, &checked).await?;
         let user = checked?;
         if method == SignInMethod::Password {

@@ -1,7 +1,9 @@
 use crate::{
     AuditAction, AuditEntry, DomainError, Email, FieldError, Org, OrgName, SecretString, User, new_id,
     password::NewPassword,
-    ports::{Registration, SsoIdentity}, services::identity::IdentityService, session::TokenPair,
+    ports::{Registration, SsoIdentity},
+    services::identity::IdentityService,
+    session::TokenPair,
 };
 
 /// What a client sends to register.

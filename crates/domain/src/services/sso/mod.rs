@@ -12,7 +12,9 @@ use std::sync::Arc;
 use crate::{
     DomainError,
     clock::Clock,
-    ports::{Credentials, DomainVerifier, OidcClient, Orgs, SecretCipher, SecretTokens, SsoStore, UnitOfWork},
+    ports::{
+        Credentials, DomainVerifier, OidcClient, Orgs, SecretCipher, SecretTokens, SsoStore, UnitOfWork,
+    },
     services::identity::IdentityService,
     sso::{ProviderKey, SsoProvider},
 };

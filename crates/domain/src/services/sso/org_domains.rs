@@ -19,7 +19,12 @@ impl SsoService {
 
     /// Claims a domain for the org (admin+): the answer names the TXT record to publish. Claiming
     /// proves nothing yet; [`Self::verify_org_domain`] does.
-    pub async fn add_org_domain(&self, caller: &Caller, org: OrgId, domain: &str) -> Result<OrgDomain, DomainError> {
+    pub async fn add_org_domain(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        domain: &str,
+    ) -> Result<OrgDomain, DomainError> {
         self.require_admin(caller, org).await?;
         let domain = EmailDomain::parse(domain, "domain")?;
         let existing = self.ports.sso.org_domains(org).await?;
@@ -39,7 +44,12 @@ impl SsoService {
             created_at: self.ports.clock.now(),
             verified_at: None,
         };
-        let audit = self.audit(caller, org, AuditAction::DomainAdded, json!({ "domain": claimed.domain.as_str() }));
+        let audit = self.audit(
+            caller,
+            org,
+            AuditAction::DomainAdded,
+            json!({ "domain": claimed.domain.as_str() }),
+        );
         if !self.ports.sso.add_org_domain(&claimed, &audit).await? {
             return Err(DomainError::conflict(
                 "domain_claimed",
@@ -51,7 +61,12 @@ impl SsoService {
 
     /// Looks the domain's challenge up in DNS and marks the domain proven when it is there
     /// (admin+); `domain_unverified` names the record that is missing.
-    pub async fn verify_org_domain(&self, caller: &Caller, org: OrgId, domain: &str) -> Result<OrgDomain, DomainError> {
+    pub async fn verify_org_domain(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        domain: &str,
+    ) -> Result<OrgDomain, DomainError> {
         self.require_admin(caller, org).await?;
         let domain = EmailDomain::parse(domain, "domain").map_err(|_| DomainError::NotFound)?;
         let mut claimed = self
@@ -62,7 +77,11 @@ impl SsoService {
             .into_iter()
             .find(|claimed| claimed.domain == domain)
             .ok_or(DomainError::NotFound)?;
-        let records = self.ports.domain_verifier.txt_records(&claimed.record_name()).await?;
+        let records = self
+            .ports
+            .domain_verifier
+            .txt_records(&claimed.record_name())
+            .await?;
         if !claimed.challenge_met(&records) {
             return Err(DomainError::conflict(
                 "domain_unverified",
@@ -76,8 +95,18 @@ impl SsoService {
         }
         if claimed.verified_at.is_none() {
             let at = self.ports.clock.now();
-            let audit = self.audit(caller, org, AuditAction::DomainVerified, json!({ "domain": domain.as_str() }));
-            if !self.ports.sso.mark_domain_verified(org, &domain, at, &audit).await? {
+            let audit = self.audit(
+                caller,
+                org,
+                AuditAction::DomainVerified,
+                json!({ "domain": domain.as_str() }),
+            );
+            if !self
+                .ports
+                .sso
+                .mark_domain_verified(org, &domain, at, &audit)
+                .await?
+            {
                 return Err(DomainError::NotFound);
             }
             claimed.verified_at = Some(at);
@@ -86,10 +115,20 @@ impl SsoService {
     }
 
     /// Gives a domain up (admin+): the org's provider no longer signs in existing accounts of it.
-    pub async fn delete_org_domain(&self, caller: &Caller, org: OrgId, domain: &str) -> Result<(), DomainError> {
+    pub async fn delete_org_domain(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        domain: &str,
+    ) -> Result<(), DomainError> {
         self.require_admin(caller, org).await?;
         let domain = EmailDomain::parse(domain, "domain").map_err(|_| DomainError::NotFound)?;
-        let audit = self.audit(caller, org, AuditAction::DomainRemoved, json!({ "domain": domain.as_str() }));
+        let audit = self.audit(
+            caller,
+            org,
+            AuditAction::DomainRemoved,
+            json!({ "domain": domain.as_str() }),
+        );
         if self.ports.sso.delete_org_domain(org, &domain, &audit).await? {
             Ok(())
         } else {
