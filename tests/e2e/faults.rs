@@ -7,19 +7,27 @@ use serde_json::{Value, json};
 
 use crate::support::{ServerProcess, TcpProxy, TestDatabase, spawn_app_with};
 
-#[tokio::test]
-async fn a_database_outage_gives_fast_503s_and_full_recovery_without_a_restart() {
-    let database = TestDatabase::create().await;
+/// A proxy in front of a PostgreSQL test database, the database's URL through it (in the clear, so
+/// the proxy sees the statements go by) and the database's name; `None`, saying so, on SQLite.
+async fn behind_a_proxy(database: &TestDatabase) -> Option<(TcpProxy, String, String)> {
     let Some(name) = database.postgres_name() else {
         eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
-        return;
+        return None;
     };
     let mut url = url::Url::parse(&database.url).expect("url");
     let target = format!("{}:{}", url.host_str().expect("host"), url.port().unwrap_or(5432));
     let proxy = TcpProxy::start(target).await;
     url.set_port(Some(proxy.port)).expect("port");
-    let proxied = url.to_string();
-    let name = name.to_owned();
+    url.query_pairs_mut().append_pair("sslmode", "disable");
+    Some((proxy, url.to_string(), name.to_owned()))
+}
+
+#[tokio::test]
+async fn a_database_outage_gives_fast_503s_and_full_recovery_without_a_restart() {
+    let database = TestDatabase::create().await;
+    let Some((proxy, proxied, name)) = behind_a_proxy(&database).await else {
+        return;
+    };
     let app = spawn_app_with(move |config| {
         config.database.url = Some(proxied);
         config.database.acquire_timeout_ms = 1000;
@@ -215,17 +223,9 @@ async fn a_process_killed_mid_request_leaves_no_half_written_state() {
 #[tokio::test]
 async fn an_append_whose_commit_is_cut_in_flight_is_found_and_its_events_stay_readable() {
     let database = TestDatabase::create().await;
-    let Some(name) = database.postgres_name() else {
-        eprintln!("skipped: PostgreSQL only (set TENANTRY_TEST_DATABASE_URL)");
+    let Some((proxy, proxied, name)) = behind_a_proxy(&database).await else {
         return;
     };
-    let mut url = url::Url::parse(&database.url).expect("url");
-    let target = format!("{}:{}", url.host_str().expect("host"), url.port().unwrap_or(5432));
-    let proxy = TcpProxy::start(target).await;
-    url.set_port(Some(proxy.port)).expect("port");
-    // In the clear, so the proxy sees the statements go by.
-    url.query_pairs_mut().append_pair("sslmode", "disable");
-    let proxied = url.to_string();
     let app = spawn_app_with(move |config| config.database.url = Some(proxied)).await;
     let session = app
         .register(&format!("cut-{name}@example.com"), "correct horse battery staple")
