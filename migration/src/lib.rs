@@ -23,7 +23,10 @@ mod m20261202_000016_create_rate_limits;
 mod m20261202_000017_add_budget_time_zone;
 mod m20261205_000018_verify_sign_in_sources;
 mod m20261205_000019_count_attempts_in_flight;
+mod m20261205_000020_key_event_batches;
 mod m20261205_000040_record_sandbox_origin;
+mod m20261205_000070_index_conversations_by_creation;
+mod m20261205_000071_create_stream_leases;
 mod references;
 
 /// Every migration, oldest first.
@@ -53,6 +56,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_verify_sign_in_sources::Migration),
             Box::new(m20261205_000019_count_attempts_in_flight::Migration),
             Box::new(m20261205_000040_record_sandbox_origin::Migration),
+            Box::new(m20261205_000020_key_event_batches::Migration),
+            Box::new(m20261205_000070_index_conversations_by_creation::Migration),
+            Box::new(m20261205_000071_create_stream_leases::Migration),
         ]
     }
 }

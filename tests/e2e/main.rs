@@ -7,6 +7,8 @@ mod support;
 mod admin_cli;
 mod agent_servers;
 mod billing;
+mod body_memory;
+mod bounded_waits;
 mod console;
 mod conversations;
 mod database_recovery;

@@ -61,3 +61,61 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     // New connections are refused once it is gone.
     assert!(TcpStream::connect(("127.0.0.1", server.port)).is_err());
 }
+
+#[tokio::test]
+async fn sigterm_ends_open_streams_at_once_and_the_process_exits_in_seconds() {
+    use crate::support::{PASSWORD, SseStream};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = TestDatabase::create().await;
+    // The grace period is long: only streams ending at once lets the process go in seconds.
+    let mut server = ServerProcess::start(
+        dir.path(),
+        &[
+            ("DATABASE_URL", &database.url),
+            ("TENANTRY_HTTP_SHUTDOWN_TIMEOUT_SECS", "30"),
+        ],
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let registered: serde_json::Value = client
+        .post(server.url("/api/auth/register"))
+        .json(&serde_json::json!({ "email": "reader@example.com", "password": PASSWORD }))
+        .send()
+        .await
+        .expect("register")
+        .json()
+        .await
+        .expect("json");
+    let token = registered["access_token"].as_str().expect("token").to_owned();
+    let org = registered["org"]["id"].as_str().expect("org").to_owned();
+    let conversation: serde_json::Value = client
+        .post(server.url(&format!("/api/orgs/{org}/conversations")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let id = conversation["id"].as_str().expect("id").to_owned();
+
+    let open = |path: String| {
+        let request = client.get(server.url(&path)).bearer_auth(&token);
+        async move { SseStream::new(request.send().await.expect("stream")) }
+    };
+    let mut events = open(format!("/api/orgs/{org}/conversations/{id}/events/stream")).await;
+    let mut activity = open(format!("/api/orgs/{org}/conversations/stream")).await;
+
+    let signalled = std::time::Instant::now();
+    server.terminate();
+    for stream in [&mut events, &mut activity] {
+        let end = stream.next(Duration::from_secs(5)).await.expect("a last event");
+        assert_eq!(end.event, "end");
+        assert_eq!(end.data["reason"], "shutdown");
+    }
+    let status = server.wait_for_exit(Duration::from_secs(8)).await;
+    assert!(status.success(), "clean exit after SIGTERM, got {status}");
+    eprintln!("exited {:?} after SIGTERM", signalled.elapsed());
+}

@@ -96,6 +96,14 @@ pub enum DomainError {
     /// A backing service (database, object store, mail) did not answer.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// A write's commit was cut in flight and whether it landed could not be found out: it may or
+    /// may not have happened.
+    #[error("outcome unknown: {0}")]
+    OutcomeUnknown(String),
+    /// The database or the object store has no room left for a write (a full disk, a database at
+    /// its size limit): nothing was changed, and nothing will be until space is freed.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     /// A bug or an unexpected state; details go to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),

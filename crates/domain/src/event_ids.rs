@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use crate::{
     ConversationId, DomainError, OrgId,
+    append_idempotency::{IdempotencyKey, replay},
     ports::{
-        AppendedRange, EventIndex, EventSegment, EventStore, LockedConversation, ObjectName, SegmentObject,
+        AppendedRange, EventSegment, EventStore, LockedConversation, ObjectName, SegmentObject,
         Transaction, UnitOfWork,
     },
 };
@@ -41,8 +42,6 @@ pub struct AppendPorts<'a> {
     pub unit_of_work: &'a dyn UnitOfWork,
     /// Holds the batches.
     pub store: &'a dyn EventStore,
-    /// Finds a batch's segment after a commit whose outcome is unknown.
-    pub index: &'a dyn EventIndex,
 }
 
 /// Appends `events` to a conversation of `org`: writes them, then records them under the
@@ -58,7 +57,20 @@ pub async fn write_then_record(
     events: &[Value],
     at: DateTime<Utc>,
 ) -> Result<AppendedRange, DomainError> {
-    write_then_record_from(ports, org, conversation, events, at, None).await
+    write_then_record_from(ports, org, conversation, events, at, None, None).await
+}
+
+/// As [`write_then_record`], once per `key`: a batch whose key the conversation saw before appends
+/// nothing and answers the ids the first one got ([`replay`]).
+pub async fn write_then_record_keyed(
+    ports: AppendPorts<'_>,
+    org: OrgId,
+    conversation: ConversationId,
+    events: &[Value],
+    key: &IdempotencyKey,
+    at: DateTime<Utc>,
+) -> Result<AppendedRange, DomainError> {
+    write_then_record_from(ports, org, conversation, events, at, None, Some(key)).await
 }
 
 /// As [`write_then_record`], but only if the events get ids from `first_id` on: `Conflict`
@@ -72,7 +84,7 @@ pub async fn write_then_record_at(
     at: DateTime<Utc>,
     first_id: i64,
 ) -> Result<AppendedRange, DomainError> {
-    write_then_record_from(ports, org, conversation, events, at, Some(first_id)).await
+    write_then_record_from(ports, org, conversation, events, at, Some(first_id), None).await
 }
 
 async fn write_then_record_from(
@@ -82,56 +94,84 @@ async fn write_then_record_from(
     events: &[Value],
     at: DateTime<Utc>,
     first_id: Option<i64>,
+    key: Option<&IdempotencyKey>,
 ) -> Result<AppendedRange, DomainError> {
     let object = SegmentObject::new_batch(org, conversation);
     ports.store.put_batch(object, at, events).await?;
-    match record(ports.unit_of_work, object, events.len(), at, first_id).await {
+    let batch = Batch {
+        object,
+        count: events.len(),
+        first_id,
+        key,
+    };
+    match record(ports.unit_of_work, batch, at).await {
         Recorded::Done(range) => Ok(range),
+        Recorded::Replayed(range) => {
+            forget(ports.store, object).await;
+            Ok(range)
+        }
         Recorded::Not(error) => {
             forget(ports.store, object).await;
             Err(error)
         }
-        Recorded::Unknown(error) => settle_unknown_commit(ports.index, object, error).await,
+        Recorded::Unknown(error) => settle_unknown_commit(ports, object, error).await,
     }
+}
+
+/// A written batch to record.
+struct Batch<'a> {
+    object: SegmentObject,
+    count: usize,
+    /// The ids it must get, if any.
+    first_id: Option<i64>,
+    /// The client's idempotency key, if any.
+    key: Option<&'a IdempotencyKey>,
 }
 
 /// What became of recording a batch.
 enum Recorded {
     /// Committed.
     Done(AppendedRange),
+    /// Its key was used before: nothing recorded; the ids of that first batch.
+    Replayed(AppendedRange),
     /// Certainly not recorded: nothing points to the batch.
     Not(DomainError),
     /// The commit failed in flight: it may have landed.
     Unknown(DomainError),
 }
 
-async fn record(
-    unit_of_work: &dyn UnitOfWork,
-    object: SegmentObject,
-    count: usize,
-    at: DateTime<Utc>,
-    first_id: Option<i64>,
-) -> Recorded {
+async fn record(unit_of_work: &dyn UnitOfWork, batch: Batch<'_>, at: DateTime<Utc>) -> Recorded {
+    let object = batch.object;
     let prepared = async {
         let transaction = unit_of_work.begin().await?;
-        let locked = transaction
-            .event_log()
+        let log = transaction.event_log();
+        let locked = log
             .lock_conversation(object.conversation_id)
             .await?
             .filter(|locked| locked.org_id == object.org_id)
             .ok_or(DomainError::NotFound)?;
-        if first_id.is_some_and(|first_id| first_id != locked.event_count) {
+        if let Some(key) = batch.key
+            && let Some(earlier) = log.keyed_batch(object.conversation_id, key).await?
+        {
+            return Ok(Err(replay(earlier, batch.count)?));
+        }
+        if batch.first_id.is_some_and(|first_id| first_id != locked.event_count) {
             return Err(DomainError::conflict(
                 "events_moved_on",
                 "the conversation got other events meanwhile",
             ));
         }
-        let segment = allocate(object, locked.event_count, count)?;
-        transaction.event_log().record_segment(segment, at).await?;
-        Ok((transaction, segment))
+        let segment = allocate(object, locked.event_count, batch.count)?;
+        log.record_segment(segment, at).await?;
+        if let Some(key) = batch.key {
+            log.key_segment(object.conversation_id, segment.first_id, key)
+                .await?;
+        }
+        Ok(Ok((transaction, segment)))
     };
     let (transaction, segment) = match prepared.await {
-        Ok(prepared) => prepared,
+        Ok(Ok(prepared)) => prepared,
+        Ok(Err(earlier)) => return Recorded::Replayed(earlier),
         Err(error) => return Recorded::Not(error),
     };
     match transaction.commit().await {
@@ -143,29 +183,28 @@ async fn record(
     }
 }
 
-/// After a commit whose outcome is unknown: the append succeeded if the batch's segment is there
-/// (read anew, on another connection); otherwise the caller is told the outcome is unknown and the
-/// batch stays where a late commit could find it.
+/// After a commit whose outcome is unknown: the append succeeded if the batch's segment is there;
+/// otherwise the caller is told the outcome is unknown and the batch stays where a late commit could
+/// find it. The conversation is locked first, which waits for the cut transaction to end (it held
+/// that lock until its commit or rollback finished), so the segment is read once the outcome is
+/// final, on another connection.
 async fn settle_unknown_commit(
-    index: &dyn EventIndex,
+    ports: AppendPorts<'_>,
     object: SegmentObject,
     error: DomainError,
 ) -> Result<AppendedRange, DomainError> {
     let ObjectName::Batch(batch) = object.name else {
         return Err(error);
     };
-    match index
-        .segment_of_batch(object.org_id, object.conversation_id, batch)
-        .await
-    {
-        Ok(Some(segment)) => Ok(AppendedRange {
-            first_id: segment.first_id,
-            last_id: segment.last_id,
-        }),
-        Ok(None) | Err(_) => Err(DomainError::Unavailable(format!(
-            "the database connection was lost while committing, so whether the events were stored is \
-             unknown: read the conversation's events before sending them again ({error})"
-        ))),
+    let settled = async {
+        let transaction = ports.unit_of_work.begin().await?;
+        let log = transaction.event_log();
+        log.lock_conversation(object.conversation_id).await?;
+        log.batch_segment(object.conversation_id, batch).await
+    };
+    match settled.await {
+        Ok(Some(range)) => Ok(range),
+        Ok(None) | Err(_) => Err(DomainError::OutcomeUnknown(error.to_string())),
     }
 }
 

@@ -5,6 +5,7 @@
 //! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
 
 pub mod agent_launch;
+pub mod append_idempotency;
 pub mod agent_reports;
 pub mod api_key;
 pub mod audit;
@@ -13,6 +14,7 @@ pub mod budget;
 pub mod caller;
 pub mod clock;
 pub mod conversation;
+pub mod conversation_order;
 pub mod credential_lifecycle;
 pub mod domain_verification;
 pub mod email;
@@ -33,6 +35,7 @@ pub mod mfa;
 pub mod oidc_endpoint_origin;
 pub mod org;
 pub mod org_policy;
+pub mod orphan_batches;
 pub mod outbound_policy;
 pub mod password;
 pub mod policy;
@@ -50,6 +53,7 @@ pub mod session_confirmation;
 pub mod settings;
 pub mod share;
 pub mod spend_period;
+pub mod stream_cap;
 pub mod sso;
 pub mod throttle;
 pub mod usage_bounds;

@@ -2,6 +2,10 @@ use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use serde::Serialize;
 use tenantry_domain::{DomainError, FieldError};
 
+/// Seconds a client is told to wait before retrying a 503 that names no wait of its own: a backing
+/// service that is away is usually back, or its outage noticed, within a few seconds.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
 /// An RFC 9457 problem document, as sent to clients.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
@@ -77,7 +81,10 @@ impl Problem {
         if self.status == 401 {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        if let Some(secs) = self.retry_after_secs {
+        let retry_after = self.retry_after_secs.or_else(|| {
+            (self.status == StatusCode::SERVICE_UNAVAILABLE.as_u16()).then_some(UNAVAILABLE_RETRY_AFTER_SECS)
+        });
+        if let Some(secs) = retry_after {
             response.insert_header(("Retry-After", secs.to_string()));
         }
         response.json(self)
@@ -152,6 +159,24 @@ impl From<DomainError> for Problem {
                 "unavailable",
                 format!("A backing service ({what}) is unavailable; nothing was changed. Retry later."),
             ),
+            DomainError::OutcomeUnknown(what) => {
+                let mut problem = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "outcome_unknown",
+                    format!(
+                        "The database connection was lost while committing ({what}): the change may or \
+                         may not have been made. Retry with the same Idempotency-Key, or read before \
+                         retrying."
+                    ),
+                );
+                problem.retry_after_secs = Some(1);
+                problem
+            }
+            DomainError::StorageFull(what) => Problem::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                format!("The {what} has no room left; nothing was changed. Retry once space is freed."),
+            ),
             DomainError::Internal(_) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
@@ -213,6 +238,19 @@ mod tests {
                 .get("Retry-After")
                 .and_then(|v| v.to_str().ok()),
             Some("30")
+        );
+    }
+
+    #[test]
+    fn every_unavailable_carries_retry_after() {
+        let response = Problem::from(DomainError::Unavailable("database".into())).to_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok()),
+            Some("2")
         );
     }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
     agent_reports::AgentStateChange,
+    conversation_order::ConversationOrder,
     org_policy::MemberAccess,
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
@@ -50,10 +51,8 @@ fn shown(conversation: &Conversation, filter: &ConversationFilter, role: Role) -
         && title_matches
 }
 
-fn after(conversation: &Conversation, cursor: Option<ConversationCursor>) -> bool {
-    cursor.is_none_or(|cursor| {
-        (conversation.last_updated_at, conversation.id) < (cursor.last_updated_at, cursor.id)
-    })
+fn after(conversation: &Conversation, order: ConversationOrder, cursor: Option<ConversationCursor>) -> bool {
+    cursor.is_none_or(|cursor| order.comes_after(conversation, &cursor))
 }
 
 #[async_trait]
@@ -116,16 +115,14 @@ impl Conversations for MemoryStore {
                     .filter(|conversation| {
                         conversation.org_id == org
                             && shown(conversation, filter, role)
-                            && after(conversation, cursor)
+                            && after(conversation, filter.order, cursor)
                     })
                     .cloned()
                     .collect();
                 (Some(access), page)
             })
             .await;
-        page.sort_by_key(|conversation: &Conversation| {
-            std::cmp::Reverse((conversation.last_updated_at, conversation.id))
-        });
+        page.sort_by_key(|conversation: &Conversation| std::cmp::Reverse(filter.order.key(conversation)));
         page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok((access, page))
     }
@@ -281,6 +278,25 @@ impl EventIndex for MemoryStore {
         Ok(segments)
     }
 
+    async fn recorded_batches(
+        &self,
+        batches: &[(ConversationId, uuid::Uuid)],
+    ) -> Result<std::collections::HashSet<uuid::Uuid>, DomainError> {
+        Ok(self
+            .read(|tables| {
+                batches
+                    .iter()
+                    .filter(|(conversation, name)| {
+                        tables.segments.get(conversation).is_some_and(|segments| {
+                            segments.iter().any(|(_, _, object)| *object == Some(*name))
+                        })
+                    })
+                    .map(|(_, name)| *name)
+                    .collect()
+            })
+            .await)
+    }
+
     async fn window_for(
         &self,
         org: OrgId,
@@ -304,31 +320,6 @@ impl EventIndex for MemoryStore {
             role,
             segments,
         }))
-    }
-
-    async fn segment_of_batch(
-        &self,
-        org: OrgId,
-        id: ConversationId,
-        batch: uuid::Uuid,
-    ) -> Result<Option<EventSegment>, DomainError> {
-        Ok(self
-            .read(|tables| {
-                tables
-                    .segments
-                    .get(&id)
-                    .into_iter()
-                    .flatten()
-                    .find(|(_, _, object)| *object == Some(batch))
-                    .map(|&(first_id, last_id, object)| EventSegment {
-                        org_id: org,
-                        conversation_id: id,
-                        first_id,
-                        last_id,
-                        object,
-                    })
-            })
-            .await)
     }
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use tenantry_domain::{
     DomainError, StoredEvent,
-    ports::{EventSegment, EventStore, PendingPurge, Probe, SegmentObject},
+    ports::{EventSegment, EventStore, ObjectName, PendingPurge, Probe, SegmentObject},
 };
 
 type Objects = HashMap<SegmentObject, Vec<(DateTime<Utc>, Value)>>;
@@ -102,6 +102,18 @@ impl EventStore for MemoryEventStore {
         self.objects().insert(object, batch);
         self.writes_in_flight.fetch_sub(1, Ordering::SeqCst);
         Ok(())
+    }
+
+    async fn batches_written_before(&self, before: DateTime<Utc>) -> Result<Vec<SegmentObject>, DomainError> {
+        self.available()?;
+        Ok(self
+            .objects()
+            .iter()
+            .filter(|(object, events)| {
+                matches!(object.name, ObjectName::Batch(_)) && events.first().is_none_or(|(at, _)| *at < before)
+            })
+            .map(|(object, _)| *object)
+            .collect())
     }
 
     async fn delete_batch(&self, object: SegmentObject) -> Result<(), DomainError> {

@@ -118,6 +118,8 @@ pub(crate) struct Tables {
     pub one_time_tokens: HashMap<String, OneTimeTokenRow>,
     pub conversations: BTreeMap<ConversationId, Conversation>,
     pub segments: BTreeMap<ConversationId, Vec<(i64, i64, Option<uuid::Uuid>)>>,
+    /// The ids each idempotency key's batch got, per conversation.
+    pub segment_keys: HashMap<(ConversationId, String), tenantry_domain::ports::AppendedRange>,
     pub event_keys: HashSet<(ConversationId, String)>,
     pub purges: Vec<PendingPurge>,
     pub api_keys: BTreeMap<Uuid, ApiKey>,

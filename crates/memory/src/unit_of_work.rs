@@ -11,9 +11,10 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::{
     AuditEntry, ConversationId, DomainError, Email, Invitation, Org, OrgId, Role, UserId,
     agent_reports::AgentStateChange,
+    append_idempotency::IdempotencyKey,
     credential_lifecycle::Revocation,
     ports::{
-        AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation, MemberGrantRows,
+        AppendedRange, AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation, MemberGrantRows,
         MemberRows, MemberView, OpenInvitation, OrgRows, RowsTransaction, Transaction, UnitOfWork, UserRows,
     },
 };
@@ -305,6 +306,52 @@ impl EventLogRows for MemoryTransaction {
             segment.last_id,
             segment.object,
         ));
+        Ok(())
+    }
+
+    async fn batch_segment(
+        &self,
+        conversation: ConversationId,
+        batch: uuid::Uuid,
+    ) -> Result<Option<AppendedRange>, DomainError> {
+        Ok(self
+            .tables()
+            .segments
+            .get(&conversation)
+            .into_iter()
+            .flatten()
+            .find(|(_, _, object)| *object == Some(batch))
+            .map(|&(first_id, last_id, _)| AppendedRange { first_id, last_id }))
+    }
+
+    async fn keyed_batch(
+        &self,
+        conversation: ConversationId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<AppendedRange>, DomainError> {
+        Ok(self
+            .tables()
+            .segment_keys
+            .get(&(conversation, key.as_str().to_owned()))
+            .copied())
+    }
+
+    async fn key_segment(
+        &self,
+        conversation: ConversationId,
+        first_id: i64,
+        key: &IdempotencyKey,
+    ) -> Result<(), DomainError> {
+        let mut tables = self.tables();
+        let last_id = tables
+            .segments
+            .get(&conversation)
+            .and_then(|segments| segments.iter().find(|segment| segment.0 == first_id))
+            .map(|segment| segment.1)
+            .ok_or(DomainError::NotFound)?;
+        tables
+            .segment_keys
+            .insert((conversation, key.as_str().to_owned()), AppendedRange { first_id, last_id });
         Ok(())
     }
 

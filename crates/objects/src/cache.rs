@@ -151,6 +151,10 @@ impl EventStore for CachedEventStore {
         self.batches.invalidate_all();
         Ok(())
     }
+
+    async fn batches_written_before(&self, before: DateTime<Utc>) -> Result<Vec<SegmentObject>, DomainError> {
+        self.inner.batches_written_before(before).await
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +221,10 @@ mod tests {
 
         async fn purge(&self, purge: PendingPurge) -> Result<(), DomainError> {
             self.store.purge(purge).await
+        }
+
+        async fn batches_written_before(&self, before: DateTime<Utc>) -> Result<Vec<SegmentObject>, DomainError> {
+            self.store.batches_written_before(before).await
         }
     }
 

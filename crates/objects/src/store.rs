@@ -51,6 +51,19 @@ fn org_prefix(purge: &PendingPurge) -> Path {
     }
 }
 
+/// The batch object at `location` (`orgs/{org}/conversations/{id}/batches/{name}.json`), if it is one.
+fn batch_at(location: &Path) -> Option<SegmentObject> {
+    let parts: Vec<&str> = location.as_ref().split('/').collect();
+    match parts.as_slice() {
+        ["orgs", org, "conversations", conversation, "batches", file] => Some(SegmentObject {
+            org_id: org.parse().ok()?,
+            conversation_id: conversation.parse().ok()?,
+            name: ObjectName::Batch(file.strip_suffix(".json")?.parse().ok()?),
+        }),
+        _ => None,
+    }
+}
+
 fn object_path(object: &SegmentObject) -> Path {
     let conversation = format!("orgs/{}/conversations/{}", object.org_id, object.conversation_id);
     Path::from(match object.name {
@@ -60,8 +73,29 @@ fn object_path(object: &SegmentObject) -> Path {
 }
 
 fn unavailable(error: object_store::Error) -> DomainError {
+    if is_storage_full(&error) {
+        tracing::error!(%error, "object store full: writes fail until space is freed");
+        return DomainError::StorageFull("object store".into());
+    }
     tracing::warn!(%error, "object store unavailable");
     DomainError::Unavailable("object store".into())
+}
+
+/// Whether a write failed for want of space (ENOSPC, or a quota), anywhere in the error's causes.
+fn is_storage_full(error: &object_store::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if let Some(io) = current.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            )
+        {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
 }
 
 #[async_trait]
@@ -164,6 +198,20 @@ impl EventStore for ObjectEventStore {
                 object_store::Error::NotFound { .. } => Ok(()),
                 other => Err(unavailable(other)),
             })
+    }
+
+    async fn batches_written_before(&self, before: DateTime<Utc>) -> Result<Vec<SegmentObject>, DomainError> {
+        let prefix = Path::from("orgs");
+        self.store
+            .list(Some(&prefix))
+            .map_err(unavailable)
+            .try_filter_map(|meta| async move {
+                Ok((meta.last_modified < before)
+                    .then(|| batch_at(&meta.location))
+                    .flatten())
+            })
+            .try_collect()
+            .await
     }
 }
 

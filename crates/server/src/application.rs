@@ -5,11 +5,11 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use actix_web::{App, HttpServer, dev::Server, middleware};
 use anyhow::Context;
 use prometheus::Registry;
-use tenantry_http::{HttpMetrics, HttpOptions, MetricsEndpoint};
+use tenantry_http::{BodyReading, HttpMetrics, HttpOptions, MetricsEndpoint, StreamLimits};
 use tenantry_sql::{DatabaseOptions, SqlDatabase};
 
 use tenantry_domain::services::{
-    AgentRunService, EventPurger, IdentityService, RetentionService, SsoService, SweepService,
+    AgentRunService, EventPurger, IdentityService, OrphanSweep, RetentionService, SsoService, SweepService,
 };
 
 use crate::{
@@ -25,6 +25,7 @@ pub struct Application {
     database: SqlDatabase,
     stop_purging: tokio::sync::watch::Sender<bool>,
     metrics_server: Option<Server>,
+    streams: StreamLimits,
 }
 
 impl Application {
@@ -57,12 +58,22 @@ impl Application {
         let mut adapters = Adapters::sql(&config, &database, &registry)?;
         swap(&mut adapters);
         let Wired {
-            state,
+            mut state,
             purger,
             retention,
             sweeps,
+            orphans,
             ..
         } = build_services(&config, adapters).await?;
+        // Stream bounds hold across instances: slots are leases in the shared database.
+        let lease_secs = match config.streams.lease_secs {
+            0 => tenantry_domain::stream_cap::DEFAULT_LEASE_SECS,
+            secs => secs,
+        };
+        state.streams = state.streams.clone().counted_across_instances(
+            Arc::new(tenantry_sql::SqlStreamLeases::new(&database)),
+            Duration::from_secs(lease_secs),
+        );
         let (stop_purging, purging_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(sweep_throttles_periodically(
             state.identity.clone(),
@@ -73,6 +84,11 @@ impl Application {
         tokio::spawn(sweep_expired_rows_periodically(
             sweeps,
             Duration::from_secs(config.storage.sweep_interval_secs.max(1)),
+            purging_stopped.clone(),
+        ));
+        tokio::spawn(sweep_orphan_batches_periodically(
+            orphans,
+            Duration::from_secs(config.storage.orphan_sweep_interval_secs.max(1)),
             purging_stopped.clone(),
         ));
         tokio::spawn(expire_periodically(
@@ -107,8 +123,32 @@ impl Application {
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let streams = state.streams.clone();
+        let body_reading = actix_web::web::Data::new(BodyReading::new(
+            Duration::from_secs(config.http.body_timeout_secs.max(1)),
+            config.http.max_bodies_in_flight,
+        ));
+        let deadline = actix_web::web::Data::new(config.request_deadline());
+        let body_budget = actix_web::web::Data::new(tenantry_http::BodyBudget::new(
+            config.http.max_buffered_body_bytes,
+            config
+                .http
+                .body_limit_bytes
+                .max(config.http.events_body_limit_bytes),
+        ));
+        let report_slots = actix_web::web::Data::new(tenantry_http::ReportSlots::new(
+            config.report_slots(),
+            Duration::from_millis(config.database.acquire_timeout_ms),
+        ));
         let mut server = HttpServer::new(move || {
             App::new()
+                .app_data(deadline.clone())
+                .app_data(report_slots.clone())
+                .app_data(body_budget.clone())
+                .wrap(middleware::from_fn(tenantry_http::request_deadline))
+                .wrap(middleware::from_fn(tenantry_http::body_budget))
+                .app_data(body_reading.clone())
+                .wrap(middleware::from_fn(tenantry_http::body_deadline))
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(tenantry_http::security_headers(options.hsts))
                 .wrap(middleware::from_fn(tenantry_http::rate_limit_headers))
@@ -116,6 +156,8 @@ impl Application {
                 .configure(tenantry_http::configure(state.clone(), options, metrics.clone()))
         })
         .shutdown_timeout(config.http.shutdown_timeout_secs)
+        // Signals are ours: streams must end before the graceful stop waits for them.
+        .disable_signals()
         .listen(listener)?;
         if config.http.workers > 0 {
             server = server.workers(config.http.workers);
@@ -127,6 +169,7 @@ impl Application {
             database,
             stop_purging,
             metrics_server,
+            streams,
         })
     }
 
@@ -146,6 +189,7 @@ impl Application {
         if let Some(metrics) = self.metrics_server {
             tokio::spawn(metrics);
         }
+        tokio::spawn(stop_on_signal(self.server.handle(), self.streams.clone()));
         self.server.await?;
         if let Some(handle) = metrics_handle {
             handle.stop(true).await;
@@ -154,6 +198,39 @@ impl Application {
         self.database.close().await.ok();
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// SIGTERM: ends every open stream at once (each sends `event: end`, so its client resumes on
+/// another instance), then stops gracefully, letting other in-flight requests finish within the
+/// grace period. SIGINT and SIGQUIT stop at once.
+async fn stop_on_signal(server: actix_web::dev::ServerHandle, streams: StreamLimits) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int), Ok(mut quit)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::quit()),
+        ) else {
+            tracing::error!("cannot listen for signals");
+            return;
+        };
+        let graceful = tokio::select! {
+            _ = term.recv() => true,
+            _ = int.recv() => false,
+            _ = quit.recv() => false,
+        };
+        tracing::info!(graceful, "stopping: ending open streams");
+        streams.close_all();
+        server.stop(graceful).await;
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            streams.close_all();
+            server.stop(false).await;
+        }
     }
 }
 
@@ -248,6 +325,25 @@ async fn sweep_expired_rows_periodically(
     }
 }
 
+/// Deletes event batches no segment points to every `interval`, until told to stop.
+async fn sweep_orphan_batches_periodically(
+    orphans: OrphanSweep,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => match orphans.sweep().await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "deleted event batches no segment points to"),
+                Err(error) => tracing::warn!(%error, "sweep of orphaned event batches failed; will retry"),
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
 async fn expire_periodically(
     retention: RetentionService,
     interval: Duration,
@@ -275,6 +371,9 @@ pub async fn open_database(config: &Config) -> anyhow::Result<SqlDatabase> {
         min_connections: config.database.min_connections,
         acquire_timeout: Duration::from_millis(config.database.acquire_timeout_ms),
         sqlite_busy_timeout: Duration::from_millis(config.database.sqlite_busy_timeout_ms),
+        sqlite_max_size_bytes: config.database.sqlite_max_size_bytes,
+        statement_timeout: Duration::from_millis(config.database.statement_timeout_ms),
+        lock_timeout: Duration::from_millis(config.database.lock_timeout_ms),
     };
     if url.starts_with("sqlite:") {
         create_private_dir(&absolute(&config.data_dir))?;

@@ -213,7 +213,10 @@ impl Cli {
         telemetry::init(&config.log);
         match self.command {
             Command::Openapi => Ok(()),
-            Command::Serve => Application::build(config).await?.run_until_stopped().await,
+            Command::Serve => {
+                crate::file_limit::raise_open_file_limit();
+                Application::build(config).await?.run_until_stopped().await
+            }
             Command::Migrate { action } => migrate(&config, action).await,
             Command::Keys { action } => keys(&config, action).await,
             Command::Users { action } => users(&config, action).await,

@@ -102,8 +102,12 @@ impl Default for RateLimitsConfig {
 pub struct StreamsConfig {
     /// Seconds between heartbeats of an open stream (it also looks again for missed changes).
     pub heartbeat_secs: u64,
-    /// Open streams one user may hold on one instance (429 beyond).
+    /// Open streams one user may hold, on all instances together (429 beyond).
     pub max_per_user: usize,
+    /// Seconds a stream's slot outlives its instance's last renewal: how long the streams of an
+    /// instance that died keep counting against their holders (0: 30).
+    #[serde(default)]
+    pub lease_secs: u64,
     /// Open streams that anonymous readers of one shared conversation may hold on one instance
     /// together (429 beyond).
     pub max_per_shared_conversation: usize,
@@ -143,6 +147,10 @@ pub struct AgentsConfig {
     /// Largest answer read from an agent server, in bytes (a longer one fails the call with 502).
     #[serde(default = "default_agent_response_bytes")]
     pub max_response_bytes: usize,
+    /// Agent-server reports (webhooks) handled at once; 0 means half of `database.max_connections`
+    /// (at least one), so other writes always find a connection.
+    #[serde(default)]
+    pub max_concurrent_reports: usize,
     /// Hosts sandbox URLs may name (`agents.example.com`, `*.sandboxes.example.com`); empty: any
     /// host whose addresses pass the checks below.
     #[serde(default, deserialize_with = "list_or_comma_separated")]
@@ -198,6 +206,13 @@ pub struct DatabaseConfig {
     pub acquire_timeout_ms: u64,
     /// SQLite lock wait.
     pub sqlite_busy_timeout_ms: u64,
+    /// SQLite: the largest the database file may grow, in bytes (0: no bound but the disk's).
+    #[serde(default)]
+    pub sqlite_max_size_bytes: u64,
+    /// PostgreSQL: longest statement, and longest idle transaction, before the server ends it.
+    pub statement_timeout_ms: u64,
+    /// PostgreSQL: longest wait for a lock.
+    pub lock_timeout_ms: u64,
 }
 
 /// `[storage]`.
@@ -227,6 +242,44 @@ pub struct StorageConfig {
     pub retention_interval_secs: u64,
     /// Interval of the sweep of spent and expired single-use rows (one-time tokens, stream tickets).
     pub sweep_interval_secs: u64,
+    /// Interval of the sweep of event batches no segment points to.
+    pub orphan_sweep_interval_secs: u64,
+    /// How old an unrecorded batch must be before that sweep deletes it.
+    pub orphan_grace_secs: u64,
+}
+
+impl Config {
+    /// The deadlines of requests: `http.request_deadline_secs`, and for requests calling other
+    /// services that plus the longest of their timeouts (at least 30 s for mail and DNS).
+    pub fn request_deadline(&self) -> tenantry_http::RequestDeadline {
+        let local = std::time::Duration::from_secs(self.http.request_deadline_secs.max(1));
+        let outbound_secs = [
+            self.agents.request_timeout_secs + self.agents.connect_timeout_secs,
+            self.auth.oidc.request_timeout_secs + self.auth.oidc.connect_timeout_secs,
+            self.billing.request_timeout_secs,
+            30,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(30);
+        tenantry_http::RequestDeadline {
+            local,
+            outbound: local + std::time::Duration::from_secs(outbound_secs),
+        }
+    }
+}
+
+impl Config {
+    /// How many agent-server reports are handled at once: `agents.max_concurrent_reports`, or half
+    /// the database pool, never more than the pool less one.
+    pub fn report_slots(&self) -> usize {
+        let pool = self.database.max_connections as usize;
+        let slots = match self.agents.max_concurrent_reports {
+            0 => pool / 2,
+            set => set,
+        };
+        slots.min(pool.saturating_sub(1)).max(1)
+    }
 }
 
 impl StorageConfig {
@@ -255,6 +308,18 @@ pub struct HttpConfig {
     pub workers: usize,
     /// Grace period for in-flight requests on SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// Longest a request may take once its body is in (503 `deadline_exceeded` beyond); requests
+    /// that call an agent server, identity provider, payment provider or mail server get their
+    /// outbound timeouts on top.
+    pub request_deadline_secs: u64,
+    /// Longest each readiness probe may take before it counts as failed.
+    pub readiness_probe_timeout_ms: u64,
+    /// Bytes of request bodies buffered at once over all requests (503 beyond, after a short wait).
+    pub max_buffered_body_bytes: usize,
+    /// Seconds a client may take to send a request body once its headers are in (408 beyond).
+    pub body_timeout_secs: u64,
+    /// Request bodies being received at once, over all connections (503 beyond).
+    pub max_bodies_in_flight: usize,
     /// Proxies (CIDR blocks) whose `Forwarded`/`X-Forwarded-For` entries name the client; a list or
     /// one comma-separated string (for the environment).
     #[serde(default, deserialize_with = "list_or_comma_separated")]

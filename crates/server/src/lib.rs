@@ -3,8 +3,10 @@
 
 pub mod application;
 pub mod background;
+pub mod bounded_probe;
 pub mod cli;
 pub mod config;
+pub mod file_limit;
 pub mod metrics;
 pub mod porting_commands;
 pub mod startup_checks;

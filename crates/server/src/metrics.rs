@@ -124,4 +124,11 @@ impl EventStore for MeteredEventStore {
         self.record("purge", started, &result);
         result
     }
+
+    async fn batches_written_before(&self, before: DateTime<Utc>) -> Result<Vec<SegmentObject>, DomainError> {
+        let started = Instant::now();
+        let result = self.inner.batches_written_before(before).await;
+        self.record("batches_written_before", started, &result);
+        result
+    }
 }

@@ -21,6 +21,31 @@ pub struct DatabaseOptions {
     pub acquire_timeout: Duration,
     /// How long SQLite waits on a locked database before failing a statement.
     pub sqlite_busy_timeout: Duration,
+    /// SQLite: the largest the database file may grow, in bytes (0: as large as the disk allows);
+    /// a write beyond fails as a full disk would (507 `storage_full`).
+    pub sqlite_max_size_bytes: u64,
+    /// PostgreSQL: the longest a statement runs, and the longest a transaction may sit idle, before
+    /// the server cancels it (zero: no bound). Migrations run without it.
+    pub statement_timeout: Duration,
+    /// PostgreSQL: the longest a statement waits for a lock before failing (zero: no bound).
+    pub lock_timeout: Duration,
+}
+
+impl DatabaseOptions {
+    /// The server settings every PostgreSQL session of the pools starts with: each wait on the server
+    /// is bounded, and a transaction its client stopped talking to (a frozen network, a process
+    /// stopped mid-transaction) is ended by the server instead of holding its locks.
+    pub(crate) fn postgres_session_settings(&self) -> Vec<(&'static str, String)> {
+        let millis = |duration: Duration| duration.as_millis().to_string();
+        vec![
+            ("statement_timeout", millis(self.statement_timeout)),
+            ("lock_timeout", millis(self.lock_timeout)),
+            (
+                "idle_in_transaction_session_timeout",
+                millis(self.statement_timeout),
+            ),
+        ]
+    }
 }
 
 /// An open connection pool to Tenantry's database.
@@ -29,6 +54,8 @@ pub struct SqlDatabase {
     pub(crate) conn: Pool,
     /// SQLite only: the queue this process's writers wait in (see `begin_write`).
     pub(crate) write_queue: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// Where it connects, for migrations (which run on a connection of their own, unbounded).
+    pub(crate) url: String,
 }
 
 impl SqlDatabase {
@@ -47,14 +74,23 @@ impl SqlDatabase {
             // No ping before each use: `Pool` retries what meets a connection the server dropped.
             .test_before_acquire(false)
             .sqlx_logging(false);
+        let settings = options.postgres_session_settings();
+        connect.map_sqlx_postgres_opts(move |postgres| postgres.options(settings.clone()));
         let busy_timeout = options.sqlite_busy_timeout;
+        // SQLite pages are 4 KiB by default; the limit is set per connection.
+        let max_pages =
+            (options.sqlite_max_size_bytes > 0).then(|| (options.sqlite_max_size_bytes / 4096).max(1));
         connect.map_sqlx_sqlite_opts(move |sqlite| {
-            sqlite
+            let sqlite = sqlite
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(busy_timeout)
-                .create_if_missing(true)
+                .create_if_missing(true);
+            match max_pages {
+                Some(pages) => sqlite.pragma("max_page_count", pages.to_string()),
+                None => sqlite,
+            }
         });
         let conn = Database::connect(connect).await.map_err(unavailable)?;
         let backend = conn.get_database_backend();
@@ -62,6 +98,7 @@ impl SqlDatabase {
             DatabaseBackend::Postgres => Some(
                 ReadPool::new(
                     &options.url,
+                    options.postgres_session_settings(),
                     options.max_connections,
                     options.min_connections,
                     options.acquire_timeout,
@@ -75,6 +112,7 @@ impl SqlDatabase {
         Ok(Self {
             conn: Pool::new(conn, reads, options.max_connections),
             write_queue,
+            url: options.url.clone(),
         })
     }
 

@@ -12,6 +12,7 @@ use sea_orm::{
 use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
     budget::SpendRecorded,
+    conversation_order::ConversationOrder,
     new_id,
     org_policy::{AccessPolicy, MemberAccess},
     ports::{
@@ -159,8 +160,8 @@ pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, Domain
     })
 }
 
-/// A page of what `filter` shows in `org` to a member (nothing to a stranger), newest
-/// `last_updated_at` first (ties by id), strictly after `after`.
+/// A page of what `filter` shows in `org` to a member (nothing to a stranger), newest first by
+/// `last_updated_at` or `created_at` as `filter.order` says (ties by id), strictly after `after`.
 pub(crate) fn page_query(
     org: OrgId,
     filter: &ConversationFilter,
@@ -196,19 +197,21 @@ pub(crate) fn page_query(
         let lowered_title = Expr::expr(Func::lower(Expr::col(Column::Title)));
         query = query.filter(lowered_title.like(LikeExpr::new(contains_pattern(text)).escape('\\')));
     }
+    let key = match filter.order {
+        ConversationOrder::Updated => Column::LastUpdatedAt,
+        ConversationOrder::Created => Column::CreatedAt,
+    };
     if let Some(cursor) = after {
         query = query.filter(
-            Condition::any()
-                .add(Column::LastUpdatedAt.lt(cursor.last_updated_at))
-                .add(
-                    Condition::all()
-                        .add(Column::LastUpdatedAt.eq(cursor.last_updated_at))
-                        .add(Column::Id.lt(cursor.id)),
-                ),
+            Condition::any().add(key.lt(cursor.at)).add(
+                Condition::all()
+                    .add(key.eq(cursor.at))
+                    .add(Column::Id.lt(cursor.id)),
+            ),
         );
     }
     query
-        .order_by_desc(Column::LastUpdatedAt)
+        .order_by_desc(key)
         .order_by_desc(Column::Id)
         .limit(limit)
         .into_query()
@@ -594,26 +597,23 @@ impl EventIndex for SqlConversationStore {
             .collect())
     }
 
-    async fn segment_of_batch(
+    async fn recorded_batches(
         &self,
-        org: OrgId,
-        id: ConversationId,
-        batch: uuid::Uuid,
-    ) -> Result<Option<EventSegment>, DomainError> {
+        batches: &[(ConversationId, uuid::Uuid)],
+    ) -> Result<std::collections::HashSet<uuid::Uuid>, DomainError> {
         use event_segments::Column;
-        let row = event_segments::Entity::find()
-            .filter(Column::ConversationId.eq(id))
-            .filter(Column::BatchId.eq(batch))
-            .one(&self.db.conn)
+        if batches.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        let conversations: Vec<ConversationId> = batches.iter().map(|(id, _)| *id).collect();
+        let names: Vec<uuid::Uuid> = batches.iter().map(|(_, name)| *name).collect();
+        let rows = event_segments::Entity::find()
+            .filter(Column::ConversationId.is_in(conversations))
+            .filter(Column::BatchId.is_in(names))
+            .all(&self.db.conn)
             .await
             .map_err(db_error)?;
-        Ok(row.map(|row| EventSegment {
-            org_id: org,
-            conversation_id: id,
-            first_id: row.first_id,
-            last_id: row.last_id,
-            object: row.batch_id,
-        }))
+        Ok(rows.into_iter().filter_map(|row| row.batch_id).collect())
     }
 
     async fn window_for(

@@ -12,10 +12,17 @@ pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
     matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
-/// Maps an unexpected database error: connectivity problems become 503, the rest 500.
+/// Maps an unexpected database error: connectivity problems become 503, a full disk 507, the
+/// rest 500.
 pub(crate) fn db_error(error: DbErr) -> DomainError {
     match &error {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => unavailable(error),
+        DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner))
+            if is_storage_full(inner.as_ref()) =>
+        {
+            tracing::error!(%error, "database full: writes fail until space is freed");
+            DomainError::StorageFull("database".into())
+        }
         DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner))
             if is_connection_problem(inner.as_ref()) =>
         {
@@ -28,13 +35,30 @@ pub(crate) fn db_error(error: DbErr) -> DomainError {
     }
 }
 
+/// SQLite's `SQLITE_FULL` (13: the disk, or `max_page_count`), PostgreSQL's `disk_full` (53100),
+/// or the operating system's ENOSPC.
+pub(crate) fn is_storage_full(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match error {
+        Error::Database(db) => db
+            .code()
+            .is_some_and(|code| matches!(code.as_ref(), "13" | "53100")),
+        Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
+}
+
 fn is_connection_problem(error: &sea_orm::sqlx::Error) -> bool {
     use sea_orm::sqlx::Error;
     match error {
         Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed | Error::Tls(_) => true,
-        // Postgres: admin shutdown / connection failure classes; SQLite: database is locked.
+        // Postgres: admin shutdown / connection failure classes, and the session's own bounds
+        // (statement_timeout 57014, lock_timeout 55P03, idle_in_transaction_session_timeout 25P03);
+        // SQLite: database is locked.
         Error::Database(db) => db.code().is_some_and(|code| {
-            code.starts_with("08") || code.starts_with("57P") || code == "5" || code == "517"
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || matches!(code.as_ref(), "57014" | "55P03" | "25P03" | "5" | "517")
         }),
         _ => false,
     }

@@ -31,6 +31,7 @@ mod signals;
 mod spend_rows;
 mod spend_store;
 mod sso_store;
+mod stream_leases;
 mod transaction;
 mod unit_of_work;
 
@@ -55,4 +56,5 @@ pub use share_store::SqlShareStore;
 pub use signals::SqlSignalBus;
 pub use spend_store::SqlSpendStore;
 pub use sso_store::SqlSsoStore;
+pub use stream_leases::SqlStreamLeases;
 pub use unit_of_work::SqlUnitOfWork;

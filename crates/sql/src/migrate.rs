@@ -2,7 +2,12 @@ use tenantry_migration::{Migrator, MigratorTrait};
 
 use tenantry_domain::DomainError;
 
-use crate::{SqlDatabase, errors::db_error};
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
+
+use crate::{
+    SqlDatabase,
+    errors::{db_error, unavailable},
+};
 
 /// Whether one migration is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,13 +34,37 @@ impl SqlDatabase {
             .await
             .map_err(db_error)?
             .len();
-        Migrator::up(self.conn.raw(), None).await.map_err(db_error)?;
+        let connection = self.migration_connection().await?;
+        let outcome = Migrator::up(&connection, None).await.map_err(db_error);
+        self.done_migrating(connection).await;
+        outcome?;
         Ok(pending)
+    }
+
+    /// A connection of its own on PostgreSQL, opened without the pools' statement and lock
+    /// timeouts: a migration may rewrite a large table or wait for a busy one. SQLite has no such
+    /// bounds; its pool serves.
+    async fn migration_connection(&self) -> Result<DatabaseConnection, DomainError> {
+        if self.backend() != DatabaseBackend::Postgres {
+            return Ok(self.conn.raw().clone());
+        }
+        let mut options = ConnectOptions::new(self.url.clone());
+        options.max_connections(1).min_connections(0).sqlx_logging(false);
+        Database::connect(options).await.map_err(unavailable)
+    }
+
+    async fn done_migrating(&self, connection: DatabaseConnection) {
+        if self.backend() == DatabaseBackend::Postgres {
+            connection.close().await.ok();
+        }
     }
 
     /// Reverts the last `steps` migrations, or all of them when `None`.
     pub async fn migrate_down(&self, steps: Option<u32>) -> Result<(), DomainError> {
-        Migrator::down(self.conn.raw(), steps).await.map_err(db_error)
+        let connection = self.migration_connection().await?;
+        let outcome = Migrator::down(&connection, steps).await.map_err(db_error);
+        self.done_migrating(connection).await;
+        outcome
     }
 
     /// Every known migration with its state, oldest first.

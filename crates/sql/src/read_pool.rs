@@ -46,11 +46,13 @@ impl std::fmt::Debug for ReadPool {
 }
 
 impl ReadPool {
-    /// A pool of at most `max_connections` to `url`, opened as they are first needed; a caller
+    /// A pool of at most `max_connections` to `url` whose sessions start with `settings` (server
+    /// parameters such as `statement_timeout`), opened as they are first needed; a caller
     /// waits at most `acquire_timeout` for one. Connections idle for long are closed down to
     /// `min_connections` (needs a Tokio runtime).
     pub(crate) fn new(
         url: &str,
+        settings: Vec<(&'static str, String)>,
         max_connections: u32,
         min_connections: u32,
         acquire_timeout: Duration,
@@ -58,6 +60,7 @@ impl ReadPool {
         let options = url
             .parse::<PgConnectOptions>()
             .map_err(|error| DbErr::Conn(RuntimeErr::SqlxError(error.into())))?
+            .options(settings)
             .disable_statement_logging();
         let pool = managed::Pool::builder(Connector { options })
             .max_size(max_connections as usize)
@@ -257,7 +260,7 @@ mod tests {
     #[tokio::test]
     async fn a_connection_is_reused_until_a_statement_on_it_is_cut_off() {
         let Some(url) = postgres_url() else { return };
-        let pool = ReadPool::new(&url, 1, 0, Duration::from_secs(5)).expect("pool");
+        let pool = ReadPool::new(&url, Vec::new(), 1, 0, Duration::from_secs(5)).expect("pool");
         let first = backend_pid(&pool).await;
         assert_eq!(backend_pid(&pool).await, first, "a settled connection is reused");
 
@@ -284,7 +287,7 @@ mod tests {
     #[tokio::test]
     async fn concurrent_reads_with_cancellations_each_get_their_own_rows() {
         let Some(url) = postgres_url() else { return };
-        let pool = Arc::new(ReadPool::new(&url, 4, 0, Duration::from_secs(10)).expect("pool"));
+        let pool = Arc::new(ReadPool::new(&url, Vec::new(), 4, 0, Duration::from_secs(10)).expect("pool"));
         let reads = (0..100_i64).map(|n| {
             let pool = pool.clone();
             tokio::spawn(async move {
@@ -317,6 +320,7 @@ mod tests {
     async fn a_pool_that_cannot_connect_reports_a_connection_error() {
         let pool = ReadPool::new(
             "postgres://postgres@127.0.0.1:1/none",
+            Vec::new(),
             1,
             0,
             Duration::from_secs(2),
@@ -332,7 +336,7 @@ mod tests {
     #[tokio::test]
     async fn idle_connections_beyond_the_kept_ones_are_closed() {
         let Some(url) = postgres_url() else { return };
-        let pool = Arc::new(ReadPool::new(&url, 3, 1, Duration::from_secs(10)).expect("pool"));
+        let pool = Arc::new(ReadPool::new(&url, Vec::new(), 3, 1, Duration::from_secs(10)).expect("pool"));
         let hold = statement("SELECT pg_sleep(0.2)::text AS s", vec![]);
         let reads = (0..3).map(|_| {
             let (pool, hold) = (pool.clone(), hold.clone());

@@ -4,10 +4,13 @@ mod access;
 mod budgets;
 mod deletion;
 mod events;
+mod idempotent_appends;
+mod orphan_batches;
 mod listing;
 mod retention;
 mod sharing;
 mod signal_bus;
+mod stream_failover;
 mod streams;
 mod usage;
 

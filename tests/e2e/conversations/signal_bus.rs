@@ -20,6 +20,9 @@ async fn database(test: &TestDatabase) -> SqlDatabase {
         min_connections: 0,
         acquire_timeout: Duration::from_secs(10),
         sqlite_busy_timeout: Duration::from_secs(5),
+        sqlite_max_size_bytes: 0,
+        statement_timeout: Duration::from_secs(30),
+        lock_timeout: Duration::from_secs(5),
     })
     .await
     .expect("connect")

@@ -25,6 +25,8 @@ mod resources_usage;
 mod session_reads;
 mod session_revocation;
 mod settings_race;
+mod slow_bodies;
+mod storage_full;
 mod startup_refusals;
 
 use serde_json::{Value, json};

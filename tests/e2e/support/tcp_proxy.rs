@@ -1,5 +1,7 @@
 //! A TCP proxy that can take a backing service away and bring it back, to play outages, or cut a
-//! PostgreSQL connection right after it sent `COMMIT` (the server commits; the client never hears).
+//! PostgreSQL connection right after it sent `COMMIT` (the server commits; the client never hears),
+//! or freeze it: connections stay open but no byte goes through, as with a hung server or a network
+//! that drops packets silently.
 
 use std::sync::{
     Arc,
@@ -17,6 +19,7 @@ pub struct TcpProxy {
     /// The port clients connect to.
     pub port: u16,
     up: Arc<watch::Sender<bool>>,
+    frozen: Arc<watch::Sender<bool>>,
     commit_cut: Arc<CommitCut>,
 }
 
@@ -35,7 +38,9 @@ impl TcpProxy {
         let (up, _) = watch::channel(true);
         let up = Arc::new(up);
         let commit_cut = Arc::new(CommitCut::default());
-        let (state, cut) = (up.clone(), commit_cut.clone());
+        let (frozen, _) = watch::channel(false);
+        let frozen = Arc::new(frozen);
+        let (state, cut, ice) = (up.clone(), commit_cut.clone(), frozen.clone());
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let watch = state.subscribe();
@@ -43,16 +48,21 @@ impl TcpProxy {
                     drop(client);
                     continue;
                 }
-                let (target, cut) = (target.clone(), cut.clone());
+                let (target, cut, ice) = (target.clone(), cut.clone(), ice.subscribe());
                 tokio::spawn(async move {
                     let Ok(upstream) = TcpStream::connect(&target).await else {
                         return;
                     };
-                    relay(client, upstream, watch, cut).await;
+                    relay(client, upstream, watch, ice, cut).await;
                 });
             }
         });
-        Self { port, up, commit_cut }
+        Self {
+            port,
+            up,
+            frozen,
+            commit_cut,
+        }
     }
 
     /// Drops every connection and refuses new ones.
@@ -63,6 +73,16 @@ impl TcpProxy {
     /// Accepts connections again.
     pub fn restore(&self) {
         self.up.send_replace(true);
+    }
+
+    /// Stops forwarding bytes either way, on open connections and new ones, without closing any.
+    pub fn freeze(&self) {
+        self.frozen.send_replace(true);
+    }
+
+    /// Forwards bytes again, held ones first.
+    pub fn thaw(&self) {
+        self.frozen.send_replace(false);
     }
 
     /// Cuts the next connection that sends `COMMIT`, right after the server got it.
@@ -76,8 +96,15 @@ impl TcpProxy {
     }
 }
 
-/// Copies both ways until either side closes, the proxy is cut, or an armed `COMMIT` went through.
-async fn relay(client: TcpStream, upstream: TcpStream, mut up: watch::Receiver<bool>, cut: Arc<CommitCut>) {
+/// Copies both ways until either side closes, the proxy is cut, or an armed `COMMIT` went through;
+/// while frozen, each side holds what it read.
+async fn relay(
+    client: TcpStream,
+    upstream: TcpStream,
+    mut up: watch::Receiver<bool>,
+    frozen: watch::Receiver<bool>,
+    cut: Arc<CommitCut>,
+) {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut upstream_read, mut upstream_write) = upstream.into_split();
     let to_server = async {
@@ -87,6 +114,9 @@ async fn relay(client: TcpStream, upstream: TcpStream, mut up: watch::Receiver<b
                 Ok(0) | Err(_) => return,
                 Ok(read) => read,
             };
+            if thawed(frozen.clone()).await.is_err() {
+                return;
+            }
             let chunk = &buffer[..read];
             let commits = chunk
                 .windows(6)
@@ -108,6 +138,9 @@ async fn relay(client: TcpStream, upstream: TcpStream, mut up: watch::Receiver<b
                 Ok(0) | Err(_) => return,
                 Ok(read) => read,
             };
+            if thawed(frozen.clone()).await.is_err() {
+                return;
+            }
             if client_write.write_all(&buffer[..read]).await.is_err() {
                 return;
             }
@@ -118,4 +151,9 @@ async fn relay(client: TcpStream, upstream: TcpStream, mut up: watch::Receiver<b
         _ = to_client => {}
         _ = up.wait_for(|up| !*up) => {}
     }
+}
+
+/// Waits until the proxy is not frozen.
+async fn thawed(mut frozen: watch::Receiver<bool>) -> Result<(), watch::error::RecvError> {
+    frozen.wait_for(|frozen| !*frozen).await.map(|_| ())
 }

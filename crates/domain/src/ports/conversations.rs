@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility, conversation::Micros,
-    org_policy::MemberAccess,
+    conversation_order::ConversationOrder, org_policy::MemberAccess,
 };
 
 /// Which conversations a list shows.
@@ -21,13 +21,17 @@ pub struct ConversationFilter {
     pub repository: Option<String>,
     /// Exact execution status.
     pub execution_status: Option<String>,
+    /// The order of the list (and of its cursor's key).
+    pub order: ConversationOrder,
 }
 
-/// Where a page continues: after this `(last_updated_at, id)`.
+/// Where a page continues: after this `(at, id)` in `order`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConversationCursor {
-    /// `last_updated_at` of the last item seen.
-    pub last_updated_at: DateTime<Utc>,
+    /// The order the list was walked in.
+    pub order: ConversationOrder,
+    /// The last item's key: `last_updated_at` or `created_at`, as `order` says.
+    pub at: DateTime<Utc>,
     /// Its id (breaks ties).
     pub id: ConversationId,
 }

@@ -107,12 +107,11 @@ pub trait EventIndex: Send + Sync {
         limit: i64,
     ) -> Result<Option<ConversationWindow>, DomainError>;
 
-    /// The segment recorded for the batch written as `batch`, if its commit landed. Read on a
-    /// connection of its own (never one whose commit just failed).
-    async fn segment_of_batch(
+    /// Which of `batches` (a conversation and the name its batch was written under) a recorded
+    /// segment points to.
+    async fn recorded_batches(
         &self,
-        org: OrgId,
-        id: ConversationId,
-        batch: uuid::Uuid,
-    ) -> Result<Option<EventSegment>, DomainError>;
+        batches: &[(ConversationId, uuid::Uuid)],
+    ) -> Result<std::collections::HashSet<uuid::Uuid>, DomainError>;
+
 }

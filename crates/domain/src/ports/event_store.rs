@@ -41,4 +41,8 @@ pub trait EventStore: Probe {
 
     /// Deletes the event objects of a conversation, or of a whole org.
     async fn purge(&self, purge: PendingPurge) -> Result<(), DomainError>;
+
+    /// The batch objects (named when written, before their ids) last written before `before`,
+    /// recorded or not: candidates for [`crate::orphan_batches`].
+    async fn batches_written_before(&self, before: DateTime<Utc>) -> Result<Vec<SegmentObject>, DomainError>;
 }

@@ -48,6 +48,7 @@ mod signals;
 mod spend_observer;
 mod spend_store;
 mod sso_store;
+mod stream_leases;
 mod stream_tickets;
 mod totp_codes;
 mod transaction;
@@ -101,6 +102,7 @@ pub use signals::{Signal, SignalBus, SignalReceiver};
 pub use spend_observer::{IgnoreSpending, SpendObserver};
 pub use spend_store::{SpendStore, UsageLine, UsageSummary};
 pub use sso_store::{SsoStore, StoredOrgProvider, StoredSignIn};
+pub use stream_leases::StreamLeases;
 pub use stream_tickets::{StreamTicket, StreamTickets};
 pub use totp_codes::{TotpCodes, TotpProvisioning};
 pub use transaction::{

@@ -13,8 +13,9 @@ use crate::{
     outbound_policy::OutboundPolicy,
     policy::{Permission, require},
     ports::{
-        Accounts, AgentReportStore, AgentServer, AgentServerFailure, AppendedRange, EventStore, Orgs,
-        SandboxStore, SecretCipher, SecretStore, SecretTokens, Signal, SignalBus, UnitOfWork,
+        Accounts, AgentReportStore, AgentServer, AgentServerFailure, AppendedRange, EventStore,
+        LockedConversation, Orgs, SandboxStore, SecretCipher, SecretStore, SecretTokens, SegmentObject,
+        Signal, SignalBus, Transaction, UnitOfWork,
     },
     sandbox::{Sandbox, SandboxOrigin, sandbox_name, sandbox_url, session_key_address},
     sandbox_access::{SandboxFacts, decide_sandbox_action},
@@ -264,6 +265,13 @@ impl SandboxService {
     /// Records a `POST …/events/{id}` batch: the events not seen before are appended in order (a
     /// retried or overlapping batch adds nothing twice) and their state updates applied. A
     /// conversation not reported yet is created first.
+    ///
+    /// The events are written to the object store before any transaction begins, as plain appends
+    /// are: a slow or hung object store then holds no database connection, and other writes keep
+    /// theirs. Under the conversation's lock the batch's keys are claimed; when some were seen
+    /// meanwhile (an overlapping delivery), the written object holds too much: nothing is kept, and
+    /// the unseen events are written and claimed again. Claimed keys are never given back, so each
+    /// round has fewer events to write, and the rounds end.
     pub async fn report_events(
         &self,
         actor: &SandboxActor,
@@ -277,53 +285,105 @@ impl SandboxService {
             .record_report(&actor.sandbox, &ConversationReport::naming(conversation), now)
             .await?;
         let sandbox = &actor.sandbox;
-        let transaction = self.ports.unit_of_work.begin().await?;
-        let event_log = transaction.event_log();
-        let locked = event_log
-            .lock_conversation(conversation)
-            .await?
-            .filter(|locked| locked.org_id == sandbox.org_id && locked.sandbox_id == Some(sandbox.id))
-            .ok_or(DomainError::NotFound)?;
         let keys: Vec<String> = events.iter().map(|event| event.key.clone()).collect();
-        let unseen = event_log.claim_event_keys(conversation, &keys).await?;
-        let new: Vec<Value> = events
-            .into_iter()
-            .filter(|event| unseen.contains(&event.key))
-            .map(|event| event.event)
-            .collect();
-        if new.is_empty() {
-            transaction.commit().await?;
-            return Ok(None);
+        let mut candidates: Vec<usize> = (0..events.len()).collect();
+        loop {
+            let batch: Vec<Value> = candidates
+                .iter()
+                .map(|index| events[*index].event.clone())
+                .collect();
+            let object = SegmentObject::new_batch(sandbox.org_id, conversation);
+            self.ports.events.put_batch(object, now, &batch).await?;
+            let transaction = self.ports.unit_of_work.begin().await;
+            let claimed = async {
+                let transaction = transaction?;
+                let event_log = transaction.event_log();
+                let locked = event_log
+                    .lock_conversation(conversation)
+                    .await?
+                    .filter(|locked| locked.org_id == sandbox.org_id && locked.sandbox_id == Some(sandbox.id))
+                    .ok_or(DomainError::NotFound)?;
+                let unseen = event_log.claim_event_keys(conversation, &keys).await?;
+                Ok::<_, DomainError>((transaction, locked, unseen))
+            }
+            .await;
+            let (transaction, locked, unseen) = match claimed {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    let _ = self.ports.events.delete_batch(object).await;
+                    return Err(error);
+                }
+            };
+            let now_unseen: Vec<usize> = (0..events.len())
+                .filter(|index| unseen.contains(&events[*index].key))
+                .collect();
+            if now_unseen != candidates {
+                // Rolled back: nothing claimed, nothing points to the object.
+                drop(transaction);
+                let _ = self.ports.events.delete_batch(object).await;
+                if now_unseen.is_empty() {
+                    return Ok(None);
+                }
+                candidates = now_unseen;
+                continue;
+            }
+            let range = self
+                .record_reported(transaction, locked, object, &batch, now)
+                .await?;
+            let _ = self
+                .ports
+                .signals
+                .publish(Signal::Appended {
+                    org: sandbox.org_id,
+                    conversation,
+                    last_id: range.last_id,
+                })
+                .await;
+            return Ok(Some(range));
         }
-        let change = state_change(&new);
-        let range = event_ids::append_locked(
-            transaction.as_ref(),
-            self.ports.events.as_ref(),
-            locked,
-            conversation,
-            &new,
-            now,
-        )
-        .await?;
-        let recorded = if change.is_empty() {
-            None
-        } else {
-            event_log.apply_reported_state(conversation, &change, now).await?
+    }
+
+    /// Records the written `object` holding `batch` in the conversation `locked` in `transaction`,
+    /// applies the state the events report and commits. The object is deleted when it was certainly
+    /// not recorded; when the commit itself failed it is kept (the commit may have landed).
+    async fn record_reported(
+        &self,
+        transaction: Box<dyn Transaction>,
+        locked: LockedConversation,
+        object: SegmentObject,
+        batch: &[Value],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<AppendedRange, DomainError> {
+        let conversation = object.conversation_id;
+        let recorded = async {
+            let segment = event_ids::allocate(object, locked.event_count, batch.len())?;
+            let event_log = transaction.event_log();
+            event_log.record_segment(segment, now).await?;
+            let change = state_change(batch);
+            let spent = if change.is_empty() {
+                None
+            } else {
+                event_log.apply_reported_state(conversation, &change, now).await?
+            };
+            Ok::<_, DomainError>((segment, spent))
+        }
+        .await;
+        let (segment, spent) = match recorded {
+            Ok(recorded) => recorded,
+            Err(error) => {
+                drop(transaction);
+                let _ = self.ports.events.delete_batch(object).await;
+                return Err(error);
+            }
         };
         transaction.commit().await?;
-        if let Some(recorded) = recorded {
-            self.ports.spend.spent(recorded).await;
+        if let Some(spent) = spent {
+            self.ports.spend.spent(spent).await;
         }
-        let _ = self
-            .ports
-            .signals
-            .publish(Signal::Appended {
-                org: sandbox.org_id,
-                conversation,
-                last_id: range.last_id,
-            })
-            .await;
-        Ok(Some(range))
+        Ok(AppendedRange {
+            first_id: segment.first_id,
+            last_id: segment.last_id,
+        })
     }
 
     /// A live sandbox of the org and its session key (decrypted in memory), for driving its agent

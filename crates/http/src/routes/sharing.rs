@@ -237,6 +237,9 @@ pub(crate) async fn shared_stream(
     let creator = follower
         .shared_by()
         .ok_or_else(|| DomainError::Internal("a shared stream without its link's creator".into()))?;
-    let slot = state.streams.open_shared(follower.conversation(), creator)?;
-    Ok(sse(follower, Some(slot), state.streams.heartbeat()))
+    let slot = state
+        .streams
+        .open_shared(follower.conversation(), creator)
+        .await?;
+    Ok(sse(follower, slot, &state.streams))
 }

@@ -2,14 +2,16 @@
 //! them: `OH_WEBHOOKS_0_BASE_URL=<public url>/api/v1/webhooks` and `OH_SESSION_API_KEYS_0=<the
 //! sandbox's key>` are all an agent server needs. Authenticated by `X-Session-API-Key` only.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::problem_responses::{JsonBodyRefused, Unavailable};
-use crate::{ApiError, AppState, Problem, auth::SandboxCaller, extract_config::json_config};
+use crate::{
+    ApiError, AppState, Problem, auth::SandboxCaller, extract_config::json_config, report_slots::ReportSlots,
+};
 
 pub(crate) fn configure(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -59,10 +61,12 @@ pub(crate) struct ReportedEventsBody {
     )
 )]
 pub(crate) async fn report_conversation(
+    req: HttpRequest,
     state: web::Data<AppState>,
     sandbox: SandboxCaller,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let _slot = ReportSlots::take(&req).await?;
     state.sandboxes.report_conversation(&sandbox.0, &body).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -82,16 +86,18 @@ pub(crate) async fn report_conversation(
         (status = 403, description = "The sandbox's creator may no longer create conversations", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The conversation belongs to another org or sandbox", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an array of events with `id` and `kind`; nothing was applied", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database or object store unavailable; nothing was applied", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database or object store unavailable, or `reports_busy`: too many reports being recorded at once (`agents.max_concurrent_reports`); nothing was applied, see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         JsonBodyRefused
     )
 )]
 pub(crate) async fn report_events(
+    req: HttpRequest,
     state: web::Data<AppState>,
     sandbox: SandboxCaller,
     path: web::Path<Uuid>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let _slot = ReportSlots::take(&req).await?;
     let appended = state
         .sandboxes
         .report_events(&sandbox.0, path.into_inner(), &body)

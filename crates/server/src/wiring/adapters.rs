@@ -176,7 +176,14 @@ impl Adapters {
             session_reads,
             purge_queue: conversations.clone(),
             retention: conversations,
-            probes: vec![Arc::new(database.clone()), event_store.clone()],
+            probes: {
+                let limit = std::time::Duration::from_millis(config.http.readiness_probe_timeout_ms.max(1));
+                let database: Arc<dyn tenantry_domain::ports::Probe> = Arc::new(database.clone());
+                vec![
+                    crate::bounded_probe::BoundedProbe::wrap(database, limit),
+                    crate::bounded_probe::BoundedProbe::wrap(event_store.clone(), limit),
+                ]
+            },
             event_store,
             secrets: secrets.clone(),
             settings: secrets,

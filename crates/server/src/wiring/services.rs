@@ -14,7 +14,7 @@ use tenantry_domain::{
         ExportService, IdentityPorts, IdentityService, IdentitySettings, ImportPorts, ImportService,
         OrgPorts, OrgService, OrgSettings, RateLimitService, ReadinessService, RetentionService,
         SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService, SsoPorts,
-        SsoService, SsoSettings, SweepService,
+        OrphanSweep, SsoService, SsoSettings, SweepService,
     },
     sso::{ProviderKey, ProviderSettings, SsoProvider, parse_issuer},
     throttle::{ThrottleLimit, ThrottlePolicy},
@@ -38,6 +38,8 @@ pub struct Wired {
     pub import: ImportService,
     /// Deletes spent and expired single-use rows.
     pub sweeps: SweepService,
+    /// Deletes event batches no segment points to.
+    pub orphans: OrphanSweep,
 }
 
 /// Builds every service over `adapters`, with the settings of `config`.
@@ -230,6 +232,12 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         retention,
         import,
         sweeps: SweepService::new(a.expired_rows.clone(), a.clock.clone()),
+        orphans: OrphanSweep::new(
+            a.event_store.clone(),
+            a.event_index.clone(),
+            a.clock.clone(),
+            chrono::Duration::seconds(i64::try_from(config.storage.orphan_grace_secs).unwrap_or(i64::MAX)),
+        ),
     })
 }
 

@@ -9,6 +9,7 @@ pub struct Model {
     pub first_id: i64,
     pub last_id: i64,
     pub batch_id: Option<Uuid>,
+    pub idempotency_key: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -94,9 +94,7 @@ impl SessionReads for PostgresSessionReads {
         for row in &rows {
             page.extend(columns::conversation(row)?);
         }
-        page.sort_unstable_by_key(|conversation| {
-            std::cmp::Reverse((conversation.last_updated_at, conversation.id))
-        });
+        page.sort_unstable_by_key(|conversation| std::cmp::Reverse(filter.order.key(conversation)));
         Ok(Some(with_data(columns::holder(&rows[0])?, page)))
     }
 

@@ -5,6 +5,7 @@
 use sea_orm::sqlx::{Arguments, Encode, Postgres, Type, postgres::PgArguments};
 use tenantry_domain::{
     ConversationId, DomainError, OrgId, Visibility,
+    conversation_order::ConversationOrder,
     ports::{ConversationCursor, ConversationFilter, SessionProbe},
 };
 
@@ -131,8 +132,9 @@ pub(super) fn conversation(
     })
 }
 
-/// A page of what `filter` shows in `org` to a member (nothing to a stranger), newest
-/// `last_updated_at` first (ties by id), strictly after `after`, in `session`.
+/// A page of what `filter` shows in `org` to a member (nothing to a stranger), newest first by
+/// `last_updated_at` or `created_at` as `filter.order` says (ties by id), strictly after `after`,
+/// in `session`.
 pub(super) fn page(
     session: &SessionProbe,
     org: OrgId,
@@ -177,17 +179,18 @@ pub(super) fn page(
             let pattern = statement.bind(contains_pattern(text))?;
             statement.push(&format!(" AND lower(c.title) LIKE {pattern} ESCAPE '\\'"));
         }
+        // A column name, never input: the order is one of two.
+        let key = match filter.order {
+            ConversationOrder::Updated => "c.last_updated_at",
+            ConversationOrder::Created => "c.created_at",
+        };
         if let Some(cursor) = after {
-            let at = statement.bind(cursor.last_updated_at)?;
+            let at = statement.bind(cursor.at)?;
             let id = statement.bind(cursor.id)?;
-            statement.push(&format!(
-                " AND (c.last_updated_at < {at} OR (c.last_updated_at = {at} AND c.id < {id}))"
-            ));
+            statement.push(&format!(" AND ({key} < {at} OR ({key} = {at} AND c.id < {id}))"));
         }
         let limit = statement.bind(i64::try_from(limit).unwrap_or(i64::MAX))?;
-        statement.push(&format!(
-            " ORDER BY c.last_updated_at DESC, c.id DESC LIMIT {limit}"
-        ));
+        statement.push(&format!(" ORDER BY {key} DESC, c.id DESC LIMIT {limit}"));
         Ok(())
     })
 }

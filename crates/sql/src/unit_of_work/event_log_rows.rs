@@ -11,7 +11,8 @@ use tenantry_domain::{
     ConversationId, DomainError,
     agent_reports::{AgentStateChange, ReportedUsage},
     budget::SpendRecorded,
-    ports::{EventLogRows, EventSegment, LockedConversation},
+    append_idempotency::IdempotencyKey,
+    ports::{AppendedRange, EventLogRows, EventSegment, LockedConversation},
 };
 
 use super::SqlTransaction;
@@ -40,6 +41,7 @@ impl EventLogRows for SqlTransaction {
             first_id: Set(segment.first_id),
             last_id: Set(segment.last_id),
             batch_id: Set(segment.object),
+            idempotency_key: Set(None),
             created_at: Set(at),
         })
         .exec_without_returning(&self.txn)
@@ -53,6 +55,56 @@ impl EventLogRows for SqlTransaction {
             .col_expr(conversations::Column::LastUpdatedAt, Expr::value(at))
             .filter(conversations::Column::Id.eq(segment.conversation_id))
             .filter(conversations::Column::OrgId.eq(segment.org_id))
+            .exec(&self.txn)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn batch_segment(
+        &self,
+        conversation: ConversationId,
+        batch: uuid::Uuid,
+    ) -> Result<Option<AppendedRange>, DomainError> {
+        Ok(event_segments::Entity::find()
+            .filter(event_segments::Column::ConversationId.eq(conversation))
+            .filter(event_segments::Column::BatchId.eq(batch))
+            .one(&self.txn)
+            .await
+            .map_err(db_error)?
+            .map(|row| AppendedRange {
+                first_id: row.first_id,
+                last_id: row.last_id,
+            }))
+    }
+
+    async fn keyed_batch(
+        &self,
+        conversation: ConversationId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<AppendedRange>, DomainError> {
+        Ok(event_segments::Entity::find()
+            .filter(event_segments::Column::ConversationId.eq(conversation))
+            .filter(event_segments::Column::IdempotencyKey.eq(key.as_str()))
+            .one(&self.txn)
+            .await
+            .map_err(db_error)?
+            .map(|row| AppendedRange {
+                first_id: row.first_id,
+                last_id: row.last_id,
+            }))
+    }
+
+    async fn key_segment(
+        &self,
+        conversation: ConversationId,
+        first_id: i64,
+        key: &IdempotencyKey,
+    ) -> Result<(), DomainError> {
+        event_segments::Entity::update_many()
+            .col_expr(event_segments::Column::IdempotencyKey, Expr::value(key.as_str()))
+            .filter(event_segments::Column::ConversationId.eq(conversation))
+            .filter(event_segments::Column::FirstId.eq(first_id))
             .exec(&self.txn)
             .await
             .map_err(db_error)?;

@@ -4,8 +4,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    ConversationId, DomainError, OrgId, agent_reports::AgentStateChange, budget::SpendRecorded,
-    ports::EventSegment,
+    ConversationId, DomainError, OrgId,
+    agent_reports::AgentStateChange,
+    append_idempotency::IdempotencyKey,
+    budget::SpendRecorded,
+    ports::{AppendedRange, EventSegment},
 };
 
 /// A conversation locked for appending.
@@ -28,6 +31,28 @@ pub trait EventLogRows: Send + Sync {
 
     /// Records a stored segment: its row, the new event count (`last_id + 1`) and `last_updated_at`.
     async fn record_segment(&self, segment: EventSegment, at: DateTime<Utc>) -> Result<(), DomainError>;
+
+    /// The ids the batch written as `batch` got, if its segment was recorded.
+    async fn batch_segment(
+        &self,
+        conversation: ConversationId,
+        batch: uuid::Uuid,
+    ) -> Result<Option<AppendedRange>, DomainError>;
+
+    /// The ids of the batch appended with `key` to the conversation, if there was one.
+    async fn keyed_batch(
+        &self,
+        conversation: ConversationId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<AppendedRange>, DomainError>;
+
+    /// Keeps `key` on the segment starting at `first_id` (recorded in this transaction).
+    async fn key_segment(
+        &self,
+        conversation: ConversationId,
+        first_id: i64,
+        key: &IdempotencyKey,
+    ) -> Result<(), DomainError>;
 
     /// Claims event keys for the conversation under a unique index; returns the keys that were not
     /// claimed before (the index is the arbiter of duplicates, across deliveries and instances).

@@ -1,7 +1,8 @@
 use serde_json::Value;
 
 use crate::{
-    Claimant, Conversation, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
+    Claimant, Conversation,
+    append_idempotency::IdempotencyKey, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
     ports::{AppendedRange, EventSegment, Signal},
     services::conversations::{ConversationService, admitted_reader},
     session_confirmation::confirm_read,
@@ -30,6 +31,19 @@ impl ConversationService {
         id: ConversationId,
         events: Vec<Value>,
     ) -> Result<AppendedRange, DomainError> {
+        self.append_events_keyed(claimant, org, id, events, None).await
+    }
+
+    /// As [`Self::append_events`]; with a `key`, once: the same key again appends nothing and
+    /// answers the ids the first batch got (see [`crate::append_idempotency`]).
+    pub async fn append_events_keyed<'a>(
+        &self,
+        claimant: impl Into<Claimant<'a>>,
+        org: OrgId,
+        id: ConversationId,
+        events: Vec<Value>,
+        key: Option<IdempotencyKey>,
+    ) -> Result<AppendedRange, DomainError> {
         if events.is_empty() || events.len() > MAX_BATCH {
             return Err(DomainError::invalid("events", "send 1 to 1000 events"));
         }
@@ -40,9 +54,13 @@ impl ConversationService {
             ));
         }
         self.manageable_as(claimant.into(), org, id).await?;
-        let range =
-            event_ids::write_then_record(self.append_ports(), org, id, &events, self.ports.clock.now())
-                .await?;
+        let at = self.ports.clock.now();
+        let range = match &key {
+            Some(key) => {
+                event_ids::write_then_record_keyed(self.append_ports(), org, id, &events, key, at).await?
+            }
+            None => event_ids::write_then_record(self.append_ports(), org, id, &events, at).await?,
+        };
         self.signal(Signal::Appended {
             org,
             conversation: id,
@@ -126,7 +144,6 @@ impl ConversationService {
         event_ids::AppendPorts {
             unit_of_work: self.ports.unit_of_work.as_ref(),
             store: self.ports.events.as_ref(),
-            index: self.ports.event_index.as_ref(),
         }
     }
 

@@ -1,5 +1,6 @@
 use crate::{
     Caller, Claimant, Conversation, ConversationId, DomainError, FieldError, OrgId, Role, UserId, Visibility,
+    conversation_order::ConversationOrder,
     new_id,
     policy::{Permission, require},
     ports::{ConversationCursor, ConversationFilter, ConversationPatch, Signal, UsageReport},
@@ -66,6 +67,8 @@ pub struct ConversationListQuery {
     pub execution_status: Option<String>,
     /// Continue after this point.
     pub after: Option<ConversationCursor>,
+    /// Latest activity first (the default), or by creation: the order a full walk can trust.
+    pub order: ConversationOrder,
     /// Page size.
     pub limit: u64,
 }
@@ -196,7 +199,9 @@ impl ConversationService {
             title_contains: query.q.filter(|q| !q.is_empty()),
             repository: query.repository.filter(|repository| !repository.is_empty()),
             execution_status: query.execution_status.filter(|status| !status.is_empty()),
+            order: query.order,
         };
+        let after = query.after.map(|cursor| query.order.accept(cursor)).transpose()?;
         if filter.execution_status.as_deref().is_some_and(|status| {
             status.len() > 32 || !status.chars().all(|c| c.is_ascii_lowercase() || c == '_')
         }) {
@@ -210,7 +215,7 @@ impl ConversationService {
                 let (access, items) = self
                     .ports
                     .conversations
-                    .list_for(org, &filter, query.after, query.limit + 1)
+                    .list_for(org, &filter, after, query.limit + 1)
                     .await?;
                 crate::caller::admitted_role(caller, org, access)?;
                 items
@@ -219,7 +224,7 @@ impl ConversationService {
                 let read = self
                     .ports
                     .session_reads
-                    .conversations(&self.probe(claims), org, &filter, query.after, query.limit + 1)
+                    .conversations(&self.probe(claims), org, &filter, after, query.limit + 1)
                     .await?;
                 let (caller, access, items) = confirm_read(claims, read)?;
                 crate::caller::admitted_role(&caller, org, access)?;
@@ -231,10 +236,7 @@ impl ConversationService {
         let next = more
             .then(|| items.last())
             .flatten()
-            .map(|last| ConversationCursor {
-                last_updated_at: last.last_updated_at,
-                id: last.id,
-            });
+            .map(|last| query.order.cursor_after(last));
         Ok(ConversationPage { items, next })
     }
 

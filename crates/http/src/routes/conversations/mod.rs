@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tenantry_domain::{
     DomainError, Visibility,
+    append_idempotency::IdempotencyKey,
+    conversation_order::ConversationOrder,
     ports::{ConversationCursor, ConversationPatch, UsageReport},
     services::{
         agent_runs::StartInput,
@@ -22,7 +24,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::problem_responses::{
-    BudgetUsedUp, InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
+    BudgetUsedUp, Conflict, InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated,
+    Unavailable,
 };
 use crate::{
     ApiError, AppState, Problem,
@@ -152,13 +155,25 @@ pub(crate) struct ListQuery {
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
-    /// Opaque cursor from the previous page's `next_cursor`.
-    #[param(pattern = r"^([A-Za-z0-9_-]{32})?$")]
+    /// `updated` (default): latest activity first; a conversation that changes during a walk
+    /// moves, so pages may skip or repeat it. `created`: newest created first, a key that never
+    /// changes, so walking every page sees each conversation exactly once.
+    #[param(pattern = r"^(updated|created)$")]
+    order: Option<String>,
+    /// Opaque cursor from the previous page's `next_cursor` (of a list in the same order).
+    #[param(pattern = r"^([A-Za-z0-9_-]{32}|[A-Za-z0-9_-]{34})?$")]
     cursor: Option<String>,
 }
 
+/// What marks a `created` cursor (an `updated` one has no mark, as before there was a choice).
+const CREATED_CURSOR: u8 = b'c';
+
 fn encode_cursor(cursor: ConversationCursor) -> String {
-    let mut bytes = cursor.last_updated_at.timestamp_micros().to_be_bytes().to_vec();
+    let mut bytes = match cursor.order {
+        ConversationOrder::Updated => Vec::with_capacity(24),
+        ConversationOrder::Created => vec![CREATED_CURSOR],
+    };
+    bytes.extend_from_slice(&cursor.at.timestamp_micros().to_be_bytes());
     bytes.extend_from_slice(cursor.id.as_bytes());
     URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -166,13 +181,18 @@ fn encode_cursor(cursor: ConversationCursor) -> String {
 fn decode_cursor(raw: &str) -> Result<ConversationCursor, DomainError> {
     let invalid = || DomainError::invalid("cursor", "is not a cursor this API returned");
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
+    let (order, bytes) = match bytes.split_first() {
+        Some((&CREATED_CURSOR, rest)) if bytes.len() == 25 => (ConversationOrder::Created, rest),
+        _ => (ConversationOrder::Updated, bytes.as_slice()),
+    };
     let (micros, id) = bytes.split_at_checked(8).ok_or_else(invalid)?;
     let micros = i64::from_be_bytes(micros.try_into().map_err(|_| invalid())?);
     // Any well-formed cursor is a point in time; ones outside years 1..=9999 (what every database
     // stores) are clamped.
     let micros = micros.clamp(-62_135_596_800_000_000, 253_402_300_799_999_999);
     Ok(ConversationCursor {
-        last_updated_at: DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(invalid)?,
+        order,
+        at: DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(invalid)?,
         id: Uuid::from_slice(id).map_err(|_| invalid())?,
     })
 }
@@ -201,6 +221,12 @@ pub(crate) async fn list(
         repository: query.repository,
         mine: query.mine.unwrap_or(false),
         execution_status: query.execution_status,
+        order: query
+            .order
+            .as_deref()
+            .map(ConversationOrder::parse)
+            .transpose()?
+            .unwrap_or_default(),
         after: page.raw_cursor().map(decode_cursor).transpose()?,
         limit: page.limit()?,
     };
@@ -336,18 +362,26 @@ pub(crate) async fn remove(
     post, path = "/api/orgs/{org_id}/conversations/{id}/events",
     tag = "conversations",
     summary = "Append an event or up to 1000 (creator or admin+)",
-    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The conversation")),
+    description = "With an `Idempotency-Key` header the batch is appended once: the same key again \
+                   (a retry after a timeout or a 503) appends nothing and answers the ids the first \
+                   batch got; a key reused for a batch of another size is 409 `idempotency_key_reused`.",
+    params(
+        ("org_id" = Uuid, Path, description = "The org"),
+        ("id" = Uuid, Path, description = "The conversation"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters, unique per conversation")
+    ),
     request_body = Object,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The ids given", body = AppendedBody),
-        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Conflict, Unavailable
     )
 )]
 pub(crate) async fn append_events(
     state: web::Data<AppState>,
     claim: Claim,
     path: web::Path<(Uuid, Uuid)>,
+    request: actix_web::HttpRequest,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let (org, id) = path.into_inner();
@@ -356,9 +390,13 @@ pub(crate) async fn append_events(
         event @ Value::Object(_) => vec![event],
         _ => return Err(DomainError::invalid("body", "must be an event object or an array of them").into()),
     };
+    let key = match request.headers().get("idempotency-key") {
+        Some(value) => Some(IdempotencyKey::parse(value.to_str().unwrap_or_default())?),
+        None => None,
+    };
     let range = state
         .conversations
-        .append_events(claim.as_claimant(), org, id, events)
+        .append_events_keyed(claim.as_claimant(), org, id, events, key)
         .await?;
     Ok(HttpResponse::Created().json(AppendedBody {
         first_id: range.first_id,

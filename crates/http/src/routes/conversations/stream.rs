@@ -16,8 +16,12 @@ use crate::{
     ApiError, AppState,
     auth::{authenticate, bearer_token},
     problem_responses::{InvalidInput, NotVisible, Unauthenticated, Unavailable},
-    stream_limits::StreamSlot,
+    stream_limits::{StreamLimits, StreamSlot},
 };
+
+/// The last frame of a stream cut short because this instance shuts down: the client opens it
+/// again (on another instance) with `Last-Event-ID`.
+pub(crate) const SHUTDOWN_END: &str = "event: end\ndata: {\"reason\":\"shutdown\"}\n\n";
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -124,9 +128,9 @@ pub(crate) async fn follow_events(
         }),
     };
     let caller = check.current().await?;
-    let slot = state.streams.open(caller.user.id)?;
+    let slot = state.streams.open(caller.user.id).await?;
     let follower = state.conversations.follow(check, org, id, start).await?;
-    Ok(sse(follower, Some(slot), state.streams.heartbeat()))
+    Ok(sse(follower, slot, &state.streams))
 }
 
 /// What the body stream is doing.
@@ -135,33 +139,37 @@ enum Phase {
     Ended,
 }
 
-pub(crate) fn sse(
-    follower: EventFollower,
-    slot: Option<StreamSlot>,
-    heartbeat: std::time::Duration,
-) -> HttpResponse {
+pub(crate) fn sse(follower: EventFollower, slot: StreamSlot, limits: &StreamLimits) -> HttpResponse {
+    let heartbeat = limits.heartbeat();
+    let closed: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> = Box::pin(limits.closed());
     let body = futures::stream::unfold(
-        (follower, slot, Phase::Following),
-        move |(mut follower, slot, phase)| async move {
+        (follower, slot, Phase::Following, closed),
+        move |(mut follower, slot, phase, mut closed)| async move {
             if let Phase::Ended = phase {
                 return None;
             }
-            let (chunk, phase) = match tokio::time::timeout(heartbeat, follower.next()).await {
-                Ok(Ok(FollowStep::Events(events))) => (frames(&events), Phase::Following),
-                Ok(Ok(FollowStep::End)) => ("event: end\ndata: {}\n\n".to_owned(), Phase::Ended),
+            let step = tokio::select! {
+                biased;
+                () = &mut closed => None,
+                step = tokio::time::timeout(heartbeat, follower.next()) => Some(step),
+            };
+            let (chunk, phase) = match step {
+                None => (SHUTDOWN_END.to_owned(), Phase::Ended),
+                Some(Ok(Ok(FollowStep::Events(events)))) => (frames(&events), Phase::Following),
+                Some(Ok(Ok(FollowStep::End))) => ("event: end\ndata: {}\n\n".to_owned(), Phase::Ended),
                 // The store or database is down: say so, and look again at the next heartbeat.
-                Ok(Err(_)) => {
+                Some(Ok(Err(_))) => {
                     tokio::time::sleep(heartbeat.min(std::time::Duration::from_secs(1))).await;
                     (": unavailable, retrying\n\n".to_owned(), Phase::Following)
                 }
-                Err(_) => {
+                Some(Err(_)) => {
                     follower.recheck();
                     (": heartbeat\n\n".to_owned(), Phase::Following)
                 }
             };
             Some((
                 Ok::<_, actix_web::Error>(web::Bytes::from(chunk)),
-                (follower, slot, phase),
+                (follower, slot, phase, closed),
             ))
         },
     );
@@ -242,16 +250,28 @@ pub(crate) async fn watch_org(
         token: bearer_token(&req),
     };
     let caller = check.current().await?;
-    let slot = state.streams.open(caller.user.id)?;
+    let slot = state.streams.open(caller.user.id).await?;
     let watcher = state.conversations.watch_org(Box::new(check), org).await?;
     let heartbeat = state.streams.heartbeat();
+    let closed: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> = Box::pin(state.streams.closed());
     let body = futures::stream::unfold(
-        (watcher, slot, false),
-        move |(mut watcher, slot, ended)| async move {
+        (watcher, slot, false, closed),
+        move |(mut watcher, slot, ended, mut closed)| async move {
             if ended {
                 return None;
             }
-            let (chunk, ended) = match tokio::time::timeout(heartbeat, watcher.next()).await {
+            let step = tokio::select! {
+                biased;
+                () = &mut closed => None,
+                step = tokio::time::timeout(heartbeat, watcher.next()) => Some(step),
+            };
+            let Some(step) = step else {
+                return Some((
+                    Ok(web::Bytes::from_static(SHUTDOWN_END.as_bytes())),
+                    (watcher, slot, true, closed),
+                ));
+            };
+            let (chunk, ended) = match step {
                 Ok(Ok(OrgActivity::Changed(conversation))) => {
                     let data = serde_json::to_string(&ConversationBody::from(conversation.as_ref()))
                         .unwrap_or_else(|_| "{}".into());
@@ -269,7 +289,7 @@ pub(crate) async fn watch_org(
             };
             Some((
                 Ok::<_, actix_web::Error>(web::Bytes::from(chunk)),
-                (watcher, slot, ended),
+                (watcher, slot, ended, closed),
             ))
         },
     );
@@ -280,7 +300,9 @@ fn event_stream<S>(body: S) -> HttpResponse
 where
     S: futures::Stream<Item = Result<web::Bytes, actix_web::Error>> + 'static,
 {
+    // A stream's connection is not reused: a shutdown then waits for no idle keep-alive.
     HttpResponse::Ok()
+        .force_close()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
