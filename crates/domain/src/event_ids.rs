@@ -11,8 +11,8 @@ use crate::{
     ConversationId, DomainError, OrgId,
     append_idempotency::{IdempotencyKey, replay},
     ports::{
-        AppendedRange, EventSegment, EventStore, LockedConversation, ObjectName, SegmentObject,
-        Transaction, UnitOfWork,
+        AppendedRange, EventSegment, EventStore, LockedConversation, ObjectName, SegmentObject, Transaction,
+        UnitOfWork,
     },
 };
 
@@ -155,7 +155,10 @@ async fn record(unit_of_work: &dyn UnitOfWork, batch: Batch<'_>, at: DateTime<Ut
         {
             return Ok(Err(replay(earlier, batch.count)?));
         }
-        if batch.first_id.is_some_and(|first_id| first_id != locked.event_count) {
+        if batch
+            .first_id
+            .is_some_and(|first_id| first_id != locked.event_count)
+        {
             return Err(DomainError::conflict(
                 "events_moved_on",
                 "the conversation got other events meanwhile",

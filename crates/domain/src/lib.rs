@@ -5,9 +5,9 @@
 //! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
 
 pub mod agent_launch;
-pub mod append_idempotency;
 pub mod agent_reports;
 pub mod api_key;
+pub mod append_idempotency;
 pub mod audit;
 pub mod billing;
 pub mod budget;
@@ -53,8 +53,8 @@ pub mod session_confirmation;
 pub mod settings;
 pub mod share;
 pub mod spend_period;
-pub mod stream_cap;
 pub mod sso;
+pub mod stream_cap;
 pub mod throttle;
 pub mod usage_bounds;
 pub mod user;

@@ -21,6 +21,10 @@ mod tests {
     fn only_batches_older_than_the_grace_are_candidates() {
         let now = Utc::now();
         assert_eq!(written_before(now, DEFAULT_GRACE), now - Duration::hours(1));
-        assert_eq!(written_before(now, Duration::seconds(-5)), now, "a negative grace is none");
+        assert_eq!(
+            written_before(now, Duration::seconds(-5)),
+            now,
+            "a negative grace is none"
+        );
     }
 }

@@ -110,7 +110,8 @@ impl EventStore for MemoryEventStore {
             .objects()
             .iter()
             .filter(|(object, events)| {
-                matches!(object.name, ObjectName::Batch(_)) && events.first().is_none_or(|(at, _)| *at < before)
+                matches!(object.name, ObjectName::Batch(_))
+                    && events.first().is_none_or(|(at, _)| *at < before)
             })
             .map(|(object, _)| *object)
             .collect())

@@ -14,8 +14,9 @@ use tenantry_domain::{
     append_idempotency::IdempotencyKey,
     credential_lifecycle::Revocation,
     ports::{
-        AppendedRange, AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation, MemberGrantRows,
-        MemberRows, MemberView, OpenInvitation, OrgRows, RowsTransaction, Transaction, UnitOfWork, UserRows,
+        AppendedRange, AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation,
+        MemberGrantRows, MemberRows, MemberView, OpenInvitation, OrgRows, RowsTransaction, Transaction,
+        UnitOfWork, UserRows,
     },
 };
 use tokio::sync::OwnedMutexGuard;
@@ -349,9 +350,10 @@ impl EventLogRows for MemoryTransaction {
             .and_then(|segments| segments.iter().find(|segment| segment.0 == first_id))
             .map(|segment| segment.1)
             .ok_or(DomainError::NotFound)?;
-        tables
-            .segment_keys
-            .insert((conversation, key.as_str().to_owned()), AppendedRange { first_id, last_id });
+        tables.segment_keys.insert(
+            (conversation, key.as_str().to_owned()),
+            AppendedRange { first_id, last_id },
+        );
         Ok(())
     }
 

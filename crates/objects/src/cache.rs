@@ -223,7 +223,10 @@ mod tests {
             self.store.purge(purge).await
         }
 
-        async fn batches_written_before(&self, before: DateTime<Utc>) -> Result<Vec<SegmentObject>, DomainError> {
+        async fn batches_written_before(
+            &self,
+            before: DateTime<Utc>,
+        ) -> Result<Vec<SegmentObject>, DomainError> {
             self.store.batches_written_before(before).await
         }
     }

@@ -46,7 +46,11 @@ async fn a_batch_sent_again_with_its_key_is_appended_once() {
     let (status, next) = append(&app, token, org, &id, "batch-2", json!({ "n": 3 })).await;
     assert_eq!((status, next["first_id"].as_i64()), (201, Some(3)), "{next}");
     let (status, refused) = append(&app, token, org, &id, "batch-1", json!([{ "n": 9 }])).await;
-    assert_eq!((status, refused["code"].as_str()), (409, Some("idempotency_key_reused")), "{refused}");
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("idempotency_key_reused")),
+        "{refused}"
+    );
     let (status, refused) = append(&app, token, org, &id, "has space", json!({ "n": 9 })).await;
     assert_eq!(status, 422, "{refused}");
     assert_eq!(event_count(&app, token, org, &id).await, 4);
@@ -54,7 +58,11 @@ async fn a_batch_sent_again_with_its_key_is_appended_once() {
     // A key belongs to its conversation: the same key elsewhere is a new batch.
     let other = create_conversation(&app, token, org, json!({})).await;
     let (status, elsewhere) = append(&app, token, org, &other, "batch-1", batch).await;
-    assert_eq!((status, elsewhere["first_id"].as_i64()), (201, Some(0)), "{elsewhere}");
+    assert_eq!(
+        (status, elsewhere["first_id"].as_i64()),
+        (201, Some(0)),
+        "{elsewhere}"
+    );
 }
 
 #[tokio::test]

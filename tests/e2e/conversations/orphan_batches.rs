@@ -21,10 +21,7 @@ async fn batches_no_segment_points_to_are_swept_after_their_grace() {
     let (token, org) = (user.access_token.as_str(), user.org_id.as_str());
     let id = create_conversation(&app, token, org, json!({})).await;
     for n in 0..2 {
-        let (status, body) = app
-            .api(token)
-            .append_events(org, &id, json!([{ "n": n }]))
-            .await;
+        let (status, body) = app.api(token).append_events(org, &id, json!([{ "n": n }])).await;
         assert_eq!(status, 201, "{body}");
     }
     let batches = format!("orgs/{org}/conversations/{id}/batches");
@@ -35,7 +32,10 @@ async fn batches_no_segment_points_to_are_swept_after_their_grace() {
     for _ in 0..3 {
         let orphan = Path::from(format!("{batches}/{}.json", uuid::Uuid::new_v4()));
         store
-            .put(&orphan, PutPayload::from_static(b"[{\"timestamp\":\"2026-12-05T00:00:00Z\",\"event\":{}}]"))
+            .put(
+                &orphan,
+                PutPayload::from_static(b"[{\"timestamp\":\"2026-12-05T00:00:00Z\",\"event\":{}}]"),
+            )
             .await
             .expect("write orphan");
     }

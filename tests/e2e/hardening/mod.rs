@@ -26,8 +26,8 @@ mod session_reads;
 mod session_revocation;
 mod settings_race;
 mod slow_bodies;
-mod storage_full;
 mod startup_refusals;
+mod storage_full;
 
 use serde_json::{Value, json};
 

@@ -113,5 +113,4 @@ pub trait EventIndex: Send + Sync {
         &self,
         batches: &[(ConversationId, uuid::Uuid)],
     ) -> Result<std::collections::HashSet<uuid::Uuid>, DomainError>;
-
 }

@@ -27,7 +27,12 @@ pub struct OrphanSweep {
 impl OrphanSweep {
     /// A sweep over the event store and the segments, deleting batches older than `grace` that no
     /// segment points to.
-    pub fn new(events: Arc<dyn EventStore>, index: Arc<dyn EventIndex>, clock: Arc<dyn Clock>, grace: Duration) -> Self {
+    pub fn new(
+        events: Arc<dyn EventStore>,
+        index: Arc<dyn EventIndex>,
+        clock: Arc<dyn Clock>,
+        grace: Duration,
+    ) -> Self {
         Self {
             events,
             index,

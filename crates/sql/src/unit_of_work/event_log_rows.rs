@@ -10,8 +10,8 @@ use sea_orm::{
 use tenantry_domain::{
     ConversationId, DomainError,
     agent_reports::{AgentStateChange, ReportedUsage},
-    budget::SpendRecorded,
     append_idempotency::IdempotencyKey,
+    budget::SpendRecorded,
     ports::{AppendedRange, EventLogRows, EventSegment, LockedConversation},
 };
 

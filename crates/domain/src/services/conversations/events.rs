@@ -1,8 +1,9 @@
 use serde_json::Value;
 
 use crate::{
-    Claimant, Conversation,
-    append_idempotency::IdempotencyKey, ConversationId, DomainError, OrgId, StoredEvent, event_ids,
+    Claimant, Conversation, ConversationId, DomainError, OrgId, StoredEvent,
+    append_idempotency::IdempotencyKey,
+    event_ids,
     ports::{AppendedRange, EventSegment, Signal},
     services::conversations::{ConversationService, admitted_reader},
     session_confirmation::confirm_read,
