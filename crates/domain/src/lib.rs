@@ -20,6 +20,7 @@ pub mod domain_verification;
 pub mod email;
 pub mod error;
 pub mod event;
+pub mod event_gaps;
 pub mod event_ids;
 pub mod expired_rows;
 pub mod ids;

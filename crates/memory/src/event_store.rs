@@ -128,9 +128,9 @@ impl EventStore for MemoryEventStore {
         let objects = self.objects();
         let mut events = Vec::new();
         for segment in segments {
-            let stored = objects
-                .get(&segment.location())
-                .ok_or_else(|| DomainError::Internal("event segment missing".into()))?;
+            let stored = objects.get(&segment.location()).ok_or(DomainError::Gone {
+                code: tenantry_domain::event_gaps::EVENTS_MISSING,
+            })?;
             events.extend(
                 (segment.first_id..)
                     .zip(stored)

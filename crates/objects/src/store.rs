@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tenantry_domain::{
     DomainError, StoredEvent,
+    event_gaps::EVENTS_MISSING,
     ports::{EventSegment, EventStore, ObjectName, PendingPurge, Probe, SegmentObject},
 };
 
@@ -70,6 +71,17 @@ fn object_path(object: &SegmentObject) -> Path {
         ObjectName::Batch(name) => format!("{conversation}/batches/{name}.json"),
         ObjectName::FirstId(first_id) => format!("{conversation}/events/{first_id:020}.json"),
     })
+}
+
+/// A segment's object that is not there ([`EVENTS_MISSING`]), or a store that does not answer.
+fn missing_or_unavailable(error: object_store::Error) -> DomainError {
+    match error {
+        object_store::Error::NotFound { path, .. } => {
+            tracing::error!(%path, "a recorded event segment's object is missing");
+            DomainError::Gone { code: EVENTS_MISSING }
+        }
+        other => unavailable(other),
+    }
 }
 
 fn unavailable(error: object_store::Error) -> DomainError {
@@ -149,10 +161,10 @@ impl EventStore for ObjectEventStore {
                 let bytes = store
                     .get(&path)
                     .await
-                    .map_err(unavailable)?
+                    .map_err(missing_or_unavailable)?
                     .bytes()
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(missing_or_unavailable)?;
                 let events = serde_json::from_slice::<Vec<EventIn>>(&bytes).map_err(|error| {
                     DomainError::Internal(format!("corrupt event segment {path}: {error}"))
                 })?;

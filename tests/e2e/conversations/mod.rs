@@ -6,6 +6,7 @@ mod deletion;
 mod events;
 mod idempotent_appends;
 mod listing;
+mod missing_events;
 mod orphan_batches;
 mod retention;
 mod sharing;

@@ -3,6 +3,7 @@ use serde_json::Value;
 use crate::{
     Claimant, Conversation, ConversationId, DomainError, OrgId, StoredEvent,
     append_idempotency::IdempotencyKey,
+    event_gaps::{EVENTS_MISSING, MissingEvents, missing_in_window},
     event_ids,
     ports::{AppendedRange, EventSegment, Signal},
     services::conversations::{ConversationService, admitted_reader},
@@ -21,6 +22,8 @@ pub struct EventPage {
     pub items: Vec<StoredEvent>,
     /// Where the next page starts, if there are more events now.
     pub next_start_id: Option<i64>,
+    /// Runs of ids in the window whose stored object is gone (see [`crate::event_gaps`]).
+    pub missing: Vec<MissingEvents>,
 }
 
 impl ConversationService {
@@ -110,11 +113,16 @@ impl ConversationService {
             return Ok(EventPage {
                 items: Vec::new(),
                 next_start_id: None,
+                missing: Vec::new(),
             });
         }
-        let items = self.events_of(&segments, start_id, end).await?;
+        let (items, missing) = self.readable_events(&segments, start_id, end).await?;
         let next_start_id = (end < conversation.event_count).then_some(end);
-        Ok(EventPage { items, next_start_id })
+        Ok(EventPage {
+            items,
+            next_start_id,
+            missing,
+        })
     }
 
     /// Events `start_id..start_id+limit` of `conversation`, which the caller may read.
@@ -131,11 +139,21 @@ impl ConversationService {
             return Ok(EventPage {
                 items: Vec::new(),
                 next_start_id: None,
+                missing: Vec::new(),
             });
         }
-        let items = self.stored_events(org, id, start_id, end).await?;
+        let segments = self
+            .ports
+            .event_index
+            .segments(org, id, start_id, end - start_id)
+            .await?;
+        let (items, missing) = self.readable_events(&segments, start_id, end).await?;
         let next_start_id = (end < conversation.event_count).then_some(end);
-        Ok(EventPage { items, next_start_id })
+        Ok(EventPage {
+            items,
+            next_start_id,
+            missing,
+        })
     }
 }
 
@@ -162,6 +180,37 @@ impl ConversationService {
             .segments(org, id, start, end - start)
             .await?;
         self.events_of(&segments, start, end).await
+    }
+
+    /// Events `start..end` read from `segments`, and the runs whose object is gone: when one is,
+    /// the segments are read one by one so the others are still served.
+    async fn readable_events(
+        &self,
+        segments: &[EventSegment],
+        start: i64,
+        end: i64,
+    ) -> Result<(Vec<StoredEvent>, Vec<MissingEvents>), DomainError> {
+        match self.events_of(segments, start, end).await {
+            Err(DomainError::Gone { code: EVENTS_MISSING }) => {}
+            other => return other.map(|items| (items, Vec::new())),
+        }
+        let (mut items, mut missing) = (Vec::new(), Vec::new());
+        for segment in segments {
+            let ids = segment.first_id.max(start)..(segment.last_id + 1).min(end);
+            match self
+                .ports
+                .events
+                .get_events(std::slice::from_ref(segment), ids)
+                .await
+            {
+                Ok(events) => items.extend(events),
+                Err(DomainError::Gone { code: EVENTS_MISSING }) => {
+                    missing.push(missing_in_window(segment, start, end));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok((items, missing))
     }
 
     /// Events `start..end` read from `segments`, which must hold them all.

@@ -502,6 +502,17 @@ pub(crate) struct EventPageBody<'a> {
     pub(crate) items: Vec<EventBody<'a>>,
     /// Where the next page starts; `null` at the current end.
     pub(crate) next_start_id: Option<i64>,
+    /// Runs of ids in this window whose stored events are gone (left out of `items`); absent when
+    /// none are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) missing: Vec<MissingRangeBody>,
+}
+
+/// A run of event ids that cannot be served.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MissingRangeBody {
+    first_id: i64,
+    last_id: i64,
 }
 
 impl<'a> From<&'a tenantry_domain::services::conversations::EventPage> for EventPageBody<'a> {
@@ -509,6 +520,14 @@ impl<'a> From<&'a tenantry_domain::services::conversations::EventPage> for Event
         Self {
             items: page.items.iter().map(EventBody::from).collect(),
             next_start_id: page.next_start_id,
+            missing: page
+                .missing
+                .iter()
+                .map(|run| MissingRangeBody {
+                    first_id: run.first_id,
+                    last_id: run.last_id,
+                })
+                .collect(),
         }
     }
 }
