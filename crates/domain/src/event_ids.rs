@@ -10,10 +10,7 @@ use serde_json::Value;
 use crate::{
     ConversationId, DomainError, OrgId,
     append_idempotency::{IdempotencyKey, replay},
-    ports::{
-        AppendedRange, EventSegment, EventStore, LockedConversation, ObjectName, SegmentObject, Transaction,
-        UnitOfWork,
-    },
+    ports::{AppendedRange, EventSegment, EventStore, ObjectName, SegmentObject, UnitOfWork},
 };
 
 /// The segment a batch of `count` events written to `object` becomes in a conversation that holds
@@ -209,29 +206,6 @@ async fn settle_unknown_commit(
         Ok(Some(range)) => Ok(range),
         Ok(None) | Err(_) => Err(DomainError::OutcomeUnknown(error.to_string())),
     }
-}
-
-/// Appends `events` to the conversation locked in `transaction`, for callers that must decide
-/// under the lock which events to append (deduplicated agent reports). The caller commits.
-pub async fn append_locked(
-    transaction: &dyn Transaction,
-    store: &dyn EventStore,
-    locked: LockedConversation,
-    conversation: ConversationId,
-    events: &[Value],
-    at: DateTime<Utc>,
-) -> Result<AppendedRange, DomainError> {
-    let object = SegmentObject::new_batch(locked.org_id, conversation);
-    let segment = allocate(object, locked.event_count, events.len())?;
-    store.put_batch(object, at, events).await?;
-    if let Err(error) = transaction.event_log().record_segment(segment, at).await {
-        forget(store, object).await;
-        return Err(error);
-    }
-    Ok(AppendedRange {
-        first_id: segment.first_id,
-        last_id: segment.last_id,
-    })
 }
 
 /// Deletes a batch no segment will point to. If that fails too, the object stays unreferenced (no
