@@ -76,16 +76,16 @@ impl LoginThrottleStore for MemoryStore {
 
     async fn settle_attempt(
         &self,
-        key: &str,
-        limit: ThrottleLimit,
-        outcome: AttemptOutcome,
+        settled: &[(&str, ThrottleLimit, AttemptOutcome)],
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         self.write(|tables| {
-            let state = tables.throttles.get(key).copied();
-            tables
-                .throttles
-                .insert(key.to_owned(), limit.settle(state, outcome, now));
+            for (key, limit, outcome) in settled {
+                let state = tables.throttles.get(*key).copied();
+                tables
+                    .throttles
+                    .insert((*key).to_owned(), limit.settle(state, *outcome, now));
+            }
         })
         .await;
         Ok(())

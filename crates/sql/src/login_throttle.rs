@@ -164,14 +164,17 @@ impl LoginThrottleStore for SqlLoginThrottle {
 
     async fn settle_attempt(
         &self,
-        key: &str,
-        limit: ThrottleLimit,
-        outcome: AttemptOutcome,
+        settled: &[(&str, ThrottleLimit, AttemptOutcome)],
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
+        // The same order as `begin_attempt`, so the two cannot deadlock.
+        let mut ordered: Vec<&(&str, ThrottleLimit, AttemptOutcome)> = settled.iter().collect();
+        ordered.sort_by(|a, b| a.0.cmp(b.0));
         let (txn, _turn) = begin_write(&self.db).await?;
-        let state = lock_row(&txn, key, now).await?;
-        store_row(&txn, key, limit.settle(state, outcome, now)).await?;
+        for (key, limit, outcome) in ordered {
+            let state = lock_row(&txn, key, now).await?;
+            store_row(&txn, key, limit.settle(state, *outcome, now)).await?;
+        }
         txn.commit().await.map_err(db_error)
     }
 

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, OnConflict},
 };
 use tenantry_domain::{
@@ -35,6 +35,21 @@ impl SqlSsoStore {
     pub fn new(db: SqlDatabase) -> Self {
         Self { db }
     }
+}
+
+/// Records `entry` and commits when the write changed something; `false`, with nothing written,
+/// otherwise.
+async fn commit_audited(
+    txn: DatabaseTransaction,
+    changed: bool,
+    entry: &AuditEntry,
+) -> Result<bool, DomainError> {
+    if !changed {
+        return Ok(false);
+    }
+    audit::record(&txn, entry.clone()).await?;
+    txn.commit().await.map_err(db_error)?;
+    Ok(true)
 }
 
 fn domains_json(domains: &[EmailDomain]) -> String {
@@ -116,12 +131,7 @@ impl SsoStore for SqlSsoStore {
             .exec(&txn)
             .await
             .map_err(db_error)?;
-        if deleted.rows_affected == 0 {
-            return Ok(false);
-        }
-        audit::record(&txn, entry.clone()).await?;
-        txn.commit().await.map_err(db_error)?;
-        Ok(true)
+        commit_audited(txn, deleted.rows_affected > 0, entry).await
     }
 
     async fn set_org_policy(
@@ -274,12 +284,7 @@ impl SsoStore for SqlSsoStore {
         .exec_without_returning(&txn)
         .await
         .map_err(db_error)?;
-        if inserted == 0 {
-            return Ok(false);
-        }
-        audit::record(&txn, entry.clone()).await?;
-        txn.commit().await.map_err(db_error)?;
-        Ok(true)
+        commit_audited(txn, inserted > 0, entry).await
     }
 
     async fn org_domains(&self, org: OrgId) -> Result<Vec<OrgDomain>, DomainError> {
@@ -317,12 +322,7 @@ impl SsoStore for SqlSsoStore {
             .exec(&txn)
             .await
             .map_err(db_error)?;
-        if updated.rows_affected == 0 {
-            return Ok(false);
-        }
-        audit::record(&txn, entry.clone()).await?;
-        txn.commit().await.map_err(db_error)?;
-        Ok(true)
+        commit_audited(txn, updated.rows_affected > 0, entry).await
     }
 
     async fn delete_org_domain(
@@ -338,11 +338,6 @@ impl SsoStore for SqlSsoStore {
             .exec(&txn)
             .await
             .map_err(db_error)?;
-        if deleted.rows_affected == 0 {
-            return Ok(false);
-        }
-        audit::record(&txn, entry.clone()).await?;
-        txn.commit().await.map_err(db_error)?;
-        Ok(true)
+        commit_audited(txn, deleted.rows_affected > 0, entry).await
     }
 }

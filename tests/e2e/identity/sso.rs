@@ -77,21 +77,7 @@ async fn org_with_provider() -> Option<OrgSso> {
         &[callback(&app, &org)],
         &[ALICE, BOB, CAROL, DAVE, ADMIN],
     );
-    let (status, body) = app
-        .call(
-            "PUT",
-            &admin.access_token,
-            &format!("/api/orgs/{org}/sso"),
-            Some(json!({
-                "issuer": provider.issuer,
-                "client_id": provider.client_id,
-                "client_secret": provider.client_secret,
-                "allowed_domains": ["example.com"],
-                "default_role": "developer",
-            })),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let body = configure_provider(&app, &admin.access_token, &org, &provider, &["example.com"]).await;
     assert!(body.get("client_secret").is_none(), "{body}");
     assert_eq!(body["redirect_uri"], callback(&app, &org));
     Some(OrgSso {
@@ -684,14 +670,15 @@ async fn concurrent_callbacks_take_a_state_once_and_create_one_account() {
     assert_eq!(bobs, 1);
 }
 
-/// Configures `provider` as `org`'s own (its admin `token`), letting `domains` sign in.
+/// Configures `provider` as `org`'s own (its admin `token`), letting `domains` sign in and join as
+/// developers; the provider as shown.
 async fn configure_provider(
     app: &TestApp,
     token: &str,
     org: &str,
     provider: &OidcProvider,
     domains: &[&str],
-) {
+) -> Value {
     let (status, body) = app
         .call(
             "PUT",
@@ -707,6 +694,7 @@ async fn configure_provider(
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    body
 }
 
 /// A registered user's own shared org: its id.
@@ -855,7 +843,6 @@ async fn require_sso_trusts_only_the_orgs_own_provider() {
     assert_eq!((status, me["id"].as_str()), (200, Some(member.user_id.as_str())));
     let (status, refused) = app.api(&side_sso).get(&members_path).await;
     assert_eq!((status, code(&refused)), (403, "sso_required"), "{refused}");
-    // Nor can that session require SSO of the first org's policy in their name.
     let (status, _) = app.api(&side_sso).get(&format!("/api/orgs/{side}/members")).await;
     assert_eq!(status, 200, "the provider's own org trusts it");
     let (status, body) = app.api(&admin_sso).get(&members_path).await;

@@ -41,12 +41,11 @@ pub trait LoginThrottleStore: Send + Sync {
         wait: std::time::Duration,
     ) -> Result<AttemptStart, DomainError>;
 
-    /// Settles an attempt begun under `key` ([`ThrottleLimit::settle`]).
+    /// Settles an attempt begun under each key with its outcome ([`ThrottleLimit::settle`]), all
+    /// keys at once.
     async fn settle_attempt(
         &self,
-        key: &str,
-        limit: ThrottleLimit,
-        outcome: AttemptOutcome,
+        settled: &[(&str, ThrottleLimit, AttemptOutcome)],
         now: DateTime<Utc>,
     ) -> Result<(), DomainError>;
 

@@ -45,22 +45,25 @@ impl IdentityService {
         keys: &[(String, ThrottleLimit)],
         result: &Result<T, DomainError>,
     ) -> Result<(), DomainError> {
-        let now = self.ports.clock.now();
-        for (index, (key, limit)) in keys.iter().enumerate() {
-            let outcome = match result {
-                Ok(_) => AttemptOutcome::Succeeded {
-                    forgive_failures: index == 0,
-                },
-                Err(DomainError::Unauthorized(_)) => AttemptOutcome::Failed,
-                Err(_) => AttemptOutcome::Succeeded {
-                    forgive_failures: false,
-                },
-            };
-            self.ports
-                .throttle
-                .settle_attempt(key, *limit, outcome, now)
-                .await?;
-        }
-        Ok(())
+        let settled: Vec<(&str, ThrottleLimit, AttemptOutcome)> = keys
+            .iter()
+            .enumerate()
+            .map(|(index, (key, limit))| {
+                let outcome = match result {
+                    Ok(_) => AttemptOutcome::Succeeded {
+                        forgive_failures: index == 0,
+                    },
+                    Err(DomainError::Unauthorized(_)) => AttemptOutcome::Failed,
+                    Err(_) => AttemptOutcome::Succeeded {
+                        forgive_failures: false,
+                    },
+                };
+                (key.as_str(), *limit, outcome)
+            })
+            .collect();
+        self.ports
+            .throttle
+            .settle_attempt(&settled, self.ports.clock.now())
+            .await
     }
 }

@@ -29,10 +29,7 @@ impl SsoService {
         let domain = EmailDomain::parse(domain, "domain")?;
         let existing = self.ports.sso.org_domains(org).await?;
         if existing.iter().any(|claimed| claimed.domain == domain) {
-            return Err(DomainError::conflict(
-                "domain_claimed",
-                "This org has claimed the domain already: publish its TXT record and verify it.",
-            ));
+            return Err(already_claimed());
         }
         if existing.len() >= MAX_DOMAINS_PER_ORG {
             return Err(DomainError::invalid("domain", "an org claims at most 50 domains"));
@@ -51,10 +48,7 @@ impl SsoService {
             json!({ "domain": claimed.domain.as_str() }),
         );
         if !self.ports.sso.add_org_domain(&claimed, &audit).await? {
-            return Err(DomainError::conflict(
-                "domain_claimed",
-                "This org has claimed the domain already: publish its TXT record and verify it.",
-            ));
+            return Err(already_claimed());
         }
         Ok(claimed)
     }
@@ -148,4 +142,12 @@ impl SsoService {
             .map(|claimed| claimed.domain)
             .collect())
     }
+}
+
+/// The answer to a second claim of one domain by one org.
+fn already_claimed() -> DomainError {
+    DomainError::conflict(
+        "domain_claimed",
+        "This org has claimed the domain already: publish its TXT record and verify it.",
+    )
 }
