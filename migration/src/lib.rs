@@ -27,6 +27,7 @@ mod m20261205_000020_key_event_batches;
 mod m20261205_000040_record_sandbox_origin;
 mod m20261205_000070_index_conversations_by_creation;
 mod m20261205_000071_create_stream_leases;
+mod m20261206_000080_run_sandboxes;
 mod references;
 
 /// Every migration, oldest first.
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000020_key_event_batches::Migration),
             Box::new(m20261205_000070_index_conversations_by_creation::Migration),
             Box::new(m20261205_000071_create_stream_leases::Migration),
+            Box::new(m20261206_000080_run_sandboxes::Migration),
         ]
     }
 }

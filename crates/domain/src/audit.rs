@@ -68,6 +68,16 @@ pub enum AuditAction {
     SandboxCreated,
     /// A sandbox was deleted.
     SandboxDeleted,
+    /// Tenantry started a sandbox.
+    SandboxStarted,
+    /// A sandbox Tenantry runs was paused (by a member, or because it was idle).
+    SandboxPaused,
+    /// A paused or failed sandbox was started again.
+    SandboxResumed,
+    /// A sandbox Tenantry ran was stopped and its workspace removed.
+    SandboxStopped,
+    /// A sandbox Tenantry runs stopped on its own, never came up, or vanished.
+    SandboxFailed,
     /// An org's single sign-on provider was set or changed.
     SsoConfigured,
     /// An org's single sign-on provider was removed.
@@ -126,6 +136,11 @@ impl AuditAction {
             AuditAction::SuperadminRevoked => "superadmin.revoked",
             AuditAction::SandboxCreated => "sandbox.created",
             AuditAction::SandboxDeleted => "sandbox.deleted",
+            AuditAction::SandboxStarted => "sandbox.started",
+            AuditAction::SandboxPaused => "sandbox.paused",
+            AuditAction::SandboxResumed => "sandbox.resumed",
+            AuditAction::SandboxStopped => "sandbox.stopped",
+            AuditAction::SandboxFailed => "sandbox.failed",
             AuditAction::SsoConfigured => "org.sso_configured",
             AuditAction::SsoRemoved => "org.sso_removed",
             AuditAction::PolicyUpdated => "org.policy_updated",

@@ -85,6 +85,15 @@ pub enum DomainError {
         /// How long the caller must wait.
         retry_after: Duration,
     },
+    /// A limit on how many of something may exist at once is reached (waiting does not help;
+    /// stopping one does).
+    #[error("limit reached: {code}")]
+    LimitReached {
+        /// Stable machine-readable reason.
+        code: &'static str,
+        /// What was reached and what to do, for a human.
+        detail: String,
+    },
     /// A service Tenantry called on the caller's behalf (an agent server) failed or refused.
     #[error("bad gateway: {code}")]
     BadGateway {

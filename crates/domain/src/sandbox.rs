@@ -26,6 +26,66 @@ pub struct Sandbox {
     pub created_at: DateTime<Utc>,
     /// When deleted (its key fails from then on).
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Where Tenantry runs it, when it does ([`SandboxOrigin::Provisioned`]); `None` for a sandbox
+    /// someone else runs.
+    pub runtime: Option<RuntimeRecord>,
+}
+
+/// What Tenantry records of a sandbox it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeRecord {
+    /// Where it stands ([`crate::sandbox_lifecycle`] decides the moves).
+    pub status: SandboxStatus,
+    /// The launch settings it was started with.
+    pub spec_id: String,
+    /// When the status last changed.
+    pub status_changed_at: DateTime<Utc>,
+}
+
+/// The states of a sandbox Tenantry runs, named as OpenHands names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SandboxStatus {
+    /// Started; its agent server does not answer yet.
+    Starting,
+    /// Its agent server answers.
+    Running,
+    /// Stopped on purpose; its workspace is kept and it can be resumed.
+    Paused,
+    /// It stopped on its own or never came up; resuming starts it again.
+    Error,
+    /// Tenantry restarted and found nothing of it running.
+    Missing,
+}
+
+impl SandboxStatus {
+    /// The stored and wire name (`STARTING`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Starting => "STARTING",
+            Self::Running => "RUNNING",
+            Self::Paused => "PAUSED",
+            Self::Error => "ERROR",
+            Self::Missing => "MISSING",
+        }
+    }
+
+    /// Reads a stored name back.
+    pub fn parse(stored: &str) -> Option<Self> {
+        [
+            Self::Starting,
+            Self::Running,
+            Self::Paused,
+            Self::Error,
+            Self::Missing,
+        ]
+        .into_iter()
+        .find(|status| status.name() == stored)
+    }
+
+    /// Whether it holds a runtime slot (counts against the limits of running sandboxes).
+    pub fn holds_slot(self) -> bool {
+        matches!(self, Self::Starting | Self::Running)
+    }
 }
 
 /// How a sandbox came to be: what decides whether the org's LLM key may be sent to it
@@ -72,6 +132,17 @@ pub fn session_key_address(org: OrgId, sandbox: Uuid) -> crate::secrets::SecretA
         scope: crate::secrets::SecretScope::SandboxKey,
         owner_id: Some(sandbox),
         name: crate::secrets::SecretName::internal("session_api_key"),
+    }
+}
+
+/// Where the secret key a started agent server encrypts its stored secrets with
+/// (`OH_SECRET_KEY`) is kept sealed: the same key must come back when it is resumed.
+pub fn agent_secret_key_address(org: OrgId, sandbox: Uuid) -> crate::secrets::SecretAddress {
+    crate::secrets::SecretAddress {
+        org_id: org,
+        scope: crate::secrets::SecretScope::SandboxKey,
+        owner_id: Some(sandbox),
+        name: crate::secrets::SecretName::internal("agent_secret_key"),
     }
 }
 
@@ -128,6 +199,22 @@ mod tests {
         assert!(sandbox_url("ftp://x").is_err());
         assert!(sandbox_url("http://").is_err());
         assert!(sandbox_url("http:// spaced").is_err());
+    }
+
+    #[test]
+    fn statuses_round_trip_and_only_live_ones_hold_a_slot() {
+        for status in [
+            SandboxStatus::Starting,
+            SandboxStatus::Running,
+            SandboxStatus::Paused,
+            SandboxStatus::Error,
+            SandboxStatus::Missing,
+        ] {
+            assert_eq!(SandboxStatus::parse(status.name()), Some(status));
+        }
+        assert!(SandboxStatus::Starting.holds_slot() && SandboxStatus::Running.holds_slot());
+        assert!(!SandboxStatus::Paused.holds_slot() && !SandboxStatus::Error.holds_slot());
+        assert_eq!(SandboxStatus::parse("running"), None);
     }
 
     #[test]

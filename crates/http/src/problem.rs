@@ -141,6 +141,9 @@ impl From<DomainError> for Problem {
             DomainError::NotFound => Problem::not_found(),
             DomainError::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, detail),
             DomainError::Gone { code } => Problem::new(StatusCode::GONE, code, "This is no longer valid."),
+            DomainError::LimitReached { code, detail } => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
+            }
             DomainError::TooManyRequests { retry_after } => {
                 let secs = retry_after.as_secs().max(1);
                 let mut problem = Problem::new(

@@ -54,3 +54,9 @@ pub enum JsonBodyRefused {
     #[response(status = 415, content_type = "application/problem+json")]
     NotJson(Problem),
 }
+
+/// A limit of things at once is reached (see `code`, e.g. `sandbox_limit`); stopping one helps,
+/// waiting does not.
+#[derive(IntoResponses)]
+#[response(status = 429, content_type = "application/problem+json")]
+pub struct LimitReached(pub Problem);

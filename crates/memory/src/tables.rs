@@ -128,6 +128,8 @@ pub(crate) struct Tables {
     pub preferences: HashMap<UserId, (Map<String, Value>, i64)>,
     pub throttles: HashMap<String, ThrottleState>,
     pub sandboxes: BTreeMap<Uuid, Sandbox>,
+    /// Limits of running sandboxes an operator set per org.
+    pub sandbox_limits: HashMap<OrgId, u32>,
     pub shares: BTreeMap<Uuid, (ConversationShare, String)>,
     pub stream_tickets: HashMap<String, (StreamTicket, Option<DateTime<Utc>>)>,
     pub remote_deletions: Vec<RemoteDeletionRow>,

@@ -15,9 +15,12 @@ use tenantry_domain::{
     credential_lifecycle::Revocation,
     ports::{
         AppendedRange, AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation,
-        MemberGrantRows, MemberRows, MemberView, OpenInvitation, OrgRows, RowsTransaction, Transaction,
-        UnitOfWork, UserRows,
+        MemberGrantRows, MemberRows, MemberView, OpenInvitation, OrgRows, RowsTransaction, SandboxRows,
+        Transaction, UnitOfWork, UserRows,
     },
+    sandbox::{Sandbox, SandboxStatus},
+    sandbox_limits::RunningSandboxes,
+    secrets::{Sealed, SecretAddress},
 };
 use tokio::sync::OwnedMutexGuard;
 use uuid::Uuid;
@@ -382,5 +385,79 @@ impl EventLogRows for MemoryTransaction {
             change,
             at,
         ))
+    }
+}
+
+#[async_trait]
+impl SandboxRows for MemoryTransaction {
+    async fn lock_sandbox(&self, org: OrgId, id: Uuid) -> Result<Option<Sandbox>, DomainError> {
+        Ok(self
+            .tables()
+            .sandboxes
+            .get(&id)
+            .filter(|sandbox| sandbox.org_id == org && sandbox.revoked_at.is_none())
+            .cloned())
+    }
+
+    async fn running_sandboxes(
+        &self,
+        org: OrgId,
+        user: UserId,
+        except: Option<Uuid>,
+    ) -> Result<RunningSandboxes, DomainError> {
+        let tables = self.tables();
+        let running: Vec<&Sandbox> = tables
+            .sandboxes
+            .values()
+            .filter(|sandbox| {
+                sandbox.org_id == org
+                    && sandbox.revoked_at.is_none()
+                    && Some(sandbox.id) != except
+                    && sandbox
+                        .runtime
+                        .as_ref()
+                        .is_some_and(|record| record.status.holds_slot())
+            })
+            .collect();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(RunningSandboxes {
+            in_org: count(running.len()),
+            of_user: count(
+                running
+                    .iter()
+                    .filter(|sandbox| sandbox.created_by == user)
+                    .count(),
+            ),
+        })
+    }
+
+    async fn sandbox_limit_of(&self, org: OrgId) -> Result<Option<u32>, DomainError> {
+        Ok(self.tables().sandbox_limits.get(&org).copied())
+    }
+
+    async fn insert_sandbox(
+        &self,
+        sandbox: &Sandbox,
+        sealed: &[(SecretAddress, Sealed)],
+    ) -> Result<(), DomainError> {
+        crate::sandboxes::insert_with_keys(&mut self.tables(), sandbox, sealed)
+    }
+
+    async fn set_sandbox_status(
+        &self,
+        id: Uuid,
+        status: SandboxStatus,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        if let Some(record) = self
+            .tables()
+            .sandboxes
+            .get_mut(&id)
+            .and_then(|sandbox| sandbox.runtime.as_mut())
+        {
+            record.status = status;
+            record.status_changed_at = at;
+        }
+        Ok(())
     }
 }

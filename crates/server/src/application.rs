@@ -96,6 +96,11 @@ impl Application {
             Duration::from_secs(config.storage.retention_interval_secs.max(1)),
             purging_stopped.clone(),
         ));
+        tokio::spawn(supervise_sandboxes_periodically(
+            state.sandboxes.clone(),
+            Duration::from_millis(config.sandboxes.supervise_interval_ms.max(50)),
+            purging_stopped.clone(),
+        ));
         tokio::spawn(purge_periodically(
             purger,
             state.agent_runs.clone(),
@@ -271,6 +276,38 @@ async fn sweep_throttles_periodically(
                 if let Err(error) = sso.sweep().await {
                     tracing::warn!(%error, "sweep of abandoned single sign-ons failed; will retry");
                 }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Supervises the sandboxes Tenantry runs at start (what vanished meanwhile is `MISSING`, what no
+/// record claims is removed) and then every `interval`, until told to stop.
+async fn supervise_sandboxes_periodically(
+    sandboxes: tenantry_domain::services::SandboxService,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    use tenantry_domain::sandbox_lifecycle::ObservedWhen;
+    if !sandboxes.runs_sandboxes() {
+        return;
+    }
+    let mut when = ObservedWhen::AtStart;
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                match sandboxes.supervise(when).await {
+                    Ok(0) => {}
+                    Ok(changed) => tracing::info!(changed, "sandboxes supervised"),
+                    Err(error) => {
+                        tracing::warn!(%error, "sandbox supervision failed; will retry");
+                        continue;
+                    }
+                }
+                when = ObservedWhen::Running;
             }
             _ = stop.changed() => return,
         }

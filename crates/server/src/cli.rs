@@ -100,6 +100,18 @@ pub enum OrgsAction {
         #[arg(long)]
         default: bool,
     },
+    /// Set how many sandboxes the org may run at once (0 is unlimited), or go back to the
+    /// configured figure with `--default`. Applies to the next start.
+    SandboxLimit {
+        /// The org.
+        org: uuid::Uuid,
+        /// Running sandboxes.
+        #[arg(long, required_unless_present = "default", conflicts_with = "default")]
+        max: Option<u32>,
+        /// Use `sandboxes.max_running_per_org` again.
+        #[arg(long)]
+        default: bool,
+    },
 }
 
 /// `import` sources.
@@ -385,6 +397,17 @@ async fn orgs(config: &Config, action: OrgsAction) -> anyhow::Result<()> {
             match per_minute {
                 Some(limit) => println!("{org}: {limit} requests per minute"),
                 None => println!("{org}: the configured limit"),
+            }
+        }
+        OrgsAction::SandboxLimit { org, max, .. } => {
+            tenantry_sql::SqlSandboxStore::set_org_limit(&database, org, max)
+                .await
+                .map_err(|error| {
+                    anyhow::anyhow!("cannot set the sandbox limit of {org} (does it exist?): {error}")
+                })?;
+            match max {
+                Some(max) => println!("{org}: at most {max} running sandboxes"),
+                None => println!("{org}: the configured sandbox limit"),
             }
         }
     }

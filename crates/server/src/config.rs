@@ -25,6 +25,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("auth", "auth"),
     ("orgs", "orgs"),
     ("agents", "agents"),
+    ("sandboxes_process", "sandboxes.process"),
+    ("sandboxes", "sandboxes"),
     ("secrets", "secrets"),
     ("mail", "mail"),
     ("streams", "streams"),
@@ -53,6 +55,8 @@ pub struct Config {
     pub orgs: OrgsConfig,
     /// Agent servers Tenantry drives.
     pub agents: AgentsConfig,
+    /// Sandboxes Tenantry starts itself.
+    pub sandboxes: SandboxesConfig,
     /// Live event streams.
     pub streams: StreamsConfig,
     /// Encryption of secrets.
@@ -181,6 +185,58 @@ fn default_connect_timeout_secs() -> u64 {
 
 fn default_agent_response_bytes() -> usize {
     4 * 1024 * 1024
+}
+
+/// `[sandboxes]`: how Tenantry starts sandboxes itself.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SandboxesConfig {
+    /// `process` (agent servers as local processes) or `none` (sandboxes are only registered).
+    pub runtime: String,
+    /// Running sandboxes per org (0: unlimited); an operator sets an org's own figure with
+    /// `tenantry orgs sandbox-limit`.
+    pub max_running_per_org: u32,
+    /// Running sandboxes per member in one org (0: unlimited).
+    pub max_running_per_user: u32,
+    /// A running sandbox with no running conversation and no activity this long is paused (0:
+    /// never).
+    pub idle_timeout_secs: u64,
+    /// Longest a start may take before the sandbox counts as failed.
+    pub start_timeout_secs: u64,
+    /// How often started sandboxes are looked at (up, crashed, idle, orphaned).
+    pub supervise_interval_ms: u64,
+    /// The spec used when a client names none.
+    pub default_spec: String,
+    /// The specs offered.
+    pub specs: Vec<SandboxSpecConfig>,
+    /// The process runtime.
+    pub process: ProcessSandboxesConfig,
+}
+
+/// `[[sandboxes.specs]]`: named launch settings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SandboxSpecConfig {
+    /// Its name.
+    pub id: String,
+    /// The program and arguments running the agent server (empty: the runtime's interpreter with
+    /// `-m openhands.agent_server`).
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// Where the agent works, relative to the sandbox's directory.
+    pub working_dir: String,
+    /// Environment the agent server starts with.
+    #[serde(default)]
+    pub initial_env: std::collections::BTreeMap<String, String>,
+}
+
+/// `[sandboxes.process]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProcessSandboxesConfig {
+    /// The Python interpreter with `openhands-agent-server` installed.
+    pub python: PathBuf,
+    /// Where sandboxes get their directories; unset: `<data_dir>/sandboxes`.
+    pub root: Option<PathBuf>,
+    /// How long a stopping agent server may take before it is killed.
+    pub stop_grace_secs: u64,
 }
 
 /// `[orgs]`.

@@ -3,6 +3,7 @@
 
 mod driven;
 mod harness;
+mod provisioned;
 mod real_agent_server;
 mod replay;
 mod sandboxes;

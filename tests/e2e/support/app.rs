@@ -101,6 +101,8 @@ async fn start(
     config.rate_limits.per_key = 0;
     config.rate_limits.per_user = 0;
     config.rate_limits.per_org = 0;
+    // Sandboxes are registered; the tests of sandboxes Tenantry starts choose the process runtime.
+    config.sandboxes.runtime = "none".into();
     adjust(&mut config);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

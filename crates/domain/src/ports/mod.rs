@@ -37,6 +37,7 @@ mod purge_queue;
 mod remote_deletions;
 mod request_counters;
 mod retention;
+mod sandbox_runtime;
 mod sandbox_store;
 mod secret_cipher;
 mod secret_store;
@@ -91,7 +92,8 @@ pub use purge_queue::{PendingPurge, PurgeQueue};
 pub use remote_deletions::{PendingRemoteDeletion, RemoteDeletionQueue};
 pub use request_counters::RequestCounters;
 pub use retention::RetentionStore;
-pub use sandbox_store::SandboxStore;
+pub use sandbox_runtime::{AGENT_SERVER, ExposedUrl, RuntimeFailure, SandboxLaunch, SandboxRuntime};
+pub use sandbox_store::{SandboxStore, SupervisedSandbox};
 pub use secret_cipher::SecretCipher;
 pub use secret_store::{SealedRow, SecretStore};
 pub use secret_tokens::SecretTokens;
@@ -107,6 +109,6 @@ pub use stream_tickets::{StreamTicket, StreamTickets};
 pub use totp_codes::{TotpCodes, TotpProvisioning};
 pub use transaction::{
     AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows, OpenInvitation,
-    OrgRows, RowsTransaction, Transaction, UserRows,
+    OrgRows, RowsTransaction, SandboxRows, Transaction, UserRows,
 };
 pub use unit_of_work::UnitOfWork;

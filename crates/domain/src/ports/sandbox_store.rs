@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{
@@ -6,6 +7,17 @@ use crate::{
     sandbox::Sandbox,
     secrets::{Sealed, SecretAddress},
 };
+
+/// A sandbox Tenantry runs, with what decides whether it is idle.
+#[derive(Debug, Clone)]
+pub struct SupervisedSandbox {
+    /// The sandbox.
+    pub sandbox: Sandbox,
+    /// The last change to any of its conversations.
+    pub last_conversation_activity: Option<DateTime<Utc>>,
+    /// Its conversations whose agent runs now (`execution_status` `running`).
+    pub running_conversations: u32,
+}
 
 /// Registered sandboxes and their session-key digests.
 #[async_trait]
@@ -31,4 +43,7 @@ pub trait SandboxStore: Send + Sync {
 
     /// The sandbox whose session key has this digest, live or not.
     async fn by_key_digest(&self, digest: &str) -> Result<Option<Sandbox>, DomainError>;
+
+    /// Every live sandbox Tenantry runs (in any state), with its conversations' activity.
+    async fn supervised(&self) -> Result<Vec<SupervisedSandbox>, DomainError>;
 }

@@ -136,7 +136,8 @@ impl AgentRunService {
         if sandbox.created_by != caller.user.id {
             return Err(DomainError::NotFound);
         }
-        let url = self.sandboxes.callable_url(&sandbox)?.ok_or_else(|| {
+        self.sandboxes.ensure_running(caller, &sandbox).await?;
+        let url = self.sandboxes.agent_url(&sandbox).await?.ok_or_else(|| {
             DomainError::invalid("sandbox_id", "the sandbox has no url to start conversations on")
         })?;
         // The caller is the sandbox's creator: their role now is the creator's.
@@ -281,8 +282,11 @@ impl AgentRunService {
             Err(DomainError::NotFound) => return Ok(true),
             Err(other) => return Err(other),
         };
-        let url = match self.sandboxes.callable_url(&sandbox) {
+        let url = match self.sandboxes.agent_url(&sandbox).await {
             Ok(Some(url)) => url,
+            // A paused sandbox keeps the conversation in its workspace: kept pending until it
+            // runs again, or its workspace is removed with it.
+            Ok(None) if sandbox.runtime.is_some() => return Ok(false),
             Ok(None) => return Ok(true),
             // Kept pending: the operator may open the policy again.
             Err(_) => return Ok(false),
@@ -319,7 +323,8 @@ impl AgentRunService {
                 DomainError::NotFound => no_agent(),
                 other => other,
             })?;
-        let url = self.sandboxes.callable_url(&sandbox)?.ok_or_else(no_agent)?;
+        self.sandboxes.ensure_running(caller, &sandbox).await?;
+        let url = self.sandboxes.agent_url(&sandbox).await?.ok_or_else(no_agent)?;
         Ok((url, key))
     }
 }

@@ -19,6 +19,7 @@ use crate::{
     },
     sandbox::{Sandbox, SandboxOrigin, sandbox_name, sandbox_url, session_key_address},
     sandbox_access::{SandboxFacts, decide_sandbox_action},
+    services::sandbox_lifecycle::{SandboxGuards, SandboxRuntimeSetup},
 };
 
 /// The adapters sandboxes need.
@@ -78,12 +79,15 @@ pub fn url_refused(refusal: &crate::outbound_policy::OutboundRefusal) -> DomainE
     )
 }
 
-/// The sandbox use cases.
+/// The sandbox use cases: registration and reports here, the lifecycle of sandboxes Tenantry runs
+/// in [`crate::services::sandbox_lifecycle`].
 #[derive(Clone)]
 pub struct SandboxService {
-    ports: SandboxPorts,
+    pub(crate) ports: SandboxPorts,
     public_url: Arc<str>,
     outbound: Arc<OutboundPolicy>,
+    pub(crate) runtime: Option<Arc<SandboxRuntimeSetup>>,
+    pub(crate) guards: Arc<SandboxGuards>,
 }
 
 impl SandboxService {
@@ -94,12 +98,29 @@ impl SandboxService {
             ports,
             public_url: public_url.trim_end_matches('/').into(),
             outbound: Arc::new(outbound),
+            runtime: None,
+            guards: Arc::default(),
         }
     }
 
-    /// The sandbox's agent server URL, if the outbound policy still lets Tenantry call it (403
-    /// `sandbox_url_refused` otherwise; the policy may have changed since it was registered).
-    pub fn callable_url(&self, sandbox: &Sandbox) -> Result<Option<String>, DomainError> {
+    /// The same use cases, starting sandboxes through `setup`'s runtime.
+    pub fn with_runtime(mut self, setup: SandboxRuntimeSetup) -> Self {
+        self.runtime = Some(Arc::new(setup));
+        self
+    }
+
+    /// The sandbox's agent server URL: where the runtime serves one Tenantry runs (`None` while it
+    /// does not run), or a registered one's URL if the outbound policy still lets Tenantry call it
+    /// (403 `sandbox_url_refused` otherwise; the policy may have changed since it was registered).
+    pub async fn agent_url(&self, sandbox: &Sandbox) -> Result<Option<String>, DomainError> {
+        if sandbox.runtime.is_some() {
+            let view = self.view_of(sandbox.clone()).await;
+            return Ok(view
+                .exposed_urls
+                .into_iter()
+                .find(|exposed| exposed.name == crate::ports::AGENT_SERVER)
+                .map(|exposed| exposed.url));
+        }
         match &sandbox.url {
             Some(url) => match self.outbound.check_url(url) {
                 Ok(()) => Ok(Some(url.clone())),
@@ -148,6 +169,7 @@ impl SandboxService {
             key_digest: self.ports.secret_tokens.digest(key.expose()),
             created_at: now,
             revoked_at: None,
+            runtime: None,
         };
         let audit = AuditEntry::new(
             org,
@@ -190,19 +212,26 @@ impl SandboxService {
         if sandbox.created_by != caller.user.id {
             require(role, Permission::ManageMembers)?;
         }
+        // A sandbox Tenantry runs is stopped and its workspace removed.
+        let action = match sandbox.runtime {
+            Some(_) => AuditAction::SandboxStopped,
+            None => AuditAction::SandboxDeleted,
+        };
         let audit = AuditEntry::new(
             org,
             self.ports.clock.now(),
             Some(caller.user.id),
-            AuditAction::SandboxDeleted,
+            action,
             ("sandbox", Some(id.to_string())),
             json!({ "name": sandbox.name, "created_by": sandbox.created_by }),
         );
-        if self.ports.sandboxes.revoke(org, id, &audit).await? {
-            Ok(())
-        } else {
-            Err(DomainError::NotFound)
+        if !self.ports.sandboxes.revoke(org, id, &audit).await? {
+            return Err(DomainError::NotFound);
         }
+        if sandbox.runtime.is_some() {
+            self.remove_runtime(id).await;
+        }
+        Ok(())
     }
 
     /// Resolves a presented session key to its sandbox and creator, as

@@ -14,9 +14,9 @@ use tenantry_domain::{
         BackgroundTasks, BillingStore, ConversationShares, Conversations, Credentials, DomainVerifier,
         EventIndex, EventStore, ExpiredRows, LoginThrottleStore, Mailer, MemberDirectory, MfaStore,
         OidcClient, OneTimeTokens, Orgs, PasswordHasher, PaymentProvider, Probe, PurgeQueue,
-        RemoteDeletionQueue, RequestCounters, RetentionStore, SandboxStore, SecretCipher, SecretStore,
-        SecretTokens, SessionReads, SessionThenRead, Sessions, SettingsStore, SignalBus, SpendStore,
-        SsoStore, StreamTickets, TotpCodes, UnitOfWork,
+        RemoteDeletionQueue, RequestCounters, RetentionStore, SandboxRuntime, SandboxStore, SecretCipher,
+        SecretStore, SecretTokens, SessionReads, SessionThenRead, Sessions, SettingsStore, SignalBus,
+        SpendStore, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
@@ -98,6 +98,8 @@ pub struct Adapters {
     pub api_key_format: Arc<dyn ApiKeyFormat>,
     /// The agent servers Tenantry drives.
     pub agent_server: Arc<dyn AgentServer>,
+    /// What starts sandboxes (`None`: this install only registers them).
+    pub sandbox_runtime: Option<Arc<dyn SandboxRuntime>>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Work handed off after a request is answered.
@@ -209,6 +211,7 @@ impl Adapters {
                 max_response_bytes: config.agents.max_response_bytes,
                 policy: config.agents.outbound_policy(),
             })),
+            sandbox_runtime: sandbox_runtime(config)?,
             clock: Arc::new(SystemClock),
             background: Arc::new(TokioBackground),
             signals: Arc::new(SqlSignalBus::start(database, config.streams.signal_buffer)),
@@ -302,5 +305,27 @@ fn payment_provider(config: &Config) -> anyhow::Result<Arc<dyn PaymentProvider>>
             Ok(Arc::new(stripe))
         }
         other => anyhow::bail!("billing.provider must be none or stripe, not {other:?}"),
+    }
+}
+
+/// The sandbox runtime `sandboxes.runtime` names.
+fn sandbox_runtime(config: &Config) -> anyhow::Result<Option<Arc<dyn SandboxRuntime>>> {
+    match config.sandboxes.runtime.as_str() {
+        "none" => Ok(None),
+        "process" => {
+            let process = &config.sandboxes.process;
+            let root = process
+                .root
+                .clone()
+                .unwrap_or_else(|| config.data_dir.join("sandboxes"));
+            let runtime = tenantry_runtimes::ProcessRuntime::new(tenantry_runtimes::ProcessRuntimeConfig {
+                python: process.python.clone(),
+                root: absolute(&root),
+                stop_grace: Duration::from_secs(process.stop_grace_secs),
+            })
+            .map_err(|failure| anyhow::anyhow!("{failure}"))?;
+            Ok(Some(Arc::new(runtime)))
+        }
+        other => anyhow::bail!("sandboxes.runtime must be \"process\" or \"none\", not {other:?}"),
     }
 }

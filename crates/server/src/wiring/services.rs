@@ -13,8 +13,8 @@ use tenantry_domain::{
         BudgetPorts, BudgetService, ConversationPorts, ConversationService, EventPurger, ExportPorts,
         ExportService, IdentityPorts, IdentityService, IdentitySettings, ImportPorts, ImportService,
         OrgPorts, OrgService, OrgSettings, OrphanSweep, RateLimitService, ReadinessService, RetentionService,
-        SandboxPorts, SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService, SsoPorts,
-        SsoService, SsoSettings, SweepService,
+        SandboxPorts, SandboxRuntimeSetup, SandboxService, SecretPorts, SecretService, SettingsPorts,
+        SettingsService, SsoPorts, SsoService, SsoSettings, SweepService,
     },
     sso::{ProviderKey, ProviderSettings, SsoProvider, parse_issuer},
     throttle::{ThrottleLimit, ThrottlePolicy},
@@ -128,6 +128,10 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         &public_url(config),
         config.agents.outbound_policy(),
     );
+    let sandboxes = match &a.sandbox_runtime {
+        Some(runtime) => sandboxes.with_runtime(sandbox_runtime_setup(config, runtime.clone())?),
+        None => sandboxes,
+    };
     let settings = SettingsService::new(SettingsPorts {
         settings: a.settings.clone(),
         secrets: a.secrets.clone(),
@@ -355,4 +359,38 @@ fn identity_service(config: &Config, a: &Adapters) -> IdentityService {
             public_url: public_url(config),
         },
     )
+}
+
+/// The sandbox runtime's settings: specs, limits, timeouts.
+fn sandbox_runtime_setup(
+    config: &Config,
+    runtime: Arc<dyn tenantry_domain::ports::SandboxRuntime>,
+) -> anyhow::Result<SandboxRuntimeSetup> {
+    use tenantry_domain::{
+        sandbox_limits::SandboxLimits,
+        sandbox_spec::{SandboxSpec, SandboxSpecs},
+    };
+    let sandboxes = &config.sandboxes;
+    let specs = sandboxes
+        .specs
+        .iter()
+        .map(|spec| SandboxSpec {
+            id: spec.id.clone(),
+            command: spec.command.clone(),
+            working_dir: spec.working_dir.clone(),
+            initial_env: spec.initial_env.clone(),
+        })
+        .collect();
+    Ok(SandboxRuntimeSetup {
+        runtime,
+        specs: SandboxSpecs::new(specs, &sandboxes.default_spec).map_err(anyhow::Error::msg)?,
+        limits: SandboxLimits {
+            per_org: sandboxes.max_running_per_org,
+            per_user: sandboxes.max_running_per_user,
+        },
+        idle_timeout: (sandboxes.idle_timeout_secs > 0).then(|| {
+            chrono::Duration::seconds(i64::try_from(sandboxes.idle_timeout_secs).unwrap_or(i64::MAX))
+        }),
+        start_timeout: Duration::from_secs(sandboxes.start_timeout_secs.max(1)),
+    })
 }

@@ -18,6 +18,7 @@ pub(crate) mod org_budgets;
 pub(crate) mod org_domains;
 pub(crate) mod org_members;
 pub(crate) mod org_rate_limits;
+pub(crate) mod org_sandbox_limits;
 pub(crate) mod orgs;
 pub(crate) mod payment_events;
 pub(crate) mod pending_agent_deletions;

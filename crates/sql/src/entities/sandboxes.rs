@@ -13,6 +13,9 @@ pub struct Model {
     pub key_digest: String,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    pub status: Option<String>,
+    pub spec_id: Option<String>,
+    pub status_changed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

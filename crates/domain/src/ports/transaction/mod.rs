@@ -6,6 +6,7 @@ mod invitation_rows;
 mod member_grant_rows;
 mod member_rows;
 mod org_rows;
+mod sandbox_rows;
 mod user_rows;
 
 pub use audit_rows::AuditRows;
@@ -14,6 +15,7 @@ pub use invitation_rows::{InvitationRows, OpenInvitation};
 pub use member_grant_rows::MemberGrantRows;
 pub use member_rows::MemberRows;
 pub use org_rows::OrgRows;
+pub use sandbox_rows::SandboxRows;
 pub use user_rows::UserRows;
 
 use async_trait::async_trait;
@@ -38,15 +40,17 @@ pub trait Transaction: Send + Sync {
     fn audit(&self) -> &dyn AuditRows;
     /// Conversations' event counts and segments.
     fn event_log(&self) -> &dyn EventLogRows;
+    /// Sandboxes and their runtime states.
+    fn sandboxes(&self) -> &dyn SandboxRows;
     /// Makes every write of the transaction visible, atomically.
     async fn commit(self: Box<Self>) -> Result<(), DomainError>;
 }
 
-/// A transaction type that is every row capability itself: implementing this and the seven row
+/// A transaction type that is every row capability itself: implementing this and the eight row
 /// traits makes it a [`Transaction`] (each accessor returns the object itself).
 #[async_trait]
 pub trait RowsTransaction:
-    OrgRows + MemberRows + InvitationRows + MemberGrantRows + UserRows + AuditRows + EventLogRows
+    OrgRows + MemberRows + InvitationRows + MemberGrantRows + UserRows + AuditRows + EventLogRows + SandboxRows
 {
     /// Makes every write of the transaction visible, atomically.
     async fn commit_rows(self: Box<Self>) -> Result<(), DomainError>;
@@ -79,6 +83,10 @@ impl<T: RowsTransaction + 'static> Transaction for T {
     }
 
     fn event_log(&self) -> &dyn EventLogRows {
+        self
+    }
+
+    fn sandboxes(&self) -> &dyn SandboxRows {
         self
     }
 
