@@ -26,6 +26,7 @@ mod orgs;
 mod remote_deletions;
 mod request_counters;
 mod retention;
+mod sandbox_runtime;
 mod sandboxes;
 mod secrets;
 mod settings;
@@ -42,6 +43,7 @@ pub use clock::ManualClock;
 pub use event_store::MemoryEventStore;
 pub use mailer::Outbox;
 pub use request_counters::MemoryRequestCounters;
+pub use sandbox_runtime::MemorySandboxRuntime;
 pub use signals::{BroadcastReceiver, MemorySignalBus};
 
 use std::sync::Arc;

@@ -187,6 +187,9 @@ impl tenantry_domain::ports::Transaction for CutTransaction {
     fn event_log(&self) -> &dyn tenantry_domain::ports::EventLogRows {
         self.inner.event_log()
     }
+    fn sandboxes(&self) -> &dyn tenantry_domain::ports::SandboxRows {
+        self.inner.sandboxes()
+    }
     async fn commit(self: Box<Self>) -> Result<(), DomainError> {
         if self.landed {
             self.inner.commit().await?;

@@ -12,6 +12,7 @@ mod invitations;
 mod memberships;
 mod rate_limits;
 mod retention;
+mod sandbox_lifecycle;
 mod session_reads;
 mod settings_locks;
 mod superadmins;
