@@ -355,6 +355,23 @@ fn rows() -> Vec<Row> {
             201,
             404,
         ),
+        row("GET", "/api/orgs/{org}/sandboxes/{sandbox}", no_body, 200, 404),
+        row("GET", "/api/orgs/{org}/sandbox-specs", no_body, 200, 404),
+        // The scene's sandbox is registered: pausing and resuming are refused, but the key reaches it.
+        row(
+            "POST",
+            "/api/orgs/{org}/sandboxes/{sandbox}/pause",
+            no_body,
+            409,
+            404,
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org}/sandboxes/{sandbox}/resume",
+            no_body,
+            409,
+            404,
+        ),
         row("DELETE", "/api/orgs/{org}/sandboxes/{sandbox}", no_body, 204, 404),
         // Steering needs an agent server: the scene's conversation has none (409), but the key
         // reaches it.

@@ -222,8 +222,11 @@ impl SandboxService {
     /// Pauses a sandbox Tenantry runs (its creator or admin+): its agent server stops, its
     /// workspace stays.
     pub async fn pause(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<SandboxView, DomainError> {
-        let setup = self.setup()?;
         let sandbox = self.manageable(caller, org, id).await?;
+        if sandbox.runtime.is_none() {
+            return Err(not_provisioned());
+        }
+        let setup = self.setup()?;
         let _guard = self.guards.hold(id).await;
         let moved = self
             .move_sandbox(&sandbox, Some(caller.user.id), false, |record| {
@@ -248,8 +251,11 @@ impl SandboxService {
     /// Starts a paused, failed or missing sandbox again on its workspace (its creator or admin+),
     /// within the limits (429 `sandbox_limit`); a live one is left as it is.
     pub async fn resume(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<SandboxView, DomainError> {
-        let setup = self.setup()?;
         let sandbox = self.manageable(caller, org, id).await?;
+        if sandbox.runtime.is_none() {
+            return Err(not_provisioned());
+        }
+        let setup = self.setup()?;
         let _guard = self.guards.hold(id).await;
         let sandbox = self.resume_held(setup, &sandbox, Some(caller.user.id)).await?;
         Ok(self.view_of(sandbox).await)
