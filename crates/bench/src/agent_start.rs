@@ -114,7 +114,7 @@ async fn timed(request: reqwest::RequestBuilder) -> anyhow::Result<Duration> {
 
 /// An OpenAI-compatible endpoint answering every request at once with a short reply, so the agent
 /// runs the starts set off end quickly; returns its base URL.
-async fn fake_llm() -> anyhow::Result<String> {
+pub(crate) async fn fake_llm() -> anyhow::Result<String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
@@ -165,7 +165,7 @@ async fn fake_llm() -> anyhow::Result<String> {
 }
 
 /// Median and p99 of `overheads`, in milliseconds.
-fn quantiles(mut overheads: Vec<f64>) -> (f64, f64) {
+pub(crate) fn quantiles(mut overheads: Vec<f64>) -> (f64, f64) {
     overheads.sort_by(f64::total_cmp);
     let at = |q: f64| overheads[((overheads.len() as f64 - 1.0) * q).round() as usize];
     (at(0.5), at(0.99))

@@ -12,6 +12,7 @@ mod agent_start;
 mod ceiling;
 mod load;
 mod porting;
+mod sandbox_starts;
 mod scale;
 mod seed;
 mod server;
@@ -60,6 +61,15 @@ struct Args {
     /// print what Tenantry adds (needs openhands-agent-server; 0: skip).
     #[arg(long, default_value_t = 0)]
     agent_starts: usize,
+    /// Also start this many sandboxes one after the other (Tenantry runs the agent servers) and
+    /// print the time to RUNNING and to the first reply, and the memory of an idle sandbox (needs
+    /// openhands-agent-server; 0: skip).
+    #[arg(long, default_value_t = 0)]
+    sandbox_starts: usize,
+    /// With `--sandbox-starts`, then keep up to this many sandboxes running at once, reporting each
+    /// start's time, until a start takes half again as long as the first.
+    #[arg(long, default_value_t = 0)]
+    sandbox_capacity: usize,
     /// Also measure live streams with these subscriber counts (e.g. `100,1000`), on this instance
     /// and, on PostgreSQL, on a second one.
     #[arg(long, value_delimiter = ',')]
@@ -168,6 +178,17 @@ async fn main() -> anyhow::Result<()> {
 
     if args.agent_starts > 0 {
         agent_start::measure(&client, &server.base, &fixture, args.agent_starts).await?;
+    }
+
+    if args.sandbox_starts > 0 {
+        sandbox_starts::measure(
+            &client,
+            &server.base,
+            &fixture,
+            args.sandbox_starts,
+            args.sandbox_capacity,
+        )
+        .await?;
     }
 
     let restart = server.restart_ready_ms(&database).await?;

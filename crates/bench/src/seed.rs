@@ -87,7 +87,8 @@ pub async fn seed(client: &reqwest::Client, base: &str) -> anyhow::Result<Fixtur
         client,
         format!("{base}/api/orgs/{org}/sandboxes"),
         Some(&token),
-        json!({ "name": "bench agent server" }),
+        // Registered (the ingest scenarios post as its agent server): nothing is started for it.
+        json!({ "name": "bench agent server", "url": "http://127.0.0.1:9" }),
     )
     .await?;
     let sandbox_key = sandbox["session_api_key"]

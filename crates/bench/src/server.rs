@@ -140,6 +140,15 @@ impl Server {
             .env("TENANTRY_AUTH_THROTTLE_ACCOUNT_MAX_FAILURES", "1000000")
             .env("TENANTRY_AUTH_THROTTLE_ADDRESS_MAX_FAILURES", "1000000")
             .env("TENANTRY_STREAMS_MAX_PER_USER", "100000")
+            // Sandboxes start with the agent server's virtualenv when there is one; unlimited, never
+            // paused for idleness, so the capacity figure finds the machine's limit.
+            .envs(
+                crate::agent_start::agent_python()
+                    .map(|python| ("TENANTRY_SANDBOXES_PROCESS_PYTHON", python.into_os_string())),
+            )
+            .env("TENANTRY_SANDBOXES_MAX_RUNNING_PER_ORG", "0")
+            .env("TENANTRY_SANDBOXES_MAX_RUNNING_PER_USER", "0")
+            .env("TENANTRY_SANDBOXES_IDLE_TIMEOUT_SECS", "0")
             // Every request is counted and none refused, so the figures include the limiter's cost;
             // set these to 0 in the bench's environment to measure without it.
             .envs(

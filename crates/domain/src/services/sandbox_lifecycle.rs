@@ -207,13 +207,39 @@ impl SandboxService {
     /// A sandbox the caller may see (its creator, or admin+; others 404), with where it serves.
     pub async fn view(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<SandboxView, DomainError> {
         let sandbox = self.manageable(caller, org, id).await?;
+        let sandbox = self.came_up(sandbox).await?;
         Ok(self.view_of(sandbox).await)
+    }
+
+    /// A starting sandbox whose agent server answers now is recorded running at once, so a client
+    /// polling for `RUNNING` need not wait for the supervisor's next pass.
+    async fn came_up(&self, sandbox: Sandbox) -> Result<Sandbox, DomainError> {
+        let starting = sandbox
+            .runtime
+            .as_ref()
+            .is_some_and(|record| record.status == SandboxStatus::Starting);
+        let Some(setup) = self.runtime.as_deref().filter(|_| starting) else {
+            return Ok(sandbox);
+        };
+        let Some(_guard) = self.guards.try_hold(sandbox.id) else {
+            return Ok(sandbox);
+        };
+        if setup.runtime.observe(sandbox.id).await != RuntimeObservation::Answering {
+            return Ok(sandbox);
+        }
+        let moved = self
+            .move_sandbox(&sandbox, None, false, |record| {
+                Ok((record.status == SandboxStatus::Starting).then_some((SandboxStatus::Running, None)))
+            })
+            .await?;
+        Ok(moved.unwrap_or(sandbox))
     }
 
     /// The caller's sandboxes in the org (every one for admins+), with where they serve.
     pub async fn views(&self, caller: &Caller, org: OrgId) -> Result<Vec<SandboxView>, DomainError> {
         let mut views = Vec::new();
         for sandbox in self.list(caller, org).await? {
+            let sandbox = self.came_up(sandbox).await?;
             views.push(self.view_of(sandbox).await);
         }
         Ok(views)

@@ -541,3 +541,12 @@ async fn another_orgs_member_finds_nothing() {
         ));
     }
 }
+
+#[tokio::test]
+async fn a_starting_sandbox_read_once_it_answers_is_running_without_waiting_for_supervision() {
+    let s = sandboxes();
+    let ann = s.world.person("ann").await;
+    let id = s.started(&ann).await;
+    s.runtime.answer(id);
+    assert_eq!(s.status(&ann, ann.personal_org, id).await, SandboxStatus::Running);
+}

@@ -267,6 +267,7 @@ pub(crate) async fn get_sandbox(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Paused (pausing a paused one changes nothing)", body = SandboxBody),
+        (status = 502, description = "The runtime could not stop it (`sandbox_unavailable`); it is recorded paused and stopped by the supervisor", body = crate::Problem, content_type = "application/problem+json"),
         Unauthenticated, NotVisible, Conflict, Unavailable
     )
 )]
