@@ -5,10 +5,11 @@
 mod support;
 
 mod admin_cli;
-mod agent_servers;
+pub(crate) mod agent_servers;
 mod billing;
 mod body_memory;
 mod bounded_waits;
+mod cloud_api;
 mod console;
 mod conversations;
 mod database_recovery;

@@ -42,6 +42,7 @@ pub mod password;
 pub mod policy;
 pub mod ports;
 pub mod rate_limit;
+pub mod request_org;
 pub mod retention;
 pub mod role;
 pub mod sandbox;

@@ -55,6 +55,44 @@ pub fn personal_secrets_owner(
     (conversation_creator == sandbox_creator).then_some(conversation_creator)
 }
 
+/// A session key speaks for its own sandbox only: naming another is 403.
+pub fn speaks_for(key_sandbox: uuid::Uuid, named: uuid::Uuid) -> Result<(), DomainError> {
+    if key_sandbox == named {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
+/// Whether a sandbox's session key is shown to `viewer` (OpenHands clients talk to the agent
+/// server with it): to its creator only, and only while it is live (a registered one always is).
+pub fn reveals_session_key(sandbox: &crate::sandbox::Sandbox, viewer: crate::UserId) -> bool {
+    sandbox.created_by == viewer
+        && sandbox
+            .runtime
+            .as_ref()
+            .is_none_or(|record| record.status.holds_slot())
+}
+
+/// Whether settings with their secrets (the LLM key) may be handed to the agent running in
+/// `sandbox` on behalf of `caller` in `org`: the sandbox is the caller's own, in that org, and
+/// running (a registered one counts as running). Otherwise 403.
+pub fn exposes_settings_to(
+    sandbox: &crate::sandbox::Sandbox,
+    caller: crate::UserId,
+    org: OrgId,
+) -> Result<(), DomainError> {
+    let running = sandbox
+        .runtime
+        .as_ref()
+        .is_none_or(|record| record.status == crate::sandbox::SandboxStatus::Running);
+    if sandbox.created_by == caller && sandbox.org_id == org && running {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
+}
+
 /// Where a reported conversation id already lives, if anywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExistingConversation {

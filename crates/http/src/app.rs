@@ -45,6 +45,7 @@ pub fn configure(
             .configure(routes::secrets::configure)
             .configure(routes::sharing::configure)
             .configure(routes::sandboxes::configure)
+            .configure(routes::cloud::configure)
             .configure(routes::billing::configure)
             .configure(crate::console::configure)
             .default_service(web::to(not_found));

@@ -2,7 +2,7 @@
 //! real run, and the real agent server itself.
 
 mod driven;
-mod harness;
+pub(crate) mod harness;
 mod provisioned;
 mod real_agent_server;
 mod replay;

@@ -245,6 +245,50 @@ impl SandboxService {
         Ok(views)
     }
 
+    /// Sandboxes of the org by id, in the order asked, each `None` when it is missing or not the
+    /// caller's to see (its creator, or admin+).
+    pub async fn views_by_id(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        ids: &[Uuid],
+    ) -> Result<Vec<Option<SandboxView>>, DomainError> {
+        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let admin = require(role, Permission::ManageMembers).is_ok();
+        let mut views = Vec::with_capacity(ids.len());
+        for id in ids {
+            let visible = self
+                .ports
+                .sandboxes
+                .get(org, *id)
+                .await?
+                .filter(|sandbox| admin || sandbox.created_by == caller.user.id);
+            views.push(match visible {
+                Some(sandbox) => Some(self.view_of(self.came_up(sandbox).await?).await),
+                None => None,
+            });
+        }
+        Ok(views)
+    }
+
+    /// The sandbox's session key, when it is shown to the caller
+    /// ([`crate::sandbox_access::reveals_session_key`]): OpenHands clients talk to the agent
+    /// server with it.
+    pub async fn session_key_for(
+        &self,
+        caller: &Caller,
+        sandbox: &Sandbox,
+    ) -> Result<Option<SecretString>, DomainError> {
+        if !crate::sandbox_access::reveals_session_key(sandbox, caller.user.id) {
+            return Ok(None);
+        }
+        let address = session_key_address(sandbox.org_id, sandbox.id);
+        match self.ports.secrets.get(&address).await? {
+            Some(sealed) => Ok(Some(self.ports.cipher.open(&sealed, &address.associated_data())?)),
+            None => Ok(None),
+        }
+    }
+
     /// Pauses a sandbox Tenantry runs (its creator or admin+): its agent server stops, its
     /// workspace stays.
     pub async fn pause(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<SandboxView, DomainError> {

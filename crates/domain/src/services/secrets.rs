@@ -253,6 +253,67 @@ impl SecretService {
         Ok(value)
     }
 
+    /// The secrets the agent in a sandbox may look up (OpenHands' `GET /sandboxes/{id}/settings/
+    /// secrets`): its creator's own and the org's, one per name (the creator's wins), without
+    /// values. The key must be the named sandbox's own (403 otherwise).
+    pub async fn sandbox_secrets(
+        &self,
+        actor: &crate::services::sandboxes::SandboxActor,
+        sandbox: uuid::Uuid,
+    ) -> Result<Vec<SecretMeta>, DomainError> {
+        crate::sandbox_access::speaks_for(actor.sandbox.id, sandbox)?;
+        let mut listed = self
+            .ports
+            .secrets
+            .list(actor.sandbox.org_id, actor.sandbox.created_by)
+            .await?;
+        // The creator's own first, so the org's of the same name is the one left out.
+        listed.sort_by_key(|meta| (meta.name.clone(), meta.scope != SecretScope::User));
+        listed.dedup_by(|later, earlier| later.name == earlier.name);
+        Ok(listed
+            .into_iter()
+            .filter(|meta| matches!(meta.scope, SecretScope::User | SecretScope::Org))
+            .collect())
+    }
+
+    /// The value of secret `name` for the agent in a sandbox: its creator's own, else the org's;
+    /// audited `secrets.read` with the sandbox as actor. The key must be the named sandbox's own.
+    pub async fn sandbox_secret(
+        &self,
+        actor: &crate::services::sandboxes::SandboxActor,
+        sandbox: uuid::Uuid,
+        name: &str,
+    ) -> Result<SecretString, DomainError> {
+        crate::sandbox_access::speaks_for(actor.sandbox.id, sandbox)?;
+        let org = actor.sandbox.org_id;
+        let name = SecretName::parse(name).map_err(|_| DomainError::NotFound)?;
+        let rows = self
+            .ports
+            .secrets
+            .sealed_for_runtime(org, Some(actor.sandbox.created_by))
+            .await?;
+        let pick = |scope: SecretScope| {
+            rows.iter()
+                .find(|row| row.address.scope == scope && row.address.name == name)
+        };
+        let row = pick(SecretScope::User)
+            .or_else(|| pick(SecretScope::Org))
+            .ok_or(DomainError::NotFound)?;
+        let value = self.open(row)?;
+        self.ports
+            .audit
+            .record(AuditEntry::new(
+                org,
+                self.ports.clock.now(),
+                None,
+                AuditAction::SecretsRead,
+                ("sandbox", Some(sandbox.to_string())),
+                json!({ "names": [name.as_str()], "sandbox_id": sandbox }),
+            ))
+            .await?;
+        Ok(value)
+    }
+
     fn open(&self, row: &crate::ports::SealedRow) -> Result<SecretString, DomainError> {
         self.ports
             .cipher

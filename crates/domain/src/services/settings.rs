@@ -227,6 +227,30 @@ impl SettingsService {
         })
     }
 
+    /// The caller's effective LLM settings and MCP configuration, with the LLM key, for the agent
+    /// in `sandbox` (OpenHands' `GET /users/me?expose_secrets=true` with the sandbox's session key):
+    /// only for the caller's own running sandbox in the org
+    /// ([`crate::sandbox_access::exposes_settings_to`]), and the key as the sandbox would get it
+    /// when a conversation starts on it ([`crate::llm_key_release`]).
+    pub async fn exposed_to_sandbox(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        sandbox: &crate::sandbox::Sandbox,
+    ) -> Result<(LaunchSettings, Option<Value>), DomainError> {
+        crate::sandbox_access::exposes_settings_to(sandbox, caller.user.id, org)?;
+        let role = self.role(caller, org).await?;
+        let trusted = crate::llm_key_release::trusted_with_org_key(sandbox.origin, Some(role), true);
+        let launch = self.launch_settings(caller, org, trusted).await?;
+        let mcp = self
+            .effective(caller, org)
+            .await?
+            .values
+            .get("mcp_config")
+            .cloned();
+        Ok((launch, mcp))
+    }
+
     /// Merges the change into what is stored now. Concurrent writers each merge into the latest
     /// version (compare and swap, retried), so no field written by one of them is lost.
     async fn write(

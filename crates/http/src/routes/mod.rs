@@ -2,6 +2,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod billing;
+pub(crate) mod cloud;
 pub(crate) mod compat;
 pub(crate) mod conversations;
 pub(crate) mod health;

@@ -1,0 +1,36 @@
+//! The OpenHands Cloud API: the routes OpenHands' own clients (the SDK's `OpenHandsCloudWorkspace`,
+//! the TypeScript `CloudClient`) call, in OpenHands' shapes, per org. A request acts in the org
+//! `X-Org-Id` names, else the API key's, else the caller's current org; errors are JSON
+//! `{"detail": …}` as those clients expect, while Tenantry's own routes keep problem+json.
+
+mod errors;
+mod query;
+mod request_org;
+mod sandbox_specs;
+mod sandboxes;
+mod users;
+
+use actix_web::{middleware::from_fn, web};
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1/sandboxes")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(sandboxes::configure),
+    )
+    .service(
+        web::scope("/api/v1/sandbox-specs")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(sandbox_specs::configure),
+    )
+    .service(
+        web::scope("/api/v1/users")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(users::configure),
+    );
+}
+
+/// `{"success": true}`, OpenHands' answer to an action that worked.
+pub(crate) fn success() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(serde_json::json!({ "success": true }))
+}

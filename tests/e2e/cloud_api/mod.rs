@@ -1,0 +1,5 @@
+//! The OpenHands Cloud API: its routes in OpenHands' shapes, per org, and OpenHands' own clients
+//! against them.
+
+mod sandboxes;
+mod sdk;
