@@ -22,6 +22,7 @@ pub mod error;
 pub mod event;
 pub mod event_gaps;
 pub mod event_ids;
+pub mod event_search;
 pub mod expired_rows;
 pub mod ids;
 pub mod import;

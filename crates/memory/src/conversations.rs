@@ -46,6 +46,11 @@ fn shown(conversation: &Conversation, filter: &ConversationFilter, role: Role) -
             .is_some_and(|title| title.to_lowercase().contains(&text.to_lowercase()))
     });
     visible
+        && filter
+            .sandbox
+            .is_none_or(|sandbox| conversation.sandbox_id == Some(sandbox))
+        && filter.created.contains(conversation.created_at)
+        && filter.updated.contains(conversation.last_updated_at)
         && matches(&filter.execution_status, &conversation.execution_status)
         && matches(&filter.repository, &conversation.selected_repository)
         && title_matches

@@ -193,6 +193,20 @@ pub(crate) fn page_query(
     if let Some(repository) = &filter.repository {
         query = query.filter(Column::SelectedRepository.eq(repository.as_str()));
     }
+    if let Some(sandbox) = filter.sandbox {
+        query = query.filter(Column::SandboxId.eq(sandbox));
+    }
+    for (column, range) in [
+        (Column::CreatedAt, filter.created),
+        (Column::LastUpdatedAt, filter.updated),
+    ] {
+        if let Some(from) = range.from {
+            query = query.filter(column.gte(from));
+        }
+        if let Some(before) = range.before {
+            query = query.filter(column.lt(before));
+        }
+    }
     if let Some(text) = &filter.title_contains {
         let lowered_title = Expr::expr(Func::lower(Expr::col(Column::Title)));
         query = query.filter(lowered_title.like(LikeExpr::new(contains_pattern(text)).escape('\\')));

@@ -6,6 +6,22 @@ use crate::{
     conversation_order::ConversationOrder, org_policy::MemberAccess,
 };
 
+/// A span of time: from `from` (included) to `before` (excluded); either end may be open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TimeRange {
+    /// The earliest instant included.
+    pub from: Option<DateTime<Utc>>,
+    /// The first instant excluded.
+    pub before: Option<DateTime<Utc>>,
+}
+
+impl TimeRange {
+    /// Whether `at` is inside.
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.from.is_none_or(|from| at >= from) && self.before.is_none_or(|before| at < before)
+    }
+}
+
 /// Which conversations a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationFilter {
@@ -21,6 +37,12 @@ pub struct ConversationFilter {
     pub repository: Option<String>,
     /// Exact execution status.
     pub execution_status: Option<String>,
+    /// Only those run on this sandbox.
+    pub sandbox: Option<uuid::Uuid>,
+    /// Created within.
+    pub created: TimeRange,
+    /// Last changed within.
+    pub updated: TimeRange,
     /// The order of the list (and of its cursor's key).
     pub order: ConversationOrder,
 }

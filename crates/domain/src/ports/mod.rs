@@ -67,7 +67,7 @@ pub use billing_store::BillingStore;
 pub use conversation_shares::ConversationShares;
 pub use conversation_start_policy::{AllowAllConversations, ConversationStartPolicy};
 pub use conversations::{
-    ConversationCursor, ConversationFilter, ConversationPatch, Conversations, UsageReport,
+    ConversationCursor, ConversationFilter, ConversationPatch, Conversations, TimeRange, UsageReport,
 };
 pub use credentials::{Credentials, StoredCredentials};
 pub use domain_verifier::DomainVerifier;

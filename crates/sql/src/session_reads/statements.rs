@@ -175,6 +175,24 @@ pub(super) fn page(
             let repository = statement.bind(repository.as_str())?;
             statement.push(&format!(" AND c.selected_repository = {repository}"));
         }
+        if let Some(sandbox) = filter.sandbox {
+            let sandbox = statement.bind(sandbox)?;
+            statement.push(&format!(" AND c.sandbox_id = {sandbox}"));
+        }
+        // Column names, never input.
+        for (column, range) in [
+            ("c.created_at", filter.created),
+            ("c.last_updated_at", filter.updated),
+        ] {
+            if let Some(from) = range.from {
+                let from = statement.bind(from)?;
+                statement.push(&format!(" AND {column} >= {from}"));
+            }
+            if let Some(before) = range.before {
+                let before = statement.bind(before)?;
+                statement.push(&format!(" AND {column} < {before}"));
+            }
+        }
         if let Some(text) = &filter.title_contains {
             let pattern = statement.bind(contains_pattern(text))?;
             statement.push(&format!(" AND lower(c.title) LIKE {pattern} ESCAPE '\\'"));

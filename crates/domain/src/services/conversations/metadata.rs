@@ -65,6 +65,12 @@ pub struct ConversationListQuery {
     pub mine: bool,
     /// Exact execution status.
     pub execution_status: Option<String>,
+    /// Only those run on this sandbox.
+    pub sandbox: Option<uuid::Uuid>,
+    /// Created within.
+    pub created: crate::ports::TimeRange,
+    /// Last changed within.
+    pub updated: crate::ports::TimeRange,
     /// Continue after this point.
     pub after: Option<ConversationCursor>,
     /// Latest activity first (the default), or by creation: the order a full walk can trust.
@@ -199,6 +205,9 @@ impl ConversationService {
             title_contains: query.q.filter(|q| !q.is_empty()),
             repository: query.repository.filter(|repository| !repository.is_empty()),
             execution_status: query.execution_status.filter(|status| !status.is_empty()),
+            sandbox: query.sandbox,
+            created: query.created,
+            updated: query.updated,
             order: query.order,
         };
         let after = query.after.map(|cursor| query.order.accept(cursor)).transpose()?;

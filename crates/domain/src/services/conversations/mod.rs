@@ -1,5 +1,6 @@
 //! Conversations, their events and their usage.
 
+mod event_search;
 mod events;
 mod follow;
 mod import;
@@ -10,6 +11,7 @@ mod watch;
 
 use std::sync::Arc;
 
+pub use event_search::EventSearchPage;
 pub use events::{EventPage, MAX_BATCH};
 pub use follow::{CallerCheck, EventFollower, FollowStep};
 pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput, cost_to_micros};

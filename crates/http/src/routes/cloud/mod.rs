@@ -3,7 +3,9 @@
 //! `X-Org-Id` names, else the API key's, else the caller's current org; errors are JSON
 //! `{"detail": …}` as those clients expect, while Tenantry's own routes keep problem+json.
 
+mod app_conversations;
 mod errors;
+mod events;
 mod query;
 mod request_org;
 mod sandbox_specs;
@@ -22,6 +24,16 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1/sandbox-specs")
             .wrap(from_fn(errors::openhands_errors))
             .configure(sandbox_specs::configure),
+    )
+    .service(
+        web::scope("/api/v1/app-conversations")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(app_conversations::configure),
+    )
+    .service(
+        web::scope("/api/v1/conversation")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(events::configure),
     )
     .service(
         web::scope("/api/v1/users")

@@ -168,7 +168,7 @@ pub(crate) struct ListQuery {
 /// What marks a `created` cursor (an `updated` one has no mark, as before there was a choice).
 const CREATED_CURSOR: u8 = b'c';
 
-fn encode_cursor(cursor: ConversationCursor) -> String {
+pub(crate) fn encode_cursor(cursor: ConversationCursor) -> String {
     let mut bytes = match cursor.order {
         ConversationOrder::Updated => Vec::with_capacity(24),
         ConversationOrder::Created => vec![CREATED_CURSOR],
@@ -178,7 +178,7 @@ fn encode_cursor(cursor: ConversationCursor) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn decode_cursor(raw: &str) -> Result<ConversationCursor, DomainError> {
+pub(crate) fn decode_cursor(raw: &str) -> Result<ConversationCursor, DomainError> {
     let invalid = || DomainError::invalid("cursor", "is not a cursor this API returned");
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
     let (order, bytes) = match bytes.split_first() {
@@ -229,6 +229,7 @@ pub(crate) async fn list(
             .unwrap_or_default(),
         after: page.raw_cursor().map(decode_cursor).transpose()?,
         limit: page.limit()?,
+        ..ConversationListQuery::default()
     };
     let page = state
         .conversations
