@@ -69,4 +69,6 @@ pub struct AppState {
     pub streams: crate::StreamLimits,
     /// Base URL links handed out start with (share links).
     pub public_url: String,
+    /// Whether members can buy credits here (a payment provider is configured).
+    pub billing_enabled: bool,
 }

@@ -4,3 +4,4 @@
 mod conversations;
 mod sandboxes;
 mod sdk;
+mod ts_client;

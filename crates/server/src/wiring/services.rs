@@ -222,6 +222,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             sso,
             export_sink,
             auth_mode,
+            billing_enabled: config.billing.provider != "none",
             trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
                 .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,
             streams: StreamLimits::new(

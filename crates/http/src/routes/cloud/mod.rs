@@ -6,11 +6,13 @@
 mod app_conversations;
 mod errors;
 mod events;
+mod organizations;
 mod query;
 mod request_org;
 mod sandbox_specs;
 mod sandboxes;
 mod users;
+mod web_client;
 
 use actix_web::{middleware::from_fn, web};
 
@@ -35,6 +37,17 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(from_fn(errors::openhands_errors))
             .configure(events::configure),
     )
+    .service(
+        web::scope("/api/organizations")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(organizations::configure_organizations),
+    )
+    .service(
+        web::scope("/api/keys")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(organizations::configure_keys),
+    )
+    .service(web::scope("/api/v1/web-client").configure(web_client::configure))
     .service(
         web::scope("/api/v1/users")
             .wrap(from_fn(errors::openhands_errors))

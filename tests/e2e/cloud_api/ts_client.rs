@@ -1,0 +1,146 @@
+//! OpenHands' TypeScript `CloudClient` (`@openhands/typescript-client`, under node 20) against
+//! Tenantry: the script calls every client method that maps to a route, and the methods of routes
+//! Tenantry serves must pass. The others are printed, for the record.
+
+use std::{path::PathBuf, process::Stdio, time::Duration};
+
+use serde_json::{Value, json};
+
+use crate::support::{PASSWORD, free_port, spawn_app_with};
+
+/// The client's `node_modules` (`.ci/run` installs it from tests/cloud-api/ts/package-lock.json).
+fn client_modules() -> Option<PathBuf> {
+    let modules = std::env::var_os("TENANTRY_TEST_CLOUD_CLIENT_MODULES")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|home| PathBuf::from(home).join(".cache/tenantry/cloud-client/node_modules"))
+        })?;
+    modules
+        .join("@openhands/typescript-client")
+        .is_dir()
+        .then_some(modules)
+}
+
+/// Client methods (and which client called them) whose routes Tenantry serves.
+const SERVED: &[(&str, &str)] = &[
+    ("getSandboxes", "org"),
+    ("pauseSandbox", "org"),
+    ("resumeSandbox", "org"),
+    ("getSandboxes", "other-org-key"),
+    ("pauseSandbox", "other-org-key"),
+    ("getSandboxes", "unknown-key"),
+    ("getOrganizations", "org"),
+    ("getOrganizationMe", "org"),
+    ("getCurrentApiKey", "org"),
+    ("getCurrentApiKey", "other-org-key"),
+    ("searchConversations", "org"),
+    ("getConversations", "org"),
+    ("get(/api/v1/web-client/config)", "org"),
+];
+
+#[tokio::test]
+async fn the_typescript_cloud_client_works_against_tenantry() {
+    let Some(modules) = client_modules() else {
+        let message = "@openhands/typescript-client is not installed (TENANTRY_TEST_CLOUD_CLIENT_MODULES): the TypeScript client test did NOT run";
+        assert!(std::env::var_os("CI").is_none(), "{message}");
+        eprintln!("\n\n!!! {message} !!!\n\n");
+        return;
+    };
+    let bind = format!("127.0.0.1:{}", free_port());
+    let public = format!("http://{bind}");
+    let app = spawn_app_with(move |config| {
+        config.bind = bind.clone();
+        config.auth.public_url = public.clone();
+        config.sandboxes.runtime = "process".into();
+        config.sandboxes.specs.push(tenantry::config::SandboxSpecConfig {
+            id: "silent".into(),
+            command: vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "exec sleep 600".into(),
+                "sh".into(),
+            ],
+            working_dir: "workspace".into(),
+            initial_env: Default::default(),
+        });
+        config.sandboxes.default_spec = "silent".into();
+    })
+    .await;
+    let ann = app.register("ann.ts@example.com", PASSWORD).await;
+    let eve = app.register("eve.ts@example.com", PASSWORD).await;
+    let key_of = |session: &crate::support::Session| {
+        let app = &app;
+        let (token, org) = (session.access_token.clone(), session.org_id.clone());
+        async move {
+            let (status, body) = app
+                .api(&token)
+                .create_api_key(&org, json!({ "name": "ts client" }))
+                .await;
+            assert_eq!(status, 201, "{body}");
+            body["key"].as_str().expect("key").to_owned()
+        }
+    };
+    let (ann_key, eve_key) = (key_of(&ann).await, key_of(&eve).await);
+    let started: Value = app
+        .client
+        .post(app.url("/api/v1/sandboxes"))
+        .bearer_auth(&ann_key)
+        .send()
+        .await
+        .expect("start")
+        .json()
+        .await
+        .expect("sandbox");
+    let sandbox = started["id"].as_str().expect("id").to_owned();
+
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cloud-api/ts/cloud-client.mjs");
+    let run = tokio::process::Command::new("node")
+        .arg(script)
+        .env("TENANTRY_TEST_CLOUD_CLIENT_MODULES", &modules)
+        .env("TENANTRY_URL", &app.address)
+        .env("TENANTRY_API_KEY", &ann_key)
+        .env("TENANTRY_ORG_ID", &ann.org_id)
+        .env("TENANTRY_OTHER_ORG_KEY", &eve_key)
+        .env("TENANTRY_EXPECTED_ROLE", "owner")
+        .env("SANDBOX_ID", &sandbox)
+        .env("CONVERSATION_READY_SECONDS", "5")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(180), run)
+        .await
+        .expect("the client script finished in time")
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
+            panic!(
+                "no report:\n{stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+    let results = report["results"].as_array().expect("results");
+    for result in results {
+        eprintln!(
+            "{} {:<32} {:<14} {}",
+            if result["ok"] == true { "ok  " } else { "FAIL" },
+            result["method"].as_str().unwrap_or_default(),
+            result["via"].as_str().unwrap_or_default(),
+            result["detail"]
+        );
+    }
+    for (method, via) in SERVED {
+        let outcome = results
+            .iter()
+            .find(|result| result["method"] == *method && result["via"] == *via)
+            .unwrap_or_else(|| panic!("{method} via {via} did not run"));
+        assert_eq!(outcome["ok"], true, "{method} via {via}: {}", outcome["detail"]);
+    }
+    assert!(output.status.success(), "group A failed: {}", report["summary"]);
+    let _ = app
+        .api(&ann.access_token)
+        .delete_sandbox(&ann.org_id, &sandbox)
+        .await;
+}
