@@ -28,6 +28,8 @@ mod m20261205_000040_record_sandbox_origin;
 mod m20261205_000070_index_conversations_by_creation;
 mod m20261205_000071_create_stream_leases;
 mod m20261206_000080_run_sandboxes;
+mod m20261206_000081_create_conversation_start_tasks;
+mod m20261206_000082_remember_deleted_conversations;
 mod references;
 
 /// Every migration, oldest first.
@@ -61,6 +63,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000070_index_conversations_by_creation::Migration),
             Box::new(m20261205_000071_create_stream_leases::Migration),
             Box::new(m20261206_000080_run_sandboxes::Migration),
+            Box::new(m20261206_000081_create_conversation_start_tasks::Migration),
+            Box::new(m20261206_000082_remember_deleted_conversations::Migration),
         ]
     }
 }

@@ -154,12 +154,18 @@ pub async fn measure(
     for _ in 0..n {
         let started = Instant::now();
         let sandbox = bench.start().await?;
-        bench.running(&sandbox).await?;
-        to_running.push(started.elapsed().as_secs_f64() * 1000.0);
-        idle_rss.push(sandbox_rss_mib(&sandbox));
-        bench.first_reply(&sandbox).await?;
-        to_reply.push(started.elapsed().as_secs_f64() * 1000.0);
+        let lifecycle = async {
+            bench.running(&sandbox).await?;
+            to_running.push(started.elapsed().as_secs_f64() * 1000.0);
+            idle_rss.push(sandbox_rss_mib(&sandbox));
+            bench.first_reply(&sandbox).await?;
+            to_reply.push(started.elapsed().as_secs_f64() * 1000.0);
+            anyhow::Ok(())
+        }
+        .await;
+        // Sandboxes outlive the server: one that failed is removed too.
         bench.delete(&sandbox).await?;
+        lifecycle?;
     }
     let (running_median, running_p99) = quantiles(to_running);
     let (reply_median, reply_p99) = quantiles(to_reply);
@@ -175,9 +181,14 @@ pub async fn measure(
         for k in 1..=capacity {
             let started = Instant::now();
             let sandbox = bench.start().await?;
-            bench.running(&sandbox).await?;
+            kept.push(sandbox.clone());
+            if let Err(error) = bench.running(&sandbox).await {
+                for sandbox in &kept {
+                    let _ = bench.delete(sandbox).await;
+                }
+                return Err(error);
+            }
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            kept.push(sandbox);
             let first_ms = *first.get_or_insert(ms);
             let total_rss: f64 = kept.iter().map(|sandbox| sandbox_rss_mib(sandbox)).sum();
             println!("  running {k}: start took {ms:.0} ms, all sandboxes {total_rss:.0} MiB RSS");

@@ -135,6 +135,8 @@ impl Server {
             .current_dir(database.dir.path())
             .env("DATABASE_URL", &database.url)
             .env("TENANTRY_BIND", format!("127.0.0.1:{port}"))
+            // Where the sandboxes it starts send their webhooks.
+            .env("TENANTRY_AUTH_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
             .env("TENANTRY_DATA_DIR", database.dir.path().join("data"))
             .env("TENANTRY_LOG_LEVEL", "warn")
             .env("TENANTRY_AUTH_THROTTLE_ACCOUNT_MAX_FAILURES", "1000000")
@@ -212,6 +214,14 @@ impl Server {
 
     /// Stops the server.
     pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    /// A bench that fails half-way leaves no server behind.
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

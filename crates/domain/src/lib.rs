@@ -61,6 +61,7 @@ pub mod settings;
 pub mod share;
 pub mod spend_period;
 pub mod sso;
+pub mod start_task;
 pub mod stream_cap;
 pub mod throttle;
 pub mod usage_bounds;

@@ -109,16 +109,22 @@ pub enum ReportTarget {
     Create,
     /// It is this sandbox's: update it.
     Update,
+    /// Write nothing: the conversation was deleted.
+    Ignore,
 }
 
 /// A report may create a conversation, or update one of the same sandbox; a conversation of another
-/// org or another sandbox does not exist for it (`NotFound`, nothing written).
+/// org or another sandbox does not exist for it (`NotFound`, nothing written). A conversation that
+/// was deleted stays deleted: its late reports are ignored (nothing written, no error for the agent
+/// server to retry on).
 pub fn decide_report_target(
     existing: Option<ExistingConversation>,
+    deleted: bool,
     sandbox_org: OrgId,
     sandbox_id: Uuid,
 ) -> Result<ReportTarget, DomainError> {
     match existing {
+        None if deleted => Ok(ReportTarget::Ignore),
         None => Ok(ReportTarget::Create),
         Some(found) if found.org_id == sandbox_org && found.sandbox_id == Some(sandbox_id) => {
             Ok(ReportTarget::Update)
@@ -190,7 +196,7 @@ mod tests {
     fn reports_land_only_in_their_own_sandboxs_conversations() {
         let (org, sandbox) = (new_id(), new_id());
         assert_eq!(
-            decide_report_target(None, org, sandbox).ok(),
+            decide_report_target(None, false, org, sandbox).ok(),
             Some(ReportTarget::Create)
         );
         let mine = ExistingConversation {
@@ -198,7 +204,7 @@ mod tests {
             sandbox_id: Some(sandbox),
         };
         assert_eq!(
-            decide_report_target(Some(mine), org, sandbox).ok(),
+            decide_report_target(Some(mine), false, org, sandbox).ok(),
             Some(ReportTarget::Update)
         );
         for foreign in [
@@ -216,9 +222,18 @@ mod tests {
             },
         ] {
             assert!(matches!(
-                decide_report_target(Some(foreign), org, sandbox),
+                decide_report_target(Some(foreign), false, org, sandbox),
                 Err(DomainError::NotFound)
             ));
         }
+    }
+
+    #[test]
+    fn a_deleted_conversation_is_never_reported_back_to_life() {
+        let (org, sandbox) = (new_id(), new_id());
+        assert_eq!(
+            decide_report_target(None, true, org, sandbox).ok(),
+            Some(ReportTarget::Ignore)
+        );
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::{
     Conversation, DomainError, Visibility,
     agent_reports::{AgentStateChange, ConversationReport},
-    ports::AgentReportStore,
+    ports::{AgentReportStore, ReportOutcome},
     sandbox::Sandbox,
     sandbox_access::{ExistingConversation, ReportTarget, decide_report_target},
 };
@@ -26,6 +26,7 @@ fn target(
                 org_id: existing.org_id,
                 sandbox_id: existing.sandbox_id,
             }),
+        tables.deleted_conversations.contains(&id),
         sandbox.org_id,
         sandbox.id,
     )
@@ -38,9 +39,10 @@ impl AgentReportStore for MemoryStore {
         sandbox: &Sandbox,
         report: &ConversationReport,
         now: DateTime<Utc>,
-    ) -> Result<Option<tenantry_domain::budget::SpendRecorded>, DomainError> {
+    ) -> Result<ReportOutcome, DomainError> {
         self.write(|tables| {
             let recorded = match target(tables, report.id, sandbox)? {
+                ReportTarget::Ignore => return Ok(ReportOutcome::Ignored),
                 ReportTarget::Create => {
                     let usage = report.usage.unwrap_or_default();
                     let conversation = Conversation {
@@ -93,7 +95,7 @@ impl AgentReportStore for MemoryStore {
                     }
                 }
             };
-            Ok(recorded)
+            Ok(ReportOutcome::Recorded(recorded))
         })
         .await
     }
@@ -105,6 +107,7 @@ impl AgentReportStore for MemoryStore {
     ) -> Result<(), DomainError> {
         self.write(|tables| {
             match target(tables, conversation.id, sandbox)? {
+                ReportTarget::Ignore => {}
                 ReportTarget::Create => {
                     let mut started = conversation.clone();
                     started.accumulated_cost = 0;

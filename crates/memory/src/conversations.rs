@@ -173,6 +173,7 @@ impl Conversations for MemoryStore {
                 return Err(DomainError::NotFound);
             }
             tables.conversations.remove(&id);
+            tables.deleted_conversations.insert(id);
             tables.segments.remove(&id);
             tables.event_keys.retain(|(conversation, _)| *conversation != id);
             tables.purges.push(PendingPurge {

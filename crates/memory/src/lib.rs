@@ -34,6 +34,7 @@ mod shares;
 mod signals;
 mod spend;
 mod sso;
+mod start_tasks;
 mod tables;
 mod throttle;
 mod unit_of_work;

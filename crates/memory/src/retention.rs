@@ -70,6 +70,7 @@ impl RetentionStore for MemoryStore {
                 return Ok(false);
             }
             tables.conversations.remove(&id);
+            tables.deleted_conversations.insert(id);
             tables.segments.remove(&id);
             tables.event_keys.retain(|(conversation, _)| *conversation != id);
             tables.purges.push(PendingPurge {

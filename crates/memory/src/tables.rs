@@ -128,6 +128,10 @@ pub(crate) struct Tables {
     pub preferences: HashMap<UserId, (Map<String, Value>, i64)>,
     pub throttles: HashMap<String, ThrottleState>,
     pub sandboxes: BTreeMap<Uuid, Sandbox>,
+    /// Conversations deleted (their late reports are ignored).
+    pub deleted_conversations: HashSet<ConversationId>,
+    /// Conversation start tasks.
+    pub start_tasks: BTreeMap<Uuid, tenantry_domain::start_task::StartTask>,
     /// Limits of running sandboxes an operator set per org.
     pub sandbox_limits: HashMap<OrgId, u32>,
     pub shares: BTreeMap<Uuid, (ConversationShare, String)>,

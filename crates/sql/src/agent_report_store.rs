@@ -9,15 +9,14 @@ use sea_orm::{
 use tenantry_domain::{
     Conversation, ConversationId, DomainError, Visibility,
     agent_reports::{AgentStateChange, ConversationReport},
-    budget::SpendRecorded,
-    ports::AgentReportStore,
+    ports::{AgentReportStore, ReportOutcome},
     sandbox::Sandbox,
     sandbox_access::{ExistingConversation, ReportTarget, decide_report_target},
 };
 
 use crate::{
     SqlDatabase,
-    entities::conversations,
+    entities::{conversations, deleted_conversations},
     errors::{db_error, is_unique_violation},
     spend_rows::{SpendSubject, UsageDelta, record_spend},
     transaction::begin_write,
@@ -35,6 +34,15 @@ impl SqlAgentReportStore {
     pub fn new(db: SqlDatabase) -> Self {
         Self { db }
     }
+}
+
+/// Whether conversation `id` was deleted.
+async fn was_deleted(conn: &impl ConnectionTrait, id: ConversationId) -> Result<bool, DomainError> {
+    Ok(deleted_conversations::Entity::find_by_id(id)
+        .one(conn)
+        .await
+        .map_err(db_error)?
+        .is_some())
 }
 
 /// The conversation `id` in any org, locked for the rest of the transaction.
@@ -56,7 +64,7 @@ impl AgentReportStore for SqlAgentReportStore {
         sandbox: &Sandbox,
         report: &ConversationReport,
         now: DateTime<Utc>,
-    ) -> Result<Option<SpendRecorded>, DomainError> {
+    ) -> Result<ReportOutcome, DomainError> {
         // Two first reports of one conversation race to insert it: the loser updates instead.
         for _ in 0..2 {
             let (txn, _turn) = begin_write(&self.db).await?;
@@ -66,10 +74,12 @@ impl AgentReportStore for SqlAgentReportStore {
                     org_id: row.org_id,
                     sandbox_id: row.sandbox_id,
                 }),
+                was_deleted(&txn, report.id).await?,
                 sandbox.org_id,
                 sandbox.id,
             )?;
             let recorded = match target {
+                ReportTarget::Ignore => return Ok(ReportOutcome::Ignored),
                 ReportTarget::Create => {
                     let usage = report.usage.unwrap_or_default();
                     let inserted = conversations::Entity::insert(conversations::ActiveModel {
@@ -147,7 +157,7 @@ impl AgentReportStore for SqlAgentReportStore {
                 }
             };
             txn.commit().await.map_err(db_error)?;
-            return Ok(recorded);
+            return Ok(ReportOutcome::Recorded(recorded));
         }
         Err(DomainError::Unavailable(
             "conversation report kept conflicting".into(),
@@ -167,10 +177,12 @@ impl AgentReportStore for SqlAgentReportStore {
                     org_id: row.org_id,
                     sandbox_id: row.sandbox_id,
                 }),
+                was_deleted(&txn, conversation.id).await?,
                 sandbox.org_id,
                 sandbox.id,
             )?;
             match target {
+                ReportTarget::Ignore => return Ok(()),
                 ReportTarget::Create => {
                     let inserted = conversations::Entity::insert(conversations::ActiveModel {
                         id: Set(conversation.id),

@@ -463,7 +463,7 @@ impl Conversations for SqlConversationStore {
         if deleted.rows_affected == 0 {
             return Err(DomainError::NotFound);
         }
-        record_purge(&txn, org, Some(id), now).await?;
+        record_deletion(&txn, org, id, now).await?;
         txn.commit().await.map_err(db_error)
     }
 
@@ -688,6 +688,33 @@ impl PurgeQueue for SqlConversationStore {
 }
 
 /// Records that event objects must be deleted (inside the deleting transaction).
+/// Records that conversation `id` was deleted: it is remembered (late agent reports never bring it
+/// back) and its event objects queued for purging.
+pub(crate) async fn record_deletion(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    id: ConversationId,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    use sea_orm::sea_query::OnConflict;
+    crate::entities::deleted_conversations::Entity::insert(
+        crate::entities::deleted_conversations::ActiveModel {
+            id: Set(id),
+            org_id: Set(org),
+            deleted_at: Set(now),
+        },
+    )
+    .on_conflict(
+        OnConflict::column(crate::entities::deleted_conversations::Column::Id)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await
+    .map_err(db_error)?;
+    record_purge(conn, org, Some(id), now).await
+}
+
 pub(crate) async fn record_purge(
     conn: &impl ConnectionTrait,
     org: OrgId,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     SqlConversationStore,
-    conversation_store::{in_org, record_purge},
+    conversation_store::{in_org, record_deletion},
     entities::{conversations, settings},
     errors::{corrupt, db_error},
     org_store::audit,
@@ -83,7 +83,7 @@ impl RetentionStore for SqlConversationStore {
             txn.rollback().await.map_err(db_error)?;
             return Ok(false);
         }
-        record_purge(&txn, org, Some(id), audit_entry.at).await?;
+        record_deletion(&txn, org, id, audit_entry.at).await?;
         audit::record(&txn, audit_entry.clone()).await?;
         txn.commit().await.map_err(db_error)?;
         Ok(true)

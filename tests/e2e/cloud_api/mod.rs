@@ -4,4 +4,6 @@
 mod conversations;
 mod sandboxes;
 mod sdk;
+mod settings;
+mod starts;
 mod ts_client;

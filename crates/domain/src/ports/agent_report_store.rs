@@ -5,6 +5,15 @@ use crate::{
     Conversation, DomainError, agent_reports::ConversationReport, budget::SpendRecorded, sandbox::Sandbox,
 };
 
+/// What recording a report did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportOutcome {
+    /// Created or updated, with the usage it added when it added some.
+    Recorded(Option<SpendRecorded>),
+    /// Nothing: the conversation was deleted.
+    Ignored,
+}
+
 /// Conversations and events as agent servers report them.
 #[async_trait]
 pub trait AgentReportStore: Send + Sync {
@@ -12,13 +21,14 @@ pub trait AgentReportStore: Send + Sync {
     /// [`crate::sandbox_access::decide_report_target`] decides on the row read under lock: created in
     /// the sandbox's org for its creator, or updated when it is this sandbox's (title and model when
     /// reported, the status, usage raised to the reported totals, never lowered). Usage the report
-    /// adds is counted against budgets in the same transaction.
+    /// adds is counted against budgets in the same transaction. A deleted conversation is left
+    /// alone.
     async fn record_report(
         &self,
         sandbox: &Sandbox,
         report: &ConversationReport,
         now: DateTime<Utc>,
-    ) -> Result<Option<SpendRecorded>, DomainError>;
+    ) -> Result<ReportOutcome, DomainError>;
 
     /// Records a conversation Tenantry started on the sandbox's agent server: inserted as given, or,
     /// when the agent server's first report came first, its metadata (title, repository, branch,

@@ -14,8 +14,8 @@ use crate::{
     policy::{Permission, require},
     ports::{
         Accounts, AgentReportStore, AgentServer, AgentServerFailure, AppendedRange, EventStore,
-        LockedConversation, Orgs, SandboxStore, SecretCipher, SecretStore, SecretTokens, SegmentObject,
-        Signal, SignalBus, Transaction, UnitOfWork,
+        LockedConversation, Orgs, ReportOutcome, SandboxStore, SecretCipher, SecretStore, SecretTokens,
+        SegmentObject, Signal, SignalBus, Transaction, UnitOfWork,
     },
     sandbox::{Sandbox, SandboxOrigin, sandbox_name, sandbox_url, session_key_address},
     sandbox_access::{SandboxFacts, decide_sandbox_action},
@@ -275,11 +275,15 @@ impl SandboxService {
     /// updates this sandbox's conversation.
     pub async fn report_conversation(&self, actor: &SandboxActor, body: &Value) -> Result<(), DomainError> {
         let report = conversation_report(body)?;
-        let recorded = self
+        let outcome = self
             .ports
             .reports
             .record_report(&actor.sandbox, &report, self.ports.clock.now())
             .await?;
+        let recorded = match outcome {
+            ReportOutcome::Recorded(recorded) => recorded,
+            ReportOutcome::Ignored => return Ok(()),
+        };
         if let Some(recorded) = recorded {
             self.ports.spend.spent(recorded).await;
         }
@@ -309,10 +313,14 @@ impl SandboxService {
     ) -> Result<Option<AppendedRange>, DomainError> {
         let events = event_batch(body)?;
         let now = self.ports.clock.now();
-        self.ports
+        let outcome = self
+            .ports
             .reports
             .record_report(&actor.sandbox, &ConversationReport::naming(conversation), now)
             .await?;
+        if outcome == ReportOutcome::Ignored {
+            return Ok(None);
+        }
         let sandbox = &actor.sandbox;
         let keys: Vec<String> = events.iter().map(|event| event.key.clone()).collect();
         let mut candidates: Vec<usize> = (0..events.len()).collect();

@@ -134,6 +134,45 @@ impl SecretService {
             .await
     }
 
+    /// Renames the caller's own secret `old` to `new_name` and sets its description, keeping its
+    /// value (developer+). The value is sealed anew under the new name, then the old one deleted;
+    /// a new name another of the caller's secrets has is 409 `secret_exists`.
+    pub async fn rename_own(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        old: &str,
+        new_name: &str,
+        description: Option<String>,
+    ) -> Result<SecretMeta, DomainError> {
+        Self::require_scope_rights(self.role(caller, org).await?, SecretScope::User)?;
+        let from = Self::address(caller, org, old, SecretScope::User)?;
+        let to = Self::address(caller, org, new_name, SecretScope::User)?;
+        let sealed = self
+            .ports
+            .secrets
+            .get(&from)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if to.name != from.name && self.ports.secrets.get(&to).await?.is_some() {
+            return Err(DomainError::conflict(
+                "secret_exists",
+                format!("You already have a secret named {}.", to.name.as_str()),
+            ));
+        }
+        let value = self.ports.cipher.open(&sealed, &from.associated_data())?;
+        let input = PutSecretInput {
+            value,
+            description,
+            scope: SecretScope::User,
+        };
+        let renamed = self.put(caller, org, new_name, input).await?;
+        if to.name != from.name {
+            self.delete(caller, org, old, SecretScope::User).await?;
+        }
+        Ok(renamed)
+    }
+
     /// Deletes a secret (same rights as writing it).
     pub async fn delete(
         &self,

@@ -17,11 +17,27 @@ pub(super) const MARKER: &str = "TENANTRY_SANDBOX_ID";
 pub(super) struct Liveness {
     pid: u32,
     sandbox: Uuid,
+    own_child: bool,
 }
 
 impl Liveness {
-    pub(super) fn of(pid: u32, sandbox: Uuid) -> Self {
-        Self { pid, sandbox }
+    /// A process this one started: its id stays its own until it is reaped, and before it has
+    /// replaced itself with the agent server it does not carry the marker yet.
+    pub(super) fn child(pid: u32, sandbox: Uuid) -> Self {
+        Self {
+            pid,
+            sandbox,
+            own_child: true,
+        }
+    }
+
+    /// A process found by its id alone (left by an earlier run): it must carry the marker.
+    pub(super) fn adopted(pid: u32, sandbox: Uuid) -> Self {
+        Self {
+            pid,
+            sandbox,
+            own_child: false,
+        }
     }
 
     /// It exists, is not a zombie, and is the sandbox's.
@@ -33,7 +49,7 @@ impl Liveness {
         let state = stat
             .rsplit_once(')')
             .and_then(|(_, rest)| rest.trim_start().chars().next());
-        !matches!(state, None | Some('Z' | 'X')) && carries_marker(self.pid, self.sandbox)
+        !matches!(state, None | Some('Z' | 'X')) && (self.own_child || carries_marker(self.pid, self.sandbox))
     }
 }
 
@@ -51,12 +67,11 @@ fn pid(raw: u32) -> Option<Pid> {
     i32::try_from(raw).ok().filter(|pid| *pid > 1).map(Pid::from_raw)
 }
 
-/// Stops the process group `leader` leads: SIGTERM, up to `grace` to exit, then SIGKILL.
-pub(super) fn stop_group(leader: u32, sandbox: Uuid, grace: Duration) {
+/// Stops the process group `process` leads: SIGTERM, up to `grace` to exit, then SIGKILL.
+pub(super) fn stop_group(leader: u32, process: Liveness, grace: Duration) {
     let Some(group) = pid(leader) else {
         return;
     };
-    let process = Liveness::of(leader, sandbox);
     if !process.alive() {
         return;
     }
@@ -79,7 +94,7 @@ pub(super) fn marked(sandbox: Uuid) -> Vec<u32> {
     };
     entries
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| Liveness::of(*pid, sandbox).alive())
+        .filter(|pid| Liveness::adopted(*pid, sandbox).alive())
         .collect()
 }
 

@@ -43,6 +43,18 @@ pub struct ProcessRuntimeConfig {
 struct Running {
     pid: u32,
     port: u16,
+    /// Started by this process (rather than adopted from an earlier run).
+    own_child: bool,
+}
+
+impl Running {
+    fn liveness(self, sandbox: Uuid) -> Liveness {
+        if self.own_child {
+            Liveness::child(self.pid, sandbox)
+        } else {
+            Liveness::adopted(self.pid, sandbox)
+        }
+    }
 }
 
 /// The process runtime.
@@ -86,13 +98,14 @@ impl ProcessRuntime {
         {
             let dir = runtime.dir(id);
             match ProcessState::read(&dir) {
-                Some(state) if Liveness::of(state.pid, id).alive() => {
+                Some(state) if Liveness::adopted(state.pid, id).alive() => {
                     tracing::info!(sandbox = %id, pid = state.pid, "adopted a running agent server");
                     runtime.track(
                         id,
                         Running {
                             pid: state.pid,
                             port: state.port,
+                            own_child: false,
                         },
                     );
                 }
@@ -109,7 +122,11 @@ impl ProcessRuntime {
 
     fn held_ids(&self) -> std::io::Result<Vec<Uuid>> {
         let mut ids = Vec::new();
-        for entry in std::fs::read_dir(&self.config.root)? {
+        let entries = match std::fs::read_dir(&self.config.root) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(ids),
+            entries => entries?,
+        };
+        for entry in entries {
             let entry = entry?;
             if let Some(id) = entry
                 .file_name()
@@ -135,7 +152,7 @@ impl ProcessRuntime {
     /// The sandbox's process, if it still runs.
     fn live(&self, id: Uuid) -> Option<Running> {
         let running = self.running().get(&id).copied()?;
-        Liveness::of(running.pid, id).alive().then_some(running)
+        running.liveness(id).alive().then_some(running)
     }
 
     fn exposed(running: Running) -> Vec<ExposedUrl> {
@@ -164,7 +181,11 @@ impl SandboxRuntime for ProcessRuntime {
         ProcessState { pid, port }
             .write(&dir)
             .map_err(|error| failure("state file", error))?;
-        let running = Running { pid, port };
+        let running = Running {
+            pid,
+            port,
+            own_child: true,
+        };
         self.track(id, running);
         tracing::info!(sandbox = %id, pid, port, "started an agent server");
         Ok(Self::exposed(running))
@@ -199,7 +220,7 @@ impl SandboxRuntime for ProcessRuntime {
         let dir = self.dir(sandbox);
         tokio::task::spawn_blocking(move || {
             if let Some(running) = tracked {
-                liveness::stop_group(running.pid, sandbox, grace);
+                liveness::stop_group(running.pid, running.liveness(sandbox), grace);
             }
             liveness::kill_marked(sandbox);
             ProcessState::clear(&dir);

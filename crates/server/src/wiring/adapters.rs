@@ -98,6 +98,8 @@ pub struct Adapters {
     pub api_key_format: Arc<dyn ApiKeyFormat>,
     /// The agent servers Tenantry drives.
     pub agent_server: Arc<dyn AgentServer>,
+    /// Conversation start tasks.
+    pub start_tasks: Arc<dyn tenantry_domain::ports::StartTaskStore>,
     /// What starts sandboxes (`None`: this install only registers them).
     pub sandbox_runtime: Option<Arc<dyn SandboxRuntime>>,
     /// Time.
@@ -211,6 +213,7 @@ impl Adapters {
                 max_response_bytes: config.agents.max_response_bytes,
                 policy: config.agents.outbound_policy(),
             })),
+            start_tasks: Arc::new(tenantry_sql::SqlStartTaskStore::new(database.clone())),
             sandbox_runtime: sandbox_runtime(config)?,
             clock: Arc::new(SystemClock),
             background: Arc::new(TokioBackground),

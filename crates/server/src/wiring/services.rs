@@ -198,6 +198,16 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             settings,
             secrets,
             api_keys,
+            conversation_starts: tenantry_domain::services::ConversationStartService::new(
+                tenantry_domain::services::ConversationStartPorts {
+                    tasks: a.start_tasks.clone(),
+                    orgs: a.orgs.clone(),
+                    background: a.background.clone(),
+                    clock: a.clock.clone(),
+                },
+                agent_runs.clone(),
+                sandboxes.clone(),
+            ),
             sandboxes,
             agent_runs,
             export,

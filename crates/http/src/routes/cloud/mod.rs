@@ -11,6 +11,9 @@ mod query;
 mod request_org;
 mod sandbox_specs;
 mod sandboxes;
+mod secrets;
+mod settings;
+mod start_tasks;
 mod users;
 mod web_client;
 
@@ -30,6 +33,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/api/v1/app-conversations")
             .wrap(from_fn(errors::openhands_errors))
+            .configure(start_tasks::configure)
             .configure(app_conversations::configure),
     )
     .service(
@@ -46,6 +50,16 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/keys")
             .wrap(from_fn(errors::openhands_errors))
             .configure(organizations::configure_keys),
+    )
+    .service(
+        web::scope("/api/v1/secrets")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(secrets::configure),
+    )
+    .service(
+        web::scope("/api/v1/settings")
+            .wrap(from_fn(errors::openhands_errors))
+            .configure(settings::configure),
     )
     .service(web::scope("/api/v1/web-client").configure(web_client::configure))
     .service(
