@@ -9,6 +9,19 @@ use crate::{
 /// Events read per step while scanning.
 const SCAN: i64 = 1000;
 
+/// A page of an event search: what matches, which way, from where, how many.
+#[derive(Debug, Clone, Default)]
+pub struct EventSearch {
+    /// What matches.
+    pub criteria: EventCriteria,
+    /// Newest first (else in order).
+    pub newest_first: bool,
+    /// Forward, the dense id to scan from; newest first, the number of newest matches to skip.
+    pub from: i64,
+    /// At most this many.
+    pub limit: usize,
+}
+
 /// A page of matching events.
 #[derive(Debug, Clone)]
 pub struct EventSearchPage {
@@ -20,19 +33,22 @@ pub struct EventSearchPage {
 }
 
 impl ConversationService {
-    /// Up to `limit` events matching `criteria` the caller may read. Forward, `from` is the dense id
-    /// to scan from; newest first, the number of newest matches to skip (the whole conversation is
-    /// scanned).
+    /// A page of the events the caller may read that `search` matches (newest first scans the whole
+    /// conversation).
     pub async fn search_events<'a>(
         &self,
         claimant: impl Into<Claimant<'a>> + Copy,
         org: OrgId,
         id: ConversationId,
-        criteria: &EventCriteria,
-        newest_first: bool,
-        from: i64,
-        limit: usize,
+        search: &EventSearch,
     ) -> Result<EventSearchPage, DomainError> {
+        let EventSearch {
+            criteria,
+            newest_first,
+            from,
+            limit,
+        } = search;
+        let (newest_first, from, limit) = (*newest_first, *from, *limit);
         if from < 0 {
             return Err(DomainError::invalid(
                 "page_id",

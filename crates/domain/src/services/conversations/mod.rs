@@ -11,7 +11,7 @@ mod watch;
 
 use std::sync::Arc;
 
-pub use event_search::EventSearchPage;
+pub use event_search::{EventSearch, EventSearchPage};
 pub use events::{EventPage, MAX_BATCH};
 pub use follow::{CallerCheck, EventFollower, FollowStep};
 pub use metadata::{ConversationListQuery, ConversationPage, NewConversationInput, cost_to_micros};

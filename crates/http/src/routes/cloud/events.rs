@@ -4,7 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use tenantry_domain::{DomainError, event_search::EventCriteria, ports::TimeRange};
+use tenantry_domain::{
+    DomainError, event_search::EventCriteria, ports::TimeRange, services::conversations::EventSearch,
+};
 
 use super::{app_conversations::conversation_id, query, request_org::request_org};
 use crate::{ApiError, AppState, auth::Caller};
@@ -62,10 +64,12 @@ async fn search(
             &caller.0,
             org,
             id,
-            &criteria(raw)?,
-            newest_first,
-            i64::try_from(page.offset).unwrap_or(i64::MAX),
-            page.limit,
+            &EventSearch {
+                criteria: criteria(raw)?,
+                newest_first,
+                from: i64::try_from(page.offset).unwrap_or(i64::MAX),
+                limit: page.limit,
+            },
         )
         .await?;
     let items: Vec<Value> = found.items.into_iter().map(|stored| stored.event).collect();
