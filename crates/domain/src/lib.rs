@@ -16,6 +16,7 @@ pub mod clock;
 pub mod conversation;
 pub mod conversation_order;
 pub mod credential_lifecycle;
+pub mod device_authorization;
 pub mod domain_verification;
 pub mod email;
 pub mod error;

@@ -16,7 +16,7 @@ use rust_embed::Embed;
 struct ConsoleAssets;
 
 /// Paths that open the console; `/orgs/…` are its org screens.
-const PAGES: [&str; 8] = [
+const PAGES: [&str; 9] = [
     "/",
     "/sign-in",
     "/sign-up",
@@ -25,6 +25,7 @@ const PAGES: [&str; 8] = [
     "/reset-password",
     "/invitations/accept",
     "/account",
+    "/device",
 ];
 
 /// The console's policy: scripts, styles and fonts from this origin only; API calls and live

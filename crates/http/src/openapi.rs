@@ -92,6 +92,7 @@ impl Modify for RateLimited {
         routes::auth::refresh,
         routes::auth::logout,
         routes::auth::logout_all,
+        routes::cloud::device_flow::decide_device,
         routes::auth::me,
         routes::auth::change_password,
         routes::auth::request_verification,

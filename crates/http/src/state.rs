@@ -49,6 +49,8 @@ pub struct AppState {
     pub sandboxes: SandboxService,
     /// Conversations run on agent servers Tenantry drives.
     pub agent_runs: AgentRunService,
+    /// Devices signed in with the OAuth 2.0 device grant.
+    pub device_flow: tenantry_domain::services::DeviceFlowService,
     /// Conversations started as tasks (OpenHands' start tasks).
     pub conversation_starts: tenantry_domain::services::ConversationStartService,
     /// Rate limits of authenticated requests.

@@ -18,6 +18,7 @@ mod billing;
 mod clock;
 mod conversations;
 mod credentials;
+mod device_authorizations;
 mod event_store;
 mod expired_rows;
 mod mailer;

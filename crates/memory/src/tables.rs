@@ -130,6 +130,14 @@ pub(crate) struct Tables {
     pub sandboxes: BTreeMap<Uuid, Sandbox>,
     /// Conversations deleted (their late reports are ignored).
     pub deleted_conversations: HashSet<ConversationId>,
+    /// Device authorizations, with their last poll.
+    pub device_authorizations: BTreeMap<
+        Uuid,
+        (
+            tenantry_domain::device_authorization::DeviceAuthorization,
+            Option<DateTime<Utc>>,
+        ),
+    >,
     /// Conversation start tasks.
     pub start_tasks: BTreeMap<Uuid, tenantry_domain::start_task::StartTask>,
     /// Limits of running sandboxes an operator set per org.

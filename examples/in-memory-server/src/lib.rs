@@ -36,6 +36,7 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.api_keys = store.clone();
     adapters.sandboxes = store.clone();
     adapters.start_tasks = store.clone();
+    adapters.device_authorizations = store.clone();
     adapters.agent_reports = store.clone();
     adapters.remote_deletions = store.clone();
     adapters.mfa = store.clone();

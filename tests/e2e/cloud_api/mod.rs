@@ -2,6 +2,7 @@
 //! against them.
 
 mod conversations;
+mod device_flow;
 mod sandboxes;
 mod sdk;
 mod settings;

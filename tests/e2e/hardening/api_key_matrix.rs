@@ -42,6 +42,14 @@ fn rows() -> Vec<Row> {
     vec![
         // The account: only its person acts for it.
         row("POST", "/api/auth/logout-all", no_body, 403, 403),
+        // Signing a device in mints a key: a person's act.
+        row(
+            "POST",
+            "/api/oauth/device/decisions",
+            |scene| Some(json!({ "user_code": "BBBB-BBBB", "org_id": scene.org, "approve": true })),
+            403,
+            403,
+        ),
         row("GET", "/api/auth/me", no_body, 200, 200),
         row("POST", "/api/auth/mfa/totp/setup", no_body, 403, 403),
         row(

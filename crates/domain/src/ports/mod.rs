@@ -17,6 +17,7 @@ mod conversation_shares;
 mod conversation_start_policy;
 mod conversations;
 mod credentials;
+mod device_authorizations;
 mod domain_verifier;
 mod event_index;
 mod event_store;
@@ -71,6 +72,7 @@ pub use conversations::{
     ConversationCursor, ConversationFilter, ConversationPatch, Conversations, TimeRange, UsageReport,
 };
 pub use credentials::{Credentials, StoredCredentials};
+pub use device_authorizations::DeviceAuthorizations;
 pub use domain_verifier::DomainVerifier;
 pub use event_index::{
     AppendedRange, ConversationWindow, EventIndex, EventSegment, ObjectName, SegmentObject,

@@ -3,6 +3,7 @@
 import { api, forgetSession, hasSession, signOut } from "./api.js";
 import { h, show } from "./dom.js";
 import * as auth from "./auth.js";
+import * as device from "./device.js";
 import * as orgs from "./orgs.js";
 
 const root = document.getElementById("app");
@@ -79,6 +80,7 @@ async function render() {
     await context.reloadOrgs();
     if (pathname === "/invitations/accept") return display(shell(view, null, await auth.acceptInvitation(view)));
     if (pathname === "/account") return display(shell(view, null, await auth.account(view)));
+    if (pathname === "/device") return display(shell(view, null, device.screen(view)));
     if (pathname === "/orgs/new") return display(shell(view, null, orgs.createOrg(view)));
     const match = pathname.match(/^\/orgs\/([0-9a-f-]{36})(?:\/([a-z-]+))?(?:\/([0-9a-f-]{36}))?$/);
     if (!match) {

@@ -98,6 +98,8 @@ pub struct Adapters {
     pub api_key_format: Arc<dyn ApiKeyFormat>,
     /// The agent servers Tenantry drives.
     pub agent_server: Arc<dyn AgentServer>,
+    /// Device authorizations (OAuth 2.0 device grant).
+    pub device_authorizations: Arc<dyn tenantry_domain::ports::DeviceAuthorizations>,
     /// Conversation start tasks.
     pub start_tasks: Arc<dyn tenantry_domain::ports::StartTaskStore>,
     /// What starts sandboxes (`None`: this install only registers them).
@@ -214,6 +216,7 @@ impl Adapters {
                 policy: config.agents.outbound_policy(),
             })),
             start_tasks: Arc::new(tenantry_sql::SqlStartTaskStore::new(database.clone())),
+            device_authorizations: Arc::new(tenantry_sql::SqlDeviceAuthorizations::new(database.clone())),
             sandbox_runtime: sandbox_runtime(config)?,
             clock: Arc::new(SystemClock),
             background: Arc::new(TokioBackground),

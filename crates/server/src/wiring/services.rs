@@ -197,7 +197,17 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             conversations,
             settings,
             secrets,
-            api_keys,
+            api_keys: api_keys.clone(),
+            device_flow: tenantry_domain::services::DeviceFlowService::new(
+                tenantry_domain::services::DeviceFlowPorts {
+                    authorizations: a.device_authorizations.clone(),
+                    secret_tokens: a.secret_tokens.clone(),
+                    accounts: a.accounts.clone(),
+                    orgs: a.orgs.clone(),
+                    clock: a.clock.clone(),
+                },
+                api_keys.clone(),
+            ),
             conversation_starts: tenantry_domain::services::ConversationStartService::new(
                 tenantry_domain::services::ConversationStartPorts {
                     tasks: a.start_tasks.clone(),

@@ -10,6 +10,7 @@ pub(crate) mod conversations;
 pub(crate) mod credit_balances;
 pub(crate) mod credit_ledger;
 pub(crate) mod deleted_conversations;
+pub(crate) mod device_authorizations;
 pub(crate) mod event_segments;
 pub(crate) mod invitations;
 pub(crate) mod login_throttles;

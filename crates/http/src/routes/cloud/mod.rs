@@ -4,6 +4,7 @@
 //! `{"detail": …}` as those clients expect, while Tenantry's own routes keep problem+json.
 
 mod app_conversations;
+pub(crate) mod device_flow;
 mod errors;
 mod events;
 mod organizations;
@@ -20,53 +21,54 @@ mod web_client;
 use actix_web::{middleware::from_fn, web};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1/sandboxes")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(sandboxes::configure),
-    )
-    .service(
-        web::scope("/api/v1/sandbox-specs")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(sandbox_specs::configure),
-    )
-    .service(
-        web::scope("/api/v1/app-conversations")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(start_tasks::configure)
-            .configure(app_conversations::configure),
-    )
-    .service(
-        web::scope("/api/v1/conversation")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(events::configure),
-    )
-    .service(
-        web::scope("/api/organizations")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(organizations::configure_organizations),
-    )
-    .service(
-        web::scope("/api/keys")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(organizations::configure_keys),
-    )
-    .service(
-        web::scope("/api/v1/secrets")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(secrets::configure),
-    )
-    .service(
-        web::scope("/api/v1/settings")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(settings::configure),
-    )
-    .service(web::scope("/api/v1/web-client").configure(web_client::configure))
-    .service(
-        web::scope("/api/v1/users")
-            .wrap(from_fn(errors::openhands_errors))
-            .configure(users::configure),
-    );
+    cfg.configure(device_flow::configure)
+        .service(
+            web::scope("/api/v1/sandboxes")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(sandboxes::configure),
+        )
+        .service(
+            web::scope("/api/v1/sandbox-specs")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(sandbox_specs::configure),
+        )
+        .service(
+            web::scope("/api/v1/app-conversations")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(start_tasks::configure)
+                .configure(app_conversations::configure),
+        )
+        .service(
+            web::scope("/api/v1/conversation")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(events::configure),
+        )
+        .service(
+            web::scope("/api/organizations")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(organizations::configure_organizations),
+        )
+        .service(
+            web::scope("/api/keys")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(organizations::configure_keys),
+        )
+        .service(
+            web::scope("/api/v1/secrets")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(secrets::configure),
+        )
+        .service(
+            web::scope("/api/v1/settings")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(settings::configure),
+        )
+        .service(web::scope("/api/v1/web-client").configure(web_client::configure))
+        .service(
+            web::scope("/api/v1/users")
+                .wrap(from_fn(errors::openhands_errors))
+                .configure(users::configure),
+        );
 }
 
 /// `{"success": true}`, OpenHands' answer to an action that worked.
