@@ -7,4 +7,5 @@ mod sandboxes;
 mod sdk;
 mod settings;
 mod starts;
+mod tenancy;
 mod ts_client;

@@ -74,25 +74,6 @@ async fn api_key(app: &TestApp, session: &Session, org: &str) -> String {
     body["key"].as_str().expect("key").to_owned()
 }
 
-/// Kills the stand-in processes of the sandboxes started here.
-struct Reaper(Vec<String>);
-
-impl Drop for Reaper {
-    fn drop(&mut self) {
-        for sandbox in &self.0 {
-            let marker = format!("TENANTRY_SANDBOX_ID={sandbox}");
-            for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-                let pid = entry.file_name().to_string_lossy().into_owned();
-                let marked = std::fs::read(format!("/proc/{pid}/environ"))
-                    .is_ok_and(|environ| environ.split(|b| *b == 0).any(|var| var == marker.as_bytes()));
-                if marked {
-                    let _ = std::process::Command::new("kill").args(["-9", &pid]).status();
-                }
-            }
-        }
-    }
-}
-
 #[tokio::test]
 async fn sandboxes_start_list_batch_and_delete_in_the_keys_org_only() {
     let app = app().await;
@@ -106,7 +87,7 @@ async fn sandboxes_start_list_batch_and_delete_in_the_keys_org_only() {
     assert_eq!(status, 200, "{started}");
     assert!(kind.starts_with("application/json"));
     let id = started["id"].as_str().expect("id").to_owned();
-    let _reaper = Reaper(vec![id.clone()]);
+    let _reaper = crate::support::SandboxReaper::of(&app.data_dir);
     assert_eq!(started["status"], "STARTING");
     assert_eq!(started["sandbox_spec_id"], "silent");
     assert_eq!(started["created_by_user_id"], ann.user_id.as_str());

@@ -33,6 +33,7 @@ async fn the_sdks_cloud_workspace_runs_a_conversation_through_tenantry() {
         config.sandboxes.supervise_interval_ms = 200;
     })
     .await;
+    let _reaper = crate::support::SandboxReaper::of(&app.data_dir);
     let owner = app.register("owner.sdk@example.com", PASSWORD).await;
     let org = owner.org_id.clone();
     let llm = FakeLlm::start();

@@ -63,6 +63,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
         config.sandboxes.supervise_interval_ms = 200;
     })
     .await;
+    let _reaper = crate::support::SandboxReaper::of(&app.data_dir);
     let ann = app.register("ann.starts@example.com", PASSWORD).await;
     let eve = app.register("eve.starts@example.com", PASSWORD).await;
     let org = ann.org_id.clone();

@@ -70,6 +70,7 @@ async fn the_typescript_cloud_client_works_against_tenantry() {
         config.sandboxes.default_spec = "silent".into();
     })
     .await;
+    let _reaper = crate::support::SandboxReaper::of(&app.data_dir);
     let ann = app.register("ann.ts@example.com", PASSWORD).await;
     let eve = app.register("eve.ts@example.com", PASSWORD).await;
     let key_of = |session: &crate::support::Session| {

@@ -9,6 +9,7 @@ mod dns_server;
 pub mod node_tools;
 pub mod oidc_provider;
 mod process;
+mod sandbox_reaper;
 mod sse;
 mod tcp_proxy;
 
@@ -17,6 +18,7 @@ pub use cast::{Cast, org_with_cast, register_cast};
 pub use database::TestDatabase;
 pub use dns_server::DnsServer;
 pub use process::{ServerProcess, free_port, tenantry_command};
+pub use sandbox_reaper::SandboxReaper;
 pub use sse::{SseEvent, SseStream};
 pub use tcp_proxy::TcpProxy;
 
