@@ -39,8 +39,8 @@ pub struct Launch {
     pub conversation_id: ConversationId,
     /// Effective settings.
     pub settings: LaunchSettings,
-    /// The first user message.
-    pub initial_message: String,
+    /// The first user message (the agent runs on it); none: the conversation waits for one.
+    pub initial_message: Option<String>,
     /// Secrets to offer, fetched with the sandbox's key.
     pub secrets: Vec<SecretLookup>,
     /// The sandbox's session key, which the lookups present.
@@ -95,7 +95,6 @@ pub fn start_request(launch: &Launch) -> Value {
             "tools": [{ "name": "terminal" }, { "name": "file_editor" }, { "name": "task_tracker" }]
         },
         "workspace": { "working_dir": launch.working_dir },
-        "initial_message": user_message(&launch.initial_message),
         "secrets": secrets,
     });
     // As OpenHands' own app server does: confirmation mode with the LLM analyzer asks only before
@@ -115,6 +114,9 @@ pub fn start_request(launch: &Launch) -> Value {
     if let Some(max) = settings.max_iterations {
         request["max_iterations"] = json!(max);
     }
+    if let Some(text) = &launch.initial_message {
+        request["initial_message"] = user_message(text);
+    }
     request
 }
 
@@ -133,7 +135,7 @@ mod tests {
                 confirmation_mode: true,
                 security_analyzer: None,
             },
-            initial_message: "hi".into(),
+            initial_message: Some("hi".into()),
             secrets: vec![SecretLookup {
                 name: "DEPLOY_TOKEN".into(),
                 url: "http://tenantry/api/v1/webhooks/secrets/c/DEPLOY_TOKEN".into(),

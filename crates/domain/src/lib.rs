@@ -32,6 +32,7 @@ pub mod invitation_acceptance;
 pub mod last_owner;
 pub mod last_superadmin;
 pub mod llm_key_release;
+pub mod llm_profile;
 pub mod member;
 pub mod membership_rules;
 pub mod mfa;

@@ -22,6 +22,9 @@ pub enum SecretScope {
     /// A sandbox's session key, which Tenantry presents to its agent server (owner: the sandbox).
     #[serde(skip)]
     SandboxKey,
+    /// The LLM key of a member's named LLM profile (owner: the member; name: the profile's).
+    #[serde(skip)]
+    ProfileKey,
 }
 
 impl SecretScope {
@@ -33,6 +36,7 @@ impl SecretScope {
             SecretScope::OrgSetting => "org_setting",
             SecretScope::MemberSetting => "member_setting",
             SecretScope::SandboxKey => "sandbox_key",
+            SecretScope::ProfileKey => "profile_key",
         }
     }
 
@@ -45,6 +49,7 @@ impl SecretScope {
             "org_setting" => Some(SecretScope::OrgSetting),
             "member_setting" => Some(SecretScope::MemberSetting),
             "sandbox_key" => Some(SecretScope::SandboxKey),
+            "profile_key" => Some(SecretScope::ProfileKey),
             _ => None,
         }
     }

@@ -59,8 +59,8 @@ impl StartTaskStatus {
 pub struct StartRequest {
     /// The sandbox to start on (one of the caller's); `None`: a new one is started.
     pub sandbox_id: Option<Uuid>,
-    /// The first user message.
-    pub initial_message: String,
+    /// The first user message, if any (the agent runs on it).
+    pub initial_message: Option<String>,
     /// Title.
     pub title: Option<String>,
     /// Repository.
@@ -72,10 +72,11 @@ pub struct StartRequest {
 }
 
 impl StartRequest {
-    /// Checks what can be checked before anything starts: a first message of 1 to 100,000
-    /// characters (a conversation Tenantry starts always runs its agent on one).
+    /// Checks what can be checked before anything starts: a first message, when there is one, of
+    /// 1 to 100,000 characters.
     pub fn checked(self) -> Result<Self, DomainError> {
-        if self.initial_message.trim().is_empty() || self.initial_message.chars().count() > MAX_MESSAGE_CHARS
+        if let Some(text) = &self.initial_message
+            && (text.trim().is_empty() || text.chars().count() > MAX_MESSAGE_CHARS)
         {
             return Err(DomainError::invalid(
                 "initial_message",
@@ -133,10 +134,15 @@ mod tests {
     }
 
     #[test]
-    fn a_start_needs_a_first_message() {
-        assert!(StartRequest::default().checked().is_err());
+    fn a_first_message_is_optional_but_never_empty() {
+        assert!(StartRequest::default().checked().is_ok());
+        let empty = StartRequest {
+            initial_message: Some("  ".into()),
+            ..StartRequest::default()
+        };
+        assert!(empty.checked().is_err());
         let request = StartRequest {
-            initial_message: "hi".into(),
+            initial_message: Some("hi".into()),
             ..StartRequest::default()
         };
         assert!(request.checked().is_ok());

@@ -49,6 +49,8 @@ pub struct AppState {
     pub sandboxes: SandboxService,
     /// Conversations run on agent servers Tenantry drives.
     pub agent_runs: AgentRunService,
+    /// Members' named LLM profiles.
+    pub llm_profiles: tenantry_domain::services::LlmProfileService,
     /// Devices signed in with the OAuth 2.0 device grant.
     pub device_flow: tenantry_domain::services::DeviceFlowService,
     /// Conversations started as tasks (OpenHands' start tasks).

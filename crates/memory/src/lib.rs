@@ -21,6 +21,7 @@ mod credentials;
 mod device_authorizations;
 mod event_store;
 mod expired_rows;
+mod llm_profiles;
 mod mailer;
 mod mfa;
 mod orgs;

@@ -138,6 +138,8 @@ pub(crate) struct Tables {
             Option<DateTime<Utc>>,
         ),
     >,
+    /// Members' LLM profiles, by org, member and name.
+    pub llm_profiles: BTreeMap<(OrgId, UserId, String), tenantry_domain::llm_profile::LlmProfile>,
     /// Conversation start tasks.
     pub start_tasks: BTreeMap<Uuid, tenantry_domain::start_task::StartTask>,
     /// Limits of running sandboxes an operator set per org.

@@ -37,6 +37,7 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.sandboxes = store.clone();
     adapters.start_tasks = store.clone();
     adapters.device_authorizations = store.clone();
+    adapters.llm_profiles = store.clone();
     adapters.agent_reports = store.clone();
     adapters.remote_deletions = store.clone();
     adapters.mfa = store.clone();

@@ -3,6 +3,7 @@
 
 mod conversations;
 mod device_flow;
+mod profiles;
 mod sandboxes;
 mod sdk;
 mod settings;

@@ -232,13 +232,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
         failed["detail"].as_str().is_some_and(|detail| !detail.is_empty()),
         "{failed}"
     );
-    let (status, refused) = call(
-        &app,
-        "POST",
-        &key,
-        "/api/v1/app-conversations",
-        Some(json!({ "title": "no message" })),
-    )
-    .await;
+    let empty = json!({ "initial_message": { "content": [{ "type": "text", "text": "  " }] } });
+    let (status, refused) = call(&app, "POST", &key, "/api/v1/app-conversations", Some(empty)).await;
     assert_eq!(status, 422, "{refused}");
 }

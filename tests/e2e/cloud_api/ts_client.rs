@@ -40,6 +40,26 @@ const SERVED: &[(&str, &str)] = &[
     ("listSecrets", "org"),
     ("createSecret", "org"),
     ("startDeviceFlow", "none"),
+    ("getSettings", "org"),
+    ("saveSettings", "org"),
+    ("getSettingsSchema", "org"),
+    ("getConversationSettingsSchema", "org"),
+    ("listProfiles", "org"),
+    ("saveProfile", "org"),
+    ("getProfile", "org"),
+    ("renameProfile", "org"),
+    ("activateProfile", "org"),
+    ("deleteProfile", "org"),
+    ("listProfiles", "key"),
+    ("saveProfile", "key"),
+    ("getProfile", "key"),
+    ("renameProfile", "key"),
+    ("activateProfile", "key"),
+    ("deleteProfile", "key"),
+    ("listSecrets", "other-org-key"),
+    ("updateSecret", "org"),
+    ("deleteSecret", "org"),
+    ("getConversationStartTask", "org"),
 ];
 
 #[tokio::test]
@@ -50,12 +70,19 @@ async fn the_typescript_cloud_client_works_against_tenantry() {
         eprintln!("\n\n!!! {message} !!!\n\n");
         return;
     };
+    // With the real agent server, conversations started through the client come up too.
+    let agent = crate::agent_servers::harness::agent_python();
+    let real = agent.is_some();
     let bind = format!("127.0.0.1:{}", free_port());
     let public = format!("http://{bind}");
     let app = spawn_app_with(move |config| {
         config.bind = bind.clone();
         config.auth.public_url = public.clone();
         config.sandboxes.runtime = "process".into();
+        config.sandboxes.supervise_interval_ms = 200;
+        if let Some(python) = agent {
+            config.sandboxes.process.python = python;
+        }
         config.sandboxes.specs.push(tenantry::config::SandboxSpecConfig {
             id: "silent".into(),
             command: vec![
@@ -67,7 +94,9 @@ async fn the_typescript_cloud_client_works_against_tenantry() {
             working_dir: "workspace".into(),
             initial_env: Default::default(),
         });
-        config.sandboxes.default_spec = "silent".into();
+        if !real {
+            config.sandboxes.default_spec = "silent".into();
+        }
     })
     .await;
     let _reaper = crate::support::SandboxReaper::of(&app.data_dir);
@@ -97,6 +126,28 @@ async fn the_typescript_cloud_client_works_against_tenantry() {
         .await
         .expect("sandbox");
     let sandbox = started["id"].as_str().expect("id").to_owned();
+    if real {
+        // The client starts its conversation on this sandbox: let it come up first.
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let (_, body) = app
+                .call(
+                    "GET",
+                    &ann.access_token,
+                    &format!("/api/orgs/{}/sandboxes/{sandbox}", ann.org_id),
+                    None,
+                )
+                .await;
+            if body["status"] == "RUNNING" {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sandbox never ran: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/cloud-api/ts/cloud-client.mjs");
     let run = tokio::process::Command::new("node")
@@ -108,7 +159,7 @@ async fn the_typescript_cloud_client_works_against_tenantry() {
         .env("TENANTRY_OTHER_ORG_KEY", &eve_key)
         .env("TENANTRY_EXPECTED_ROLE", "owner")
         .env("SANDBOX_ID", &sandbox)
-        .env("CONVERSATION_READY_SECONDS", "5")
+        .env("CONVERSATION_READY_SECONDS", if real { "90" } else { "5" })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -141,6 +192,19 @@ async fn the_typescript_cloud_client_works_against_tenantry() {
             .find(|result| result["method"] == *method && result["via"] == *via)
             .unwrap_or_else(|| panic!("{method} via {via} did not run"));
         assert_eq!(outcome["ok"], true, "{method} via {via}: {}", outcome["detail"]);
+    }
+    if real {
+        for method in [
+            "createConversation",
+            "getConversationStartTask",
+            "getConversations",
+            "updateConversationPublicFlag",
+            "deleteConversation",
+        ] {
+            for outcome in results.iter().filter(|result| result["method"] == method) {
+                assert_eq!(outcome["ok"], true, "{method}: {}", outcome["detail"]);
+            }
+        }
     }
     for poll in results.iter().filter(|result| result["method"] == "pollForToken") {
         assert_eq!(poll["ok"], true, "pollForToken: {}", poll["detail"]);

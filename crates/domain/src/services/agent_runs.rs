@@ -43,8 +43,8 @@ pub struct AgentRunPorts {
 pub struct StartInput {
     /// The sandbox (one of the caller's, with a `url`).
     pub sandbox_id: Uuid,
-    /// The first user message.
-    pub initial_message: String,
+    /// The first user message (the agent runs on it); none: the conversation waits for one.
+    pub initial_message: Option<String>,
     /// Title.
     pub title: Option<String>,
     /// Repository.
@@ -124,7 +124,9 @@ impl AgentRunService {
     ) -> Result<Conversation, DomainError> {
         let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         require(role, Permission::CreateConversations)?;
-        message_text("initial_message", &input.initial_message)?;
+        if let Some(text) = &input.initial_message {
+            message_text("initial_message", text)?;
+        }
         let metadata = crate::services::conversations::NewConversationInput {
             title: input.title.clone(),
             selected_repository: input.selected_repository.clone(),

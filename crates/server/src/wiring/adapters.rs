@@ -98,6 +98,8 @@ pub struct Adapters {
     pub api_key_format: Arc<dyn ApiKeyFormat>,
     /// The agent servers Tenantry drives.
     pub agent_server: Arc<dyn AgentServer>,
+    /// Members' named LLM profiles.
+    pub llm_profiles: Arc<dyn tenantry_domain::ports::LlmProfileStore>,
     /// Device authorizations (OAuth 2.0 device grant).
     pub device_authorizations: Arc<dyn tenantry_domain::ports::DeviceAuthorizations>,
     /// Conversation start tasks.
@@ -217,6 +219,7 @@ impl Adapters {
             })),
             start_tasks: Arc::new(tenantry_sql::SqlStartTaskStore::new(database.clone())),
             device_authorizations: Arc::new(tenantry_sql::SqlDeviceAuthorizations::new(database.clone())),
+            llm_profiles: Arc::new(tenantry_sql::SqlLlmProfileStore::new(database.clone())),
             sandbox_runtime: sandbox_runtime(config)?,
             clock: Arc::new(SystemClock),
             background: Arc::new(TokioBackground),

@@ -195,9 +195,19 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             identity,
             orgs,
             conversations,
-            settings,
+            settings: settings.clone(),
             secrets,
             api_keys: api_keys.clone(),
+            llm_profiles: tenantry_domain::services::LlmProfileService::new(
+                tenantry_domain::services::LlmProfilePorts {
+                    profiles: a.llm_profiles.clone(),
+                    secrets: a.secrets.clone(),
+                    cipher: a.cipher.clone(),
+                    orgs: a.orgs.clone(),
+                    clock: a.clock.clone(),
+                },
+                settings.clone(),
+            ),
             device_flow: tenantry_domain::services::DeviceFlowService::new(
                 tenantry_domain::services::DeviceFlowPorts {
                     authorizations: a.device_authorizations.clone(),

@@ -13,6 +13,7 @@ pub(crate) mod deleted_conversations;
 pub(crate) mod device_authorizations;
 pub(crate) mod event_segments;
 pub(crate) mod invitations;
+pub(crate) mod llm_profiles;
 pub(crate) mod login_throttles;
 pub(crate) mod member_budget_caps;
 pub(crate) mod mfa_recovery_codes;

@@ -8,6 +8,7 @@ pub(crate) mod device_flow;
 mod errors;
 mod events;
 mod organizations;
+mod profiles;
 mod query;
 mod request_org;
 mod sandbox_specs;
@@ -46,7 +47,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/organizations")
                 .wrap(from_fn(errors::openhands_errors))
-                .configure(organizations::configure_organizations),
+                .configure(organizations::configure_organizations)
+                .configure(profiles::configure_in_named_org),
         )
         .service(
             web::scope("/api/keys")
@@ -61,6 +63,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/api/v1/settings")
                 .wrap(from_fn(errors::openhands_errors))
+                .configure(profiles::configure_in_request_org)
                 .configure(settings::configure),
         )
         .service(web::scope("/api/v1/web-client").configure(web_client::configure))

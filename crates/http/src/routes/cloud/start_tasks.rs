@@ -42,11 +42,12 @@ fn task_body(task: StartTask, agent_server_url: Option<String>) -> Value {
     })
 }
 
-/// The text of OpenHands' `initial_message` (`{role, content: [{type: "text", text}], run}`).
-fn message_text(body: &Value) -> Result<String, DomainError> {
+/// The text of OpenHands' `initial_message` (`{role, content: [{type: "text", text}], run}`), if
+/// there is one.
+fn message_text(body: &Value) -> Result<Option<String>, DomainError> {
     let message = &body["initial_message"];
     if message.is_null() {
-        return Ok(String::new());
+        return Ok(None);
     }
     if message.get("run").and_then(Value::as_bool) == Some(false) {
         return Err(DomainError::invalid(
@@ -61,7 +62,7 @@ fn message_text(body: &Value) -> Result<String, DomainError> {
         .filter(|part| part["type"] == "text")
         .filter_map(|part| part["text"].as_str())
         .collect();
-    Ok(parts.join("\n"))
+    Ok(Some(parts.join("\n")))
 }
 
 fn text(body: &Value, field: &str) -> Option<String> {

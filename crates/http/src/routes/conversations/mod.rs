@@ -108,7 +108,8 @@ pub(crate) async fn create(
     if let Some(sandbox_id) = body.sandbox_id {
         let input = StartInput {
             sandbox_id,
-            initial_message: body.initial_message.unwrap_or_default(),
+            // Tenantry's own route always starts the agent on a first message.
+            initial_message: Some(body.initial_message.unwrap_or_default()),
             title: body.title,
             selected_repository: body.selected_repository,
             selected_branch: body.selected_branch,
