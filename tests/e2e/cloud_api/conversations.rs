@@ -8,15 +8,6 @@ use crate::{
     support::{PASSWORD, Session, TestApp, spawn_app},
 };
 
-async fn key(app: &TestApp, session: &Session, org: &str) -> String {
-    let (status, body) = app
-        .api(&session.access_token)
-        .create_api_key(org, json!({ "name": "cloud" }))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    body["key"].as_str().expect("key").to_owned()
-}
-
 async fn get(app: &TestApp, key: &str, path: &str) -> (u16, Value) {
     let response = app
         .client
@@ -77,8 +68,8 @@ async fn app_conversations_search_count_batch_patch_and_delete() {
     let eve = app.register("eve.appconv@example.com", PASSWORD).await;
     let (first, sandbox) = reported(&app, &ann, "First task").await;
     let (second, _) = reported(&app, &ann, "Second chore").await;
-    let ann_key = key(&app, &ann, &ann.org_id).await;
-    let eve_key = key(&app, &eve, &eve.org_id).await;
+    let ann_key = super::api_key(&app, &ann, &ann.org_id).await;
+    let eve_key = super::api_key(&app, &eve, &eve.org_id).await;
 
     let (status, page) = get(&app, &ann_key, "/api/v1/app-conversations/search?limit=1").await;
     assert_eq!(status, 200, "{page}");
@@ -204,7 +195,7 @@ async fn events_are_searched_by_kind_and_time_counted_and_read_by_their_own_ids(
     let app = spawn_app().await;
     let ann = app.register("ann.cloudevents@example.com", PASSWORD).await;
     let (id, _) = reported(&app, &ann, "Events").await;
-    let key = key(&app, &ann, &ann.org_id).await;
+    let key = super::api_key(&app, &ann, &ann.org_id).await;
     let base = format!("/api/v1/conversation/{}/events", id.simple());
 
     let (status, all) = get(&app, &key, &format!("{base}/search")).await;

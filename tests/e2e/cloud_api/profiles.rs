@@ -3,20 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{PASSWORD, TestApp, spawn_app};
-
-async fn call(app: &TestApp, method: &str, key: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = app
-        .client
-        .request(method.parse().expect("method"), app.url(path))
-        .bearer_auth(key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+use crate::support::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() {
@@ -36,9 +23,9 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
     let eve_key = eve_key["key"].as_str().expect("key").to_owned();
 
     let save = json!({ "llm": { "model": "openai/work", "base_url": "http://llm.invalid/v1", "api_key": "sk-profile-secret" } });
-    let (status, saved) = call(&app, "POST", &key, "/api/v1/settings/profiles/work", Some(save)).await;
+    let (status, saved) = super::call(&app, "POST", &key, "/api/v1/settings/profiles/work", Some(save)).await;
     assert_eq!(status, 201, "{saved}");
-    let (status, _) = call(
+    let (status, _) = super::call(
         &app,
         "POST",
         &key,
@@ -49,7 +36,7 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
     assert_eq!(status, 422);
 
     // The same profile through the org route; the key is never shown.
-    let (status, listed) = call(
+    let (status, listed) = super::call(
         &app,
         "GET",
         &key,
@@ -63,12 +50,12 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
         json!({ "name": "work", "model": "openai/work", "base_url": "http://llm.invalid/v1", "api_key_set": true })
     );
     assert_eq!(listed["active_profile"], Value::Null);
-    let (_, one) = call(&app, "GET", &key, "/api/v1/settings/profiles/work", None).await;
+    let (_, one) = super::call(&app, "GET", &key, "/api/v1/settings/profiles/work", None).await;
     assert_eq!(one["config"]["api_key"], Value::Null);
     assert!(
         !listed.to_string().contains("sk-profile-secret") && !one.to_string().contains("sk-profile-secret")
     );
-    let (status, _) = call(
+    let (status, _) = super::call(
         &app,
         "GET",
         &eve_key,
@@ -77,11 +64,11 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
     )
     .await;
     assert_eq!(status, 404, "another org's key");
-    let (_, theirs) = call(&app, "GET", &eve_key, "/api/v1/settings/profiles", None).await;
+    let (_, theirs) = super::call(&app, "GET", &eve_key, "/api/v1/settings/profiles", None).await;
     assert_eq!(theirs["profiles"], json!([]), "profiles are the member's own");
 
     // Rename keeps the key; activating writes model, base URL and key into the member's settings.
-    let (status, renamed) = call(
+    let (status, renamed) = super::call(
         &app,
         "POST",
         &key,
@@ -90,7 +77,7 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
     )
     .await;
     assert_eq!(status, 200, "{renamed}");
-    let (status, activated) = call(
+    let (status, activated) = super::call(
         &app,
         "POST",
         &key,
@@ -103,10 +90,10 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
         (200, Some("openai/work")),
         "{activated}"
     );
-    let (_, settings) = call(&app, "GET", &key, "/api/v1/settings", None).await;
+    let (_, settings) = super::call(&app, "GET", &key, "/api/v1/settings", None).await;
     assert_eq!(settings["llm_model"], "openai/work");
     assert_eq!(settings["llm_api_key_set"], true);
-    let (_, listed) = call(&app, "GET", &key, "/api/v1/settings/profiles", None).await;
+    let (_, listed) = super::call(&app, "GET", &key, "/api/v1/settings/profiles", None).await;
     assert_eq!(
         (
             listed["active_profile"].as_str(),
@@ -125,7 +112,7 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
         )
         .await;
     assert_eq!(status, 200);
-    let (status, refused) = call(
+    let (status, refused) = super::call(
         &app,
         "POST",
         &key,
@@ -137,7 +124,7 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
 
     // At most ten; deleting one is idempotent.
     for n in 0..9 {
-        let (status, _) = call(
+        let (status, _) = super::call(
             &app,
             "POST",
             &key,
@@ -147,7 +134,7 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
         .await;
         assert_eq!(status, 201);
     }
-    let (status, full) = call(
+    let (status, full) = super::call(
         &app,
         "POST",
         &key,
@@ -160,7 +147,7 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
         (409, Some("profile_limit")),
         "{full}"
     );
-    let (status, _) = call(
+    let (status, _) = super::call(
         &app,
         "POST",
         &key,
@@ -170,9 +157,9 @@ async fn profiles_are_kept_renamed_activated_and_deleted_without_showing_keys() 
     .await;
     assert_eq!(status, 201, "saving one again is no new one");
     for _ in 0..2 {
-        let (status, _) = call(&app, "DELETE", &key, "/api/v1/settings/profiles/day-job", None).await;
+        let (status, _) = super::call(&app, "DELETE", &key, "/api/v1/settings/profiles/day-job", None).await;
         assert_eq!(status, 200);
     }
-    let (status, _) = call(&app, "GET", &key, "/api/v1/settings/profiles/day-job", None).await;
+    let (status, _) = super::call(&app, "GET", &key, "/api/v1/settings/profiles/day-job", None).await;
     assert_eq!(status, 404);
 }

@@ -6,21 +6,6 @@ use serde_json::{Value, json};
 
 use crate::support::{PASSWORD, Session, TestApp, free_port, spawn_app_with};
 
-/// A process that runs but never answers: the sandbox stays `STARTING`.
-fn silent_spec() -> tenantry::config::SandboxSpecConfig {
-    tenantry::config::SandboxSpecConfig {
-        id: "silent".into(),
-        command: vec![
-            "/bin/sh".into(),
-            "-c".into(),
-            "exec sleep 600".into(),
-            "sh".into(),
-        ],
-        working_dir: "workspace".into(),
-        initial_env: Default::default(),
-    }
-}
-
 async fn app() -> TestApp {
     let bind = format!("127.0.0.1:{}", free_port());
     let public = format!("http://{bind}");
@@ -28,7 +13,7 @@ async fn app() -> TestApp {
         config.bind = bind.clone();
         config.auth.public_url = public.clone();
         config.sandboxes.runtime = "process".into();
-        config.sandboxes.specs.push(silent_spec());
+        config.sandboxes.specs.push(super::silent_spec());
         config.sandboxes.default_spec = "silent".into();
     })
     .await
@@ -65,22 +50,13 @@ async fn cloud(
     )
 }
 
-async fn api_key(app: &TestApp, session: &Session, org: &str) -> String {
-    let (status, body) = app
-        .api(&session.access_token)
-        .create_api_key(org, json!({ "name": "cloud client" }))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    body["key"].as_str().expect("key").to_owned()
-}
-
 #[tokio::test]
 async fn sandboxes_start_list_batch_and_delete_in_the_keys_org_only() {
     let app = app().await;
     let ann = app.register("ann.cloud@example.com", PASSWORD).await;
     let eve = app.register("eve.cloud@example.com", PASSWORD).await;
-    let ann_key = api_key(&app, &ann, &ann.org_id).await;
-    let eve_key = api_key(&app, &eve, &eve.org_id).await;
+    let ann_key = super::api_key(&app, &ann, &ann.org_id).await;
+    let eve_key = super::api_key(&app, &eve, &eve.org_id).await;
 
     // The SDK's calls: POST (no body, no org header), then GET ?id= until RUNNING.
     let (status, kind, started) = cloud(&app, "POST", "/api/v1/sandboxes", Some(&ann_key), &[]).await;
@@ -217,7 +193,7 @@ async fn sandboxes_start_list_batch_and_delete_in_the_keys_org_only() {
 async fn sandbox_specs_are_listed_and_read_by_id() {
     let app = app().await;
     let ann = app.register("ann.specs@example.com", PASSWORD).await;
-    let key = api_key(&app, &ann, &ann.org_id).await;
+    let key = super::api_key(&app, &ann, &ann.org_id).await;
     let (status, _, page) = cloud(&app, "GET", "/api/v1/sandbox-specs/search", Some(&key), &[]).await;
     assert_eq!(status, 200, "{page}");
     let ids: Vec<&str> = page["items"]
@@ -269,8 +245,8 @@ async fn users_me_hands_the_llm_key_only_to_the_callers_own_sandbox() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let ann_key = api_key(&app, &ann, &org).await;
-    let bob_key = api_key(&app, &bob, &org).await;
+    let ann_key = super::api_key(&app, &ann, &org).await;
+    let bob_key = super::api_key(&app, &bob, &org).await;
     // Sandboxes registered by URL (registered by an admin: trusted with the org's key).
     let register = |session: &Session, name: &'static str| {
         let token = session.access_token.clone();

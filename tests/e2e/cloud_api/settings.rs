@@ -2,31 +2,9 @@
 //! settings in the org, changed by diffs into the caller's own overrides (locks hold), and the
 //! caller's own secrets (values never shown).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{PASSWORD, Session, TestApp, spawn_app};
-
-async fn key(app: &TestApp, session: &Session, org: &str) -> String {
-    let (status, body) = app
-        .api(&session.access_token)
-        .create_api_key(org, json!({ "name": "cloud" }))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    body["key"].as_str().expect("key").to_owned()
-}
-
-async fn call(app: &TestApp, method: &str, key: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = app
-        .client
-        .request(method.parse().expect("method"), app.url(path))
-        .bearer_auth(key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+use crate::support::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn settings_read_effective_values_and_write_diffs_as_the_callers_overrides() {
@@ -42,9 +20,9 @@ async fn settings_read_effective_values_and_write_diffs_as_the_callers_overrides
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let key = key(&app, &ann, &org).await;
+    let key = super::api_key(&app, &ann, &org).await;
 
-    let (status, settings) = call(&app, "GET", &key, "/api/v1/settings", None).await;
+    let (status, settings) = super::call(&app, "GET", &key, "/api/v1/settings", None).await;
     assert_eq!(status, 200, "{settings}");
     assert_eq!(settings["llm_model"], "openai/org-default");
     assert_eq!(settings["agent_settings"]["llm"]["model"], "openai/org-default");
@@ -53,9 +31,9 @@ async fn settings_read_effective_values_and_write_diffs_as_the_callers_overrides
     assert!(!settings.to_string().contains("sk-org-hidden"));
 
     let diff = json!({ "agent_settings_diff": { "llm": { "model": "openai/mine", "api_key": "sk-mine" } }, "language": "en" });
-    let (status, stored) = call(&app, "POST", &key, "/api/v1/settings", Some(diff)).await;
+    let (status, stored) = super::call(&app, "POST", &key, "/api/v1/settings", Some(diff)).await;
     assert_eq!((status, stored), (200, json!({ "message": "Settings stored" })));
-    let (_, settings) = call(&app, "GET", &key, "/api/v1/settings", None).await;
+    let (_, settings) = super::call(&app, "GET", &key, "/api/v1/settings", None).await;
     assert_eq!(settings["llm_model"], "openai/mine");
     assert!(!settings.to_string().contains("sk-mine"));
     let (_, org_view) = app
@@ -72,10 +50,10 @@ async fn settings_read_effective_values_and_write_diffs_as_the_callers_overrides
     );
 
     let locked = json!({ "conversation_settings_diff": { "max_iterations": 3 } });
-    let (status, refused) = call(&app, "POST", &key, "/api/v1/settings", Some(locked)).await;
+    let (status, refused) = super::call(&app, "POST", &key, "/api/v1/settings", Some(locked)).await;
     assert_eq!(status, 403, "{refused}");
     assert!(refused["detail"].is_string());
-    let (status, _) = call(
+    let (status, _) = super::call(
         &app,
         "POST",
         &key,
@@ -84,7 +62,7 @@ async fn settings_read_effective_values_and_write_diffs_as_the_callers_overrides
     )
     .await;
     assert_eq!(status, 422);
-    let (status, schema) = call(&app, "GET", &key, "/api/v1/settings/agent-schema", None).await;
+    let (status, schema) = super::call(&app, "GET", &key, "/api/v1/settings/agent-schema", None).await;
     assert_eq!(status, 200);
     assert_eq!(schema["model_name"], "AgentSettings");
 }
@@ -103,13 +81,13 @@ async fn secrets_are_the_callers_own_and_never_shown() {
         )
         .await;
     assert!((200..300).contains(&status), "{body}");
-    let key = key(&app, &ann, &org).await;
+    let key = super::api_key(&app, &ann, &org).await;
 
     for (name, value) in [
         ("GITHUB_TOKEN", "ghp-secret-1"),
         ("DEPLOY_KEY", "deploy-secret-2"),
     ] {
-        let (status, created) = call(
+        let (status, created) = super::call(
             &app,
             "POST",
             &key,
@@ -119,7 +97,7 @@ async fn secrets_are_the_callers_own_and_never_shown() {
         .await;
         assert_eq!(status, 201, "{created}");
     }
-    let (status, page) = call(&app, "GET", &key, "/api/v1/secrets/search", None).await;
+    let (status, page) = super::call(&app, "GET", &key, "/api/v1/secrets/search", None).await;
     assert_eq!(status, 200, "{page}");
     let names: Vec<&str> = page["items"]
         .as_array()
@@ -133,9 +111,9 @@ async fn secrets_are_the_callers_own_and_never_shown() {
         "the caller's own, by name, not the org's"
     );
     assert!(!page.to_string().contains("secret-"), "values never listed");
-    let (_, first) = call(&app, "GET", &key, "/api/v1/secrets/search?limit=1", None).await;
+    let (_, first) = super::call(&app, "GET", &key, "/api/v1/secrets/search?limit=1", None).await;
     assert_eq!(first["next_page_id"], "DEPLOY_KEY");
-    let (_, rest) = call(
+    let (_, rest) = super::call(
         &app,
         "GET",
         &key,
@@ -144,7 +122,7 @@ async fn secrets_are_the_callers_own_and_never_shown() {
     )
     .await;
     assert_eq!(rest["items"][0]["name"], "GITHUB_TOKEN");
-    let (_, found) = call(
+    let (_, found) = super::call(
         &app,
         "GET",
         &key,
@@ -154,7 +132,7 @@ async fn secrets_are_the_callers_own_and_never_shown() {
     .await;
     assert_eq!(found["items"].as_array().expect("items").len(), 1);
 
-    let (status, renamed) = call(
+    let (status, renamed) = super::call(
         &app,
         "PUT",
         &key,
@@ -163,12 +141,12 @@ async fn secrets_are_the_callers_own_and_never_shown() {
     )
     .await;
     assert_eq!(status, 200, "{renamed}");
-    let (_, page) = call(&app, "GET", &key, "/api/v1/secrets/search", None).await;
+    let (_, page) = super::call(&app, "GET", &key, "/api/v1/secrets/search", None).await;
     assert_eq!(
         page["items"][1],
         json!({ "name": "GH_TOKEN", "description": "renamed" })
     );
-    let (status, clash) = call(
+    let (status, clash) = super::call(
         &app,
         "PUT",
         &key,
@@ -177,7 +155,7 @@ async fn secrets_are_the_callers_own_and_never_shown() {
     )
     .await;
     assert_eq!(status, 409, "{clash}");
-    let (status, _) = call(
+    let (status, _) = super::call(
         &app,
         "POST",
         &key,
@@ -187,13 +165,13 @@ async fn secrets_are_the_callers_own_and_never_shown() {
     .await;
     assert_eq!(status, 422);
 
-    let (status, deleted) = call(&app, "DELETE", &key, "/api/v1/secrets/GH_TOKEN", None).await;
+    let (status, deleted) = super::call(&app, "DELETE", &key, "/api/v1/secrets/GH_TOKEN", None).await;
     assert_eq!(
         (status, deleted["message"].as_str()),
         (200, Some("Secret deleted successfully"))
     );
-    let (status, _) = call(&app, "DELETE", &key, "/api/v1/secrets/GH_TOKEN", None).await;
+    let (status, _) = super::call(&app, "DELETE", &key, "/api/v1/secrets/GH_TOKEN", None).await;
     assert_eq!(status, 404);
-    let (status, _) = call(&app, "DELETE", &key, "/api/v1/secrets/ORG_SHARED", None).await;
+    let (status, _) = super::call(&app, "DELETE", &key, "/api/v1/secrets/ORG_SHARED", None).await;
     assert_eq!(status, 404, "the org's secret is not the caller's own");
 }

@@ -12,23 +12,10 @@ use crate::{
     support::{PASSWORD, TestApp, free_port, spawn_app_with},
 };
 
-async fn call(app: &TestApp, method: &str, key: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = app
-        .client
-        .request(method.parse().expect("method"), app.url(path))
-        .bearer_auth(key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn finished_task(app: &TestApp, key: &str, task: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(150);
     loop {
-        let (status, tasks) = call(
+        let (status, tasks) = super::call(
             app,
             "GET",
             key,
@@ -96,7 +83,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
         "title": "Started as a task",
         "secrets": { "TOKEN": "never-echoed" }
     });
-    let (status, task) = call(&app, "POST", &key, "/api/v1/app-conversations", Some(request)).await;
+    let (status, task) = super::call(&app, "POST", &key, "/api/v1/app-conversations", Some(request)).await;
     assert_eq!(status, 200, "{task}");
     assert!(
         ["WORKING", "WAITING_FOR_SANDBOX"].contains(&task["status"].as_str().unwrap_or_default()),
@@ -107,7 +94,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
         "the request's secrets are not echoed"
     );
     let id = task["id"].as_str().expect("id").to_owned();
-    let (_, theirs) = call(
+    let (_, theirs) = super::call(
         &app,
         "GET",
         &eve_key,
@@ -128,7 +115,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
             .as_str()
             .is_some_and(|url| url.starts_with("http://127.0.0.1:"))
     );
-    let (_, counted) = call(
+    let (_, counted) = super::call(
         &app,
         "GET",
         &key,
@@ -137,7 +124,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
     )
     .await;
     assert_eq!(counted, json!(1));
-    let (_, page) = call(
+    let (_, page) = super::call(
         &app,
         "GET",
         &key,
@@ -147,7 +134,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
     .await;
     assert_eq!(page["items"][0]["id"], id.as_str());
 
-    let (_, batch) = call(
+    let (_, batch) = super::call(
         &app,
         "GET",
         &key,
@@ -174,7 +161,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
     .await;
 
     let message = json!({ "role": "user", "content": [{ "type": "text", "text": "Again." }] });
-    let (status, sent) = call(
+    let (status, sent) = super::call(
         &app,
         "POST",
         &key,
@@ -192,7 +179,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
     })
     .await;
 
-    let (status, _) = call(
+    let (status, _) = super::call(
         &app,
         "DELETE",
         &key,
@@ -201,7 +188,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
     )
     .await;
     assert_eq!(status, 200);
-    let (_, batch) = call(
+    let (_, batch) = super::call(
         &app,
         "GET",
         &key,
@@ -225,7 +212,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
         )
         .await;
     let request = json!({ "sandbox_id": other_sandbox["id"], "initial_message": { "content": [{ "type": "text", "text": "hi" }] } });
-    let (_, task) = call(&app, "POST", &key, "/api/v1/app-conversations", Some(request)).await;
+    let (_, task) = super::call(&app, "POST", &key, "/api/v1/app-conversations", Some(request)).await;
     let failed = finished_task(&app, &key, task["id"].as_str().expect("id")).await;
     assert_eq!(failed["status"], "ERROR");
     assert!(
@@ -233,6 +220,6 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
         "{failed}"
     );
     let empty = json!({ "initial_message": { "content": [{ "type": "text", "text": "  " }] } });
-    let (status, refused) = call(&app, "POST", &key, "/api/v1/app-conversations", Some(empty)).await;
+    let (status, refused) = super::call(&app, "POST", &key, "/api/v1/app-conversations", Some(empty)).await;
     assert_eq!(status, 422, "{refused}");
 }

@@ -186,3 +186,36 @@ async fn every_cloud_route_answers_its_own_org_only_and_nobody_without_a_key() {
         wrong.join("\n")
     );
 }
+
+#[tokio::test]
+async fn routes_not_served_answer_empty_searches_or_404() {
+    let app = spawn_app().await;
+    let ann = app.register("ann.not-served@example.com", PASSWORD).await;
+    let key = super::api_key(&app, &ann, &ann.org_id).await;
+    for path in [
+        "/api/v1/git/repositories/search?provider=github",
+        "/api/v1/git/installations/search?provider=github",
+        "/api/v1/git/branches/search?provider=github&repository=a/b",
+        "/api/v1/git/suggested-tasks/search",
+        "/api/v1/skills/search",
+        "/api/v1/config/models/search",
+        "/api/v1/config/providers/search",
+    ] {
+        let (status, page) = super::call(&app, "GET", &key, path, None).await;
+        assert_eq!(
+            (status, page),
+            (200, json!({ "items": [], "next_page_id": null })),
+            "{path}"
+        );
+        let (status, _) = call(&app, "GET", path, None, As::Nobody).await;
+        assert_eq!(status, 401, "{path} without a key");
+    }
+    for path in [
+        "/api/v1/git/repositories/a",
+        "/api/automation/v1",
+        "/api/v1/marketplace/search",
+    ] {
+        let (status, _) = super::call(&app, "GET", &key, path, None).await;
+        assert_eq!(status, 404, "{path}");
+    }
+}

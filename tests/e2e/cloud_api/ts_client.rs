@@ -83,17 +83,7 @@ async fn the_typescript_cloud_client_works_against_tenantry() {
         if let Some(python) = agent {
             config.sandboxes.process.python = python;
         }
-        config.sandboxes.specs.push(tenantry::config::SandboxSpecConfig {
-            id: "silent".into(),
-            command: vec![
-                "/bin/sh".into(),
-                "-c".into(),
-                "exec sleep 600".into(),
-                "sh".into(),
-            ],
-            working_dir: "workspace".into(),
-            initial_env: Default::default(),
-        });
+        config.sandboxes.specs.push(super::silent_spec());
         if !real {
             config.sandboxes.default_spec = "silent".into();
         }

@@ -269,27 +269,8 @@ impl SecretService {
             .filter(|found| found.sandbox_id == Some(actor.sandbox.id))
             .ok_or(DomainError::NotFound)?;
         let owner = personal_secrets_owner(found.created_by, actor.sandbox.created_by);
-        let rows = self.ports.secrets.sealed_for_runtime(org, owner).await?;
-        let pick = |scope: SecretScope| {
-            rows.iter()
-                .find(|row| row.address.scope == scope && row.address.name == name)
-        };
-        let row = pick(SecretScope::User)
-            .or_else(|| pick(SecretScope::Org))
-            .ok_or(DomainError::NotFound)?;
-        let value = self.open(row)?;
-        self.ports
-            .audit
-            .record(AuditEntry::new(
-                org,
-                self.ports.clock.now(),
-                None,
-                AuditAction::SecretsRead,
-                ("conversation", Some(conversation.to_string())),
-                json!({ "names": [name.as_str()], "sandbox_id": actor.sandbox.id }),
-            ))
-            .await?;
-        Ok(value)
+        self.read_for_sandbox(actor, owner, &name, ("conversation", conversation.to_string()))
+            .await
     }
 
     /// The secrets the agent in a sandbox may look up (OpenHands' `GET /sandboxes/{id}/settings/
@@ -324,16 +305,30 @@ impl SecretService {
         name: &str,
     ) -> Result<SecretString, DomainError> {
         crate::sandbox_access::speaks_for(actor.sandbox.id, sandbox)?;
-        let org = actor.sandbox.org_id;
         let name = SecretName::parse(name).map_err(|_| DomainError::NotFound)?;
-        let rows = self
-            .ports
-            .secrets
-            .sealed_for_runtime(org, Some(actor.sandbox.created_by))
-            .await?;
+        self.read_for_sandbox(
+            actor,
+            Some(actor.sandbox.created_by),
+            &name,
+            ("sandbox", sandbox.to_string()),
+        )
+        .await
+    }
+
+    /// The value of `name` for the agent in the actor's sandbox: `owner`'s own secret of that name,
+    /// else the org's; audited `secrets.read` on `target` with the sandbox as actor.
+    async fn read_for_sandbox(
+        &self,
+        actor: &crate::services::sandboxes::SandboxActor,
+        owner: Option<crate::UserId>,
+        name: &SecretName,
+        target: (&str, String),
+    ) -> Result<SecretString, DomainError> {
+        let org = actor.sandbox.org_id;
+        let rows = self.ports.secrets.sealed_for_runtime(org, owner).await?;
         let pick = |scope: SecretScope| {
             rows.iter()
-                .find(|row| row.address.scope == scope && row.address.name == name)
+                .find(|row| row.address.scope == scope && row.address.name == *name)
         };
         let row = pick(SecretScope::User)
             .or_else(|| pick(SecretScope::Org))
@@ -346,8 +341,8 @@ impl SecretService {
                 self.ports.clock.now(),
                 None,
                 AuditAction::SecretsRead,
-                ("sandbox", Some(sandbox.to_string())),
-                json!({ "names": [name.as_str()], "sandbox_id": sandbox }),
+                (target.0, Some(target.1)),
+                json!({ "names": [name.as_str()], "sandbox_id": actor.sandbox.id }),
             ))
             .await?;
         Ok(value)

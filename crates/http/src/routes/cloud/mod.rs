@@ -7,6 +7,7 @@ mod app_conversations;
 pub(crate) mod device_flow;
 mod errors;
 mod events;
+mod not_served;
 mod organizations;
 mod profiles;
 mod query;
@@ -23,6 +24,7 @@ use actix_web::{middleware::from_fn, web};
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(device_flow::configure)
+        .configure(not_served::configure)
         .service(
             web::scope("/api/v1/sandboxes")
                 .wrap(from_fn(errors::openhands_errors))
