@@ -41,6 +41,8 @@ pub struct Launch {
     pub settings: LaunchSettings,
     /// The first user message (the agent runs on it); none: the conversation waits for one.
     pub initial_message: Option<String>,
+    /// Whether the agent runs on the first message (else it waits for `run` or another message).
+    pub run_initial_message: bool,
     /// Secrets to offer, fetched with the sandbox's key.
     pub secrets: Vec<SecretLookup>,
     /// The sandbox's session key, which the lookups present.
@@ -116,6 +118,7 @@ pub fn start_request(launch: &Launch) -> Value {
     }
     if let Some(text) = &launch.initial_message {
         request["initial_message"] = user_message(text);
+        request["initial_message"]["run"] = json!(launch.run_initial_message);
     }
     request
 }
@@ -136,6 +139,7 @@ mod tests {
                 security_analyzer: None,
             },
             initial_message: Some("hi".into()),
+            run_initial_message: true,
             secrets: vec![SecretLookup {
                 name: "DEPLOY_TOKEN".into(),
                 url: "http://tenantry/api/v1/webhooks/secrets/c/DEPLOY_TOKEN".into(),
@@ -156,6 +160,12 @@ mod tests {
         assert_eq!(request["max_iterations"], 7);
         assert_eq!(request["confirmation_policy"]["kind"], "AlwaysConfirm");
         assert_eq!(request["initial_message"]["content"][0]["text"], "hi");
+        assert_eq!(request["initial_message"]["run"], true);
+        let waiting = start_request(&Launch {
+            run_initial_message: false,
+            ..launch.clone()
+        });
+        assert_eq!(waiting["initial_message"]["run"], false, "the agent waits");
         let secret = &request["secrets"]["DEPLOY_TOKEN"];
         assert_eq!(secret["kind"], "LookupSecret");
         assert_eq!(secret["headers"]["X-Session-API-Key"], "session-key");

@@ -61,6 +61,8 @@ pub struct StartRequest {
     pub sandbox_id: Option<Uuid>,
     /// The first user message, if any (the agent runs on it).
     pub initial_message: Option<String>,
+    /// Whether the agent runs on it (OpenHands' `initial_message.run`).
+    pub run: bool,
     /// Title.
     pub title: Option<String>,
     /// Repository.

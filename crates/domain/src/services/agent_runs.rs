@@ -45,6 +45,8 @@ pub struct StartInput {
     pub sandbox_id: Uuid,
     /// The first user message (the agent runs on it); none: the conversation waits for one.
     pub initial_message: Option<String>,
+    /// Whether the agent runs on it (else the conversation waits).
+    pub run_initial_message: bool,
     /// Title.
     pub title: Option<String>,
     /// Repository.
@@ -160,6 +162,7 @@ impl AgentRunService {
             conversation_id,
             settings: self.settings.launch_settings(caller, org, trusted).await?,
             initial_message: input.initial_message.clone(),
+            run_initial_message: input.run_initial_message,
             secrets: names
                 .into_iter()
                 .map(|name| SecretLookup {

@@ -147,6 +147,7 @@ impl ConversationStartService {
                 StartInput {
                     sandbox_id: sandbox,
                     initial_message: request.initial_message.clone(),
+                    run_initial_message: request.run,
                     title: request.title.clone(),
                     selected_repository: request.selected_repository.clone(),
                     selected_branch: request.selected_branch.clone(),

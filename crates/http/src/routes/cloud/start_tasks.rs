@@ -43,17 +43,11 @@ fn task_body(task: StartTask, agent_server_url: Option<String>) -> Value {
 }
 
 /// The text of OpenHands' `initial_message` (`{role, content: [{type: "text", text}], run}`), if
-/// there is one.
-fn message_text(body: &Value) -> Result<Option<String>, DomainError> {
+/// there is one, and whether the agent runs on it (`run`, false unless given, as in OpenHands).
+fn initial_message(body: &Value) -> (Option<String>, bool) {
     let message = &body["initial_message"];
     if message.is_null() {
-        return Ok(None);
-    }
-    if message.get("run").and_then(Value::as_bool) == Some(false) {
-        return Err(DomainError::invalid(
-            "initial_message.run",
-            "conversations started here run their agent on the first message",
-        ));
+        return (None, false);
     }
     let parts: Vec<&str> = message["content"]
         .as_array()
@@ -62,7 +56,8 @@ fn message_text(body: &Value) -> Result<Option<String>, DomainError> {
         .filter(|part| part["type"] == "text")
         .filter_map(|part| part["text"].as_str())
         .collect();
-    Ok(Some(parts.join("\n")))
+    let run = message.get("run").and_then(Value::as_bool).unwrap_or(false);
+    (Some(parts.join("\n")), run)
 }
 
 fn text(body: &Value, field: &str) -> Option<String> {
@@ -70,6 +65,7 @@ fn text(body: &Value, field: &str) -> Option<String> {
 }
 
 fn start_request(body: &Value) -> Result<StartRequest, DomainError> {
+    let message = initial_message(body);
     let sandbox_id = text(body, "sandbox_id")
         .map(|raw| {
             Uuid::parse_str(raw.trim())
@@ -78,7 +74,8 @@ fn start_request(body: &Value) -> Result<StartRequest, DomainError> {
         .transpose()?;
     Ok(StartRequest {
         sandbox_id,
-        initial_message: message_text(body)?,
+        initial_message: message.0,
+        run: message.1,
         title: text(body, "title"),
         selected_repository: text(body, "selected_repository"),
         selected_branch: text(body, "selected_branch"),

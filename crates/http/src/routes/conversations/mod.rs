@@ -110,6 +110,7 @@ pub(crate) async fn create(
             sandbox_id,
             // Tenantry's own route always starts the agent on a first message.
             initial_message: Some(body.initial_message.unwrap_or_default()),
+            run_initial_message: true,
             title: body.title,
             selected_repository: body.selected_repository,
             selected_branch: body.selected_branch,
