@@ -38,7 +38,8 @@ pub(super) fn conversation_id(raw: &str) -> Result<ConversationId, DomainError> 
     Uuid::parse_str(raw.trim()).map_err(|_| DomainError::NotFound)
 }
 
-fn hex(id: Uuid) -> String {
+/// An id as OpenHands writes it: 32 hex digits.
+pub(super) fn hex(id: Uuid) -> String {
     id.simple().to_string()
 }
 
@@ -147,14 +148,7 @@ async fn search(
 ) -> Result<HttpResponse, ApiError> {
     let org = request_org(&req, &caller.0)?;
     let raw = req.query_string();
-    let limit = match query::single(raw, "limit") {
-        None => 100,
-        Some(limit) => limit
-            .parse::<u64>()
-            .ok()
-            .filter(|limit| (1..=100).contains(limit))
-            .ok_or_else(|| DomainError::invalid("limit", "must be 1 to 100"))?,
-    };
+    let limit = query::limit(raw)? as u64;
     let request = ConversationListQuery {
         after: query::single(raw, "page_id")
             .filter(|page| !page.is_empty())

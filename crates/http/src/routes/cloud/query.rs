@@ -28,6 +28,18 @@ pub(crate) fn single(query: &str, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// The page length a query asks for (`limit`, 1 to 100, default 100; else 422).
+pub(crate) fn limit(query: &str) -> Result<usize, DomainError> {
+    match single(query, "limit") {
+        None => Ok(100),
+        Some(limit) => limit
+            .parse::<usize>()
+            .ok()
+            .filter(|limit| (1..=100).contains(limit))
+            .ok_or_else(|| DomainError::invalid("limit", "must be 1 to 100")),
+    }
+}
+
 /// A page: where it starts (`page_id`, an offset this server handed out) and how long it is
 /// (`limit`, 1 to 100, default 100).
 #[derive(Debug, Clone, Copy)]
@@ -44,15 +56,10 @@ impl Page {
                 .parse()
                 .map_err(|_| DomainError::invalid("page_id", "must be a page id this server returned"))?,
         };
-        let limit = match single(query, "limit") {
-            None => 100,
-            Some(limit) => limit
-                .parse::<usize>()
-                .ok()
-                .filter(|limit| (1..=100).contains(limit))
-                .ok_or_else(|| DomainError::invalid("limit", "must be 1 to 100"))?,
-        };
-        Ok(Self { offset, limit })
+        Ok(Self {
+            offset,
+            limit: limit(query)?,
+        })
     }
 
     /// This page of `items`, and the id of the next page when there is one.

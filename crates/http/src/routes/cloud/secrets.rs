@@ -25,11 +25,7 @@ async fn search(
     let raw = req.query_string();
     let contains = query::single(raw, "name__contains").map(|text| text.to_lowercase());
     let after = query::single(raw, "page_id").filter(|page| !page.is_empty());
-    let limit = query::Page::of(&format!(
-        "limit={}",
-        query::single(raw, "limit").unwrap_or_else(|| "100".into())
-    ))?
-    .limit;
+    let limit = query::limit(raw)?;
     let mut own: Vec<_> = state
         .secrets
         .list(&caller.0, org)

@@ -12,7 +12,11 @@ use tenantry_domain::{
 };
 use uuid::Uuid;
 
-use super::{app_conversations::conversation_id, query, request_org::request_org};
+use super::{
+    app_conversations::{conversation_id, hex},
+    query,
+    request_org::request_org,
+};
 use crate::{ApiError, AppState, auth::Caller, wire::rfc3339_text};
 
 /// Registered before `/{id}` routes of the same scope.
@@ -21,10 +25,6 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/start-tasks/search", web::get().to(search))
         .route("/start-tasks/count", web::get().to(count))
         .route("/start-tasks", web::get().to(batch));
-}
-
-fn hex(id: Uuid) -> String {
-    id.simple().to_string()
 }
 
 fn task_body(task: StartTask, agent_server_url: Option<String>) -> Value {
