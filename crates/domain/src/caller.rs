@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use crate::{DomainError, OrgId, Role, User, UserId, ports::Orgs, session::SignInMethod};
+use crate::{DomainError, OrgId, Role, User, UserId, identity::session::SignInMethod, ports::Orgs};
 
 /// What an API key grants: its user, inside one org, with optional extra scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub enum Claimant<'a> {
     /// A caller confirmed before the read (an API key, a no-auth install, a checked session).
     Confirmed(&'a Caller),
     /// A verified access token whose session is confirmed together with the read.
-    Session(&'a crate::session::AccessClaims),
+    Session(&'a crate::identity::session::AccessClaims),
 }
 
 impl Claimant<'_> {
@@ -136,7 +136,7 @@ pub async fn role_in(orgs: &dyn Orgs, caller: &Caller, org: OrgId) -> Result<Rol
 pub fn admitted_role(
     caller: &Caller,
     org: OrgId,
-    access: Option<crate::org_policy::MemberAccess>,
+    access: Option<crate::sign_in::org_policy::MemberAccess>,
 ) -> Result<Role, DomainError> {
     let access = access.ok_or(DomainError::NotFound)?;
     access.policy.admit(org, caller)?;

@@ -4,83 +4,66 @@
 //! services and the [`ports`] they drive. Adapters (SQL, object storage, crypto, mail, HTTP) live in
 //! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
 
-pub mod agent_launch;
-pub mod agent_reports;
-pub mod api_key;
-pub mod append_idempotency;
-pub mod audit;
-pub mod billing;
-pub mod budget;
+pub mod agents;
 pub mod caller;
 pub mod clock;
-pub mod conversation;
-pub mod conversation_order;
-pub mod credential_lifecycle;
-pub mod device_authorization;
-pub mod domain_verification;
-pub mod email;
+pub mod conversations;
 pub mod error;
-pub mod event;
-pub mod event_gaps;
-pub mod event_ids;
-pub mod event_search;
 pub mod expired_rows;
+pub mod identity;
 pub mod ids;
-pub mod import;
-pub mod invitation;
-pub mod invitation_acceptance;
-pub mod last_owner;
-pub mod last_superadmin;
-pub mod llm_key_release;
-pub mod llm_profile;
-pub mod member;
-pub mod membership_rules;
-pub mod mfa;
-pub mod oidc_endpoint_origin;
-pub mod org;
-pub mod org_policy;
-pub mod orphan_batches;
-pub mod outbound_policy;
-pub mod password;
-pub mod policy;
+pub mod orgs;
+pub mod porting;
 pub mod ports;
-pub mod rate_limit;
-pub mod request_org;
-pub mod retention;
-pub mod role;
-pub mod sandbox;
-pub mod sandbox_access;
-pub mod sandbox_idle;
-pub mod sandbox_lifecycle;
-pub mod sandbox_limits;
-pub mod sandbox_spec;
-pub mod secret;
 pub mod secrets;
 pub mod services;
-pub mod session;
-pub mod session_confirmation;
 pub mod settings;
-pub mod share;
-pub mod spend_period;
-pub mod sso;
-pub mod start_task;
-pub mod stream_cap;
-pub mod throttle;
-pub mod usage_bounds;
-pub mod user;
-pub mod webhook_signature;
+pub mod sign_in;
+pub mod spend;
 
-pub use api_key::ApiKey;
-pub use audit::{AuditAction, AuditEntry};
+// The flat module paths of earlier versions, kept so dependents keep compiling.
+#[doc(hidden)]
+pub use agents::{
+    agent_launch, agent_reports, llm_key_release, outbound_policy, sandbox, sandbox_access, sandbox_idle,
+    sandbox_lifecycle, sandbox_limits, sandbox_spec,
+};
+#[doc(hidden)]
+pub use conversations::{
+    append_idempotency, conversation, conversation_order, event, event_gaps, event_ids, event_search,
+    orphan_batches, retention, share, start_task, stream_cap, usage_bounds,
+};
+#[doc(hidden)]
+pub use identity::{
+    api_key, credential_lifecycle, email, last_superadmin, mfa, password, session, session_confirmation,
+    throttle, user,
+};
+#[doc(hidden)]
+pub use orgs::{
+    audit, invitation, invitation_acceptance, last_owner, member, membership_rules, org, policy, request_org,
+    role,
+};
+#[doc(hidden)]
+pub use porting::import;
+#[doc(hidden)]
+pub use secrets::secret_string as secret;
+#[doc(hidden)]
+pub use settings::llm_profile;
+#[doc(hidden)]
+pub use sign_in::{device_authorization, domain_verification, oidc_endpoint_origin, org_policy, sso};
+#[doc(hidden)]
+pub use spend::{billing, budget, rate_limit, spend_period, webhook_signature};
+
 pub use caller::{ApiKeyGrant, Caller, Claimant};
-pub use conversation::{Conversation, Visibility};
-pub use email::Email;
+pub use conversations::conversation::{Conversation, Visibility};
+pub use conversations::event::StoredEvent;
 pub use error::{DomainError, FieldError};
-pub use event::StoredEvent;
+pub use identity::api_key::ApiKey;
+pub use identity::email::Email;
+pub use identity::user::User;
 pub use ids::{ConversationId, OrgId, UserId, new_id};
-pub use invitation::Invitation;
-pub use member::OrgMember;
-pub use org::{Org, OrgName};
-pub use role::Role;
-pub use secret::SecretString;
-pub use user::User;
+pub use orgs::audit::{AuditAction, AuditEntry};
+pub use orgs::invitation::Invitation;
+pub use orgs::member::OrgMember;
+pub use orgs::org::{Org, OrgName};
+pub use orgs::role::Role;
+pub use secrets::SecretString;

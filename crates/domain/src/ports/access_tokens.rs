@@ -2,7 +2,7 @@ use uuid::Uuid;
 
 use crate::{
     DomainError, UserId,
-    session::{AccessClaims, IssuedAccessToken},
+    identity::session::{AccessClaims, IssuedAccessToken},
 };
 
 /// Signs and verifies short-lived access tokens.

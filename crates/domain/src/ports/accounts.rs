@@ -52,7 +52,7 @@ pub trait Accounts: Send + Sync {
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
-        revocation: &crate::credential_lifecycle::Revocation,
+        revocation: &crate::identity::credential_lifecycle::Revocation,
         audit: &AuditEntry,
     ) -> Result<(), DomainError>;
 

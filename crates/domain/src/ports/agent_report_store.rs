@@ -2,7 +2,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Conversation, DomainError, agent_reports::ConversationReport, budget::SpendRecorded, sandbox::Sandbox,
+    Conversation, DomainError, agents::agent_reports::ConversationReport, agents::sandbox::Sandbox,
+    spend::budget::SpendRecorded,
 };
 
 /// What recording a report did.
@@ -18,7 +19,7 @@ pub enum ReportOutcome {
 #[async_trait]
 pub trait AgentReportStore: Send + Sync {
     /// Creates or updates the reported conversation, as
-    /// [`crate::sandbox_access::decide_report_target`] decides on the row read under lock: created in
+    /// [`crate::agents::sandbox_access::decide_report_target`] decides on the row read under lock: created in
     /// the sandbox's org for its creator, or updated when it is this sandbox's (title and model when
     /// reported, the status, usage raised to the reported totals, never lowered). Usage the report
     /// adds is counted against budgets in the same transaction. A deleted conversation is left

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 
-use crate::{ConversationId, SecretString, outbound_policy::OutboundRefusal};
+use crate::{ConversationId, SecretString, agents::outbound_policy::OutboundRefusal};
 
 /// Why a call to an agent server did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::{
     AuditEntry, DomainError, OrgId,
-    billing::{BillingSession, Checkout, LedgerEntry},
+    spend::billing::{BillingSession, Checkout, LedgerEntry},
 };
 
 /// Billing sessions, the append-only credit ledger and the payment events already acted on.

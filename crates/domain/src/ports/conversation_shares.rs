@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::{AuditEntry, ConversationId, DomainError, OrgId, share::ConversationShare};
+use crate::{AuditEntry, ConversationId, DomainError, OrgId, conversations::share::ConversationShare};
 
 /// Share links of conversations, stored with the digest of their token.
 #[async_trait]

@@ -2,8 +2,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility, conversation::Micros,
-    conversation_order::ConversationOrder, org_policy::MemberAccess,
+    Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
+    conversations::conversation::Micros, conversations::conversation_order::ConversationOrder,
+    sign_in::org_policy::MemberAccess,
 };
 
 /// A span of time: from `from` (included) to `before` (excluded); either end may be open.
@@ -139,7 +140,7 @@ pub trait Conversations: Send + Sync {
         id: ConversationId,
         usage: UsageReport,
         now: DateTime<Utc>,
-    ) -> Result<(Conversation, Option<crate::budget::SpendRecorded>), DomainError>;
+    ) -> Result<(Conversation, Option<crate::spend::budget::SpendRecorded>), DomainError>;
 
     /// Sets when the conversation was last active (an import restores its source's time after
     /// appending the events, which move it).

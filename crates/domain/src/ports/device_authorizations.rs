@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::{
     DomainError,
-    device_authorization::{DeviceAuthorization, DeviceDecision},
+    sign_in::device_authorization::{DeviceAuthorization, DeviceDecision},
 };
 
 /// Device authorizations (RFC 8628).

@@ -79,7 +79,7 @@ pub struct ConversationWindow {
     /// The conversation.
     pub conversation: Conversation,
     /// The reader's role in its org; `None`: not a member.
-    pub role: Option<crate::org_policy::MemberAccess>,
+    pub role: Option<crate::sign_in::org_policy::MemberAccess>,
     /// The segments holding the window's visible events (below the event count), in order.
     pub segments: Vec<EventSegment>,
 }

@@ -43,6 +43,6 @@ pub trait EventStore: Probe {
     async fn purge(&self, purge: PendingPurge) -> Result<(), DomainError>;
 
     /// The batch objects (named when written, before their ids) last written before `before`,
-    /// recorded or not: candidates for [`crate::orphan_batches`].
+    /// recorded or not: candidates for [`crate::conversations::orphan_batches`].
     async fn batches_written_before(&self, before: DateTime<Utc>) -> Result<Vec<SegmentObject>, DomainError>;
 }

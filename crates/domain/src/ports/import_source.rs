@@ -1,6 +1,8 @@
 use async_trait::async_trait;
 
-use crate::import::{ImportProblem, ImportedConversation, ImportedEvent, ImportedSecret, ImportedSettings};
+use crate::porting::import::{
+    ImportProblem, ImportedConversation, ImportedEvent, ImportedSecret, ImportedSettings,
+};
 
 /// A store being imported: its settings and secrets, then its conversations one at a time, each
 /// followed by its events in order. A problem with one item is reported and the source goes on.

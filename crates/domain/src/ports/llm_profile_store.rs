@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::{DomainError, OrgId, UserId, llm_profile::LlmProfile};
+use crate::{DomainError, OrgId, UserId, settings::llm_profile::LlmProfile};
 
 /// Members' named LLM profiles.
 #[async_trait]

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DomainError,
-    throttle::{AttemptOutcome, ThrottleLimit},
+    identity::throttle::{AttemptOutcome, ThrottleLimit},
 };
 
 /// How [`LoginThrottleStore::begin_attempt`] ended.

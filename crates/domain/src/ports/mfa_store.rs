@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{AuditEntry, DomainError, UserId, mfa::MfaEnrollment, secrets::Sealed};
+use crate::{AuditEntry, DomainError, UserId, identity::mfa::MfaEnrollment, secrets::stored_secret::Sealed};
 
 /// Users' TOTP enrolments and recovery codes.
 #[async_trait]

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 
 use crate::{
     DomainError, SecretString,
-    sso::{AuthorizationRequest, ProviderSettings, VerifiedIdentity},
+    sign_in::sso::{AuthorizationRequest, ProviderSettings, VerifiedIdentity},
 };
 
 /// The relying-party side of OpenID Connect's authorization code flow with PKCE.

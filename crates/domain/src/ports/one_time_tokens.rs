@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DomainError,
-    session::{NewOneTimeToken, OneTimePurpose, OneTimeTokenState},
+    identity::session::{NewOneTimeToken, OneTimePurpose, OneTimeTokenState},
 };
 
 /// Single-use tokens: email verification and password reset. Every method is one atomic unit.
@@ -34,7 +34,7 @@ pub trait OneTimeTokens: Send + Sync {
         &self,
         token_digest: &str,
         password_hash: &str,
-        revocation: &crate::credential_lifecycle::Revocation,
+        revocation: &crate::identity::credential_lifecycle::Revocation,
         now: DateTime<Utc>,
     ) -> Result<OneTimeTokenState, DomainError>;
 

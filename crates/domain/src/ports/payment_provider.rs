@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DomainError,
-    billing::{Checkout, CheckoutRequest, PaymentEvent},
+    spend::billing::{Checkout, CheckoutRequest, PaymentEvent},
 };
 
 /// A payment provider: checkouts for buying credits, and the signed events it delivers.

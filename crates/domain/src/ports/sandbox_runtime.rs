@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::{SecretString, sandbox_lifecycle::RuntimeObservation, sandbox_spec::SandboxSpec};
+use crate::{SecretString, agents::sandbox_lifecycle::RuntimeObservation, agents::sandbox_spec::SandboxSpec};
 
 /// Everything a runtime needs to start (or start again) one sandbox's agent server.
 #[derive(Debug, Clone)]

@@ -4,8 +4,8 @@ use uuid::Uuid;
 
 use crate::{
     AuditEntry, DomainError, OrgId, UserId,
-    sandbox::Sandbox,
-    secrets::{Sealed, SecretAddress},
+    agents::sandbox::Sandbox,
+    secrets::stored_secret::{Sealed, SecretAddress},
 };
 
 /// A sandbox Tenantry runs, with what decides whether it is idle.

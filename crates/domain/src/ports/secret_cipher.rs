@@ -1,4 +1,4 @@
-use crate::{DomainError, SecretString, secrets::Sealed};
+use crate::{DomainError, SecretString, secrets::stored_secret::Sealed};
 
 /// Authenticated encryption under a key ring: new values use the current key, old values open with
 /// the key that sealed them.

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::{
     AuditEntry, DomainError, OrgId, UserId,
-    secrets::{Sealed, SecretAddress, SecretMeta},
+    secrets::stored_secret::{Sealed, SecretAddress, SecretMeta},
 };
 
 /// A sealed value with its row id and address, for re-encryption.

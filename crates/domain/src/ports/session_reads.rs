@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::{ConversationCursor, ConversationFilter, Conversations, EventIndex, EventSegment, Sessions};
 use crate::{
-    Conversation, ConversationId, DomainError, OrgId, User, UserId, org_policy::MemberAccess,
-    session::SignInMethod,
+    Conversation, ConversationId, DomainError, OrgId, User, UserId, identity::session::SignInMethod,
+    sign_in::org_policy::MemberAccess,
 };
 
 /// A session to confirm within a read: live when it belongs to `user`, is not revoked and has not

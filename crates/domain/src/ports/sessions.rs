@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::{
     DomainError, User, UserId,
-    session::{NewRefreshToken, RefreshRotation, SignInMethod},
+    identity::session::{NewRefreshToken, RefreshRotation, SignInMethod},
 };
 
 /// Sessions and their rotating refresh tokens. Every method is one atomic unit.

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     AuditEntry, DomainError, OrgId, UserId,
-    secrets::{Sealed, SecretAddress},
+    secrets::stored_secret::{Sealed, SecretAddress},
 };
 
 /// Settings as stored: plain values and, for an org, the fields it locked.

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::budget::SpendRecorded;
+use crate::spend::budget::SpendRecorded;
 
 /// Told about every usage report once it is counted (budget alerts and `over_budget` flags).
 #[async_trait]

@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     AuditEntry, ConversationId, DomainError, OrgId, UserId,
-    budget::{Budget, SpendPeriod, Spending},
-    conversation::Micros,
+    conversations::conversation::Micros,
+    spend::budget::{Budget, SpendPeriod, Spending},
 };
 
 /// Spending of one member or one model in a period.

@@ -3,9 +3,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     AuditEntry, DomainError, OrgId, Role, UserId,
-    domain_verification::OrgDomain,
-    org_policy::{EmailDomain, OrgPolicy},
-    secrets::Sealed,
+    secrets::stored_secret::Sealed,
+    sign_in::domain_verification::OrgDomain,
+    sign_in::org_policy::{EmailDomain, OrgPolicy},
 };
 
 /// An org's provider as stored: its client secret sealed.

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{ConversationId, DomainError, OrgId, UserId, start_task::StartTask};
+use crate::{ConversationId, DomainError, OrgId, UserId, conversations::start_task::StartTask};
 
 /// Which start tasks a search shows: `creator`'s in the org.
 #[derive(Debug, Clone, PartialEq, Eq)]

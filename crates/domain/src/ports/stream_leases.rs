@@ -4,11 +4,11 @@ use uuid::Uuid;
 
 use crate::DomainError;
 
-/// Leases on stream slots, shared by every instance (see [`crate::stream_cap`]).
+/// Leases on stream slots, shared by every instance (see [`crate::conversations::stream_cap`]).
 #[async_trait]
 pub trait StreamLeases: Send + Sync {
     /// Takes lease `lease` for `instance` on every `(holder, max)` until `until`, or none: `false`
-    /// when a holder already has `max` leases live at `now` ([`crate::stream_cap::admits`]).
+    /// when a holder already has `max` leases live at `now` ([`crate::conversations::stream_cap::admits`]).
     /// Atomic against concurrent takes on the same holders, on any instance.
     async fn take(
         &self,

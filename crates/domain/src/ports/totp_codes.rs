@@ -13,7 +13,7 @@ pub struct TotpProvisioning {
     pub qr_svg_data_url: String,
 }
 
-/// TOTP codes (RFC 6238) under the parameters of [`crate::mfa`].
+/// TOTP codes (RFC 6238) under the parameters of [`crate::identity::mfa`].
 pub trait TotpCodes: Send + Sync {
     /// A new random secret (160 bits, base32).
     fn new_secret(&self) -> SecretString;

@@ -1,51 +1,41 @@
-//! Use-case services: they decide, the ports carry out.
+//! Every use-case service, by name. Each lives in its area (`crate::identity::services`,
+//! `crate::orgs::services`, …); this module gathers them for the crates that wire them.
 
-pub mod admin;
-pub mod agent_runs;
-pub mod api_keys;
-pub mod billing;
-pub mod budgets;
-pub mod conversation_starts;
-pub mod conversations;
-pub mod device_flow;
-mod export;
-pub mod identity;
-mod import;
-pub mod llm_profiles;
-pub mod orgs;
-mod orphan_sweep;
-mod purge;
-mod rate_limits;
 mod readiness;
-mod retention;
-pub mod sandbox_lifecycle;
-pub mod sandboxes;
-pub mod secrets;
-pub mod settings;
-pub mod sso;
 mod sweeps;
 
-pub use admin::{AdminPorts, AdminService};
-pub use agent_runs::{AgentRunPorts, AgentRunService};
-pub use api_keys::{ApiKeyPorts, ApiKeyService};
-pub use billing::{BillingPorts, BillingService};
-pub use budgets::{BudgetPorts, BudgetService};
-pub use conversation_starts::{ConversationStartPorts, ConversationStartService};
-pub use conversations::{ConversationPorts, ConversationService};
-pub use device_flow::{DeviceFlowPorts, DeviceFlowService};
-pub use export::{ExportPorts, ExportService};
-pub use identity::{IdentityPorts, IdentityService, IdentitySettings};
-pub use import::{ImportPorts, ImportService, ImportSummary};
-pub use llm_profiles::{LlmProfilePorts, LlmProfileService};
-pub use orgs::{OrgPorts, OrgService, OrgSettings};
-pub use orphan_sweep::OrphanSweep;
-pub use purge::EventPurger;
-pub use rate_limits::RateLimitService;
+pub use crate::agents::services::{agent_runs, sandbox_lifecycle, sandboxes};
+pub use crate::conversations::services::{conversation_starts, conversations};
+pub use crate::identity::services::{admin, api_keys, identity};
+pub use crate::orgs::services::orgs;
+pub use crate::secrets::services::secrets;
+pub use crate::settings::services::{llm_profiles, settings};
+pub use crate::sign_in::services::{device_flow, sso};
+pub use crate::spend::services::{billing, budgets};
+
+pub use crate::agents::services::agent_runs::{AgentRunPorts, AgentRunService};
+pub use crate::agents::services::sandbox_lifecycle::{ProvisionInput, SandboxRuntimeSetup, SandboxView};
+pub use crate::agents::services::sandboxes::{SandboxPorts, SandboxService};
+pub use crate::conversations::services::conversation_starts::{
+    ConversationStartPorts, ConversationStartService,
+};
+pub use crate::conversations::services::conversations::{ConversationPorts, ConversationService};
+pub use crate::conversations::services::orphan_sweep::OrphanSweep;
+pub use crate::conversations::services::purge::EventPurger;
+pub use crate::conversations::services::retention::RetentionService;
+pub use crate::identity::services::admin::{AdminPorts, AdminService};
+pub use crate::identity::services::api_keys::{ApiKeyPorts, ApiKeyService};
+pub use crate::identity::services::identity::{IdentityPorts, IdentityService, IdentitySettings};
+pub use crate::orgs::services::orgs::{OrgPorts, OrgService, OrgSettings};
+pub use crate::porting::services::export::{ExportPorts, ExportService};
+pub use crate::porting::services::import::{ImportPorts, ImportService, ImportSummary};
+pub use crate::secrets::services::secrets::{SecretPorts, SecretService};
+pub use crate::settings::services::llm_profiles::{LlmProfilePorts, LlmProfileService};
+pub use crate::settings::services::settings::{SettingsPorts, SettingsService};
+pub use crate::sign_in::services::device_flow::{DeviceFlowPorts, DeviceFlowService};
+pub use crate::sign_in::services::sso::{SsoPorts, SsoService, SsoSettings};
+pub use crate::spend::services::billing::{BillingPorts, BillingService};
+pub use crate::spend::services::budgets::{BudgetPorts, BudgetService};
+pub use crate::spend::services::rate_limits::RateLimitService;
 pub use readiness::{ProbeReport, ReadinessService};
-pub use retention::RetentionService;
-pub use sandbox_lifecycle::{ProvisionInput, SandboxRuntimeSetup, SandboxView};
-pub use sandboxes::{SandboxPorts, SandboxService};
-pub use secrets::{SecretPorts, SecretService};
-pub use settings::{SettingsPorts, SettingsService};
-pub use sso::{SsoPorts, SsoService, SsoSettings};
 pub use sweeps::SweepService;

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     ConversationId, DomainError, OrgId,
-    agent_reports::AgentStateChange,
-    append_idempotency::IdempotencyKey,
-    budget::SpendRecorded,
+    agents::agent_reports::AgentStateChange,
+    conversations::append_idempotency::IdempotencyKey,
     ports::{AppendedRange, EventSegment},
+    spend::budget::SpendRecorded,
 };
 
 /// A conversation locked for appending.

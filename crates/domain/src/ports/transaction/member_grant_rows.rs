@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{DomainError, UserId, credential_lifecycle::Revocation};
+use crate::{DomainError, UserId, identity::credential_lifecycle::Revocation};
 
 /// The credentials an account minted (API keys, sandboxes, share links, sessions, single sign-on
 /// links), inside a transaction.

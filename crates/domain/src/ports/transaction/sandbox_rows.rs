@@ -4,9 +4,9 @@ use uuid::Uuid;
 
 use crate::{
     DomainError, OrgId, UserId,
-    sandbox::{Sandbox, SandboxStatus},
-    sandbox_limits::RunningSandboxes,
-    secrets::{Sealed, SecretAddress},
+    agents::sandbox::{Sandbox, SandboxStatus},
+    agents::sandbox_limits::RunningSandboxes,
+    secrets::stored_secret::{Sealed, SecretAddress},
 };
 
 /// Sandboxes, inside a transaction. Whoever changes the number of running sandboxes of an org

@@ -1,0 +1,5 @@
+//! The use cases of this area: they decide, the ports carry out.
+
+pub mod agent_runs;
+pub mod sandbox_lifecycle;
+pub mod sandboxes;

@@ -1,0 +1,171 @@
+//! Operator actions: users and superadmins.
+
+use std::sync::Arc;
+
+use crate::{
+    AuditAction, AuditEntry, Caller, DomainError, Email, OrgId, SecretString, User,
+    clock::Clock,
+    identity::credential_lifecycle::{CredentialEnd, revocation_for},
+    identity::last_superadmin::decide_superadmin_change,
+    ports::{Accounts, Credentials, Signal, SignalBus, UnitOfWork},
+    services::{IdentityService, identity::RegisterInput},
+};
+
+/// The operator's use cases (from the command line).
+#[derive(Clone)]
+pub struct AdminService {
+    identity: IdentityService,
+    ports: AdminPorts,
+}
+
+/// The adapters operator actions need.
+#[derive(Clone)]
+pub struct AdminPorts {
+    /// Users.
+    pub accounts: Arc<dyn Accounts>,
+    /// Finding users by email.
+    pub credentials: Arc<dyn Credentials>,
+    /// Superadmin changes, decided under the superadmin lock.
+    pub unit_of_work: Arc<dyn UnitOfWork>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Tells followers that a disabled user's credentials stopped working.
+    pub signals: Arc<dyn SignalBus>,
+}
+
+impl AdminService {
+    /// Operator use cases over the identity service and the given adapters.
+    pub fn new(identity: IdentityService, ports: AdminPorts) -> Self {
+        Self { identity, ports }
+    }
+
+    async fn user(&self, email: &str) -> Result<User, DomainError> {
+        let email = Email::parse(email)?;
+        self.ports
+            .credentials
+            .credentials_by_email(&email)
+            .await?
+            .map(|found| found.user)
+            .ok_or(DomainError::NotFound)
+    }
+
+    /// The user an operator command acts as, with their personal org; `Forbidden` when disabled.
+    pub async fn act_as(&self, email: &str) -> Result<(Caller, OrgId), DomainError> {
+        let user = self.user(email).await?;
+        if user.disabled_at.is_some() {
+            return Err(DomainError::Forbidden);
+        }
+        let personal = self
+            .ports
+            .accounts
+            .personal_org(user.id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        Ok((Caller::person(user, None), personal))
+    }
+
+    /// Creates a user (with a personal org), as registration does; audited as `user.created`.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        password: SecretString,
+        name: Option<String>,
+    ) -> Result<User, DomainError> {
+        self.identity
+            .create_by_operator(RegisterInput {
+                email: email.to_owned(),
+                password,
+                name,
+            })
+            .await
+    }
+
+    /// Users, oldest first.
+    pub async fn list_users(&self, limit: u64) -> Result<Vec<User>, DomainError> {
+        self.ports.accounts.list_users(limit).await
+    }
+
+    /// Disables a user: their sessions and API keys end for good, at once.
+    pub async fn disable(&self, email: &str) -> Result<User, DomainError> {
+        let user = self.user(email).await?;
+        let audit = self.audit(&user, AuditAction::UserDisabled).await?;
+        self.ports
+            .accounts
+            .set_disabled(
+                user.id,
+                Some(self.ports.clock.now()),
+                &revocation_for(CredentialEnd::AccountDisabled),
+                &audit,
+            )
+            .await?;
+        let disabled = Signal::CredentialsChanged { user: user.id };
+        let _ = self.ports.signals.publish(disabled).await;
+        self.user(email).await
+    }
+
+    /// Enables a disabled user again (old sessions and keys stay revoked).
+    pub async fn enable(&self, email: &str) -> Result<User, DomainError> {
+        let user = self.user(email).await?;
+        let audit = self.audit(&user, AuditAction::UserEnabled).await?;
+        self.ports
+            .accounts
+            .set_disabled(
+                user.id,
+                None,
+                &revocation_for(CredentialEnd::AccountDisabled),
+                &audit,
+            )
+            .await?;
+        self.user(email).await
+    }
+
+    /// Makes a user superadmin.
+    pub async fn grant_superadmin(&self, email: &str) -> Result<(), DomainError> {
+        let user = self.user(email).await?;
+        let audit = self.audit(&user, AuditAction::SuperadminGranted).await?;
+        self.set_superadmin(user, true, audit).await
+    }
+
+    /// Takes superadmin away; the last one stays.
+    pub async fn revoke_superadmin(&self, email: &str) -> Result<(), DomainError> {
+        let user = self.user(email).await?;
+        let audit = self.audit(&user, AuditAction::SuperadminRevoked).await?;
+        self.set_superadmin(user, false, audit).await
+    }
+
+    async fn set_superadmin(
+        &self,
+        user: User,
+        superadmin: bool,
+        audit: AuditEntry,
+    ) -> Result<(), DomainError> {
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let users = transaction.users();
+        users.lock_superadmins().await?;
+        decide_superadmin_change(superadmin, users.superadmins_besides(user.id).await?)?;
+        if !users.set_superadmin(user.id, superadmin).await? {
+            return Err(DomainError::NotFound);
+        }
+        transaction.audit().record(&audit).await?;
+        transaction.commit().await
+    }
+
+    /// An operator's action on an account, recorded in the account's personal org, where its
+    /// owner sees it.
+    async fn audit(&self, user: &User, action: AuditAction) -> Result<AuditEntry, DomainError> {
+        let org = self
+            .ports
+            .accounts
+            .personal_org(user.id)
+            .await?
+            .ok_or_else(|| DomainError::Internal("account without a personal org".into()))?;
+        Ok(AuditEntry::new(
+            org,
+            self.ports.clock.now(),
+            None,
+            action,
+            ("user", Some(user.id.to_string())),
+            serde_json::json!({ "via": "operator", "email": user.email.as_str() }),
+        ))
+    }
+}

@@ -1,0 +1,13 @@
+//! Orgs, the tenants: members and their ranked roles, the permission policy, invitations, the last-owner rule and the audit trail.
+
+pub mod audit;
+pub mod invitation;
+pub mod invitation_acceptance;
+pub mod last_owner;
+pub mod member;
+pub mod membership_rules;
+pub mod org;
+pub mod policy;
+pub mod request_org;
+pub mod role;
+pub mod services;

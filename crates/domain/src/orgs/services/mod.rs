@@ -1,0 +1,3 @@
+//! The use cases of this area: they decide, the ports carry out.
+
+pub mod orgs;

@@ -1,0 +1,8 @@
+//! Spend: budgets and their periods, rate limits, and credits bought through a payment provider.
+
+pub mod billing;
+pub mod budget;
+pub mod rate_limit;
+pub mod services;
+pub mod spend_period;
+pub mod webhook_signature;

@@ -1,0 +1,228 @@
+//! Budgets: admins set them, every agent start and continuation is checked against them, usage is
+//! reported by member and model, and counted usage raises the 80% alert (once a month) and flags
+//! conversations beyond a limit.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use crate::{
+    AuditAction, AuditEntry, Caller, ConversationId, DomainError, OrgId, Role, UserId,
+    caller::role_in,
+    clock::Clock,
+    conversations::conversation::Micros,
+    orgs::policy::{Permission, require},
+    ports::{
+        AuditLog, ConversationStartPolicy, Mail, Mailer, MemberDirectory, Orgs, SpendObserver, SpendStore,
+        UsageSummary,
+    },
+    spend::budget::{Budget, SpendPeriod, SpendRecorded, check_budget, crosses_alert_line, over_budget},
+};
+
+/// The adapters budgets need.
+#[derive(Clone)]
+pub struct BudgetPorts {
+    /// Budgets and spending.
+    pub store: Arc<dyn SpendStore>,
+    /// Roles in orgs.
+    pub orgs: Arc<dyn Orgs>,
+    /// Who to alert.
+    pub directory: Arc<dyn MemberDirectory>,
+    /// Alert mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// Alert audit entries.
+    pub audit: Arc<dyn AuditLog>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A budget as admins send it.
+#[derive(Debug, Clone, Default)]
+pub struct BudgetInput {
+    /// Per month, in micro-units; `None`: unlimited.
+    pub monthly: Option<Micros>,
+    /// Per conversation, in micro-units; `None`: unlimited.
+    pub per_task: Option<Micros>,
+    /// Members' own monthly caps.
+    pub member_caps: Vec<(UserId, Micros)>,
+    /// What spending is held against.
+    pub source: crate::spend::budget::BudgetSource,
+    /// Where months begin and end.
+    pub time_zone: crate::spend::budget::BudgetTimeZone,
+}
+
+/// The budget use cases.
+#[derive(Clone)]
+pub struct BudgetService {
+    ports: BudgetPorts,
+}
+
+impl BudgetService {
+    /// The use cases over the given adapters.
+    pub fn new(ports: BudgetPorts) -> Self {
+        Self { ports }
+    }
+
+    /// The org's budget (admin+).
+    pub async fn budget(&self, caller: &Caller, org: OrgId) -> Result<Budget, DomainError> {
+        require(
+            role_in(self.ports.orgs.as_ref(), caller, org).await?,
+            Permission::UpdateOrg,
+        )?;
+        self.ports.store.budget(org).await
+    }
+
+    /// Replaces the org's budget (admin+); capped members must be members. Audited.
+    pub async fn set_budget(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        input: BudgetInput,
+    ) -> Result<Budget, DomainError> {
+        require(
+            role_in(self.ports.orgs.as_ref(), caller, org).await?,
+            Permission::UpdateOrg,
+        )?;
+        let budget = Budget {
+            source: input.source,
+            monthly: input.monthly,
+            per_task: input.per_task,
+            member_caps: input.member_caps,
+            time_zone: input.time_zone,
+        };
+        budget.validate()?;
+        for (member, _) in &budget.member_caps {
+            if self.ports.orgs.membership(org, *member).await?.is_none() {
+                return Err(DomainError::invalid(
+                    "member_caps",
+                    format!("{member} is not a member"),
+                ));
+            }
+        }
+        let audit = AuditEntry::new(
+            org,
+            self.ports.clock.now(),
+            Some(caller.user.id),
+            AuditAction::BudgetUpdated,
+            ("org", Some(org.to_string())),
+            json!({
+                "monthly_micros": budget.monthly,
+                "per_task_micros": budget.per_task,
+                "member_caps": budget.member_caps.len(),
+                "budget_source": budget.source.as_str(),
+                "time_zone": budget.time_zone.name(),
+            }),
+        );
+        self.ports.store.set_budget(org, &budget, &audit).await?;
+        Ok(budget)
+    }
+
+    /// The org's usage in `period` (admin+; the current month in the org's time zone when `None`),
+    /// by member and by model.
+    pub async fn usage(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        period: Option<&str>,
+    ) -> Result<(SpendPeriod, UsageSummary), DomainError> {
+        require(
+            role_in(self.ports.orgs.as_ref(), caller, org).await?,
+            Permission::ReadBilling,
+        )?;
+        let period = match period {
+            Some(period) => SpendPeriod::parse(period)?,
+            None => {
+                let zone = self.ports.store.budget(org).await?.time_zone;
+                SpendPeriod::of(self.ports.clock.now(), zone)
+            }
+        };
+        Ok((period, self.ports.store.usage(org, period).await?))
+    }
+
+    async fn alert(&self, recorded: SpendRecorded, budget: &Budget) -> Result<(), DomainError> {
+        let period = recorded.period;
+        if !self
+            .ports
+            .store
+            .claim_alert(recorded.org, period, recorded.at)
+            .await?
+        {
+            return Ok(());
+        }
+        let limit = budget.monthly.unwrap_or_default();
+        self.ports
+            .audit
+            .record(AuditEntry::new(
+                recorded.org,
+                recorded.at,
+                None,
+                AuditAction::BudgetAlert,
+                ("org", Some(recorded.org.to_string())),
+                json!({
+                    "period": period.key(),
+                    "budget_micros": limit,
+                    "spent_micros": recorded.totals.org_after,
+                }),
+            ))
+            .await?;
+        let units = crate::spend::billing::micros_to_units;
+        for member in self.ports.directory.members(recorded.org).await? {
+            if !member.role.is_at_least(Role::Admin) {
+                continue;
+            }
+            let mail = Mail {
+                to: member.email,
+                subject: format!("Your org has used 80% of its budget for {}", period.key()),
+                body: format!(
+                    "Spending this month: {:.2} of a {:.2} budget. At 100% no agent starts or continues \
+                     until {}.",
+                    units(recorded.totals.org_after),
+                    units(limit),
+                    period.resets_at(budget.time_zone).format("%Y-%m-%d %H:%M UTC"),
+                ),
+            };
+            // A mail that cannot go out does not undo the alert: its audit entry stands.
+            let _ = self.ports.mailer.send(mail).await;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ConversationStartPolicy for BudgetService {
+    async fn check(
+        &self,
+        org: OrgId,
+        user: UserId,
+        conversation: Option<ConversationId>,
+    ) -> Result<(), DomainError> {
+        let budget = self.ports.store.budget(org).await?;
+        if budget.is_unlimited() {
+            return Ok(());
+        }
+        let period = SpendPeriod::of(self.ports.clock.now(), budget.time_zone);
+        let spending = self.ports.store.spending(org, period, user, conversation).await?;
+        check_budget(&budget, spending, user, period)
+    }
+}
+
+#[async_trait]
+impl SpendObserver for BudgetService {
+    async fn spent(&self, recorded: SpendRecorded) {
+        // Spending is already counted; what follows only reacts to it, and must not fail the report.
+        let Ok(budget) = self.ports.store.budget(recorded.org).await else {
+            return;
+        };
+        if crosses_alert_line(&budget, recorded.totals) {
+            let _ = self.alert(recorded, &budget).await;
+        }
+        if over_budget(&budget, recorded.totals, recorded.member) {
+            let _ = self
+                .ports
+                .store
+                .flag_over_budget(recorded.org, recorded.conversation)
+                .await;
+        }
+    }
+}
