@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use crate::{DomainError, OrgId, Role, User, UserId, identity::session::SignInMethod, ports::Orgs};
+use crate::{DomainError, OrgId, Role, User, UserId, identity::session::SignInMethod};
 
 /// What an API key grants: its user, inside one org, with optional extra scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,18 +117,6 @@ impl Caller {
     pub fn sees(&self, org: OrgId) -> bool {
         self.reach(org).is_ok()
     }
-}
-
-/// The caller's role in `org`: `NotFound` outside an API key's org and for non-members; refused
-/// when the org's policy shuts the caller out.
-pub async fn role_in(orgs: &dyn Orgs, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
-    caller.reach(org)?;
-    let membership = orgs
-        .membership(org, caller.user.id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    membership.org.policy.access.admit(org, caller)?;
-    Ok(membership.role)
 }
 
 /// The caller's role from a membership read together with other data, once the org's policy admits

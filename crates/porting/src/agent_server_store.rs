@@ -20,8 +20,8 @@ use crate::{
     confined_files,
     fernet_key::{AgentServerCipher, looks_encrypted},
     read_limits::MAX_DOCUMENT_BYTES,
+    source_reading::{event_files, refused, send_event_files, time},
     source_thread::{Feeder, Item, Preamble},
-    sources::{event_files, refused, send_event_files, time},
 };
 
 /// Whether `path` looks like a persistence directory (or its parent).

@@ -22,8 +22,8 @@ use crate::{
         BoundedLines, EVENT_CHUNK_BYTES, LineError, MAX_DOCUMENT_BYTES, MAX_EVENT_BYTES, MAX_MEMBERS_BYTES,
         read_at_most, too_large,
     },
+    source_reading::{refused, time},
     source_thread::{EVENT_CHUNK, Feeder, Item, Preamble},
-    sources::{refused, time},
 };
 
 /// The archive's entries, decompressed as they are read.

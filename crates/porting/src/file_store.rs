@@ -15,8 +15,8 @@ use tokio::sync::oneshot;
 use crate::{
     confined_files,
     read_limits::MAX_DOCUMENT_BYTES,
+    source_reading::{event_files, refused, send_event_files, time},
     source_thread::{Feeder, Item, Preamble},
-    sources::{event_files, refused, send_event_files, time},
 };
 
 /// Settings fields whose OpenHands name is Tenantry's too.

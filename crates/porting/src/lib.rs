@@ -13,6 +13,7 @@ mod confined_files;
 mod fernet_key;
 mod file_store;
 mod read_limits;
+mod source_reading;
 mod source_thread;
 mod sources;
 

@@ -3,9 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use tenantry_domain::{
     Conversation, ConversationId, DomainError, Visibility,
     agent_reports::{AgentStateChange, ConversationReport},
@@ -16,11 +14,11 @@ use tenantry_domain::{
 
 use crate::{
     SqlDatabase,
+    conversation_rows::{apply_state, locked_anywhere},
     entities::{conversations, deleted_conversations},
     errors::{db_error, is_unique_violation},
     spend_rows::{SpendSubject, UsageDelta, record_spend},
     transaction::begin_write,
-    unit_of_work::event_log_rows::apply_state,
 };
 
 /// [`AgentReportStore`] on SQL.
@@ -43,18 +41,6 @@ async fn was_deleted(conn: &impl ConnectionTrait, id: ConversationId) -> Result<
         .await
         .map_err(db_error)?
         .is_some())
-}
-
-/// The conversation `id` in any org, locked for the rest of the transaction.
-pub(crate) async fn locked_anywhere(
-    conn: &impl ConnectionTrait,
-    id: ConversationId,
-) -> Result<Option<conversations::Model>, DomainError> {
-    conversations::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(conn)
-        .await
-        .map_err(db_error)
 }
 
 #[async_trait]

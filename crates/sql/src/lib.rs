@@ -7,6 +7,8 @@ mod agent_report_store;
 mod api_key_store;
 mod billing_store;
 mod connect;
+mod connection_loss;
+mod conversation_rows;
 mod conversation_store;
 mod credential_rows;
 mod device_authorizations;

@@ -9,12 +9,10 @@
 
 use std::future::Future;
 
-use crate::read_pool::ReadPool;
+use crate::{connection_loss::is_connection_lost, read_pool::ReadPool};
 
 use async_trait::async_trait;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, Statement};
 
 /// A SeaORM connection pool whose reads survive dropped connections.
 #[derive(Debug, Clone)]
@@ -66,25 +64,6 @@ impl Pool {
                 result => return result,
             }
         }
-    }
-}
-
-/// Whether `error` says the connection itself is gone (the statement never ran on a live session).
-pub(crate) fn is_connection_lost(error: &DbErr) -> bool {
-    use sea_orm::sqlx::Error;
-    let inner = match error {
-        DbErr::Conn(RuntimeErr::SqlxError(inner))
-        | DbErr::Exec(RuntimeErr::SqlxError(inner))
-        | DbErr::Query(RuntimeErr::SqlxError(inner)) => inner,
-        _ => return false,
-    };
-    match inner.as_ref() {
-        Error::Io(_) | Error::WorkerCrashed => true,
-        // PostgreSQL: connection exceptions (08…) and operator intervention (57P01–57P03).
-        Error::Database(db) => db
-            .code()
-            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
-        _ => false,
     }
 }
 

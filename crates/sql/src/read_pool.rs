@@ -178,7 +178,7 @@ fn bound(statement: &Statement) -> sqlx::query::Query<'_, Postgres, SqlxValues> 
 fn settle<T>(connection: Object<Connector>, outcome: Result<T, sqlx::Error>) -> Result<T, DbErr> {
     outcome.map_err(|error| {
         let error = DbErr::Query(RuntimeErr::SqlxError(error.into()));
-        if crate::pool::is_connection_lost(&error) {
+        if crate::connection_loss::is_connection_lost(&error) {
             drop(Object::take(connection));
         }
         error
@@ -328,7 +328,7 @@ mod tests {
         .expect("pool");
         let refused = pool.query_one(&statement("SELECT 1", vec![])).await;
         assert!(
-            crate::pool::is_connection_lost(&refused.expect_err("refused")),
+            crate::connection_loss::is_connection_lost(&refused.expect_err("refused")),
             "a refused connection is a lost one: the caller may try again"
         );
     }

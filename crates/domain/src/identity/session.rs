@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::{OrgId, SecretString, UserId, sign_in::sso::ProviderKey};
+use crate::{OrgId, SecretString, UserId, sign_in::provider_key::ProviderKey};
 
 /// What a verified access token says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

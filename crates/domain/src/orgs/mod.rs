@@ -10,4 +10,5 @@ pub mod org;
 pub mod policy;
 pub mod request_org;
 pub mod role;
+pub mod role_in_org;
 pub mod services;

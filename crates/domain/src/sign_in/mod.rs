@@ -4,5 +4,6 @@ pub mod device_authorization;
 pub mod domain_verification;
 pub mod oidc_endpoint_origin;
 pub mod org_policy;
+pub mod provider_key;
 pub mod services;
 pub mod sso;

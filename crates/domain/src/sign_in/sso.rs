@@ -9,47 +9,13 @@ use crate::{
     sign_in::org_policy::{EmailDomain, email_in_domains},
 };
 
+pub use crate::sign_in::provider_key::ProviderKey;
+
 /// How long a started sign-in may take to come back.
 pub const SIGN_IN_TTL: Duration = Duration::minutes(10);
 
 /// How long the code a finished sign-in hands to the browser may wait to be exchanged.
 pub const EXCHANGE_TTL: std::time::Duration = std::time::Duration::from_secs(120);
-
-/// Which provider a sign-in goes through: one configured for the install (by name) or an org's own
-/// (by the org's id).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ProviderKey {
-    /// Configured for the install.
-    Install(String),
-    /// Configured by an org's admins.
-    Org(OrgId),
-}
-
-impl ProviderKey {
-    /// The key as it appears in URLs: an org's id, or the install provider's name.
-    pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        if let Ok(org) = raw.parse::<OrgId>() {
-            return Ok(Self::Org(org));
-        }
-        let valid = (1..=64).contains(&raw.len())
-            && raw
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if valid {
-            Ok(Self::Install(raw.to_owned()))
-        } else {
-            Err(DomainError::NotFound)
-        }
-    }
-
-    /// The key as it appears in URLs.
-    pub fn as_path(&self) -> String {
-        match self {
-            Self::Install(name) => name.clone(),
-            Self::Org(org) => org.to_string(),
-        }
-    }
-}
 
 /// Where to reach a provider and how Tenantry is known to it.
 #[derive(Debug, Clone)]

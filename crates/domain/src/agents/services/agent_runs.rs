@@ -124,7 +124,7 @@ impl AgentRunService {
         org: OrgId,
         input: StartInput,
     ) -> Result<Conversation, DomainError> {
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         require(role, Permission::CreateConversations)?;
         if let Some(text) = &input.initial_message {
             message_text("initial_message", text)?;

@@ -131,7 +131,7 @@ impl SandboxService {
 
     /// The sandbox specs offered (any member).
     pub async fn specs(&self, caller: &Caller, org: OrgId) -> Result<Vec<SandboxSpec>, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         Ok(self
             .runtime
             .as_deref()
@@ -149,7 +149,7 @@ impl SandboxService {
         input: ProvisionInput,
     ) -> Result<(SandboxView, SecretString), DomainError> {
         let setup = self.setup()?;
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         require(role, Permission::CreateConversations)?;
         let spec = setup.specs.choose(input.spec.as_deref())?;
         let id = new_id();
@@ -254,7 +254,7 @@ impl SandboxService {
         org: OrgId,
         ids: &[Uuid],
     ) -> Result<Vec<Option<SandboxView>>, DomainError> {
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let admin = require(role, Permission::ManageMembers).is_ok();
         let mut views = Vec::with_capacity(ids.len());
         for id in ids {
@@ -525,7 +525,7 @@ impl SandboxService {
 
     /// A live sandbox of the org the caller may manage: its creator, or admin+ (others 404).
     async fn manageable(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<Sandbox, DomainError> {
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let sandbox = self
             .ports
             .sandboxes

@@ -143,7 +143,7 @@ impl SandboxService {
         org: OrgId,
         input: NewSandboxInput,
     ) -> Result<(Sandbox, SecretString), DomainError> {
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         require(role, Permission::CreateConversations)?;
         let name = sandbox_name(&input.name)?;
         let url = input.url.as_deref().map(sandbox_url).transpose()?;
@@ -194,7 +194,7 @@ impl SandboxService {
 
     /// The caller's sandboxes in the org; admins see every one.
     pub async fn list(&self, caller: &Caller, org: OrgId) -> Result<Vec<Sandbox>, DomainError> {
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let creator = require(role, Permission::ManageMembers)
             .is_err()
             .then_some(caller.user.id);
@@ -203,7 +203,7 @@ impl SandboxService {
 
     /// Deletes a sandbox (its creator or admin+); its key fails from the next request on.
     pub async fn delete(&self, caller: &Caller, org: OrgId, id: Uuid) -> Result<(), DomainError> {
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let sandbox = self
             .ports
             .sandboxes

@@ -77,7 +77,7 @@ impl ConversationStartService {
         request: StartRequest,
         echo: Value,
     ) -> Result<StartTask, DomainError> {
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         require(role, Permission::CreateConversations)?;
         let request = request.checked()?;
         let now = self.ports.clock.now();
@@ -177,7 +177,7 @@ impl ConversationStartService {
         org: OrgId,
         ids: &[Uuid],
     ) -> Result<Vec<Option<StartTask>>, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let found = self.ports.tasks.get_many(org, ids).await?;
         Ok(ids
             .iter()
@@ -200,7 +200,7 @@ impl ConversationStartService {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<StartTask>, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let filter = StartTaskFilter {
             org,
             creator: caller.user.id,
@@ -219,7 +219,7 @@ impl ConversationStartService {
         org: OrgId,
         filter: StartTaskFilter,
     ) -> Result<u64, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let filter = StartTaskFilter {
             org,
             creator: caller.user.id,

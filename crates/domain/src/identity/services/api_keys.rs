@@ -66,7 +66,7 @@ impl ApiKeyService {
     }
 
     async fn role(&self, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await
     }
 
     /// Creates a key for the caller in the org (developer+); the key is returned this once.

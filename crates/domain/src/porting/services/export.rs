@@ -46,7 +46,7 @@ impl ExportService {
     /// Checks that the caller may export the org (owner), before anything is written.
     pub async fn authorize(&self, caller: &Caller, org: OrgId) -> Result<(), DomainError> {
         caller.reach(org)?;
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         require(role, Permission::ExportOrg)
     }
 

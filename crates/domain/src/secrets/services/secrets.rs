@@ -64,7 +64,7 @@ impl SecretService {
     }
 
     async fn role(&self, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await
     }
 
     fn address(

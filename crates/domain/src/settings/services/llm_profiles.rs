@@ -91,7 +91,7 @@ impl LlmProfileService {
 
     /// The caller's profiles in the org, by name.
     pub async fn list(&self, caller: &Caller, org: OrgId) -> Result<Vec<ProfileView>, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let mut views = Vec::new();
         for profile in self.ports.profiles.list(org, caller.user.id).await? {
             let api_key_set = self
@@ -123,7 +123,7 @@ impl LlmProfileService {
         name: &str,
         input: ProfileInput,
     ) -> Result<bool, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let name = profile_name(name)?;
         let existing = self.ports.profiles.list(org, caller.user.id).await?;
         let replacing = existing.iter().any(|profile| profile.name == name);
@@ -164,7 +164,7 @@ impl LlmProfileService {
 
     /// Deletes a profile and its key (deleting one that is not there is fine).
     pub async fn delete(&self, caller: &Caller, org: OrgId, name: &str) -> Result<(), DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         self.ports.profiles.delete(org, caller.user.id, name).await?;
         let audit = self.audit(caller, org, json!({ "profile": name, "deleted": true }));
         self.ports
@@ -176,7 +176,7 @@ impl LlmProfileService {
 
     /// Renames a profile, keeping its key (a taken name is 409).
     pub async fn rename(&self, caller: &Caller, org: OrgId, from: &str, to: &str) -> Result<(), DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         let to = profile_name(to)?;
         if !self.ports.profiles.rename(org, caller.user.id, from, &to).await? {
             return Err(not_found());

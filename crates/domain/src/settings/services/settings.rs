@@ -84,7 +84,7 @@ impl SettingsService {
     }
 
     async fn role(&self, caller: &Caller, org: OrgId) -> Result<crate::Role, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await
     }
 
     async fn view(&self, org: OrgId, member: Option<UserId>) -> Result<SettingsView, DomainError> {

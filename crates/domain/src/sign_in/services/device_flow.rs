@@ -121,7 +121,7 @@ impl DeviceFlowService {
         approved: bool,
     ) -> Result<(), DomainError> {
         caller.require_person()?;
-        let role = crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await?;
+        let role = crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await?;
         if approved {
             require(role, Permission::CreateConversations)?;
         }

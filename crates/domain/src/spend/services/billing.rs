@@ -7,11 +7,11 @@ use serde_json::json;
 
 use crate::{
     AuditAction, AuditEntry, Caller, DomainError, OrgId,
-    caller::role_in,
     clock::Clock,
     conversations::conversation::Micros,
     new_id,
     orgs::policy::{Permission, require},
+    orgs::role_in_org::role_in,
     ports::{BillingStore, Orgs, PaymentProvider},
     spend::billing::{
         BillingSession, BillingStatus, CheckoutRequest, LedgerEntry, PaymentEventKind, PaymentOutcome,

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use crate::{
     AuditAction, AuditEntry, Caller, ConversationId, DomainError, OrgId, Role, UserId,
-    caller::role_in,
     clock::Clock,
     conversations::conversation::Micros,
     orgs::policy::{Permission, require},
+    orgs::role_in_org::role_in,
     ports::{
         AuditLog, ConversationStartPolicy, Mail, Mailer, MemberDirectory, Orgs, SpendObserver, SpendStore,
         UsageSummary,

@@ -6,7 +6,7 @@ use tenantry_domain::{User, services::identity::LoginOutcome, session::TokenPair
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::routes::orgs::OrgSummaryBody;
+use crate::routes::orgs::bodies::OrgSummaryBody;
 
 /// `GET /api/auth/me`.
 #[derive(Debug, Serialize, ToSchema)]

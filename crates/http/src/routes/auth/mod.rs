@@ -1,6 +1,6 @@
 //! Identity routes: register, login, sessions, verification, recovery.
 
-mod bodies;
+pub(crate) mod bodies;
 mod mfa;
 mod sso;
 
@@ -18,7 +18,8 @@ use crate::problem_responses::{
     Conflict, InvalidInput, JsonBodyRefused, NotVisible, RoleTooLow, Unauthenticated, Unavailable,
 };
 use crate::{
-    ApiError, AppState, Problem, auth::Caller, client_address::client_address, routes::orgs::OrgSummaryBody,
+    ApiError, AppState, Problem, auth::Caller, client_address::client_address,
+    routes::orgs::bodies::OrgSummaryBody,
 };
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,6 +1,6 @@
 //! Orgs: list, create, read, update, delete, switch, transfer, export; the audit log; roles.
 
-mod bodies;
+pub(crate) mod bodies;
 mod budget;
 mod domains;
 mod export;
@@ -28,7 +28,7 @@ use crate::{
     ApiError, AppState,
     auth::Caller,
     paging::{PageQuery, encode_id_cursor},
-    routes::auth::MeBody,
+    routes::auth::bodies::MeBody,
     wire::double_option,
 };
 

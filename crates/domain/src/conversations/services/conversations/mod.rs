@@ -91,7 +91,7 @@ impl ConversationService {
     }
 
     async fn role_in(&self, caller: &Caller, org: OrgId) -> Result<Role, DomainError> {
-        crate::caller::role_in(self.ports.orgs.as_ref(), caller, org).await
+        crate::orgs::role_in_org::role_in(self.ports.orgs.as_ref(), caller, org).await
     }
 
     /// Publishes a signal for a change that has committed. A signal that cannot be sent is

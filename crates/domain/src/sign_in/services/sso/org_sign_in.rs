@@ -4,8 +4,8 @@ use serde_json::json;
 
 use crate::{
     AuditAction, AuditEntry, Caller, DomainError, OrgId, SecretString,
-    caller::role_in,
     orgs::policy::{Permission, require},
+    orgs::role_in_org::role_in,
     ports::StoredOrgProvider,
     sign_in::org_policy::{AccessPolicy, EmailDomain, OrgPolicy, sso_session_trusted_by},
     sign_in::services::sso::{SsoService, client_secret_associated_data},
