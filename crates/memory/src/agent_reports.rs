@@ -9,6 +9,7 @@ use tenantry_domain::{
     ports::{AgentReportStore, ReportOutcome},
     sandbox::Sandbox,
     sandbox_access::{ExistingConversation, ReportTarget, decide_report_target},
+    spend::usage_charge::{UsageTotals, raise_to_reported},
 };
 
 use crate::{MemoryStore, tables::Tables};
@@ -68,12 +69,9 @@ impl AgentReportStore for MemoryStore {
                         last_updated_at: now,
                         over_budget: false,
                     };
-                    let mut nothing = conversation.clone();
-                    nothing.accumulated_cost = 0;
-                    nothing.prompt_tokens = 0;
-                    nothing.completion_tokens = 0;
                     tables.conversations.insert(report.id, conversation.clone());
-                    crate::spend::count_usage(tables, &nothing, &conversation, now)
+                    let delta = raise_to_reported(UsageTotals::default(), usage);
+                    crate::usage_counting::count_usage(tables, &conversation, delta, now)
                 }
                 ReportTarget::Update => {
                     if let Some(conversation) = tables.conversations.get_mut(&report.id) {
@@ -91,7 +89,7 @@ impl AgentReportStore for MemoryStore {
                     if change.is_empty() {
                         None
                     } else {
-                        crate::spend::apply_and_count(tables, report.id, &change, now)
+                        crate::usage_counting::apply_and_count(tables, report.id, &change, now)
                     }
                 }
             };

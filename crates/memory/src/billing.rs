@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId,
-    billing::{BillingSession, BillingStatus, Checkout, LedgerEntry},
+    billing::{BillingSession, BillingStatus, Checkout, LedgerEntry, LedgerKind},
     new_id,
     ports::BillingStore,
 };
@@ -75,7 +75,7 @@ impl BillingStore for MemoryStore {
                     id: new_id(),
                     org_id: session.org_id,
                     amount: session.amount,
-                    kind: "purchase".into(),
+                    kind: LedgerKind::Purchase,
                     reference: session.id.to_string(),
                     at,
                 });

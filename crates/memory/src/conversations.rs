@@ -4,13 +4,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
-    agent_reports::AgentStateChange,
     conversation_order::ConversationOrder,
     org_policy::MemberAccess,
     ports::{
         ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
         EventIndex, EventSegment, PendingPurge, PurgeQueue, UsageReport,
     },
+    spend::usage_charge::{UsageDelta, UsageTotals},
 };
 
 use crate::{MemoryStore, tables::Tables};
@@ -246,7 +246,8 @@ impl Conversations for MemoryStore {
             next.accumulated_cost = add(next.accumulated_cost, usage.cost)?;
             next.last_updated_at = now;
             let before = std::mem::replace(conversation, next.clone());
-            let recorded = crate::spend::count_usage(tables, &before, &next, now);
+            let delta = UsageDelta::between(UsageTotals::of(&before), UsageTotals::of(&next));
+            let recorded = crate::usage_counting::count_usage(tables, &next, delta, now);
             Ok((next, recorded))
         })
         .await
@@ -348,24 +349,5 @@ impl PurgeQueue for MemoryStore {
         self.write(|tables| tables.purges.retain(|pending| *pending != purge))
             .await;
         Ok(())
-    }
-}
-
-/// Applies what reported events carry: the status as reported, each usage total raised to the
-/// reported one (never lowered).
-pub(crate) fn apply_reported_state(
-    conversation: &mut Conversation,
-    change: &AgentStateChange,
-    at: DateTime<Utc>,
-) {
-    conversation.last_updated_at = at;
-    if let Some(status) = &change.execution_status {
-        conversation.execution_status = Some(status.clone());
-    }
-    if let Some(usage) = change.usage {
-        conversation.accumulated_cost = conversation.accumulated_cost.max(usage.cost);
-        conversation.prompt_tokens = conversation.prompt_tokens.max(usage.prompt_tokens);
-        conversation.completion_tokens = conversation.completion_tokens.max(usage.completion_tokens);
-        conversation.total_tokens = conversation.prompt_tokens + conversation.completion_tokens;
     }
 }

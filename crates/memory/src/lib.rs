@@ -40,6 +40,7 @@ mod start_tasks;
 mod tables;
 mod throttle;
 mod unit_of_work;
+mod usage_counting;
 
 pub use background::QueuedTasks;
 pub use clock::ManualClock;

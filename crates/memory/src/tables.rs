@@ -94,6 +94,23 @@ pub(crate) struct RemoteDeletionRow {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// A spending counter: the org (nil user) or one member, in one period.
+pub(crate) type CounterKey = (OrgId, tenantry_domain::budget::SpendPeriod, UserId);
+/// What the counter holds, and when its alert went out.
+pub(crate) type Counter = (i64, Option<DateTime<Utc>>);
+
+/// One counted usage report.
+#[derive(Debug, Clone)]
+pub(crate) struct UsageRow {
+    pub org: OrgId,
+    pub member: UserId,
+    pub model: Option<String>,
+    pub cost: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub period: tenantry_domain::budget::SpendPeriod,
+}
+
 /// Every table of the store.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tables {
@@ -101,8 +118,8 @@ pub(crate) struct Tables {
     pub orgs: BTreeMap<OrgId, Org>,
     pub budgets: HashMap<OrgId, tenantry_domain::budget::Budget>,
     pub credits: HashMap<OrgId, tenantry_domain::budget::Credits>,
-    pub spend_periods: HashMap<crate::spend::CounterKey, crate::spend::Counter>,
-    pub usage_rows: Vec<crate::spend::UsageRow>,
+    pub spend_periods: HashMap<CounterKey, Counter>,
+    pub usage_rows: Vec<UsageRow>,
     pub billing_sessions: BTreeMap<Uuid, tenantry_domain::billing::BillingSession>,
     pub credit_ledger: Vec<tenantry_domain::billing::LedgerEntry>,
     pub payment_events: std::collections::HashSet<String>,

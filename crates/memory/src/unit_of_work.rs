@@ -379,7 +379,7 @@ impl EventLogRows for MemoryTransaction {
         change: &AgentStateChange,
         at: DateTime<Utc>,
     ) -> Result<Option<tenantry_domain::budget::SpendRecorded>, DomainError> {
-        Ok(crate::spend::apply_and_count(
+        Ok(crate::usage_counting::apply_and_count(
             &mut self.tables(),
             conversation,
             change,

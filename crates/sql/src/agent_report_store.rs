@@ -10,6 +10,7 @@ use tenantry_domain::{
     ports::{AgentReportStore, ReportOutcome},
     sandbox::Sandbox,
     sandbox_access::{ExistingConversation, ReportTarget, decide_report_target},
+    spend::usage_charge::{UsageTotals, raise_to_reported},
 };
 
 use crate::{
@@ -17,7 +18,7 @@ use crate::{
     conversation_rows::{apply_state, locked_anywhere},
     entities::{conversations, deleted_conversations},
     errors::{db_error, is_unique_violation},
-    spend_rows::{SpendSubject, UsageDelta, record_spend},
+    spend_rows::{SpendSubject, record_spend},
     transaction::begin_write,
 };
 
@@ -106,11 +107,7 @@ impl AgentReportStore for SqlAgentReportStore {
                             model: report.llm_model.as_deref(),
                             conversation_cost: usage.cost,
                         },
-                        UsageDelta {
-                            cost: usage.cost,
-                            prompt_tokens: usage.prompt_tokens,
-                            completion_tokens: usage.completion_tokens,
-                        },
+                        raise_to_reported(UsageTotals::default(), usage),
                         now,
                     )
                     .await?

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId,
-    billing::{BillingSession, BillingStatus, Checkout, LedgerEntry},
+    billing::{BillingSession, BillingStatus, Checkout, LedgerEntry, LedgerKind},
     new_id,
     ports::BillingStore,
 };
@@ -27,9 +27,6 @@ use crate::{
     spend_rows::add_credits,
     transaction::begin_write,
 };
-
-/// What a purchase's ledger line is called.
-const PURCHASE: &str = "purchase";
 
 /// Billing in the database.
 #[derive(Clone)]
@@ -153,7 +150,7 @@ impl BillingStore for SqlBillingStore {
             id: Set(new_id()),
             org_id: Set(session.org_id),
             amount_micros: Set(session.amount),
-            kind: Set(PURCHASE.to_owned()),
+            kind: Set(LedgerKind::Purchase.as_str().to_owned()),
             reference: Set(session.id.to_string()),
             at: Set(at),
         })
@@ -189,7 +186,7 @@ impl BillingStore for SqlBillingStore {
     }
 
     async fn ledger(&self, org: OrgId, limit: u64) -> Result<Vec<LedgerEntry>, DomainError> {
-        Ok(credit_ledger::Entity::find()
+        credit_ledger::Entity::find()
             .filter(credit_ledger::Column::OrgId.eq(org))
             .order_by_desc(credit_ledger::Column::Id)
             .limit(limit)
@@ -197,14 +194,16 @@ impl BillingStore for SqlBillingStore {
             .await
             .map_err(db_error)?
             .into_iter()
-            .map(|row| LedgerEntry {
-                id: row.id,
-                org_id: row.org_id,
-                amount: row.amount_micros,
-                kind: row.kind,
-                reference: row.reference,
-                at: row.at,
+            .map(|row| {
+                Ok(LedgerEntry {
+                    id: row.id,
+                    org_id: row.org_id,
+                    amount: row.amount_micros,
+                    kind: LedgerKind::parse(&row.kind).map_err(|_| corrupt("ledger kind"))?,
+                    reference: row.reference,
+                    at: row.at,
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -4,14 +4,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use tenantry_domain::{
     ConversationId, DomainError,
-    agent_reports::{AgentStateChange, ReportedUsage},
+    agent_reports::AgentStateChange,
     budget::SpendRecorded,
+    spend::usage_charge::{UsageDelta, UsageTotals, raise_to_reported},
 };
 
 use crate::{
     entities::conversations,
     errors::db_error,
-    spend_rows::{SpendSubject, UsageDelta, record_spend},
+    spend_rows::{SpendSubject, record_spend},
 };
 
 /// The conversation `id` in any org, locked for the rest of the transaction.
@@ -26,8 +27,8 @@ pub(crate) async fn locked_anywhere(
         .map_err(db_error)
 }
 
-/// Applies a reported status and usage to the locked row: the status as reported, every total raised
-/// to the reported one (never lowered), and what that adds counted against budgets.
+/// Applies a reported status and usage to the locked row: the status as reported, the totals as
+/// [`raise_to_reported`] decides, and what that adds counted against budgets.
 pub(crate) async fn apply_state(
     conn: &impl ConnectionTrait,
     id: ConversationId,
@@ -47,29 +48,20 @@ pub(crate) async fn apply_state(
     if let Some(status) = &change.execution_status {
         update = update.col_expr(Column::ExecutionStatus, Expr::value(status.as_str()));
     }
+    let before_totals = UsageTotals {
+        cost: before.accumulated_cost_micros,
+        prompt_tokens: before.prompt_tokens,
+        completion_tokens: before.completion_tokens,
+    };
     let mut delta = UsageDelta::default();
-    if let Some(usage) = change.usage {
-        let ReportedUsage {
-            cost,
-            prompt_tokens,
-            completion_tokens,
-        } = usage;
-        // Usage is raised to the reported totals, never lowered.
-        delta = UsageDelta {
-            cost: (cost - before.accumulated_cost_micros).max(0),
-            prompt_tokens: (prompt_tokens - before.prompt_tokens).max(0),
-            completion_tokens: (completion_tokens - before.completion_tokens).max(0),
-        };
-        let prompt = before.prompt_tokens + delta.prompt_tokens;
-        let completion = before.completion_tokens + delta.completion_tokens;
+    if let Some(reported) = change.usage {
+        delta = raise_to_reported(before_totals, reported);
+        let after = before_totals.plus(delta);
         update = update
-            .col_expr(
-                Column::AccumulatedCostMicros,
-                Expr::value(before.accumulated_cost_micros + delta.cost),
-            )
-            .col_expr(Column::PromptTokens, Expr::value(prompt))
-            .col_expr(Column::CompletionTokens, Expr::value(completion))
-            .col_expr(Column::TotalTokens, Expr::value(prompt + completion));
+            .col_expr(Column::AccumulatedCostMicros, Expr::value(after.cost))
+            .col_expr(Column::PromptTokens, Expr::value(after.prompt_tokens))
+            .col_expr(Column::CompletionTokens, Expr::value(after.completion_tokens))
+            .col_expr(Column::TotalTokens, Expr::value(after.total_tokens()));
     }
     update.exec(conn).await.map_err(db_error)?;
     record_spend(

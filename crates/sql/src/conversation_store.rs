@@ -19,6 +19,7 @@ use tenantry_domain::{
         ConversationCursor, ConversationFilter, ConversationPatch, ConversationWindow, Conversations,
         EventIndex, EventSegment, PendingPurge, PurgeQueue, UsageReport,
     },
+    spend::usage_charge::UsageDelta,
     usage_bounds::{MAX_USAGE_TOTAL, total_exceeded},
 };
 
@@ -27,7 +28,7 @@ use crate::{
     entities::{conversations, event_segments, org_members, orgs, pending_purges},
     errors::{corrupt, db_error},
     org_store::{audit, rows::role_from_row},
-    spend_rows::{SpendSubject, UsageDelta, record_spend},
+    spend_rows::{SpendSubject, record_spend},
     transaction::begin_write,
 };
 

@@ -7,9 +7,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
 use tenantry_domain::{
     ConversationId, DomainError, OrgId, UserId,
+    billing::LedgerKind,
     budget::{BudgetSource, BudgetTimeZone, Credits, SpendPeriod, SpendRecorded, SpendTotals},
     conversation::Micros,
     new_id,
+    spend::usage_charge::{UsageDelta, credit_debit},
     usage_bounds::{MAX_USAGE_TOTAL, checked_total},
 };
 use uuid::Uuid;
@@ -18,23 +20,6 @@ use crate::{
     entities::{credit_ledger, org_budgets, usage_records},
     errors::{corrupt, db_error},
 };
-
-/// What a usage line of the credit ledger is called.
-const USAGE: &str = "usage";
-
-/// What one report added.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct UsageDelta {
-    pub cost: Micros,
-    pub prompt_tokens: i64,
-    pub completion_tokens: i64,
-}
-
-impl UsageDelta {
-    pub(crate) fn is_empty(self) -> bool {
-        self == Self::default()
-    }
-}
 
 /// Who and what a report is about.
 pub(crate) struct SpendSubject<'a> {
@@ -87,19 +72,19 @@ pub(crate) async fn record_spend(
     .map_err(db_error)?;
     let org_after = checked_total(raise(conn, subject.org, &key, Uuid::nil(), delta.cost).await?)?;
     let member_after = checked_total(raise(conn, subject.org, &key, subject.member, delta.cost).await?)?;
-    let credits = if source == BudgetSource::Credits && delta.cost > 0 {
+    let credits = if let Some(debit) = credit_debit(source, delta) {
         credit_ledger::Entity::insert(credit_ledger::ActiveModel {
             id: Set(new_id()),
             org_id: Set(subject.org),
-            amount_micros: Set(-delta.cost),
-            kind: Set(USAGE.to_owned()),
+            amount_micros: Set(-debit),
+            kind: Set(LedgerKind::Usage.as_str().to_owned()),
             reference: Set(record_id.to_string()),
             at: Set(at),
         })
         .exec_without_returning(conn)
         .await
         .map_err(db_error)?;
-        let credits = add_credits(conn, subject.org, 0, delta.cost).await?;
+        let credits = add_credits(conn, subject.org, 0, debit).await?;
         checked_total(credits.used)?;
         credits
     } else {

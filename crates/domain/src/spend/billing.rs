@@ -106,6 +106,34 @@ pub struct BillingSession {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+/// What wrote a ledger line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerKind {
+    /// A completed billing session credited the org (positive).
+    Purchase,
+    /// Usage debited the org's credits (negative).
+    Usage,
+}
+
+impl LedgerKind {
+    /// Stable name, as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Purchase => "purchase",
+            Self::Usage => "usage",
+        }
+    }
+
+    /// The kind a stored name stands for.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        match raw {
+            "purchase" => Ok(Self::Purchase),
+            "usage" => Ok(Self::Usage),
+            other => Err(DomainError::Internal(format!("unknown ledger kind {other:?}"))),
+        }
+    }
+}
+
 /// One line of an org's ledger: credits are positive, debits negative. Lines are never changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerEntry {
@@ -115,8 +143,8 @@ pub struct LedgerEntry {
     pub org_id: OrgId,
     /// Signed amount.
     pub amount: Micros,
-    /// `purchase` (a completed billing session), or another source.
-    pub kind: String,
+    /// What wrote it.
+    pub kind: LedgerKind,
     /// What it refers to (the billing session's id for a purchase).
     pub reference: String,
     /// When it was written.

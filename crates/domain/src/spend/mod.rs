@@ -5,4 +5,5 @@ pub mod budget;
 pub mod rate_limit;
 pub mod services;
 pub mod spend_period;
+pub mod usage_charge;
 pub mod webhook_signature;

@@ -93,7 +93,7 @@ impl From<LedgerEntry> for LedgerEntryBody {
             id: entry.id,
             amount: units(entry.amount),
             amount_micros: entry.amount,
-            kind: entry.kind,
+            kind: entry.kind.as_str().to_owned(),
             reference: entry.reference,
             at: entry.at,
         }
