@@ -3,6 +3,55 @@
 //! Entities ([`User`], [`Org`], [`OrgMember`], [`Role`], …), the permission policy, the use-case
 //! services and the [`ports`] they drive. Adapters (SQL, object storage, crypto, mail, HTTP) live in
 //! other crates and plug into the ports; nothing here knows about SQL, HTTP or any framework.
+//!
+//! The crate is grouped by area — [`identity`], [`sign_in`], [`orgs`], [`conversations`],
+//! [`agents`], [`spend`], [`secrets`], [`settings`], [`porting`] — each holding its entities, one
+//! file per rule, and its `services`. The [`ports`] are one trait per file; [`caller`], [`ids`],
+//! [`clock`] and [`error`] are shared by every area.
+//!
+//! # Rule index
+//!
+//! | Rule | Decided by |
+//! |---|---|
+//! | Who may do what in an org; who may grant which role | [`orgs::policy::require`], [`orgs::policy::require_can_grant`] |
+//! | A caller's role in an org (API keys reach their own org only) | [`orgs::role_in_org::role_in`] |
+//! | Role changes, removals and additions of members | [`orgs::membership_rules`] |
+//! | An org never loses its last owner | [`orgs::last_owner::ensure_an_owner_remains`] |
+//! | Who may accept an invitation, and who may join an org at all | [`orgs::invitation_acceptance::decide_acceptance`], [`orgs::invitation_acceptance::decide_joining`] |
+//! | Which org a Cloud API request acts in | [`orgs::request_org::request_org`] |
+//! | The install keeps one superadmin | [`identity::last_superadmin::decide_superadmin_change`] |
+//! | Password rules | [`identity::password`] |
+//! | What dies with an account or a membership (sessions, keys, sandboxes, shares) | [`identity::credential_lifecycle::revocation_for`] |
+//! | When an access token still stands for its caller | [`identity::session_confirmation::confirm_session`] |
+//! | Login throttling and lockouts | [`identity::throttle`] |
+//! | A TOTP code counts once; recovery codes | [`identity::mfa::step_is_fresh`] |
+//! | Which account a single sign-on identity becomes, and where it may return | [`sign_in::sso::match_account`], [`sign_in::sso::redirect_allowed`] |
+//! | An org's sign-in policy (MFA, SSO only, email domains) | [`sign_in::org_policy`] |
+//! | A proven email domain (DNS TXT) | [`sign_in::domain_verification::OrgDomain::challenge_met`] |
+//! | Where an identity provider's endpoints may be | [`sign_in::oidc_endpoint_origin::endpoint_allowed`] |
+//! | A device's sign-in poll (RFC 8628) | [`sign_in::device_authorization::decide_poll`] |
+//! | Who may read or change a conversation | [`conversations::conversation::Visibility`] |
+//! | Dense event ids, visible once stored | [`conversations::event_ids`] |
+//! | A retried append is appended once | [`conversations::append_idempotency`] |
+//! | Who may read through a share link | [`conversations::share::decide_share_access`] |
+//! | When an idle conversation is deleted | [`conversations::retention::idle_before`] |
+//! | How large reported usage may be | [`conversations::usage_bounds::check_report`] |
+//! | Open streams, bounded across instances | [`conversations::stream_cap::admits`] |
+//! | What a sandbox may do, and where its reports land | [`agents::sandbox_access::decide_sandbox_action`], [`agents::sandbox_access::decide_report_target`] |
+//! | Which LLM key a sandbox's conversation carries | [`agents::llm_key_release::decide_llm_key`] |
+//! | Where Tenantry may send requests (agent servers) | [`agents::outbound_policy::OutboundPolicy::check_url`] |
+//! | How a sandbox moves between its states | [`agents::sandbox_lifecycle::decide_request`], [`agents::sandbox_lifecycle::decide_observation`] |
+//! | How many sandboxes may run | [`agents::sandbox_limits::admit_start`] |
+//! | When a running sandbox is idle | [`agents::sandbox_idle::is_idle`] |
+//! | Budgets: refusal (402), alerts at 80% and 100% | [`spend::budget::check_budget`], [`spend::budget::crosses_alert_line`] |
+//! | Budget periods in the org's time zone | [`spend::spend_period::SpendPeriod::of`] |
+//! | Usage is raised to reported totals, never lowered | [`spend::usage_charge::raise_to_reported`] |
+//! | Usage debits credits when the budget spends them | [`spend::usage_charge::credit_debit`] |
+//! | Rate limits per key, user, org and sandbox | [`spend::rate_limit`] |
+//! | Settings: validation, member overrides under the org's locks | [`settings::setting_fields::validate_change`], [`settings::setting_fields::merge`] |
+//! | Named LLM profiles: names and the limit of ten | [`settings::llm_profile::admit_profile`] |
+//! | Where a secret is bound (its address) | [`secrets::stored_secret::SecretAddress`] |
+//! | What an import fills and how it resumes | [`porting::import`] |
 
 pub mod agents;
 pub mod caller;

@@ -79,10 +79,7 @@ impl Accounts for MemoryStore {
         } = registration;
         self.write(|tables| {
             if tables.users.values().any(|row| row.user.email == user.email) {
-                return Err(DomainError::conflict(
-                    "email_taken",
-                    "An account with this email already exists.",
-                ));
+                return Err(tenantry_domain::email::email_taken());
             }
             let mut user = user.clone();
             let created_at = user.created_at;
@@ -90,10 +87,7 @@ impl Accounts for MemoryStore {
             if let Some(link) = sso_link {
                 let key = (link.issuer.clone(), link.subject.clone());
                 if tables.sso_identities.contains_key(&key) {
-                    return Err(DomainError::conflict(
-                        "email_taken",
-                        "An account with this email already exists.",
-                    ));
+                    return Err(tenantry_domain::email::email_taken());
                 }
                 tables.sso_identities.insert(key, (user.id, user.created_at));
             }
@@ -154,14 +148,14 @@ impl Accounts for MemoryStore {
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
-        revocation: &Revocation,
+        revocation: Option<&Revocation>,
         audit: &tenantry_domain::AuditEntry,
     ) -> Result<(), DomainError> {
         self.write(|tables| {
             let row = tables.users.get_mut(&user_id).ok_or(DomainError::NotFound)?;
             row.user.disabled_at = disabled_at;
-            if let Some(at) = disabled_at {
-                revoke_credentials(tables, user_id, revocation, at);
+            if let Some(revocation) = revocation {
+                revoke_credentials(tables, user_id, revocation, audit.at);
             }
             tables.audit.push(audit.clone());
             Ok(())
@@ -198,7 +192,12 @@ impl Credentials for MemoryStore {
         Ok(self.read(|tables| tables.users.get(&id).map(credentials)).await)
     }
 
-    async fn rehash_password(&self, user_id: UserId, password_hash: &str) -> Result<(), DomainError> {
+    async fn rehash_password(
+        &self,
+        user_id: UserId,
+        password_hash: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         self.write(|tables| {
             if let Some(row) = tables.users.get_mut(&user_id) {
                 row.password_hash = Some(password_hash.to_owned());
@@ -212,14 +211,14 @@ impl Credentials for MemoryStore {
         &self,
         user_id: UserId,
         password_hash: &str,
-        keep_session: Option<Uuid>,
+        revocation: &Revocation,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         self.write(|tables| {
             if let Some(row) = tables.users.get_mut(&user_id) {
                 row.password_hash = Some(password_hash.to_owned());
             }
-            revoke_sessions(tables, user_id, keep_session, now);
+            revoke_credentials(tables, user_id, revocation, now);
         })
         .await;
         Ok(())

@@ -65,10 +65,7 @@ impl Conversations for MemoryStore {
     async fn create(&self, conversation: &Conversation) -> Result<(), DomainError> {
         self.write(|tables| {
             if tables.conversations.contains_key(&conversation.id) {
-                return Err(DomainError::conflict(
-                    "conversation_exists",
-                    "This conversation exists.",
-                ));
+                return Err(tenantry_domain::conversation::conversation_exists());
             }
             tables.conversations.insert(conversation.id, conversation.clone());
             Ok(())

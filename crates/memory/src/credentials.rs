@@ -15,7 +15,7 @@ pub(crate) fn revoke_credentials(
 ) {
     let in_scope = |org| revocation.org.is_none_or(|scope| scope == org);
     if revocation.sessions {
-        revoke_sessions(tables, user, None, at);
+        revoke_sessions(tables, user, revocation.keep_session, at);
     }
     if revocation.api_keys {
         for key in tables.api_keys.values_mut() {

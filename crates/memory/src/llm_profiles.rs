@@ -50,10 +50,7 @@ impl LlmProfileStore for MemoryStore {
     async fn rename(&self, org: OrgId, user: UserId, from: &str, to: &str) -> Result<bool, DomainError> {
         self.write(|tables| {
             if from != to && tables.llm_profiles.contains_key(&(org, user, to.to_owned())) {
-                return Err(DomainError::conflict(
-                    "profile_exists",
-                    format!("You already have a profile named {to}."),
-                ));
+                return Err(tenantry_domain::llm_profile::profile_name_taken(to));
             }
             match tables.llm_profiles.remove(&(org, user, from.to_owned())) {
                 Some(profile) => {

@@ -21,7 +21,7 @@ impl MfaStore for MemoryStore {
                 .get(&user)
                 .is_some_and(|known| known.confirmed_at.is_some())
             {
-                return Err(DomainError::conflict("mfa_enabled", "MFA is already on"));
+                return Err(tenantry_domain::mfa::mfa_already_on());
             }
             tables.mfa.insert(
                 user,
@@ -48,9 +48,7 @@ impl MfaStore for MemoryStore {
                 .mfa
                 .get_mut(&user)
                 .filter(|known| known.confirmed_at.is_none())
-                .ok_or_else(|| {
-                    DomainError::conflict("mfa_enabled", "MFA is already on, or was not set up")
-                })?;
+                .ok_or_else(tenantry_domain::mfa::mfa_not_pending)?;
             enrollment.confirmed_at = Some(audit.at);
             enrollment.last_step = Some(step);
             tables.recovery_codes.retain(|(owner, _, _)| *owner != user);

@@ -14,10 +14,6 @@ use crate::{
     tables::{MemberRow, Tables},
 };
 
-fn name_taken() -> DomainError {
-    DomainError::conflict("org_name_taken", "An org with this name already exists.")
-}
-
 /// Whether another shared org already has this name (names are unique case-insensitively among
 /// shared orgs; personal orgs may share names).
 fn name_in_use(tables: &Tables, org: &Org) -> bool {
@@ -43,7 +39,7 @@ impl Orgs for MemoryStore {
     async fn create_org(&self, org: &Org, change: Change) -> Result<(), DomainError> {
         self.write(|tables| {
             if tables.orgs.contains_key(&org.id) || name_in_use(tables, org) {
-                return Err(name_taken());
+                return Err(tenantry_domain::org::org_name_taken());
             }
             tables.orgs.insert(org.id, org.clone());
             tables.members.insert(
@@ -125,7 +121,7 @@ impl Orgs for MemoryStore {
                 updated.contact_email = email;
             }
             if name_in_use(tables, &updated) {
-                return Err(name_taken());
+                return Err(tenantry_domain::org::org_name_taken());
             }
             tables.orgs.insert(org, updated.clone());
             tables.audit.push(org_entry(

@@ -22,7 +22,7 @@ pub(crate) async fn revoke_credentials(
     at: DateTime<Utc>,
 ) -> Result<(), DomainError> {
     if revocation.sessions {
-        revoke_sessions(conn, user, None, at).await?;
+        revoke_sessions(conn, user, revocation.keep_session, at).await?;
     }
     if revocation.api_keys {
         let mut keys = api_keys::Entity::update_many()

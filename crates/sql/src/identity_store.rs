@@ -200,10 +200,7 @@ impl Accounts for SqlIdentityStore {
         .await;
         match inserted {
             Err(error) if is_unique_violation(&error) => {
-                return Err(DomainError::conflict(
-                    "email_taken",
-                    "An account with this email already exists.",
-                ));
+                return Err(tenantry_domain::email::email_taken());
             }
             other => other.map_err(db_error)?,
         };
@@ -219,10 +216,7 @@ impl Accounts for SqlIdentityStore {
             match linked {
                 // A concurrent sign-in linked the identity first: this one finds it on its retry.
                 Err(error) if is_unique_violation(&error) => {
-                    return Err(DomainError::conflict(
-                        "email_taken",
-                        "An account with this email already exists.",
-                    ));
+                    return Err(tenantry_domain::email::email_taken());
                 }
                 other => other.map_err(db_error)?,
             };
@@ -284,7 +278,7 @@ impl Accounts for SqlIdentityStore {
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
-        revocation: &Revocation,
+        revocation: Option<&Revocation>,
         audit_entry: &AuditEntry,
     ) -> Result<(), DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
@@ -297,8 +291,8 @@ impl Accounts for SqlIdentityStore {
         if updated.rows_affected == 0 {
             return Err(DomainError::NotFound);
         }
-        if let Some(at) = disabled_at {
-            revoke_credentials(&txn, user_id, revocation, at).await?;
+        if let Some(revocation) = revocation {
+            revoke_credentials(&txn, user_id, revocation, audit_entry.at).await?;
         }
         audit::record(&txn, audit_entry.clone()).await?;
         txn.commit().await.map_err(db_error)
@@ -330,8 +324,13 @@ impl Credentials for SqlIdentityStore {
             .transpose()
     }
 
-    async fn rehash_password(&self, user_id: UserId, password_hash: &str) -> Result<(), DomainError> {
-        set_password_hash(&self.db.conn, user_id, password_hash, Utc::now()).await?;
+    async fn rehash_password(
+        &self,
+        user_id: UserId,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        set_password_hash(&self.db.conn, user_id, password_hash, now).await?;
         Ok(())
     }
 
@@ -339,12 +338,12 @@ impl Credentials for SqlIdentityStore {
         &self,
         user_id: UserId,
         password_hash: &str,
-        keep_session: Option<Uuid>,
+        revocation: &Revocation,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
         let (txn, _turn) = begin_write(&self.db).await?;
         set_password_hash(&txn, user_id, password_hash, now).await?;
-        revoke_sessions(&txn, user_id, keep_session, now).await?;
+        revoke_credentials(&txn, user_id, revocation, now).await?;
         txn.commit().await.map_err(db_error)
     }
 }

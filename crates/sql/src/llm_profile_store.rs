@@ -100,10 +100,9 @@ impl LlmProfileStore for SqlLlmProfileStore {
             .await;
         match renamed {
             Ok(renamed) => Ok(renamed.rows_affected > 0),
-            Err(error) if is_unique_violation(&error) => Err(DomainError::conflict(
-                "profile_exists",
-                format!("You already have a profile named {to}."),
-            )),
+            Err(error) if is_unique_violation(&error) => {
+                Err(tenantry_domain::llm_profile::profile_name_taken(to))
+            }
             Err(error) => Err(db_error(error)),
         }
     }

@@ -58,7 +58,7 @@ impl MfaStore for SqlMfaStore {
             .await
             .map_err(db_error)?;
         if existing.is_some_and(|row| row.confirmed_at.is_some()) {
-            return Err(DomainError::conflict("mfa_enabled", "MFA is already on"));
+            return Err(tenantry_domain::mfa::mfa_already_on());
         }
         user_mfa::Entity::insert(user_mfa::ActiveModel {
             user_id: Set(user),
@@ -103,10 +103,7 @@ impl MfaStore for SqlMfaStore {
             .await
             .map_err(db_error)?;
         if confirmed.rows_affected == 0 {
-            return Err(DomainError::conflict(
-                "mfa_enabled",
-                "MFA is already on, or was not set up",
-            ));
+            return Err(tenantry_domain::mfa::mfa_not_pending());
         }
         mfa_recovery_codes::Entity::delete_many()
             .filter(mfa_recovery_codes::Column::UserId.eq(user))

@@ -11,13 +11,13 @@ use std::{
     time::Duration,
 };
 
-use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement,
     sea_query::OnConflict,
 };
 use tenantry_domain::{
     DomainError, OrgId,
+    clock::Clock,
     ports::RequestCounters,
     rate_limit::{WINDOW_SECS, window_of},
 };
@@ -46,6 +46,7 @@ struct Counts {
 
 struct Inner {
     db: SqlDatabase,
+    clock: Arc<dyn Clock>,
     counts: Mutex<Counts>,
 }
 
@@ -56,10 +57,12 @@ pub struct SqlRequestCounters {
 }
 
 impl SqlRequestCounters {
-    /// Counters over `db`, shared every `interval` by a background task that ends with them.
-    pub fn start(db: &SqlDatabase, interval: Duration) -> Self {
+    /// Counters over `db`, shared every `interval` by a background task that ends with them;
+    /// windows are told by `clock`.
+    pub fn start(db: &SqlDatabase, interval: Duration, clock: Arc<dyn Clock>) -> Self {
         let inner = Arc::new(Inner {
             db: db.clone(),
+            clock,
             counts: Mutex::default(),
         });
         let weak: Weak<Inner> = Arc::downgrade(&inner);
@@ -135,7 +138,7 @@ impl Inner {
             txn.commit().await.map_err(db_error)?;
         }
         // Every instance's counts of the current and the previous window.
-        let (current, _) = window_of(Utc::now());
+        let (current, _) = window_of(self.clock.now());
         let shared: HashMap<Counter, u64> = request_counts::Entity::find()
             .filter(request_counts::Column::WindowStart.gte(current - WINDOW_SECS))
             .all(&self.db.conn)

@@ -96,6 +96,11 @@ impl Conversation {
     }
 }
 
+/// `Conflict { code: "conversation_exists" }`: a conversation with this id exists.
+pub fn conversation_exists() -> DomainError {
+    DomainError::conflict("conversation_exists", "This conversation exists.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

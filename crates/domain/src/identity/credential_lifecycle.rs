@@ -3,6 +3,9 @@
 //! Sessions, API keys, sandbox keys, share links and single sign-on links are all ways in. When an
 //! account is taken back (a password reset), switched off (disabled) or leaves an org, the ways in
 //! it opened close in the same transaction as the change itself, so they fail at the next request.
+//! A password its owner changes ends every other session.
+
+use uuid::Uuid;
 
 use crate::OrgId;
 
@@ -16,6 +19,12 @@ pub enum CredentialEnd {
     AccountDisabled,
     /// The account left an org (or was removed from it).
     MembershipEnded(OrgId),
+    /// The account's owner changed its password, signed in on `keep_session` (none for an API
+    /// caller): every other session ends.
+    PasswordChanged {
+        /// The session the change was made in.
+        keep_session: Option<Uuid>,
+    },
 }
 
 /// Which credentials of one account are revoked, and in which org.
@@ -25,6 +34,8 @@ pub struct Revocation {
     pub org: Option<OrgId>,
     /// Sessions and their refresh tokens (access tokens go stale with them).
     pub sessions: bool,
+    /// A session that stays when `sessions` are revoked.
+    pub keep_session: Option<Uuid>,
     /// API keys.
     pub api_keys: bool,
     /// Sandboxes the account registered (their session keys).
@@ -42,6 +53,7 @@ pub fn revocation_for(end: CredentialEnd) -> Revocation {
         CredentialEnd::PasswordReset => Revocation {
             org: None,
             sessions: true,
+            keep_session: None,
             api_keys: true,
             sandbox_keys: true,
             share_links: true,
@@ -50,6 +62,7 @@ pub fn revocation_for(end: CredentialEnd) -> Revocation {
         CredentialEnd::AccountDisabled => Revocation {
             org: None,
             sessions: true,
+            keep_session: None,
             api_keys: true,
             sandbox_keys: true,
             share_links: true,
@@ -60,9 +73,20 @@ pub fn revocation_for(end: CredentialEnd) -> Revocation {
             org: Some(org),
             // Sessions belong to the account, which stays in its other orgs.
             sessions: false,
+            keep_session: None,
             api_keys: true,
             sandbox_keys: true,
             share_links: true,
+            sso_links_since_verified_sign_in: false,
+        },
+        CredentialEnd::PasswordChanged { keep_session } => Revocation {
+            org: None,
+            sessions: true,
+            keep_session,
+            // Keys and links are the owner's own, made while the account was theirs.
+            api_keys: false,
+            sandbox_keys: false,
+            share_links: false,
             sso_links_since_verified_sign_in: false,
         },
     }
@@ -91,5 +115,16 @@ mod tests {
         assert!(!revocation_for(CredentialEnd::MembershipEnded(org)).sessions);
         assert!(revocation_for(CredentialEnd::PasswordReset).sso_links_since_verified_sign_in);
         assert!(!revocation_for(CredentialEnd::AccountDisabled).sso_links_since_verified_sign_in);
+    }
+
+    #[test]
+    fn a_changed_password_ends_every_other_session_and_nothing_else() {
+        let kept = new_id();
+        let revocation = revocation_for(CredentialEnd::PasswordChanged {
+            keep_session: Some(kept),
+        });
+        assert!(revocation.sessions);
+        assert_eq!(revocation.keep_session, Some(kept));
+        assert!(!revocation.api_keys && !revocation.sandbox_keys && !revocation.share_links);
     }
 }

@@ -51,6 +51,15 @@ impl std::fmt::Display for Email {
     }
 }
 
+/// The conflict code of an email that belongs to another account.
+pub const EMAIL_TAKEN: &str = "email_taken";
+
+/// `Conflict { code: "email_taken" }`: the email belongs to another account (an adapter finds it
+/// taken by its unique index, so two registrations racing for one email cannot both win).
+pub fn email_taken() -> crate::DomainError {
+    crate::DomainError::conflict(EMAIL_TAKEN, "An account with this email already exists.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,6 +59,17 @@ pub fn format_recovery_code(raw: &str) -> String {
         .join("-")
 }
 
+/// `Conflict { code: "mfa_enabled" }`: MFA is on, so it cannot be set up again.
+pub fn mfa_already_on() -> crate::DomainError {
+    crate::DomainError::conflict("mfa_enabled", "MFA is already on")
+}
+
+/// `Conflict { code: "mfa_enabled" }`: a confirmation found no pending set-up (MFA is on already,
+/// or was never set up).
+pub fn mfa_not_pending() -> crate::DomainError {
+    crate::DomainError::conflict("mfa_enabled", "MFA is already on, or was not set up")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! The rules for accepting an invitation, and for who may join an org at all.
 //!
-//! The store gathers the facts inside its transaction (invitation row and org locked) and lets
+//! The org service reads the facts inside one transaction (invitation row and org locked) and lets
 //! [`decide_acceptance`] decide; direct adds ask [`decide_joining`].
 
 use chrono::{DateTime, Utc};

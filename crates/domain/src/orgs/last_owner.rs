@@ -1,7 +1,8 @@
 //! An org never loses its last owner.
 //!
-//! Stores call [`ensure_an_owner_remains`] inside the transaction that changes memberships, after
-//! locking the org, with the number of owners the change would leave.
+//! The membership rules ask [`ensure_an_owner_remains`] with the number of owners a change would
+//! leave, counted by the org service inside the transaction that makes the change, after locking the
+//! org.
 
 use crate::DomainError;
 

@@ -1,7 +1,8 @@
 //! The rules for changing who is in an org and with which role.
 //!
-//! Stores gather the facts inside their transaction (with the org locked, so concurrent changes see
-//! each other) and let these functions decide.
+//! The org service reads the facts inside one transaction (with the org locked, so concurrent
+//! changes see each other), lets these functions decide, and writes the change in the same
+//! transaction.
 
 use crate::{
     DomainError, Role,

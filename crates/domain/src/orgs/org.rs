@@ -60,6 +60,12 @@ impl OrgName {
     }
 }
 
+/// `Conflict { code: "org_name_taken" }`: another shared org has this name (compared
+/// case-insensitively through [`OrgName::unique_key`]).
+pub fn org_name_taken() -> DomainError {
+    DomainError::conflict("org_name_taken", "An org with this name already exists.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

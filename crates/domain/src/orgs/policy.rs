@@ -1,5 +1,5 @@
-//! The permission policy: who may do what in an org. Decided here, enforced by the services and,
-//! for rules that span rows, re-checked inside the store's transaction.
+//! The permission policy: who may do what in an org. Decided here and enforced by the services; for
+//! rules that span rows, a service re-checks inside the transaction that makes the change.
 
 use crate::{DomainError, Role};
 

@@ -46,13 +46,13 @@ pub trait Accounts: Send + Sync {
     /// The user's personal org (where operator actions on the account are recorded).
     async fn personal_org(&self, user_id: UserId) -> Result<Option<OrgId>, DomainError>;
 
-    /// Disables (or re-enables) a user; disabling also revokes, for good and in the same
-    /// transaction, what `revocation` names, so none of it works again after re-enabling.
+    /// Disables (`Some`) or re-enables (`None`) a user, and revokes for good what `revocation`
+    /// names, in the same transaction.
     async fn set_disabled(
         &self,
         user_id: UserId,
         disabled_at: Option<DateTime<Utc>>,
-        revocation: &crate::identity::credential_lifecycle::Revocation,
+        revocation: Option<&crate::identity::credential_lifecycle::Revocation>,
         audit: &AuditEntry,
     ) -> Result<(), DomainError>;
 

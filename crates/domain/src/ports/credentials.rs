@@ -1,6 +1,5 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::{DomainError, Email, User, UserId};
 
@@ -23,15 +22,19 @@ pub trait Credentials: Send + Sync {
     async fn credentials_by_id(&self, id: UserId) -> Result<Option<StoredCredentials>, DomainError>;
 
     /// Replaces the hash of an unchanged password (stronger parameters); sessions stay.
-    async fn rehash_password(&self, user_id: UserId, password_hash: &str) -> Result<(), DomainError>;
+    async fn rehash_password(
+        &self,
+        user_id: UserId,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
 
-    /// Sets a new password, bumps the token epoch and revokes every refresh-token family but
-    /// `keep_session`, atomically.
+    /// Sets a new password, bumps the token epoch and revokes what `revocation` names, atomically.
     async fn change_password(
         &self,
         user_id: UserId,
         password_hash: &str,
-        keep_session: Option<Uuid>,
+        revocation: &crate::identity::credential_lifecycle::Revocation,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError>;
 }

@@ -57,6 +57,14 @@ pub fn admit_profile(existing: usize, replacing: bool) -> Result<(), DomainError
     }
 }
 
+/// `Conflict { code: "profile_exists" }`: the member already has a profile named `name` in the org.
+pub fn profile_name_taken(name: &str) -> DomainError {
+    DomainError::conflict(
+        "profile_exists",
+        format!("You already have a profile named {name}."),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ mod world;
 
 mod api_key_scopes;
 mod budgets;
+mod credentials;
 mod event_ids;
 mod follow;
 mod import;
@@ -13,6 +14,7 @@ mod memberships;
 mod rate_limits;
 mod retention;
 mod sandbox_lifecycle;
+mod secrets;
 mod session_reads;
 mod settings_locks;
 mod superadmins;

@@ -70,6 +70,7 @@ pub struct World {
     pub admin: AdminService,
     pub retention: RetentionService,
     pub import: ImportService,
+    pub secrets: SecretService,
 }
 
 impl World {
@@ -197,7 +198,7 @@ impl World {
         let import = ImportService::new(ImportPorts {
             conversations: conversations.clone(),
             settings: settings.clone(),
-            secrets,
+            secrets: secrets.clone(),
             directory: shared.clone(),
         });
         let api_keys = ApiKeyService::new(ApiKeyPorts {
@@ -233,6 +234,7 @@ impl World {
             admin,
             retention,
             import,
+            secrets,
         }
     }
 

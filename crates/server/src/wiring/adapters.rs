@@ -168,6 +168,7 @@ impl Adapters {
             }),
         };
         let secrets = Arc::new(SqlSecretStore::new(database.clone()));
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let shares = Arc::new(SqlShareStore::new(database.clone()));
         Ok(Self {
             unit_of_work: Arc::new(SqlUnitOfWork::new(database.clone())),
@@ -221,7 +222,7 @@ impl Adapters {
             device_authorizations: Arc::new(tenantry_sql::SqlDeviceAuthorizations::new(database.clone())),
             llm_profiles: Arc::new(tenantry_sql::SqlLlmProfileStore::new(database.clone())),
             sandbox_runtime: sandbox_runtime(config)?,
-            clock: Arc::new(SystemClock),
+            clock: clock.clone(),
             background: Arc::new(TokioBackground),
             signals: Arc::new(SqlSignalBus::start(database, config.streams.signal_buffer)),
             shares: shares.clone(),
@@ -250,6 +251,7 @@ impl Adapters {
             request_counters: Arc::new(SqlRequestCounters::start(
                 database,
                 Duration::from_millis(config.rate_limits.sync_interval_ms.max(10)),
+                clock,
             )),
             payments: payment_provider(config)?,
         })

@@ -19,10 +19,6 @@ use crate::{
     transaction::begin_write,
 };
 
-fn name_taken() -> DomainError {
-    DomainError::conflict("org_name_taken", "An org with this name already exists.")
-}
-
 pub(super) async fn create(db: &SqlDatabase, org: &Org, change: Change) -> Result<(), DomainError> {
     let (txn, _turn) = begin_write(db).await?;
     let inserted = orgs::Entity::insert(orgs::ActiveModel {
@@ -39,7 +35,7 @@ pub(super) async fn create(db: &SqlDatabase, org: &Org, change: Change) -> Resul
     .exec_without_returning(&txn)
     .await;
     match inserted {
-        Err(error) if is_unique_violation(&error) => return Err(name_taken()),
+        Err(error) if is_unique_violation(&error) => return Err(tenantry_domain::org::org_name_taken()),
         other => other.map_err(db_error)?,
     };
     org_members::Entity::insert(org_members::ActiveModel {
@@ -133,7 +129,7 @@ pub(super) async fn update(
     }
     row.updated_at = Set(change.at);
     let updated = match orgs::Entity::update(row).exec(&txn).await {
-        Err(error) if is_unique_violation(&error) => return Err(name_taken()),
+        Err(error) if is_unique_violation(&error) => return Err(tenantry_domain::org::org_name_taken()),
         other => other.map_err(db_error)?,
     };
     audit::record(

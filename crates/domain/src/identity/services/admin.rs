@@ -94,7 +94,7 @@ impl AdminService {
             .set_disabled(
                 user.id,
                 Some(self.ports.clock.now()),
-                &revocation_for(CredentialEnd::AccountDisabled),
+                Some(&revocation_for(CredentialEnd::AccountDisabled)),
                 &audit,
             )
             .await?;
@@ -109,12 +109,7 @@ impl AdminService {
         let audit = self.audit(&user, AuditAction::UserEnabled).await?;
         self.ports
             .accounts
-            .set_disabled(
-                user.id,
-                None,
-                &revocation_for(CredentialEnd::AccountDisabled),
-                &audit,
-            )
+            .set_disabled(user.id, None, None, &audit)
             .await?;
         self.user(email).await
     }

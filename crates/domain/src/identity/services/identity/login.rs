@@ -1,5 +1,6 @@
 use crate::{
     Caller, DomainError, Email, SecretString, UserId,
+    identity::credential_lifecycle::{CredentialEnd, revocation_for},
     identity::password::NewPassword,
     identity::services::identity::IdentityService,
     identity::session::{SignInMethod, TokenPair},
@@ -72,7 +73,7 @@ impl IdentityService {
                     let hash = self.ports.hasher.hash(password).await?;
                     self.ports
                         .credentials
-                        .rehash_password(found.user.id, &hash)
+                        .rehash_password(found.user.id, &hash, self.ports.clock.now())
                         .await?;
                 }
                 Ok(found.user)
@@ -96,7 +97,14 @@ impl IdentityService {
         let hash = self.ports.hasher.hash(new.secret()).await?;
         self.ports
             .credentials
-            .change_password(user_id, &hash, session_id, self.ports.clock.now())
+            .change_password(
+                user_id,
+                &hash,
+                &revocation_for(CredentialEnd::PasswordChanged {
+                    keep_session: session_id,
+                }),
+                self.ports.clock.now(),
+            )
             .await?;
         self.credentials_changed(user_id).await;
         Ok(())

@@ -116,7 +116,7 @@ impl IdentityService {
         let user = &caller.user;
         let (secret, confirmed) = self.totp_secret(user.id).await?;
         if confirmed {
-            return Err(DomainError::conflict("mfa_enabled", "MFA is already on"));
+            return Err(crate::identity::mfa::mfa_already_on());
         }
         let step = self
             .ports

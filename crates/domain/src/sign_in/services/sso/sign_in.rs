@@ -181,7 +181,8 @@ impl SsoService {
                     Ok((user, _)) => user.id,
                     // Another sign-in of the same person created it a moment ago.
                     Err(DomainError::Conflict {
-                        code: "email_taken", ..
+                        code: crate::identity::email::EMAIL_TAKEN,
+                        ..
                     }) => {
                         return Box::pin(self.account_for(provider, identity)).await;
                     }
