@@ -5,14 +5,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends cmake clang pkg
 COPY . .
 RUN cargo build --release --locked -p tenantry && strip target/release/tenantry
 
-# Runtime stage: the binary, its default configuration, and curl for health checks.
+# Runtime stage: the binary (its defaults are built in) and curl for health checks.
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/tenantry --create-home tenantry
 WORKDIR /var/lib/tenantry
 COPY --from=build /src/target/release/tenantry /usr/local/bin/tenantry
-COPY config/default.toml /var/lib/tenantry/config/default.toml
 USER tenantry
 ENV TENANTRY_BIND=0.0.0.0:8080 \
     TENANTRY_DATA_DIR=/var/lib/tenantry/data \

@@ -87,7 +87,7 @@ impl FakeStripe {
 async fn billing_app(stripe: &FakeStripe) -> TestApp {
     let base = stripe.base_url.clone();
     spawn_app_with(move |config| {
-        config.billing.provider = "stripe".into();
+        config.billing.provider = tenantry::config::PaymentProviderKind::Stripe;
         config.billing.stripe_api_base = base;
         config.billing.stripe_secret_key = SECRET_KEY.into();
         config.billing.stripe_webhook_secret = WEBHOOK_SECRET.into();

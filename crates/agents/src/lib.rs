@@ -3,6 +3,8 @@
 
 mod capped_body;
 mod policy_resolver;
+pub mod start_request;
+pub mod webhook_reports;
 
 use std::{sync::Arc, time::Duration};
 
@@ -11,6 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tenantry_domain::{
     ConversationId, SecretString,
+    agent_launch::Launch,
     outbound_policy::OutboundPolicy,
     ports::{AgentServer, AgentServerFailure},
 };
@@ -18,6 +21,7 @@ use tenantry_domain::{
 use crate::{
     capped_body::{BodyError, read_capped},
     policy_resolver::{PolicyResolver, refusal_in},
+    start_request::{start_request, user_message},
 };
 
 /// Longest explanation from an agent server's refusal kept in the log.
@@ -189,10 +193,12 @@ impl AgentServer for HttpAgentServer {
         &self,
         base_url: &str,
         key: &SecretString,
-        request: &Value,
-    ) -> Result<Value, AgentServerFailure> {
+        launch: &Launch,
+    ) -> Result<(), AgentServerFailure> {
         let url = format!("{}/api/conversations", base_url.trim_end_matches('/'));
-        self.call(Method::POST, url, key, Some(request)).await
+        self.call(Method::POST, url, key, Some(&start_request(launch)))
+            .await
+            .map(drop)
     }
 
     async fn send_message(
@@ -200,10 +206,12 @@ impl AgentServer for HttpAgentServer {
         base_url: &str,
         key: &SecretString,
         conversation: ConversationId,
-        message: &Value,
+        text: &str,
     ) -> Result<(), AgentServerFailure> {
         let url = conversation_url(base_url, conversation, "/events");
-        self.call(Method::POST, url, key, Some(message)).await.map(drop)
+        let mut message = user_message(text);
+        message["run"] = Value::Bool(true);
+        self.call(Method::POST, url, key, Some(&message)).await.map(drop)
     }
 
     async fn pause(

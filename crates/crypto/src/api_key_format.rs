@@ -6,7 +6,7 @@
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tenantry_domain::{SecretString, ports::ApiKeyFormat};
+use tenantry_domain::{SecretString, api_key::API_KEY_PREFIX, ports::ApiKeyFormat};
 
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const ID_LEN: usize = 12;
@@ -40,21 +40,21 @@ fn is_base62(text: &str) -> bool {
 
 impl ApiKeyFormat for TntApiKeys {
     fn mint(&self) -> (String, SecretString) {
-        let prefix = format!("tnt_{}", random_base62(ID_LEN));
+        let prefix = format!("{API_KEY_PREFIX}{}", random_base62(ID_LEN));
         let body = format!("{prefix}_{}", random_base62(SECRET_LEN));
         let key = format!("{body}{}", checksum(&body));
         (prefix, SecretString::new(key))
     }
 
     fn prefix_of(&self, key: &str) -> Option<String> {
-        let rest = key.strip_prefix("tnt_")?;
+        let rest = key.strip_prefix(API_KEY_PREFIX)?;
         let (id, tail) = rest.split_once('_')?;
         if id.len() != ID_LEN || tail.len() != SECRET_LEN + CHECKSUM_LEN || !is_base62(id) || !is_base62(tail)
         {
             return None;
         }
         let (body, sum) = key.split_at(key.len() - CHECKSUM_LEN);
-        (checksum(body) == sum).then(|| format!("tnt_{id}"))
+        (checksum(body) == sum).then(|| format!("{API_KEY_PREFIX}{id}"))
     }
 
     fn hash(&self, key: &str) -> String {

@@ -15,7 +15,7 @@ pub struct ApiKeyGrant {
     /// The only org it works in.
     pub org_id: OrgId,
     /// Extra scopes.
-    pub scopes: Vec<String>,
+    pub scopes: Vec<crate::identity::api_key::ApiKeyScope>,
 }
 
 /// A request's verified caller, as every service receives it.
@@ -107,10 +107,10 @@ impl Caller {
     }
 
     /// Whether the caller holds `scope`: people hold every scope, keys the ones they were given.
-    pub fn has_scope(&self, scope: &str) -> bool {
+    pub fn has_scope(&self, scope: crate::identity::api_key::ApiKeyScope) -> bool {
         self.api_key
             .as_ref()
-            .is_none_or(|grant| grant.scopes.iter().any(|granted| granted == scope))
+            .is_none_or(|grant| grant.scopes.contains(&scope))
     }
 
     /// Whether an org is visible to the caller at all (for listings).
@@ -167,7 +167,7 @@ mod tests {
         assert!(key.reach(own).is_ok());
         assert!(matches!(key.reach(new_id()), Err(DomainError::NotFound)));
         assert!(matches!(key.require_person(), Err(DomainError::Forbidden)));
-        assert!(!key.has_scope("secrets:read"));
+        assert!(!key.has_scope(crate::identity::api_key::ApiKeyScope::SecretsRead));
     }
 
     #[test]
@@ -175,6 +175,6 @@ mod tests {
         let person = Caller::person(user(), Some(new_id()));
         assert!(person.reach(new_id()).is_ok());
         assert!(person.require_person().is_ok());
-        assert!(person.has_scope("secrets:read"));
+        assert!(person.has_scope(crate::identity::api_key::ApiKeyScope::SecretsRead));
     }
 }

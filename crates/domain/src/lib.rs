@@ -21,12 +21,14 @@
 //! | Which org a Cloud API request acts in | [`orgs::request_org::request_org`] |
 //! | The install keeps one superadmin | [`identity::last_superadmin::decide_superadmin_change`] |
 //! | Password rules | [`identity::password`] |
-//! | What dies with an account or a membership (sessions, keys, sandboxes, shares) | [`identity::credential_lifecycle::revocation_for`] |
+//! | What dies with an account, a membership or a changed password (sessions, keys, sandboxes, shares) | [`identity::credential_lifecycle::revocation_for`] |
+//! | Which scopes an API key may carry | [`identity::api_key::ApiKeyScope::parse`] |
 //! | When an access token still stands for its caller | [`identity::session_confirmation::confirm_session`] |
 //! | Login throttling and lockouts | [`identity::throttle`] |
 //! | A TOTP code counts once; recovery codes | [`identity::mfa::step_is_fresh`] |
 //! | Which account a single sign-on identity becomes, and where it may return | [`sign_in::sso::match_account`], [`sign_in::sso::redirect_allowed`] |
 //! | An org's sign-in policy (MFA, SSO only, email domains) | [`sign_in::org_policy`] |
+//! | Who joins an org by signing in through its provider, and with which role | [`sign_in::sso_joining::decide_sso_join`] |
 //! | A proven email domain (DNS TXT) | [`sign_in::domain_verification::OrgDomain::challenge_met`] |
 //! | Where an identity provider's endpoints may be | [`sign_in::oidc_endpoint_origin::endpoint_allowed`] |
 //! | A device's sign-in poll (RFC 8628) | [`sign_in::device_authorization::decide_poll`] |
@@ -37,7 +39,9 @@
 //! | When an idle conversation is deleted | [`conversations::retention::idle_before`] |
 //! | How large reported usage may be | [`conversations::usage_bounds::check_report`] |
 //! | Open streams, bounded across instances | [`conversations::stream_cap::admits`] |
-//! | What a sandbox may do, and where its reports land | [`agents::sandbox_access::decide_sandbox_action`], [`agents::sandbox_access::decide_report_target`] |
+//! | What a sandbox may do, and where its reports land | [`agents::sandbox_access::decide_sandbox_action`], [`agents::sandbox_access::decide_report_target`], [`agents::sandbox_access::sandbox_owns`] |
+//! | What a run of reported events changes: the last status, the largest usage | [`agents::agent_reports::AgentStateChange::of_run`] |
+//! | What an execution status is, and which one is running | [`conversations::execution_status::ExecutionStatus`] |
 //! | Which LLM key a sandbox's conversation carries | [`agents::llm_key_release::decide_llm_key`] |
 //! | Where Tenantry may send requests (agent servers) | [`agents::outbound_policy::OutboundPolicy::check_url`] |
 //! | How a sandbox moves between its states | [`agents::sandbox_lifecycle::decide_request`], [`agents::sandbox_lifecycle::decide_observation`] |
@@ -100,7 +104,7 @@ pub use settings::llm_profile;
 #[doc(hidden)]
 pub use sign_in::{device_authorization, domain_verification, oidc_endpoint_origin, org_policy, sso};
 #[doc(hidden)]
-pub use spend::{billing, budget, rate_limit, spend_period, webhook_signature};
+pub use spend::{billing, budget, rate_limit, spend_period};
 
 pub use caller::{ApiKeyGrant, Caller, Claimant};
 pub use conversations::conversation::{Conversation, Visibility};

@@ -3,12 +3,11 @@
 use std::{future::Future, pin::Pin};
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
-use tenantry_domain::{Claimant, DomainError, rate_limit::RateLimitStatus, session::AccessClaims};
+use tenantry_domain::{
+    Claimant, DomainError, api_key::API_KEY_PREFIX, rate_limit::RateLimitStatus, session::AccessClaims,
+};
 
 use crate::{ApiError, AppState, rate_limit_headers::CountedRequest, state::AuthMode};
-
-/// Bearer tokens starting with this are API keys.
-const API_KEY_PREFIX: &str = "tnt_";
 
 /// The authenticated caller of a request; services decide what it may reach.
 #[derive(Debug, Clone)]

@@ -34,11 +34,11 @@ fn shown(conversation: &Conversation, filter: &ConversationFilter, role: Role) -
             || conversation.visibility == Visibility::Org
             || conversation.created_by == filter.reader
     };
-    let matches = |wanted: &Option<String>, actual: &Option<String>| {
+    fn matches<T: PartialEq>(wanted: &Option<T>, actual: &Option<T>) -> bool {
         wanted
             .as_ref()
             .is_none_or(|wanted| actual.as_ref() == Some(wanted))
-    };
+    }
     let title_matches = filter.title_contains.as_ref().is_none_or(|text| {
         conversation
             .title

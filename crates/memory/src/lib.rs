@@ -11,7 +11,6 @@
 //! keep their state elsewhere.
 
 mod accounts;
-mod agent_reports;
 mod api_keys;
 mod background;
 mod billing;

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId, UserId,
+    conversations::execution_status::ExecutionStatus,
     ports::{SandboxStore, SupervisedSandbox},
     sandbox::Sandbox,
     secrets::{Sealed, SecretAddress},
@@ -131,7 +132,10 @@ impl SandboxStore for MemoryStore {
                             running_conversations: u32::try_from(
                                 on_it()
                                     .filter(|conversation| {
-                                        conversation.execution_status.as_deref() == Some("running")
+                                        conversation
+                                            .execution_status
+                                            .as_ref()
+                                            .is_some_and(ExecutionStatus::is_running)
                                     })
                                     .count(),
                             )

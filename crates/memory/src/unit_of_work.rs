@@ -9,18 +9,21 @@ use std::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tenantry_domain::{
-    AuditEntry, ConversationId, DomainError, Email, Invitation, Org, OrgId, Role, UserId,
+    AuditEntry, Conversation, ConversationId, DomainError, Email, Invitation, Org, OrgId, Role, UserId,
     agent_reports::AgentStateChange,
     append_idempotency::IdempotencyKey,
+    budget::SpendRecorded,
     credential_lifecycle::Revocation,
     ports::{
         AppendedRange, AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation,
-        MemberGrantRows, MemberRows, MemberView, OpenInvitation, OrgRows, RowsTransaction, SandboxRows,
-        Transaction, UnitOfWork, UserRows,
+        MemberGrantRows, MemberRows, MemberView, OpenInvitation, OrgRows, ReportRows, ReportedConversation,
+        RowsTransaction, SandboxRows, Transaction, UnitOfWork, UserRows,
     },
     sandbox::{Sandbox, SandboxStatus},
+    sandbox_access::ExistingConversation,
     sandbox_limits::RunningSandboxes,
     secrets::{Sealed, SecretAddress},
+    spend::usage_charge::UsageDelta,
 };
 use tokio::sync::OwnedMutexGuard;
 use uuid::Uuid;
@@ -459,5 +462,78 @@ impl SandboxRows for MemoryTransaction {
             record.status_changed_at = at;
         }
         Ok(())
+    }
+}
+
+#[async_trait]
+impl ReportRows for MemoryTransaction {
+    async fn lock_reported(&self, id: ConversationId) -> Result<ReportedConversation, DomainError> {
+        let tables = self.tables();
+        Ok(ReportedConversation {
+            existing: tables
+                .conversations
+                .get(&id)
+                .map(|existing| ExistingConversation {
+                    org_id: existing.org_id,
+                    sandbox_id: existing.sandbox_id,
+                }),
+            deleted: tables.deleted_conversations.contains(&id),
+        })
+    }
+
+    async fn insert_reported(&self, conversation: &Conversation) -> Result<bool, DomainError> {
+        let mut tables = self.tables();
+        if tables.conversations.contains_key(&conversation.id) {
+            return Ok(false);
+        }
+        tables.conversations.insert(conversation.id, conversation.clone());
+        Ok(true)
+    }
+
+    async fn set_reported_names(
+        &self,
+        id: ConversationId,
+        title: Option<&str>,
+        model: Option<&str>,
+    ) -> Result<(), DomainError> {
+        if let Some(conversation) = self.tables().conversations.get_mut(&id) {
+            if let Some(title) = title {
+                conversation.title = Some(title.to_owned());
+            }
+            if let Some(model) = model {
+                conversation.llm_model = Some(model.to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    async fn add_started_metadata(&self, conversation: &Conversation) -> Result<(), DomainError> {
+        if let Some(reported) = self.tables().conversations.get_mut(&conversation.id) {
+            reported.created_by = conversation.created_by;
+            reported.visibility = conversation.visibility;
+            reported.trigger.clone_from(&conversation.trigger);
+            reported
+                .selected_repository
+                .clone_from(&conversation.selected_repository);
+            reported.selected_branch.clone_from(&conversation.selected_branch);
+            if conversation.title.is_some() {
+                reported.title.clone_from(&conversation.title);
+            }
+        }
+        Ok(())
+    }
+
+    async fn count_usage(
+        &self,
+        conversation: &Conversation,
+        delta: UsageDelta,
+        at: DateTime<Utc>,
+    ) -> Result<Option<SpendRecorded>, DomainError> {
+        Ok(crate::usage_counting::count_usage(
+            &mut self.tables(),
+            conversation,
+            delta,
+            at,
+        ))
     }
 }

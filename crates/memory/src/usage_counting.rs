@@ -6,7 +6,7 @@ use tenantry_domain::{
     Conversation, ConversationId,
     agent_reports::AgentStateChange,
     billing::{LedgerEntry, LedgerKind},
-    budget::{SpendPeriod, SpendRecorded, SpendTotals},
+    budget::{CountersAfter, SpendPeriod, SpendRecorded},
     new_id,
     spend::usage_charge::{UsageDelta, UsageTotals, credit_debit, raise_to_reported},
 };
@@ -64,20 +64,21 @@ pub(crate) fn count_usage(
         }
         None => Default::default(),
     };
-    Some(SpendRecorded {
-        org: conversation.org_id,
-        conversation: conversation.id,
-        member: conversation.created_by,
+    let after = CountersAfter {
+        org: org_after,
+        member: member_after,
+        conversation: conversation.accumulated_cost,
+        credits,
+    };
+    Some(SpendRecorded::counted(
+        conversation.org_id,
+        conversation.id,
+        conversation.created_by,
         at,
         period,
-        totals: SpendTotals {
-            org_before: org_after - delta.cost,
-            org_after,
-            member_after,
-            conversation_after: conversation.accumulated_cost,
-            credits,
-        },
-    })
+        delta.cost,
+        after,
+    ))
 }
 
 /// Applies reported state to a stored conversation (the status as reported, the totals as

@@ -2,6 +2,7 @@
 //! verifies its signed webhook events; [`NoPayments`] stands in when billing is not configured.
 
 mod stripe;
+pub mod webhook_signature;
 
 pub use stripe::{StripePayments, StripeSettings};
 

@@ -12,8 +12,9 @@ use tenantry_domain::{
     DomainError,
     billing::{Checkout, CheckoutRequest, PaymentEvent, PaymentEventKind},
     ports::PaymentProvider,
-    webhook_signature::{SignatureRefusal, check_signature, parse_signature_header, signed_payload},
 };
+
+use crate::webhook_signature::{SignatureRefusal, check_signature, parse_signature_header, signed_payload};
 
 /// How Tenantry is known to Stripe.
 #[derive(Clone)]

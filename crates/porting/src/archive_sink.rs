@@ -243,7 +243,7 @@ impl ExportSink for ArchiveSink {
             "id": entry.id,
             "at": entry.at,
             "actor_id": entry.actor_id,
-            "action": entry.action,
+            "action": entry.action.name(),
             "target_type": entry.target_type,
             "target_id": entry.target_id,
             "detail": entry.detail,

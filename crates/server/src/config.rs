@@ -1,5 +1,6 @@
-//! Configuration: built-in defaults, then `config/default.toml` (when present), then an optional file
-//! named by `--config`/`TENANTRY_CONFIG`, then environment variables.
+//! Configuration: the defaults of `config/default.toml` (built into the binary, the only place a
+//! default is written), then an optional file named by `--config`/`TENANTRY_CONFIG`, then
+//! environment variables: `TENANTRY_<SECTION>_<KEY>` for every section the defaults have.
 
 use std::path::{Path, PathBuf};
 
@@ -8,31 +9,10 @@ use figment::{
     providers::{Env, Format, Toml},
 };
 use serde::Deserialize;
+use tenantry_domain::SecretString;
 
 /// The defaults shipped with the binary, so it starts with nothing configured.
 const BUILT_IN_DEFAULTS: &str = include_str!("../../../config/default.toml");
-
-/// Sections of the configuration: `TENANTRY_<PREFIX>_<KEY>` sets `<path>.<key>`. Nested sections
-/// come before their parents, so they win.
-const SECTIONS: &[(&str, &str)] = &[
-    ("auth_argon2", "auth.argon2"),
-    ("auth_throttle", "auth.throttle"),
-    ("auth_oidc", "auth.oidc"),
-    ("database", "database"),
-    ("storage", "storage"),
-    ("http", "http"),
-    ("log", "log"),
-    ("auth", "auth"),
-    ("orgs", "orgs"),
-    ("agents", "agents"),
-    ("sandboxes_process", "sandboxes.process"),
-    ("sandboxes", "sandboxes"),
-    ("secrets", "secrets"),
-    ("mail", "mail"),
-    ("streams", "streams"),
-    ("billing", "billing"),
-    ("rate_limits", "rate_limits"),
-];
 
 /// The whole configuration of a server.
 #[derive(Debug, Clone, Deserialize)]
@@ -60,22 +40,18 @@ pub struct Config {
     /// Live event streams.
     pub streams: StreamsConfig,
     /// Encryption of secrets.
-    #[serde(default)]
     pub secrets: SecretsConfig,
     /// Outgoing mail.
     pub mail: MailConfig,
     /// Buying credits.
-    #[serde(default)]
     pub billing: BillingConfig,
     /// Requests per minute.
-    #[serde(default)]
     pub rate_limits: RateLimitsConfig,
 }
 
 /// `[rate_limits]`: requests per minute per API key, user, org and sandbox (0: unlimited); an org's own limit
 /// is set with `tenantry orgs rate-limit`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
 pub struct RateLimitsConfig {
     /// Per API key.
     pub per_key: u32,
@@ -89,18 +65,6 @@ pub struct RateLimitsConfig {
     pub sync_interval_ms: u64,
 }
 
-impl Default for RateLimitsConfig {
-    fn default() -> Self {
-        Self {
-            per_key: 1200,
-            per_user: 2400,
-            per_org: 12000,
-            per_sandbox: 1200,
-            sync_interval_ms: 500,
-        }
-    }
-}
-
 /// `[streams]`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct StreamsConfig {
@@ -110,7 +74,6 @@ pub struct StreamsConfig {
     pub max_per_user: usize,
     /// Seconds a stream's slot outlives its instance's last renewal: how long the streams of an
     /// instance that died keep counting against their holders (0: 30).
-    #[serde(default)]
     pub lease_secs: u64,
     /// Open streams that anonymous readers of one shared conversation may hold on one instance
     /// together (429 beyond).
@@ -123,10 +86,10 @@ pub struct StreamsConfig {
 }
 
 /// `[secrets]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct SecretsConfig {
     /// `id:base64key` entries; `None` means the key ring file in the data directory.
-    pub keys: Option<String>,
+    pub keys: Option<SecretString>,
     /// The id new values are sealed with.
     pub current_key: Option<String>,
 }
@@ -134,7 +97,9 @@ pub struct SecretsConfig {
 impl SecretsConfig {
     /// Whether keys come from configuration rather than the key ring file.
     pub fn configured(&self) -> bool {
-        self.keys.as_deref().is_some_and(|keys| !keys.trim().is_empty())
+        self.keys
+            .as_ref()
+            .is_some_and(|keys| !keys.expose().trim().is_empty())
     }
 }
 
@@ -146,25 +111,20 @@ pub struct AgentsConfig {
     /// Longest wait for an agent server's answer.
     pub request_timeout_secs: u64,
     /// Longest wait for a connection to an agent server.
-    #[serde(default = "default_connect_timeout_secs")]
     pub connect_timeout_secs: u64,
     /// Largest answer read from an agent server, in bytes (a longer one fails the call with 502).
-    #[serde(default = "default_agent_response_bytes")]
     pub max_response_bytes: usize,
     /// Agent-server reports (webhooks) handled at once; 0 means half of `database.max_connections`
     /// (at least one), so other writes always find a connection.
-    #[serde(default)]
     pub max_concurrent_reports: usize,
     /// Hosts sandbox URLs may name (`agents.example.com`, `*.sandboxes.example.com`); empty: any
     /// host whose addresses pass the checks below.
-    #[serde(default, deserialize_with = "list_or_comma_separated")]
+    #[serde(deserialize_with = "list_or_comma_separated")]
     pub allowed_hosts: Vec<String>,
     /// Whether sandbox URLs may point at loopback addresses (this machine).
-    #[serde(default)]
     pub allow_loopback: bool,
     /// Whether sandbox URLs may point at private networks (10/8, 172.16/12, 192.168/16, 100.64/10,
     /// fc00::/7).
-    #[serde(default)]
     pub allow_private_networks: bool,
 }
 
@@ -177,14 +137,6 @@ impl AgentsConfig {
             allow_private: self.allow_private_networks,
         }
     }
-}
-
-fn default_connect_timeout_secs() -> u64 {
-    5
-}
-
-fn default_agent_response_bytes() -> usize {
-    4 * 1024 * 1024
 }
 
 /// `[sandboxes]`: how Tenantry starts sandboxes itself.
@@ -245,7 +197,6 @@ pub struct OrgsConfig {
     /// Invitation lifetime.
     pub invitation_ttl_secs: u64,
     /// Only accounts with a verified email may be added or accept invitations.
-    #[serde(default)]
     pub require_verified_email: bool,
 }
 
@@ -263,7 +214,6 @@ pub struct DatabaseConfig {
     /// SQLite lock wait.
     pub sqlite_busy_timeout_ms: u64,
     /// SQLite: the largest the database file may grow, in bytes (0: no bound but the disk's).
-    #[serde(default)]
     pub sqlite_max_size_bytes: u64,
     /// PostgreSQL: longest statement, and longest idle transaction, before the server ends it.
     pub statement_timeout_ms: u64,
@@ -283,7 +233,7 @@ pub struct StorageConfig {
     /// S3 access key id.
     pub s3_access_key_id: Option<String>,
     /// S3 secret access key.
-    pub s3_secret_access_key: Option<String>,
+    pub s3_secret_access_key: Option<SecretString>,
     /// Path-style bucket addressing.
     pub s3_path_style: bool,
     /// Per-request timeout.
@@ -345,7 +295,10 @@ impl StorageConfig {
             endpoint: self.s3_endpoint.clone(),
             region: self.s3_region.clone(),
             access_key_id: self.s3_access_key_id.clone(),
-            secret_access_key: self.s3_secret_access_key.clone(),
+            secret_access_key: self
+                .s3_secret_access_key
+                .as_ref()
+                .map(|secret| secret.expose().to_owned()),
             path_style: self.s3_path_style,
             request_timeout: std::time::Duration::from_millis(self.request_timeout_ms),
             max_retries: self.max_retries,
@@ -378,7 +331,7 @@ pub struct HttpConfig {
     pub max_bodies_in_flight: usize,
     /// Proxies (CIDR blocks) whose `Forwarded`/`X-Forwarded-For` entries name the client; a list or
     /// one comma-separated string (for the environment).
-    #[serde(default, deserialize_with = "list_or_comma_separated")]
+    #[serde(deserialize_with = "list_or_comma_separated")]
     pub trusted_proxies: Vec<String>,
     /// Send `Strict-Transport-Security`.
     pub hsts: bool,
@@ -402,10 +355,9 @@ pub struct AuthConfig {
     /// `password` or `none`.
     pub mode: AuthModeConfig,
     /// Let `mode = none` listen on a non-loopback address (only behind something that authenticates).
-    #[serde(default)]
     pub allow_public_no_auth: bool,
     /// HMAC key for access tokens; `None` means a generated key file.
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<SecretString>,
     /// `iss` of access tokens.
     pub issuer: String,
     /// `aud` of access tokens.
@@ -427,33 +379,39 @@ pub struct AuthConfig {
     /// Login throttling.
     pub throttle: ThrottleConfig,
     /// Single sign-on with OpenID Connect.
-    #[serde(default)]
     pub oidc: OidcConfig,
     /// How orgs prove they control their email domains.
-    #[serde(default)]
     pub domain_verification: DomainVerificationConfig,
 }
 
 /// `[auth.domain_verification]`: the DNS lookups that prove an org's email domains.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct DomainVerificationConfig {
     /// Name servers to ask (`ip:port`); empty: the system's resolvers (`/etc/resolv.conf`).
     pub name_servers: Vec<std::net::SocketAddr>,
 }
 
+/// Which payment provider sells credits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentProviderKind {
+    /// Billing is off: checkouts are refused.
+    None,
+    /// Stripe checkout sessions and signed webhook events.
+    Stripe,
+}
+
 /// `[billing]`: buying credits through a payment provider.
-#[derive(Clone, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct BillingConfig {
     /// `none` or `stripe`.
-    pub provider: String,
+    pub provider: PaymentProviderKind,
     /// Stripe's API base URL (a stand-in in tests).
     pub stripe_api_base: String,
     /// Stripe secret API key.
-    pub stripe_secret_key: String,
+    pub stripe_secret_key: SecretString,
     /// The webhook endpoint's signing secret.
-    pub stripe_webhook_secret: String,
+    pub stripe_webhook_secret: SecretString,
     /// Three-letter currency code of purchases.
     pub currency: String,
     /// Where the payer goes after paying.
@@ -464,34 +422,8 @@ pub struct BillingConfig {
     pub request_timeout_secs: u64,
 }
 
-impl Default for BillingConfig {
-    fn default() -> Self {
-        Self {
-            provider: "none".into(),
-            stripe_api_base: "https://api.stripe.com".into(),
-            stripe_secret_key: String::new(),
-            stripe_webhook_secret: String::new(),
-            currency: "usd".into(),
-            success_url: "http://127.0.0.1:8080/billing/done".into(),
-            cancel_url: "http://127.0.0.1:8080/billing/cancelled".into(),
-            request_timeout_secs: 10,
-        }
-    }
-}
-
-impl std::fmt::Debug for BillingConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BillingConfig")
-            .field("provider", &self.provider)
-            .field("stripe_api_base", &self.stripe_api_base)
-            .field("currency", &self.currency)
-            .finish_non_exhaustive()
-    }
-}
-
 /// `[auth.oidc]`: single sign-on. Orgs' admins add their own providers through the API.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
 pub struct OidcConfig {
     /// How long a request to a provider may take.
     pub request_timeout_secs: u64,
@@ -507,25 +439,12 @@ pub struct OidcConfig {
     /// the issuer's origin).
     pub endpoint_allow_list: Vec<String>,
     /// Providers for the whole install, signed in through `/api/auth/oidc/{name}/start`.
+    #[serde(default)]
     pub providers: Vec<OidcProviderConfig>,
 }
 
-impl Default for OidcConfig {
-    fn default() -> Self {
-        Self {
-            request_timeout_secs: 10,
-            redirect_allow_list: Vec::new(),
-            connect_timeout_secs: 5,
-            max_document_bytes: 1024 * 1024,
-            failed_discovery_cache_secs: 60,
-            endpoint_allow_list: Vec::new(),
-            providers: Vec::new(),
-        }
-    }
-}
-
 /// `[[auth.oidc.providers]]`.
-#[derive(Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct OidcProviderConfig {
     /// Name in URLs (letters, digits, `-`, `_`).
     pub name: String,
@@ -534,22 +453,10 @@ pub struct OidcProviderConfig {
     /// Tenantry's client id there.
     pub client_id: String,
     /// Tenantry's client secret there.
-    pub client_secret: String,
+    pub client_secret: SecretString,
     /// Email domains that may sign in (empty: any).
     #[serde(default)]
     pub allowed_domains: Vec<String>,
-}
-
-impl std::fmt::Debug for OidcProviderConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OidcProviderConfig")
-            .field("name", &self.name)
-            .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
-            .field("allowed_domains", &self.allowed_domains)
-            .finish()
-    }
 }
 
 /// `[auth.argon2]`.
@@ -606,7 +513,7 @@ pub struct MailConfig {
     /// Sender.
     pub from: String,
     /// Server for `smtp`.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretString>,
 }
 
 /// `[log]`.
@@ -622,18 +529,17 @@ impl Config {
     /// Loads the configuration, `extra_file` (if any) overriding the defaults and environment
     /// variables overriding everything.
     pub fn load(extra_file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
-        let mut figment = Figment::new()
-            .merge(Toml::string(BUILT_IN_DEFAULTS))
-            .merge(Toml::file("config/default.toml"));
+        let mut figment = Figment::new().merge(Toml::string(BUILT_IN_DEFAULTS));
         if let Some(file) = extra_file {
             figment = figment.merge(Toml::file_exact(file));
         }
+        let sections = sections_of(&Figment::from(Toml::string(BUILT_IN_DEFAULTS)));
         figment
             .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()))
             .merge(
                 Env::prefixed("TENANTRY_")
                     .ignore(&["CONFIG"])
-                    .map(|key| section_key(&key.as_str().to_lowercase()).into()),
+                    .map(move |key| section_key(&sections, &key.as_str().to_lowercase()).into()),
             )
             .extract()
             .map_err(Box::new)
@@ -680,11 +586,36 @@ fn list_or_comma_separated<'de, D: serde::Deserializer<'de>>(
     })
 }
 
-/// `database_max_connections` → `database.max_connections`; top-level keys stay as they are.
-fn section_key(lowercased: &str) -> String {
-    for (prefix, path) in SECTIONS {
+/// Every section (table) of the configuration `figment` holds, as dotted paths, the most deeply
+/// nested first (`auth.argon2` before `auth`), so environment names find the closest section.
+fn sections_of(figment: &Figment) -> Vec<String> {
+    fn walk(prefix: &str, dict: &figment::value::Dict, sections: &mut Vec<String>) {
+        for (key, value) in dict {
+            if let figment::value::Value::Dict(_, inner) = value {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                walk(&path, inner, sections);
+                sections.push(path);
+            }
+        }
+    }
+    let mut sections = Vec::new();
+    if let Ok(figment::value::Value::Dict(_, root)) = figment.find_value("") {
+        walk("", &root, &mut sections);
+    }
+    sections.sort_by_key(|path| std::cmp::Reverse(path.matches('.').count()));
+    sections
+}
+
+/// `database_max_connections` → `database.max_connections` (the section whose underscored path
+/// begins the name); top-level keys stay as they are.
+fn section_key(sections: &[String], lowercased: &str) -> String {
+    for path in sections {
         if let Some(rest) = lowercased
-            .strip_prefix(prefix)
+            .strip_prefix(path.replace('.', "_").as_str())
             .and_then(|rest| rest.strip_prefix('_'))
         {
             return format!("{path}.{rest}");
@@ -702,6 +633,13 @@ pub fn absolute(path: &Path) -> PathBuf {
 #[allow(clippy::result_large_err)] // figment's Jail dictates the closure's error type.
 mod tests {
     use super::*;
+
+    fn section_key(lowercased: &str) -> String {
+        super::section_key(
+            &sections_of(&Figment::from(Toml::string(BUILT_IN_DEFAULTS))),
+            lowercased,
+        )
+    }
 
     #[test]
     fn environment_names_map_to_sections() {
@@ -725,6 +663,30 @@ mod tests {
             section_key("billing_stripe_secret_key"),
             "billing.stripe_secret_key"
         );
+        assert_eq!(
+            section_key("sandboxes_process_python"),
+            "sandboxes.process.python"
+        );
+        assert_eq!(
+            section_key("sandboxes_max_running_per_org"),
+            "sandboxes.max_running_per_org"
+        );
+        assert_eq!(section_key("secrets_keys"), "secrets.keys");
+        assert_eq!(
+            section_key("auth_domain_verification_name_servers"),
+            "auth.domain_verification.name_servers"
+        );
+    }
+
+    #[test]
+    fn a_config_file_in_the_working_directory_is_not_read() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_dir("config")?;
+            jail.create_file("config/default.toml", "bind = \"0.0.0.0:1\"")?;
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.bind, "127.0.0.1:8080");
+            Ok(())
+        });
     }
 
     #[test]

@@ -32,7 +32,8 @@ fn check_jwt_secret(config: &Config) -> anyhow::Result<()> {
     let Some(secret) = config
         .auth
         .jwt_secret
-        .as_deref()
+        .as_ref()
+        .map(tenantry_domain::SecretString::expose)
         .filter(|secret| !secret.is_empty())
     else {
         return Ok(());
@@ -55,7 +56,12 @@ fn check_jwt_secret(config: &Config) -> anyhow::Result<()> {
 }
 
 fn check_secrets_keys(config: &Config) -> anyhow::Result<()> {
-    let Some(keys) = config.secrets.keys.as_deref() else {
+    let Some(keys) = config
+        .secrets
+        .keys
+        .as_ref()
+        .map(tenantry_domain::SecretString::expose)
+    else {
         return Ok(());
     };
     for entry in keys.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {

@@ -1,9 +1,11 @@
 //! A conversation's row under its lock, as both the event log and agent reports change it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
+};
 use tenantry_domain::{
-    ConversationId, DomainError,
+    Conversation, ConversationId, DomainError,
     agent_reports::AgentStateChange,
     budget::SpendRecorded,
     spend::usage_charge::{UsageDelta, UsageTotals, raise_to_reported},
@@ -77,4 +79,31 @@ pub(crate) async fn apply_state(
         now,
     )
     .await
+}
+
+/// The row that stores `conversation`.
+pub(crate) fn conversation_row(conversation: &Conversation) -> conversations::ActiveModel {
+    conversations::ActiveModel {
+        id: Set(conversation.id),
+        org_id: Set(conversation.org_id),
+        created_by: Set(conversation.created_by),
+        title: Set(conversation.title.clone()),
+        selected_repository: Set(conversation.selected_repository.clone()),
+        selected_branch: Set(conversation.selected_branch.clone()),
+        git_provider: Set(conversation.git_provider.clone()),
+        trigger: Set(conversation.trigger.clone()),
+        llm_model: Set(conversation.llm_model.clone()),
+        visibility: Set(conversation.visibility.name().to_owned()),
+        pr_number: Set(serde_json::json!(conversation.pr_number)),
+        accumulated_cost_micros: Set(conversation.accumulated_cost),
+        prompt_tokens: Set(conversation.prompt_tokens),
+        completion_tokens: Set(conversation.completion_tokens),
+        total_tokens: Set(conversation.total_tokens),
+        event_count: Set(conversation.event_count),
+        sandbox_id: Set(conversation.sandbox_id),
+        execution_status: Set(conversation.execution_status.clone().map(String::from)),
+        created_at: Set(conversation.created_at),
+        last_updated_at: Set(conversation.last_updated_at),
+        over_budget: Set(conversation.over_budget),
+    }
 }

@@ -13,6 +13,7 @@ use tenantry_domain::{
     AuditEntry, Conversation, ConversationId, DomainError, OrgId, Role, UserId, Visibility,
     budget::SpendRecorded,
     conversation_order::ConversationOrder,
+    conversations::execution_status::ExecutionStatus,
     new_id,
     org_policy::{AccessPolicy, MemberAccess},
     ports::{
@@ -25,6 +26,7 @@ use tenantry_domain::{
 
 use crate::{
     SqlDatabase,
+    conversation_rows::conversation_row,
     entities::{conversations, event_segments, org_members, orgs, pending_purges},
     errors::{corrupt, db_error},
     org_store::{audit, rows::role_from_row},
@@ -154,7 +156,7 @@ pub(crate) fn from_row(row: conversations::Model) -> Result<Conversation, Domain
         total_tokens: row.total_tokens,
         event_count: row.event_count,
         sandbox_id: row.sandbox_id,
-        execution_status: row.execution_status,
+        execution_status: row.execution_status.as_deref().and_then(ExecutionStatus::parse),
         created_at: row.created_at,
         last_updated_at: row.last_updated_at,
         over_budget: row.over_budget,
@@ -325,32 +327,10 @@ pub(crate) async fn find_locked(
 #[async_trait]
 impl Conversations for SqlConversationStore {
     async fn create(&self, conversation: &Conversation) -> Result<(), DomainError> {
-        conversations::Entity::insert(conversations::ActiveModel {
-            id: Set(conversation.id),
-            org_id: Set(conversation.org_id),
-            created_by: Set(conversation.created_by),
-            title: Set(conversation.title.clone()),
-            selected_repository: Set(conversation.selected_repository.clone()),
-            selected_branch: Set(conversation.selected_branch.clone()),
-            git_provider: Set(conversation.git_provider.clone()),
-            trigger: Set(conversation.trigger.clone()),
-            llm_model: Set(conversation.llm_model.clone()),
-            visibility: Set(conversation.visibility.name().to_owned()),
-            pr_number: Set(serde_json::json!(conversation.pr_number)),
-            accumulated_cost_micros: Set(conversation.accumulated_cost),
-            prompt_tokens: Set(conversation.prompt_tokens),
-            completion_tokens: Set(conversation.completion_tokens),
-            total_tokens: Set(conversation.total_tokens),
-            event_count: Set(conversation.event_count),
-            sandbox_id: Set(conversation.sandbox_id),
-            execution_status: Set(conversation.execution_status.clone()),
-            created_at: Set(conversation.created_at),
-            last_updated_at: Set(conversation.last_updated_at),
-            over_budget: Set(false),
-        })
-        .exec_without_returning(&self.db.conn)
-        .await
-        .map_err(db_error)?;
+        conversations::Entity::insert(conversation_row(conversation))
+            .exec_without_returning(&self.db.conn)
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 

@@ -3,7 +3,6 @@
 //! [`SqlDatabase::connect`] opens a pool tuned for a server; the store types implement the domain's
 //! ports. SeaORM entities are an implementation detail of this crate and never leave it.
 
-mod agent_report_store;
 mod api_key_store;
 mod billing_store;
 mod connect;
@@ -40,7 +39,6 @@ mod stream_leases;
 mod transaction;
 mod unit_of_work;
 
-pub use agent_report_store::SqlAgentReportStore;
 pub use api_key_store::SqlApiKeyStore;
 pub use billing_store::SqlBillingStore;
 pub use connect::{DatabaseOptions, SqlDatabase};

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use tenantry_domain::{
     AuditEntry, DomainError, OrgId, UserId,
+    conversations::execution_status::ExecutionStatus,
     ports::{SandboxStore, SupervisedSandbox},
     sandbox::{RuntimeRecord, Sandbox, SandboxOrigin, SandboxStatus},
     secrets::{Sealed, SecretAddress},
@@ -215,7 +216,10 @@ impl SandboxStore for SqlSandboxStore {
             .column(conversations::Column::SandboxId)
             .column_as(conversations::Column::LastUpdatedAt.max(), "last_activity")
             .column_as(
-                Expr::cust("SUM(CASE WHEN execution_status = 'running' THEN 1 ELSE 0 END)"),
+                Expr::cust(format!(
+                    "SUM(CASE WHEN execution_status = '{}' THEN 1 ELSE 0 END)",
+                    ExecutionStatus::RUNNING
+                )),
                 "running",
             )
             .filter(conversations::Column::SandboxId.is_in(ids))

@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
 use tenantry_domain::{
     ConversationId, DomainError, OrgId, UserId,
     billing::LedgerKind,
-    budget::{BudgetSource, BudgetTimeZone, Credits, SpendPeriod, SpendRecorded, SpendTotals},
+    budget::{BudgetSource, BudgetTimeZone, CountersAfter, Credits, SpendPeriod, SpendRecorded},
     conversation::Micros,
     new_id,
     spend::usage_charge::{UsageDelta, credit_debit},
@@ -90,20 +90,21 @@ pub(crate) async fn record_spend(
     } else {
         Credits::default()
     };
-    Ok(Some(SpendRecorded {
-        org: subject.org,
-        conversation: subject.conversation,
-        member: subject.member,
+    let after = CountersAfter {
+        org: org_after,
+        member: member_after,
+        conversation: subject.conversation_cost,
+        credits,
+    };
+    Ok(Some(SpendRecorded::counted(
+        subject.org,
+        subject.conversation,
+        subject.member,
         at,
         period,
-        totals: SpendTotals {
-            org_before: org_after - delta.cost,
-            org_after,
-            member_after,
-            conversation_after: subject.conversation_cost,
-            credits,
-        },
-    }))
+        delta.cost,
+        after,
+    )))
 }
 
 /// Adds `cost` to one counter (creating it), returning its new value. A sum beyond

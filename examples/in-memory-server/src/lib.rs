@@ -38,7 +38,6 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.start_tasks = store.clone();
     adapters.device_authorizations = store.clone();
     adapters.llm_profiles = store.clone();
-    adapters.agent_reports = store.clone();
     adapters.remote_deletions = store.clone();
     adapters.mfa = store.clone();
     adapters.sso = store.clone();

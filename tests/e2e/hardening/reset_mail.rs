@@ -49,7 +49,7 @@ async fn known_and_unknown_emails_get_the_same_answer_even_when_mail_fails() {
     let port = free_port();
     let app = spawn_app_with(move |config| {
         config.mail.transport = tenantry::config::MailTransport::Smtp;
-        config.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        config.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
     })
     .await;
     app.register("known.smtp@example.com", PASSWORD).await;

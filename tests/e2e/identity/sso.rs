@@ -424,7 +424,7 @@ async fn an_install_provider_redirects_only_where_allowed_with_a_single_use_code
             name: "corp".into(),
             issuer,
             client_id,
-            client_secret,
+            client_secret: client_secret.into(),
             allowed_domains: vec![],
         }];
     })

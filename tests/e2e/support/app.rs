@@ -93,7 +93,7 @@ async fn start(
     }
     config.http.workers = 2;
     config.http.shutdown_timeout_secs = 1;
-    config.auth.jwt_secret = Some(TEST_JWT_SECRET.clone());
+    config.auth.jwt_secret = Some(TEST_JWT_SECRET.clone().into());
     config.auth.argon2.max_concurrent = 2;
     config.mail.transport = MailTransport::File;
     config.mail.dir = Some(data.path().join("mail"));
@@ -171,7 +171,10 @@ impl TestApp {
                 ("TENANTRY_STORAGE_S3_ACCESS_KEY_ID", &storage.s3_access_key_id),
                 (
                     "TENANTRY_STORAGE_S3_SECRET_ACCESS_KEY",
-                    &storage.s3_secret_access_key,
+                    &storage
+                        .s3_secret_access_key
+                        .as_ref()
+                        .map(|secret| secret.expose().to_owned()),
                 ),
             ] {
                 if let Some(value) = value {

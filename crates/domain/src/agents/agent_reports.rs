@@ -1,27 +1,15 @@
-//! What OpenHands agent servers (1.58) report through their webhooks, as Tenantry reads it.
-//!
-//! The payloads are kept as they came; these are typed views of the few fields Tenantry acts on, so a
-//! new field upstream never breaks ingestion. `POST {base}/conversations` carries one
-//! `ConversationInfo`; `POST {base}/events/{id}` carries an array of events, each with `id` and
-//! `kind`. `ConversationStateUpdateEvent`s (`key`/`value`) carry the execution status and the usage
-//! (`stats.usage_to_metrics.<usage_id>`), whose values are cumulative.
+//! What agent servers report through their webhooks, as the domain acts on it: a conversation's
+//! title, model, status and usage, and batches of events (kept as they came) with the state each
+//! one changes. The agent servers' own format is read by an adapter (`tenantry-agents`).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::{
-    ConversationId, DomainError, FieldError,
-    conversations::conversation::Micros,
-    conversations::usage_bounds::{MAX_REPORTED_COST, MAX_REPORTED_TOKENS},
-};
+use crate::{ConversationId, conversations::conversation::Micros, spend::budget::SpendRecorded};
 
 /// Most events in one reported batch.
 pub const MAX_REPORTED_EVENTS: usize = 1000;
 /// Longest event id kept for deduplication, in bytes.
 pub const MAX_EVENT_KEY: usize = 128;
-/// Longest execution status, in bytes.
-const MAX_STATUS: usize = 32;
-/// Longest title or model name kept, in characters.
-const MAX_TEXT: usize = 500;
 
 /// Usage totals as an agent server reports them: cumulative, so only ever raised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,7 +41,7 @@ pub struct ConversationReport {
     /// Its title, once it has one.
     pub title: Option<String>,
     /// `idle`, `running`, `paused`, `finished`, `error`, `stuck`, `deleting`, …
-    pub execution_status: Option<String>,
+    pub execution_status: Option<crate::conversations::execution_status::ExecutionStatus>,
     /// The agent's model.
     pub llm_model: Option<String>,
     /// Usage so far.
@@ -73,20 +61,23 @@ impl ConversationReport {
     }
 }
 
-/// One reported event: its id (for deduplication) and the event as it came.
+/// One reported event: its id (for deduplication), the event as it came, and what it changes on
+/// its conversation (a state update carries a status or usage; most events change nothing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportedEvent {
     /// The agent's event id.
     pub key: String,
     /// The whole event.
     pub event: Value,
+    /// The status and usage it reports.
+    pub state: AgentStateChange,
 }
 
 /// What a run of events changes on its conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AgentStateChange {
     /// The last execution status among them.
-    pub execution_status: Option<String>,
+    pub execution_status: Option<crate::conversations::execution_status::ExecutionStatus>,
     /// The largest usage among them.
     pub usage: Option<ReportedUsage>,
 }
@@ -96,364 +87,76 @@ impl AgentStateChange {
     pub fn is_empty(&self) -> bool {
         self.execution_status.is_none() && self.usage.is_none()
     }
-}
 
-/// Reads a `ConversationInfo` body. Only `id` is required; fields Tenantry does not know are ignored.
-pub fn conversation_report(body: &Value) -> Result<ConversationReport, DomainError> {
-    let object = body
-        .as_object()
-        .ok_or_else(|| DomainError::invalid("body", "must be a JSON object"))?;
-    let id = object
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(|id| uuid::Uuid::parse_str(id).ok())
-        .ok_or_else(|| DomainError::invalid("id", "must be the conversation's UUID"))?;
-    Ok(ConversationReport {
-        id,
-        title: text(object.get("title")),
-        execution_status: status(object.get("execution_status")),
-        llm_model: text(object.pointer_in(&["agent", "llm", "model"])),
-        usage: match object.get("stats") {
-            Some(stats) => usage_of_stats(stats).map_err(|message| DomainError::invalid("stats", message))?,
-            None => None,
-        },
-    })
-}
-
-/// Reads an events body: a non-empty array of at most 1000 objects, each with a string `id` and
-/// `kind`. Any problem rejects the whole batch. An event id repeated inside the batch counts once.
-pub fn event_batch(body: &Value) -> Result<Vec<ReportedEvent>, DomainError> {
-    let events = body
-        .as_array()
-        .ok_or_else(|| DomainError::invalid("body", "must be a JSON array of events"))?;
-    if events.is_empty() || events.len() > MAX_REPORTED_EVENTS {
-        return Err(DomainError::invalid("body", "send 1 to 1000 events"));
-    }
-    let mut errors = Vec::new();
-    let mut batch: Vec<ReportedEvent> = Vec::with_capacity(events.len());
-    let mut seen = std::collections::HashSet::new();
-    for (index, event) in events.iter().enumerate() {
-        let Some(object) = event.as_object() else {
-            errors.push(FieldError::new(format!("[{index}]"), "must be a JSON object"));
-            continue;
-        };
-        let key = object.get("id").and_then(Value::as_str).unwrap_or_default();
-        if key.is_empty() || key.len() > MAX_EVENT_KEY {
-            errors.push(FieldError::new(
-                format!("[{index}].id"),
-                "must be a string of 1 to 128 bytes",
-            ));
-        }
-        if object
-            .get("kind")
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            errors.push(FieldError::new(
-                format!("[{index}].kind"),
-                "must be a non-empty string",
-            ));
-        }
-        if let Some(Err(message)) = state_stats(event).map(usage_of_stats) {
-            errors.push(FieldError::new(format!("[{index}].value"), message));
-        }
-        if errors.is_empty() && seen.insert(key.to_owned()) {
-            batch.push(ReportedEvent {
-                key: key.to_owned(),
-                event: event.clone(),
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(batch)
-    } else {
-        Err(DomainError::Validation(errors))
-    }
-}
-
-/// What the state-update events among `events` (in order) change: the last execution status, the
-/// largest usage. `full_state` snapshots count as both. Usage beyond the bounds (which
-/// [`event_batch`] refuses) is left out.
-pub fn state_change<'a>(events: impl IntoIterator<Item = &'a Value>) -> AgentStateChange {
-    let mut change = AgentStateChange::default();
-    for event in events {
-        let Some((status_value, stats)) = state_update(event) else {
-            continue;
-        };
-        if let Some(status) = status(status_value) {
-            change.execution_status = Some(status);
-        }
-        if let Some(usage) = stats.and_then(|stats| usage_of_stats(stats).ok().flatten()) {
-            change.usage = Some(change.usage.map_or(usage, |seen| seen.max(usage)));
-        }
-    }
-    change
-}
-
-/// A state-update event's execution status and stats values, when it is one.
-fn state_update(event: &Value) -> Option<(Option<&Value>, Option<&Value>)> {
-    if event.get("kind").and_then(Value::as_str) != Some("ConversationStateUpdateEvent") {
-        return None;
-    }
-    let value = event.get("value").unwrap_or(&Value::Null);
-    Some(match event.get("key").and_then(Value::as_str) {
-        Some("execution_status") => (Some(value), None),
-        Some("stats") => (None, Some(value)),
-        Some("full_state") => (value.get("execution_status"), value.get("stats")),
-        _ => (None, None),
-    })
-}
-
-/// The stats a state-update event carries, if any.
-fn state_stats(event: &Value) -> Option<&Value> {
-    state_update(event).and_then(|(_, stats)| stats)
-}
-
-/// Sums `usage_to_metrics` over its usage ids (the agent, a condenser, a title generator…): the
-/// conversation's usage so far, which must stay within the per-report bounds of
-/// [`crate::conversations::usage_bounds`]. Figures that are not numbers, or negative, count as nothing.
-fn usage_of_stats(stats: &Value) -> Result<Option<ReportedUsage>, String> {
-    let Some(metrics) = stats.get("usage_to_metrics").and_then(Value::as_object) else {
-        return Ok(None);
-    };
-    let (mut cost, mut prompt, mut completion) = (0.0_f64, 0_i128, 0_i128);
-    for metric in metrics.values() {
-        let metric_cost = metric
-            .get("accumulated_cost")
-            .and_then(Value::as_f64)
-            .filter(|cost| cost.is_finite() && *cost >= 0.0)
-            .unwrap_or(0.0);
-        cost += metric_cost;
-        let tokens = metric.get("accumulated_token_usage");
-        let count = |field: &str| {
-            tokens
-                .and_then(|tokens| tokens.get(field))
-                .and_then(Value::as_i64)
-                .filter(|count| *count >= 0)
-                .map_or(0, i128::from)
-        };
-        prompt += count("prompt_tokens");
-        completion += count("completion_tokens");
-    }
-    let micros = (cost * 1_000_000.0).round();
-    if micros > MAX_REPORTED_COST as f64 {
-        return Err("the reported cost must be at most 10^9".into());
-    }
-    let tokens = |count: i128| {
-        i64::try_from(count)
-            .ok()
-            .filter(|count| *count <= MAX_REPORTED_TOKENS)
-            .ok_or_else(|| "the reported tokens must be at most 10^12 of each kind".to_owned())
-    };
-    Ok(Some(ReportedUsage {
-        cost: micros as Micros,
-        prompt_tokens: tokens(prompt)?,
-        completion_tokens: tokens(completion)?,
-    }))
-}
-
-fn status(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_str)
-        .filter(|status| {
-            !status.is_empty()
-                && status.len() <= MAX_STATUS
-                && status.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+    /// What a run of events changes, in order: the last status among them, the largest usage
+    /// (totals are cumulative, so a late one never lowers them).
+    pub fn of_run<'a>(events: impl IntoIterator<Item = &'a ReportedEvent>) -> Self {
+        events.into_iter().fold(Self::default(), |change, event| Self {
+            execution_status: event.state.execution_status.clone().or(change.execution_status),
+            usage: match (change.usage, event.state.usage) {
+                (Some(seen), Some(usage)) => Some(seen.max(usage)),
+                (seen, usage) => usage.or(seen),
+            },
         })
-        .map(str::to_owned)
-}
-
-fn text(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_str)
-        .map(|text| {
-            text.chars()
-                .filter(|c| !c.is_control())
-                .take(MAX_TEXT)
-                .collect::<String>()
-        })
-        .filter(|text| !text.trim().is_empty())
-}
-
-trait PointerIn {
-    fn pointer_in(&self, path: &[&str]) -> Option<&Value>;
-}
-
-impl PointerIn for Map<String, Value> {
-    fn pointer_in(&self, path: &[&str]) -> Option<&Value> {
-        let (first, rest) = path.split_first()?;
-        rest.iter()
-            .try_fold(self.get(*first)?, |value, key| value.get(key))
     }
+}
+
+/// What recording a report did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportOutcome {
+    /// Created or updated, with the usage it added when it added some.
+    Recorded(Option<SpendRecorded>),
+    /// Nothing: the conversation was deleted.
+    Ignored,
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
+    use crate::conversations::execution_status::ExecutionStatus;
 
-    /// Every webhook delivery of a real run of the agent server, in order.
-    fn deliveries() -> Vec<(String, Value)> {
-        let fixture: Value = serde_json::from_str(include_str!(
-            "../../../../tests/fixtures/openhands/webhook_deliveries.json"
-        ))
-        .expect("fixture");
-        fixture["deliveries"]
-            .as_array()
-            .expect("deliveries")
-            .iter()
-            .map(|delivery| {
-                (
-                    delivery["path"].as_str().expect("path").to_owned(),
-                    delivery["body"].clone(),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_real_runs_conversation_reports_read_as_expected() {
-        let reports: Vec<ConversationReport> = deliveries()
-            .iter()
-            .filter(|(path, _)| path == "/conversations")
-            .map(|(_, body)| conversation_report(body).expect("report"))
-            .collect();
-        assert_eq!(reports.len(), 4);
-        assert_eq!(reports[0].execution_status.as_deref(), Some("idle"));
-        assert_eq!(reports[0].title, None);
-        assert_eq!(reports[0].llm_model.as_deref(), Some("openai/fake"));
-        assert_eq!(reports[2].title.as_deref(), Some("Renamed"));
-        assert_eq!(reports[3].execution_status.as_deref(), Some("deleting"));
-        // Three calls of 100 prompt and 20 completion tokens at 1e-6 and 2e-6 per token.
-        assert_eq!(
-            reports[3].usage,
-            Some(ReportedUsage {
-                cost: 420,
-                prompt_tokens: 300,
-                completion_tokens: 60
-            })
-        );
-    }
-
-    #[test]
-    fn the_real_runs_event_batches_carry_status_and_usage() {
-        let batches: Vec<Vec<ReportedEvent>> = deliveries()
-            .iter()
-            .filter(|(path, _)| path.starts_with("/events/"))
-            .map(|(_, body)| event_batch(body).expect("batch"))
-            .collect();
-        assert_eq!(batches.len(), 7);
-        let first = state_change(batches[0].iter().map(|event| &event.event));
-        assert_eq!(first.execution_status.as_deref(), Some("running"));
-        let second = state_change(batches[1].iter().map(|event| &event.event));
-        assert_eq!(second.execution_status.as_deref(), Some("finished"));
-        assert_eq!(
-            second.usage,
-            Some(ReportedUsage {
-                cost: 280,
-                prompt_tokens: 200,
-                completion_tokens: 40
-            })
-        );
-    }
-
-    #[test]
-    fn bad_batches_are_rejected_whole() {
-        assert!(event_batch(&json!({"id": "x"})).is_err());
-        assert!(event_batch(&json!([])).is_err());
-        let missing_kind = json!([{"id": "a", "kind": "MessageEvent"}, {"id": "b"}]);
-        match event_batch(&missing_kind) {
-            Err(DomainError::Validation(errors)) => assert_eq!(errors[0].field, "[1].kind"),
-            other => panic!("{other:?}"),
-        }
-        assert!(event_batch(&json!([{"kind": "MessageEvent"}])).is_err());
-        assert!(event_batch(&json!([1])).is_err());
-    }
-
-    #[test]
-    fn usage_beyond_the_bounds_is_refused_not_saturated() {
-        let metric = |cost: f64, tokens: i64| json!({"accumulated_cost": cost, "accumulated_token_usage": {"prompt_tokens": tokens, "completion_tokens": 1}});
-        let stats = |metrics: Vec<Value>| {
-            let map: Map<String, Value> = metrics
-                .into_iter()
-                .enumerate()
-                .map(|(index, metric)| (format!("usage-{index}"), metric))
-                .collect();
-            json!({"usage_to_metrics": map})
-        };
-        let report = |stats: Value| json!({"id": uuid::Uuid::nil(), "stats": stats});
-        let within =
-            conversation_report(&report(stats(vec![metric(1.5, 10), metric(2.0, 5)]))).expect("report");
-        assert_eq!(
-            within.usage,
-            Some(ReportedUsage {
-                cost: 3_500_000,
-                prompt_tokens: 15,
-                completion_tokens: 2
-            })
-        );
-        // Each metric within the bound, their sum beyond it.
-        let costly = stats(vec![metric(6e8, 0), metric(6e8, 0)]);
-        assert!(matches!(
-            conversation_report(&report(costly.clone())),
-            Err(DomainError::Validation(_))
-        ));
-        let wordy = stats(vec![metric(0.0, i64::MAX), metric(0.0, i64::MAX)]);
-        assert!(conversation_report(&report(wordy)).is_err());
-        let batch = json!([
-            {"id": "a", "kind": "MessageEvent"},
-            {"id": "b", "kind": "ConversationStateUpdateEvent", "key": "stats", "value": costly}
-        ]);
-        match event_batch(&batch) {
-            Err(DomainError::Validation(errors)) => assert_eq!(errors[0].field, "[1].value"),
-            other => panic!("{other:?}"),
+    fn event(status: Option<&str>, usage: Option<ReportedUsage>) -> ReportedEvent {
+        ReportedEvent {
+            key: "k".into(),
+            event: Value::Null,
+            state: AgentStateChange {
+                execution_status: status.and_then(ExecutionStatus::parse),
+                usage,
+            },
         }
     }
 
-    #[test]
-    fn repeated_ids_in_one_batch_count_once() {
-        let batch = event_batch(&json!([
-            {"id": "a", "kind": "MessageEvent"},
-            {"id": "a", "kind": "MessageEvent"},
-            {"id": "b", "kind": "MessageEvent"}
-        ]))
-        .expect("batch");
-        let keys: Vec<&str> = batch.iter().map(|event| event.key.as_str()).collect();
-        assert_eq!(keys, ["a", "b"]);
+    fn usage(cost: Micros, prompt_tokens: i64, completion_tokens: i64) -> ReportedUsage {
+        ReportedUsage {
+            cost,
+            prompt_tokens,
+            completion_tokens,
+        }
     }
 
     #[test]
     fn usage_only_rises() {
-        let low = ReportedUsage {
-            cost: 5,
-            prompt_tokens: 10,
-            completion_tokens: 1,
-        };
-        let high = ReportedUsage {
-            cost: 7,
-            prompt_tokens: 9,
-            completion_tokens: 3,
-        };
-        assert_eq!(
-            low.max(high),
-            ReportedUsage {
-                cost: 7,
-                prompt_tokens: 10,
-                completion_tokens: 3
-            }
-        );
+        assert_eq!(usage(5, 10, 1).max(usage(7, 9, 3)), usage(7, 10, 3));
     }
 
     #[test]
-    fn reports_need_an_id_and_ignore_unknown_fields() {
-        assert!(conversation_report(&json!({"title": "x"})).is_err());
-        let report = conversation_report(&json!({
-            "id": "5542a5f7-8c28-4176-ae6f-3a62f69b62e0",
-            "execution_status": "Some Weird Status",
-            "brand_new_field": {"anything": true}
-        }))
-        .expect("report");
-        assert_eq!(report.execution_status, None, "an unreadable status is ignored");
+    fn a_run_keeps_the_last_status_and_the_largest_usage() {
+        let run = [
+            event(Some("running"), Some(usage(7, 10, 3))),
+            event(None, None),
+            event(Some("finished"), Some(usage(5, 12, 1))),
+            event(None, None),
+        ];
+        let change = AgentStateChange::of_run(&run);
+        assert_eq!(
+            change.execution_status.map(String::from).as_deref(),
+            Some("finished")
+        );
+        assert_eq!(change.usage, Some(usage(7, 12, 3)));
+    }
+
+    #[test]
+    fn a_run_without_state_updates_changes_nothing() {
+        assert!(AgentStateChange::of_run(&[event(None, None)]).is_empty());
     }
 }

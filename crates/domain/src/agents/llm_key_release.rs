@@ -74,58 +74,114 @@ pub fn decide_llm_key(facts: LlmKeyFacts) -> Result<LlmKeyChoice, DomainError> {
 mod tests {
     use super::*;
 
+    fn by(role: Role) -> SandboxOrigin {
+        SandboxOrigin::Registered { role: Some(role) }
+    }
+
+    fn facts(
+        sandbox_trusted: bool,
+        member_key_allowed: bool,
+        member_key_stored: bool,
+        org_key_stored: bool,
+    ) -> LlmKeyFacts {
+        LlmKeyFacts {
+            sandbox_trusted,
+            member_key_allowed,
+            member_key_stored,
+            org_key_stored,
+        }
+    }
+
+    fn withheld(facts: LlmKeyFacts) -> bool {
+        matches!(
+            decide_llm_key(facts),
+            Err(DomainError::Refused {
+                code: "org_llm_key_withheld",
+                ..
+            })
+        )
+    }
+
     #[test]
-    fn trust_needs_an_admin_then_and_now_and_an_allowed_url() {
-        let by = |role| SandboxOrigin::Registered { role: Some(role) };
+    fn a_sandbox_an_admin_registered_is_trusted_while_its_creator_stays_admin() {
         assert!(trusted_with_org_key(by(Role::Admin), Some(Role::Owner), true));
         assert!(trusted_with_org_key(by(Role::Owner), Some(Role::Admin), true));
-        assert!(!trusted_with_org_key(by(Role::Admin), Some(Role::Admin), false));
+    }
+
+    #[test]
+    fn a_sandbox_registered_below_admin_is_not_trusted() {
         assert!(!trusted_with_org_key(
             by(Role::Developer),
             Some(Role::Admin),
             true
         ));
         assert!(!trusted_with_org_key(
+            SandboxOrigin::Registered { role: None },
+            Some(Role::Owner),
+            true
+        ));
+    }
+
+    #[test]
+    fn a_creator_demoted_or_gone_takes_the_trust_away() {
+        assert!(!trusted_with_org_key(
             by(Role::Admin),
             Some(Role::Developer),
             true
         ));
         assert!(!trusted_with_org_key(by(Role::Admin), None, true));
-        assert!(!trusted_with_org_key(
-            SandboxOrigin::Registered { role: None },
-            Some(Role::Owner),
-            true
-        ));
-        assert!(trusted_with_org_key(SandboxOrigin::Provisioned, None, true));
+    }
+
+    #[test]
+    fn a_url_off_the_allow_list_is_never_trusted() {
+        assert!(!trusted_with_org_key(by(Role::Admin), Some(Role::Admin), false));
         assert!(!trusted_with_org_key(SandboxOrigin::Provisioned, None, false));
     }
 
     #[test]
-    fn the_org_key_goes_only_to_trusted_sandboxes() {
-        use LlmKeyChoice::*;
-        let facts = |sandbox_trusted, member_key_allowed, member_key_stored, org_key_stored| LlmKeyFacts {
-            sandbox_trusted,
-            member_key_allowed,
-            member_key_stored,
-            org_key_stored,
-        };
-        let refused = |facts| {
-            matches!(
-                decide_llm_key(facts),
-                Err(DomainError::Refused {
-                    code: "org_llm_key_withheld",
-                    ..
-                })
-            )
-        };
-        // (trusted, allowed, member's, org's) → choice
-        assert_eq!(decide_llm_key(facts(false, true, true, true)).ok(), Some(Member));
-        assert_eq!(decide_llm_key(facts(true, true, true, true)).ok(), Some(Member));
-        assert_eq!(decide_llm_key(facts(true, true, false, true)).ok(), Some(Org));
-        assert_eq!(decide_llm_key(facts(true, false, true, true)).ok(), Some(Org));
-        assert_eq!(decide_llm_key(facts(false, true, false, false)).ok(), Some(None));
-        assert_eq!(decide_llm_key(facts(false, false, true, false)).ok(), Some(None));
-        assert!(refused(facts(false, true, false, true)));
-        assert!(refused(facts(false, false, true, true)));
+    fn a_sandbox_tenantry_runs_is_trusted() {
+        assert!(trusted_with_org_key(SandboxOrigin::Provisioned, None, true));
+    }
+
+    #[test]
+    fn the_members_own_key_goes_first_wherever_it_may() {
+        assert_eq!(
+            decide_llm_key(facts(false, true, true, true)).ok(),
+            Some(LlmKeyChoice::Member)
+        );
+        assert_eq!(
+            decide_llm_key(facts(true, true, true, true)).ok(),
+            Some(LlmKeyChoice::Member)
+        );
+    }
+
+    #[test]
+    fn a_trusted_sandbox_gets_the_orgs_key_when_the_member_has_none_or_may_not_use_it() {
+        assert_eq!(
+            decide_llm_key(facts(true, true, false, true)).ok(),
+            Some(LlmKeyChoice::Org)
+        );
+        assert_eq!(
+            decide_llm_key(facts(true, false, true, true)).ok(),
+            Some(LlmKeyChoice::Org)
+        );
+    }
+
+    #[test]
+    fn without_any_usable_key_none_is_sent() {
+        assert_eq!(
+            decide_llm_key(facts(false, true, false, false)).ok(),
+            Some(LlmKeyChoice::None)
+        );
+        assert_eq!(
+            decide_llm_key(facts(false, false, true, false)).ok(),
+            Some(LlmKeyChoice::None)
+        );
+    }
+
+    #[test]
+    fn an_untrusted_sandbox_is_refused_rather_than_given_the_orgs_key() {
+        assert!(withheld(facts(false, true, false, true)));
+        assert!(withheld(facts(false, false, true, true)));
     }
 }

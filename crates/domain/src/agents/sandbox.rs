@@ -187,15 +187,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_and_urls_are_checked() {
+    fn a_name_is_trimmed() {
         assert_eq!(sandbox_name("  box 1 ").expect("valid"), "box 1");
+    }
+
+    #[test]
+    fn a_blank_or_multi_line_name_is_refused() {
         assert!(sandbox_name(" ").is_err());
         assert!(sandbox_name("a\nb").is_err());
+    }
+
+    #[test]
+    fn an_http_url_keeps_its_path_without_a_trailing_slash() {
         assert_eq!(
             sandbox_url("http://127.0.0.1:8000/").expect("valid"),
             "http://127.0.0.1:8000"
         );
         assert!(sandbox_url("https://agents.example.com/run-7").is_ok());
+    }
+
+    #[test]
+    fn a_url_of_another_scheme_or_without_a_host_is_refused() {
         assert!(sandbox_url("ftp://x").is_err());
         assert!(sandbox_url("http://").is_err());
         assert!(sandbox_url("http:// spaced").is_err());

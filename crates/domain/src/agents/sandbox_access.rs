@@ -126,11 +126,15 @@ pub fn decide_report_target(
     match existing {
         None if deleted => Ok(ReportTarget::Ignore),
         None => Ok(ReportTarget::Create),
-        Some(found) if found.org_id == sandbox_org && found.sandbox_id == Some(sandbox_id) => {
-            Ok(ReportTarget::Update)
-        }
+        Some(found) if sandbox_owns(found, sandbox_org, sandbox_id) => Ok(ReportTarget::Update),
         Some(_) => Err(DomainError::NotFound),
     }
+}
+
+/// Whether a conversation is the sandbox's own: in its org, and run by it. Only then may the
+/// sandbox's reports and events change it.
+pub fn sandbox_owns(conversation: ExistingConversation, sandbox_org: OrgId, sandbox_id: Uuid) -> bool {
+    conversation.org_id == sandbox_org && conversation.sandbox_id == Some(sandbox_id)
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ pub struct Conversation {
     /// The sandbox whose agent server runs it, if one does.
     pub sandbox_id: Option<uuid::Uuid>,
     /// The agent's execution status as last reported (`running`, `finished`, …).
-    pub execution_status: Option<String>,
+    pub execution_status: Option<crate::conversations::execution_status::ExecutionStatus>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed (metadata, events or usage).

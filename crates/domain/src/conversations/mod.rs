@@ -7,6 +7,7 @@ pub mod event;
 pub mod event_gaps;
 pub mod event_ids;
 pub mod event_search;
+pub mod execution_status;
 pub mod orphan_batches;
 pub mod retention;
 pub mod services;

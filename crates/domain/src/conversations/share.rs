@@ -33,7 +33,7 @@ pub struct SharedConversation {
     /// Repository.
     pub repository: Option<String>,
     /// The agent's execution status, when an agent server reports it.
-    pub status: Option<String>,
+    pub status: Option<crate::conversations::execution_status::ExecutionStatus>,
     /// How many events it has.
     pub event_count: i64,
     /// When it was created.

@@ -154,6 +154,59 @@ impl AuditAction {
             AuditAction::BudgetAlert => "budget.alert",
         }
     }
+
+    /// The action a stored name stands for.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "org.created" => AuditAction::OrgCreated,
+            "org.updated" => AuditAction::OrgUpdated,
+            "org.deleted" => AuditAction::OrgDeleted,
+            "member.added" => AuditAction::MemberAdded,
+            "member.role_changed" => AuditAction::MemberRoleChanged,
+            "member.removed" => AuditAction::MemberRemoved,
+            "invitation.sent" => AuditAction::InvitationSent,
+            "invitation.accepted" => AuditAction::InvitationAccepted,
+            "invitation.revoked" => AuditAction::InvitationRevoked,
+            "ownership.transferred" => AuditAction::OwnershipTransferred,
+            "secrets.read" => AuditAction::SecretsRead,
+            "secret.set" => AuditAction::SecretSet,
+            "secret.deleted" => AuditAction::SecretDeleted,
+            "api_key.created" => AuditAction::ApiKeyCreated,
+            "api_key.revoked" => AuditAction::ApiKeyRevoked,
+            "conversation.shared" => AuditAction::ConversationShared,
+            "share.revoked" => AuditAction::ShareRevoked,
+            "conversation.reassigned" => AuditAction::ConversationReassigned,
+            "conversation.expired" => AuditAction::ConversationExpired,
+            "settings.updated" => AuditAction::SettingsUpdated,
+            "user.created" => AuditAction::UserCreated,
+            "user.disabled" => AuditAction::UserDisabled,
+            "user.enabled" => AuditAction::UserEnabled,
+            "user.mfa_enabled" => AuditAction::MfaEnabled,
+            "user.mfa_disabled" => AuditAction::MfaDisabled,
+            "user.mfa_recovery_code_used" => AuditAction::MfaRecoveryCodeUsed,
+            "superadmin.granted" => AuditAction::SuperadminGranted,
+            "superadmin.revoked" => AuditAction::SuperadminRevoked,
+            "sandbox.created" => AuditAction::SandboxCreated,
+            "sandbox.deleted" => AuditAction::SandboxDeleted,
+            "sandbox.started" => AuditAction::SandboxStarted,
+            "sandbox.paused" => AuditAction::SandboxPaused,
+            "sandbox.resumed" => AuditAction::SandboxResumed,
+            "sandbox.stopped" => AuditAction::SandboxStopped,
+            "sandbox.failed" => AuditAction::SandboxFailed,
+            "org.sso_configured" => AuditAction::SsoConfigured,
+            "org.sso_removed" => AuditAction::SsoRemoved,
+            "org.policy_updated" => AuditAction::PolicyUpdated,
+            "user.sso_linked" => AuditAction::SsoLinked,
+            "billing.checkout_started" => AuditAction::CheckoutStarted,
+            "billing.credits_purchased" => AuditAction::CreditsPurchased,
+            "org.budget_updated" => AuditAction::BudgetUpdated,
+            "org.domain_added" => AuditAction::DomainAdded,
+            "org.domain_verified" => AuditAction::DomainVerified,
+            "org.domain_removed" => AuditAction::DomainRemoved,
+            "budget.alert" => AuditAction::BudgetAlert,
+            _ => return None,
+        })
+    }
 }
 
 /// One entry of an org's audit log.
@@ -167,8 +220,8 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     /// Who (none for system actions).
     pub actor_id: Option<UserId>,
-    /// What (see [`AuditAction::name`]).
-    pub action: String,
+    /// What.
+    pub action: AuditAction,
     /// Kind of the thing acted on (`org`, `member`, `invitation`).
     pub target_type: String,
     /// Its id.
@@ -192,10 +245,71 @@ impl AuditEntry {
             org_id,
             at,
             actor_id,
-            action: action.name().to_owned(),
+            action,
             target_type: target.0.to_owned(),
             target_id: target.1,
             detail,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_name() {
+        for (name, action) in [
+            ("org.created", AuditAction::OrgCreated),
+            ("org.updated", AuditAction::OrgUpdated),
+            ("org.deleted", AuditAction::OrgDeleted),
+            ("member.added", AuditAction::MemberAdded),
+            ("member.role_changed", AuditAction::MemberRoleChanged),
+            ("member.removed", AuditAction::MemberRemoved),
+            ("invitation.sent", AuditAction::InvitationSent),
+            ("invitation.accepted", AuditAction::InvitationAccepted),
+            ("invitation.revoked", AuditAction::InvitationRevoked),
+            ("ownership.transferred", AuditAction::OwnershipTransferred),
+            ("secrets.read", AuditAction::SecretsRead),
+            ("secret.set", AuditAction::SecretSet),
+            ("secret.deleted", AuditAction::SecretDeleted),
+            ("api_key.created", AuditAction::ApiKeyCreated),
+            ("api_key.revoked", AuditAction::ApiKeyRevoked),
+            ("conversation.shared", AuditAction::ConversationShared),
+            ("share.revoked", AuditAction::ShareRevoked),
+            ("conversation.reassigned", AuditAction::ConversationReassigned),
+            ("conversation.expired", AuditAction::ConversationExpired),
+            ("settings.updated", AuditAction::SettingsUpdated),
+            ("user.created", AuditAction::UserCreated),
+            ("user.disabled", AuditAction::UserDisabled),
+            ("user.enabled", AuditAction::UserEnabled),
+            ("user.mfa_enabled", AuditAction::MfaEnabled),
+            ("user.mfa_disabled", AuditAction::MfaDisabled),
+            ("user.mfa_recovery_code_used", AuditAction::MfaRecoveryCodeUsed),
+            ("superadmin.granted", AuditAction::SuperadminGranted),
+            ("superadmin.revoked", AuditAction::SuperadminRevoked),
+            ("sandbox.created", AuditAction::SandboxCreated),
+            ("sandbox.deleted", AuditAction::SandboxDeleted),
+            ("sandbox.started", AuditAction::SandboxStarted),
+            ("sandbox.paused", AuditAction::SandboxPaused),
+            ("sandbox.resumed", AuditAction::SandboxResumed),
+            ("sandbox.stopped", AuditAction::SandboxStopped),
+            ("sandbox.failed", AuditAction::SandboxFailed),
+            ("org.sso_configured", AuditAction::SsoConfigured),
+            ("org.sso_removed", AuditAction::SsoRemoved),
+            ("org.policy_updated", AuditAction::PolicyUpdated),
+            ("user.sso_linked", AuditAction::SsoLinked),
+            ("billing.checkout_started", AuditAction::CheckoutStarted),
+            ("billing.credits_purchased", AuditAction::CreditsPurchased),
+            ("org.budget_updated", AuditAction::BudgetUpdated),
+            ("org.domain_added", AuditAction::DomainAdded),
+            ("org.domain_verified", AuditAction::DomainVerified),
+            ("org.domain_removed", AuditAction::DomainRemoved),
+            ("budget.alert", AuditAction::BudgetAlert),
+        ] {
+            assert_eq!(action.name(), name);
+            assert_eq!(AuditAction::parse(name), Some(action));
+        }
+        assert_eq!(AuditAction::parse("org.unknown"), None);
     }
 }

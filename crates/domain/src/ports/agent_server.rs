@@ -1,7 +1,8 @@
 use async_trait::async_trait;
-use serde_json::Value;
 
-use crate::{ConversationId, SecretString, agents::outbound_policy::OutboundRefusal};
+use crate::{
+    ConversationId, SecretString, agents::agent_launch::Launch, agents::outbound_policy::OutboundRefusal,
+};
 
 /// Why a call to an agent server did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,13 +28,13 @@ pub trait AgentServer: Send + Sync {
     /// nothing.
     async fn check_destination(&self, base_url: &str) -> Result<(), AgentServerFailure>;
 
-    /// `POST {base}/api/conversations`; the conversation the agent server answers with.
+    /// `POST {base}/api/conversations`: starts the conversation `launch` describes.
     async fn start_conversation(
         &self,
         base_url: &str,
         key: &SecretString,
-        request: &Value,
-    ) -> Result<Value, AgentServerFailure>;
+        launch: &Launch,
+    ) -> Result<(), AgentServerFailure>;
 
     /// `POST {base}/api/conversations/{id}/events` with a user message, running the agent.
     async fn send_message(
@@ -41,7 +42,7 @@ pub trait AgentServer: Send + Sync {
         base_url: &str,
         key: &SecretString,
         conversation: ConversationId,
-        message: &Value,
+        text: &str,
     ) -> Result<(), AgentServerFailure>;
 
     /// `POST {base}/api/conversations/{id}/pause`.

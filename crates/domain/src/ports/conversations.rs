@@ -37,7 +37,7 @@ pub struct ConversationFilter {
     /// Exact repository.
     pub repository: Option<String>,
     /// Exact execution status.
-    pub execution_status: Option<String>,
+    pub execution_status: Option<crate::conversations::execution_status::ExecutionStatus>,
     /// Only those run on this sandbox.
     pub sandbox: Option<uuid::Uuid>,
     /// Created within.

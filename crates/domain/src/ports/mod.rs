@@ -6,7 +6,6 @@
 
 mod access_tokens;
 mod accounts;
-mod agent_report_store;
 mod agent_server;
 mod api_key_format;
 mod api_key_store;
@@ -60,7 +59,6 @@ mod unit_of_work;
 
 pub use access_tokens::AccessTokens;
 pub use accounts::{Accounts, Registration, SsoIdentity};
-pub use agent_report_store::{AgentReportStore, ReportOutcome};
 pub use agent_server::{AgentServer, AgentServerFailure};
 pub use api_key_format::ApiKeyFormat;
 pub use api_key_store::ApiKeyStore;
@@ -115,6 +113,6 @@ pub use stream_tickets::{StreamTicket, StreamTickets};
 pub use totp_codes::{TotpCodes, TotpProvisioning};
 pub use transaction::{
     AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows, OpenInvitation,
-    OrgRows, RowsTransaction, SandboxRows, Transaction, UserRows,
+    OrgRows, ReportRows, ReportedConversation, RowsTransaction, SandboxRows, Transaction, UserRows,
 };
 pub use unit_of_work::UnitOfWork;

@@ -7,3 +7,4 @@ pub mod org_policy;
 pub mod provider_key;
 pub mod services;
 pub mod sso;
+pub mod sso_joining;

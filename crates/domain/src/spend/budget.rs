@@ -164,6 +164,49 @@ pub struct SpendRecorded {
     pub totals: SpendTotals,
 }
 
+/// The counters one counted report left: the org's and the member's this period, the
+/// conversation's cost in all, and the org's credits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountersAfter {
+    /// The org's spending this period, with the report.
+    pub org: Micros,
+    /// The member's spending this period, with the report.
+    pub member: Micros,
+    /// The conversation's cost in all, with the report.
+    pub conversation: Micros,
+    /// The org's credits, with the report.
+    pub credits: Credits,
+}
+
+impl SpendRecorded {
+    /// The record of `cost` counted for `member`'s `conversation` in `org` at `at`, leaving
+    /// `after`: the org's spending before the report is what it left less the cost.
+    pub fn counted(
+        org: crate::OrgId,
+        conversation: crate::ConversationId,
+        member: UserId,
+        at: DateTime<Utc>,
+        period: SpendPeriod,
+        cost: Micros,
+        after: CountersAfter,
+    ) -> Self {
+        Self {
+            org,
+            conversation,
+            member,
+            at,
+            period,
+            totals: SpendTotals {
+                org_before: after.org - cost,
+                org_after: after.org,
+                member_after: after.member,
+                conversation_after: after.conversation,
+                credits: after.credits,
+            },
+        }
+    }
+}
+
 /// Refuses starting or continuing an agent once a budget is used up: the org's monthly budget, the
 /// member's cap, or the conversation's own limit.
 pub fn check_budget(

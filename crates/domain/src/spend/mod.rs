@@ -6,4 +6,3 @@ pub mod rate_limit;
 pub mod services;
 pub mod spend_period;
 pub mod usage_charge;
-pub mod webhook_signature;

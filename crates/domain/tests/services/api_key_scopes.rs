@@ -22,7 +22,7 @@ async fn a_key_acts_in_its_org_with_its_scopes_only() {
     let (_, plain) = world.api_keys.create(&dev.caller, org, input(&[])).await.unwrap();
     let (_, scoped) = world
         .api_keys
-        .create(&dev.caller, org, input(&[SCOPE_SECRETS_READ]))
+        .create(&dev.caller, org, input(&["secrets:read"]))
         .await
         .unwrap();
 

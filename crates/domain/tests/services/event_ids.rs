@@ -190,6 +190,9 @@ impl tenantry_domain::ports::Transaction for CutTransaction {
     fn sandboxes(&self) -> &dyn tenantry_domain::ports::SandboxRows {
         self.inner.sandboxes()
     }
+    fn reports(&self) -> &dyn tenantry_domain::ports::ReportRows {
+        self.inner.reports()
+    }
     async fn commit(self: Box<Self>) -> Result<(), DomainError> {
         if self.landed {
             self.inner.commit().await?;

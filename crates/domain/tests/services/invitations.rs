@@ -51,7 +51,7 @@ async fn the_invited_person_joins_with_the_invited_role_once() {
     assert!(matches!(again, Err(DomainError::NotFound)), "{again:?}");
     assert_eq!(
         world.orgs.audit_log(&owner.caller, org, None, 1).await.unwrap()[0].action,
-        "invitation.accepted"
+        tenantry_domain::AuditAction::InvitationAccepted
     );
 }
 

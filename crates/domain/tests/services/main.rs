@@ -4,13 +4,16 @@
 mod world;
 
 mod api_key_scopes;
+mod billing;
 mod budgets;
 mod credentials;
 mod event_ids;
+mod export;
 mod follow;
 mod import;
 mod invitations;
 mod memberships;
+mod mfa;
 mod rate_limits;
 mod retention;
 mod sandbox_lifecycle;

@@ -155,7 +155,7 @@ async fn a_removed_member_loses_keys_invitations_and_current_org_at_once() {
     let user = world.identity.active_user(admin.user.id).await.unwrap();
     assert_eq!(user.current_org_id, Some(admin.personal_org));
     let log = world.orgs.audit_log(&owner.caller, org, None, 10).await.unwrap();
-    assert_eq!(log[0].action, "member.removed");
+    assert_eq!(log[0].action, tenantry_domain::AuditAction::MemberRemoved);
     assert_eq!(log[0].detail["invitations_revoked"], 1);
 }
 

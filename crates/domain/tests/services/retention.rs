@@ -72,7 +72,7 @@ async fn idle_conversations_expire_with_their_events_and_an_audit_entry() {
     let audit = world.orgs.audit_log(&owner.caller, org, None, 10).await.unwrap();
     let expired: Vec<_> = audit
         .iter()
-        .filter(|entry| entry.action == "conversation.expired")
+        .filter(|entry| entry.action == tenantry_domain::AuditAction::ConversationExpired)
         .collect();
     assert_eq!(expired.len(), 1);
     assert_eq!(expired[0].target_id.as_deref(), Some(old.id.to_string().as_str()));

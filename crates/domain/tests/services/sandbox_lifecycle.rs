@@ -5,10 +5,11 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use futures::future::join_all;
-use serde_json::{Value, json};
 use tenantry_crypto::{KeyRing, RandomSecretTokens};
 use tenantry_domain::{
     ConversationId, DomainError, OrgId, Role, SecretString,
+    agent_reports::ConversationReport,
+    conversations::execution_status::ExecutionStatus,
     outbound_policy::OutboundPolicy,
     ports::{AgentServer, AgentServerFailure, IgnoreSpending},
     sandbox::SandboxStatus,
@@ -37,8 +38,8 @@ impl AgentServer for Unreachable {
         &self,
         _: &str,
         _: &SecretString,
-        _: &Value,
-    ) -> Result<Value, AgentServerFailure> {
+        _: &tenantry_domain::agent_launch::Launch,
+    ) -> Result<(), AgentServerFailure> {
         Err(AgentServerFailure::Unavailable)
     }
     async fn send_message(
@@ -46,7 +47,7 @@ impl AgentServer for Unreachable {
         _: &str,
         _: &SecretString,
         _: ConversationId,
-        _: &Value,
+        _: &str,
     ) -> Result<(), AgentServerFailure> {
         Err(AgentServerFailure::Unavailable)
     }
@@ -87,7 +88,6 @@ fn sandboxes_with(limits: SandboxLimits) -> Sandboxes {
     let service = SandboxService::new(
         SandboxPorts {
             sandboxes: store.clone(),
-            reports: store.clone(),
             events: Arc::new(MemoryEventStore::new()),
             unit_of_work: store.clone(),
             signals: Arc::new(MemorySignalBus::default()),
@@ -175,7 +175,7 @@ impl Sandboxes {
             .await
             .expect("audit")
             .into_iter()
-            .map(|entry| entry.action)
+            .map(|entry| entry.action.name().to_owned())
             .collect()
     }
 }
@@ -345,9 +345,10 @@ async fn a_sandbox_with_a_running_conversation_is_not_idle() {
         .authenticate(key.expose())
         .await
         .expect("the sandbox's key");
-    let report = json!({ "id": Uuid::new_v4().to_string(), "execution_status": "running" });
+    let mut report = ConversationReport::naming(Uuid::new_v4());
+    report.execution_status = ExecutionStatus::parse("running");
     s.service
-        .report_conversation(&actor, &report)
+        .report_conversation(&actor, report)
         .await
         .expect("reported");
     s.world.clock.advance(delta(IDLE * 3));

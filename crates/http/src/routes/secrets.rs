@@ -68,7 +68,7 @@ fn key_body(key: &ApiKey) -> ApiKeyBody {
         name: key.name.clone(),
         prefix: key.prefix.clone(),
         user_id: key.user_id,
-        scopes: key.scopes.clone(),
+        scopes: key.scopes.iter().map(|scope| scope.as_str().to_owned()).collect(),
         created_at: rfc3339_text(&key.created_at),
         last_used_at: key.last_used_at.as_ref().map(rfc3339_text),
         expires_at: key.expires_at.as_ref().map(rfc3339_text),

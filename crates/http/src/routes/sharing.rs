@@ -85,7 +85,7 @@ impl From<SharedConversation> for SharedBody {
         Self {
             title: conversation.title,
             repository: conversation.repository,
-            status: conversation.status,
+            status: conversation.status.map(String::from),
             event_count: conversation.event_count,
             created_at: rfc3339_text(&conversation.created_at),
             last_updated_at: rfc3339_text(&conversation.last_updated_at),

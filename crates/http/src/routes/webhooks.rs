@@ -5,6 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::Value;
+use tenantry_agents::webhook_reports::{conversation_report, event_batch};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -67,7 +68,8 @@ pub(crate) async fn report_conversation(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let _slot = ReportSlots::take(&req).await?;
-    state.sandboxes.report_conversation(&sandbox.0, &body).await?;
+    let report = conversation_report(&body)?;
+    state.sandboxes.report_conversation(&sandbox.0, report).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -98,9 +100,10 @@ pub(crate) async fn report_events(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let _slot = ReportSlots::take(&req).await?;
+    let events = event_batch(&body)?;
     let appended = state
         .sandboxes
-        .report_events(&sandbox.0, path.into_inner(), &body)
+        .report_events(&sandbox.0, path.into_inner(), events)
         .await?;
     Ok(HttpResponse::Ok().json(match appended {
         Some(range) => ReportedEventsBody {

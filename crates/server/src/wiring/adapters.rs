@@ -8,15 +8,16 @@ use tenantry_crypto::{
 };
 use tenantry_dns::DnsDomainVerifier;
 use tenantry_domain::{
+    SecretString,
     clock::{Clock, SystemClock},
     ports::{
-        AccessTokens, Accounts, AgentReportStore, AgentServer, ApiKeyFormat, ApiKeyStore, AuditLog,
-        BackgroundTasks, BillingStore, ConversationShares, Conversations, Credentials, DomainVerifier,
-        EventIndex, EventStore, ExpiredRows, LoginThrottleStore, Mailer, MemberDirectory, MfaStore,
-        OidcClient, OneTimeTokens, Orgs, PasswordHasher, PaymentProvider, Probe, PurgeQueue,
-        RemoteDeletionQueue, RequestCounters, RetentionStore, SandboxRuntime, SandboxStore, SecretCipher,
-        SecretStore, SecretTokens, SessionReads, SessionThenRead, Sessions, SettingsStore, SignalBus,
-        SpendStore, SsoStore, StreamTickets, TotpCodes, UnitOfWork,
+        AccessTokens, Accounts, AgentServer, ApiKeyFormat, ApiKeyStore, AuditLog, BackgroundTasks,
+        BillingStore, ConversationShares, Conversations, Credentials, DomainVerifier, EventIndex, EventStore,
+        ExpiredRows, LoginThrottleStore, Mailer, MemberDirectory, MfaStore, OidcClient, OneTimeTokens, Orgs,
+        PasswordHasher, PaymentProvider, Probe, PurgeQueue, RemoteDeletionQueue, RequestCounters,
+        RetentionStore, SandboxRuntime, SandboxStore, SecretCipher, SecretStore, SecretTokens, SessionReads,
+        SessionThenRead, Sessions, SettingsStore, SignalBus, SpendStore, SsoStore, StreamTickets, TotpCodes,
+        UnitOfWork,
     },
 };
 use tenantry_mail::{FileMailer, LogMailer, SmtpMailer};
@@ -24,16 +25,15 @@ use tenantry_objects::{CachedEventStore, ObjectEventStore, open_object_store};
 use tenantry_oidc::{HttpLimits as OidcHttpLimits, OpenIdConnectClient};
 use tenantry_payments::{NoPayments, StripePayments, StripeSettings};
 use tenantry_sql::{
-    PostgresSessionReads, SqlAgentReportStore, SqlApiKeyStore, SqlBillingStore, SqlConversationStore,
-    SqlDatabase, SqlExpiredRows, SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore,
-    SqlRemoteDeletionQueue, SqlRequestCounters, SqlSandboxStore, SqlSecretStore, SqlShareStore, SqlSignalBus,
-    SqlSpendStore, SqlSsoStore, SqlUnitOfWork,
+    PostgresSessionReads, SqlApiKeyStore, SqlBillingStore, SqlConversationStore, SqlDatabase, SqlExpiredRows,
+    SqlIdentityStore, SqlLoginThrottle, SqlMfaStore, SqlOrgStore, SqlRemoteDeletionQueue, SqlRequestCounters,
+    SqlSandboxStore, SqlSecretStore, SqlShareStore, SqlSignalBus, SqlSpendStore, SqlSsoStore, SqlUnitOfWork,
 };
 
 use super::keys::{jwt_secret, key_ring};
 use crate::{
     background::TokioBackground,
-    config::{Config, MailTransport, absolute},
+    config::{Config, MailTransport, PaymentProviderKind, absolute},
     metrics::MeteredEventStore,
 };
 
@@ -78,8 +78,6 @@ pub struct Adapters {
     pub api_keys: Arc<dyn ApiKeyStore>,
     /// Registered sandboxes.
     pub sandboxes: Arc<dyn SandboxStore>,
-    /// Conversations as agent servers report them.
-    pub agent_reports: Arc<dyn AgentReportStore>,
     /// Deletions an agent server missed.
     pub remote_deletions: Arc<dyn RemoteDeletionQueue>,
     /// What `/readyz` checks.
@@ -198,7 +196,6 @@ impl Adapters {
             settings: secrets,
             api_keys: Arc::new(SqlApiKeyStore::new(database.clone())),
             sandboxes: Arc::new(SqlSandboxStore::new(database.clone())),
-            agent_reports: Arc::new(SqlAgentReportStore::new(database.clone())),
             remote_deletions: Arc::new(SqlRemoteDeletionQueue::new(database.clone())),
             mailer: mailer(config)?,
             password_hasher: Arc::new(password_hasher(config)?),
@@ -286,7 +283,8 @@ fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
         MailTransport::Smtp => {
             let url = mail
                 .smtp_url
-                .as_deref()
+                .as_ref()
+                .map(SecretString::expose)
                 .context("mail.transport = smtp needs mail.smtp_url")?;
             Arc::new(SmtpMailer::new(url, mail.from.clone())?)
         }
@@ -296,17 +294,18 @@ fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
 /// The configured payment provider (`billing.provider`).
 fn payment_provider(config: &Config) -> anyhow::Result<Arc<dyn PaymentProvider>> {
     let billing = &config.billing;
-    match billing.provider.as_str() {
-        "none" => Ok(Arc::new(NoPayments)),
-        "stripe" => {
+    match billing.provider {
+        PaymentProviderKind::None => Ok(Arc::new(NoPayments)),
+        PaymentProviderKind::Stripe => {
             anyhow::ensure!(
-                !billing.stripe_secret_key.is_empty() && !billing.stripe_webhook_secret.is_empty(),
+                !billing.stripe_secret_key.expose().is_empty()
+                    && !billing.stripe_webhook_secret.expose().is_empty(),
                 "billing.provider = stripe needs billing.stripe_secret_key and billing.stripe_webhook_secret"
             );
             let stripe = StripePayments::new(StripeSettings {
                 api_base: billing.stripe_api_base.clone(),
-                secret_key: billing.stripe_secret_key.clone(),
-                webhook_secret: billing.stripe_webhook_secret.clone(),
+                secret_key: billing.stripe_secret_key.expose().to_owned(),
+                webhook_secret: billing.stripe_webhook_secret.expose().to_owned(),
                 currency: billing.currency.clone(),
                 success_url: billing.success_url.clone(),
                 cancel_url: billing.cancel_url.clone(),
@@ -315,7 +314,6 @@ fn payment_provider(config: &Config) -> anyhow::Result<Arc<dyn PaymentProvider>>
             .map_err(|error| anyhow::anyhow!("Stripe client: {error}"))?;
             Ok(Arc::new(stripe))
         }
-        other => anyhow::bail!("billing.provider must be none or stripe, not {other:?}"),
     }
 }
 

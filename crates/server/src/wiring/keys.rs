@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use tenantry_crypto::{KeyRing, load_or_create_key};
+use tenantry_domain::SecretString;
 
 use crate::config::{Config, absolute};
 
@@ -14,7 +15,11 @@ pub fn key_ring_path(config: &Config) -> PathBuf {
 pub fn key_ring(config: &Config) -> anyhow::Result<KeyRing> {
     let secrets = &config.secrets;
     if secrets.configured() {
-        let keys = secrets.keys.as_deref().unwrap_or_default();
+        let keys = secrets
+            .keys
+            .as_ref()
+            .map(SecretString::expose)
+            .unwrap_or_default();
         let current = secrets
             .current_key
             .as_deref()
@@ -36,7 +41,8 @@ pub(super) fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = config
         .auth
         .jwt_secret
-        .as_deref()
+        .as_ref()
+        .map(SecretString::expose)
         .filter(|secret| !secret.is_empty())
     {
         anyhow::ensure!(secret.len() >= 32, "auth.jwt_secret must be at least 32 bytes");

@@ -2,7 +2,7 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use tenantry_domain::{
-    Role, SecretString,
+    Role,
     clock::SystemClock,
     invitation_acceptance::JoiningPolicy,
     org_policy::EmailDomain,
@@ -24,7 +24,7 @@ use tenantry_porting::ArchiveSink;
 use tenantry_sql::{SqlConversationStore, SqlDatabase, SqlOrgStore, SqlSecretStore};
 
 use super::Adapters;
-use crate::config::{AuthModeConfig, Config};
+use crate::config::{AuthModeConfig, Config, PaymentProviderKind};
 
 /// Every service, plus the purger the server runs in the background.
 pub struct Wired {
@@ -112,7 +112,6 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
     let sandboxes = SandboxService::new(
         SandboxPorts {
             sandboxes: a.sandboxes.clone(),
-            reports: a.agent_reports.clone(),
             events: a.event_store.clone(),
             unit_of_work: a.unit_of_work.clone(),
             signals: a.signals.clone(),
@@ -143,7 +142,6 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         AgentRunPorts {
             agents: a.agent_server.clone(),
             policy: Arc::new(budgets.clone()),
-            reports: a.agent_reports.clone(),
             secrets: a.secrets.clone(),
             orgs: a.orgs.clone(),
             remote_deletions: a.remote_deletions.clone(),
@@ -252,7 +250,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             sso,
             export_sink,
             auth_mode,
-            billing_enabled: config.billing.provider != "none",
+            billing_enabled: config.billing.provider != PaymentProviderKind::None,
             trusted_proxies: TrustedProxies::parse(config.http.trusted_proxies.iter().map(String::as_str))
                 .map_err(|error| anyhow::anyhow!("http.trusted_proxies: {error}"))?,
             streams: StreamLimits::new(
@@ -314,7 +312,7 @@ fn sso_service(config: &Config, a: &Adapters, identity: IdentityService) -> anyh
             settings: ProviderSettings {
                 issuer,
                 client_id: provider.client_id.clone(),
-                client_secret: SecretString::new(provider.client_secret.clone()),
+                client_secret: provider.client_secret.clone(),
             },
             allowed_domains,
             default_role: Role::Viewer,

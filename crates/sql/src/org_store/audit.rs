@@ -1,10 +1,13 @@
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use tenantry_domain::{AuditEntry, DomainError, OrgId};
+use tenantry_domain::{AuditAction, AuditEntry, DomainError, OrgId};
 use uuid::Uuid;
 
-use crate::{entities::audit_log, errors::db_error};
+use crate::{
+    entities::audit_log,
+    errors::{corrupt, db_error},
+};
 
 /// Writes an audit entry (inside the caller's transaction).
 pub(crate) async fn record(conn: &impl ConnectionTrait, entry: AuditEntry) -> Result<(), DomainError> {
@@ -13,7 +16,7 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, entry: AuditEntry) -> Re
         org_id: Set(entry.org_id),
         at: Set(entry.at),
         actor_id: Set(entry.actor_id),
-        action: Set(entry.action),
+        action: Set(entry.action.name().to_owned()),
         target_type: Set(entry.target_type),
         target_id: Set(entry.target_id),
         detail: Set(entry.detail),
@@ -40,17 +43,18 @@ pub(super) async fn list(
         .all(conn)
         .await
         .map_err(db_error)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| AuditEntry {
-            id: row.id,
-            org_id: row.org_id,
-            at: row.at,
-            actor_id: row.actor_id,
-            action: row.action,
-            target_type: row.target_type,
-            target_id: row.target_id,
-            detail: row.detail,
+    rows.into_iter()
+        .map(|row| {
+            Ok(AuditEntry {
+                id: row.id,
+                org_id: row.org_id,
+                at: row.at,
+                actor_id: row.actor_id,
+                action: AuditAction::parse(&row.action).ok_or_else(|| corrupt("audit action"))?,
+                target_type: row.target_type,
+                target_id: row.target_id,
+                detail: row.detail,
+            })
         })
-        .collect())
+        .collect()
 }

@@ -103,7 +103,10 @@ pub(super) fn conversation(row: &PgRow) -> Result<Option<Conversation>, DomainEr
         total_tokens: columns.take()?,
         event_count: columns.take()?,
         sandbox_id: columns.take()?,
-        execution_status: columns.take()?,
+        execution_status: columns
+            .take::<Option<String>>()?
+            .as_deref()
+            .and_then(tenantry_domain::conversations::execution_status::ExecutionStatus::parse),
         created_at: columns.take::<DateTime<Utc>>()?,
         last_updated_at: columns.take::<DateTime<Utc>>()?,
         over_budget: columns.take()?,

@@ -7,6 +7,7 @@ mod invitation_rows;
 mod member_grant_rows;
 mod member_rows;
 mod org_rows;
+mod report_rows;
 mod sandbox_rows;
 mod user_rows;
 

@@ -7,14 +7,14 @@ use uuid::Uuid;
 
 use crate::{
     Caller, Conversation, ConversationId, DomainError, OrgId, Visibility,
-    agents::agent_launch::{Launch, MAX_MESSAGE_CHARS, SecretLookup, start_request, user_message},
+    agents::agent_launch::{Launch, MAX_MESSAGE_CHARS, SecretLookup},
     agents::llm_key_release::trusted_with_org_key,
     clock::Clock,
     new_id,
     orgs::policy::{Permission, require},
     ports::{
-        AgentReportStore, AgentServer, AgentServerFailure, ConversationStartPolicy, Orgs,
-        PendingRemoteDeletion, RemoteDeletionQueue, SecretStore,
+        AgentServer, AgentServerFailure, ConversationStartPolicy, Orgs, PendingRemoteDeletion,
+        RemoteDeletionQueue, SecretStore,
     },
     services::{ConversationService, SandboxService, SettingsService},
 };
@@ -26,8 +26,6 @@ pub struct AgentRunPorts {
     pub agents: Arc<dyn AgentServer>,
     /// Budgets and quotas, consulted before an agent starts or continues.
     pub policy: Arc<dyn ConversationStartPolicy>,
-    /// Records started conversations.
-    pub reports: Arc<dyn AgentReportStore>,
     /// Names of the secrets offered to the sandbox.
     pub secrets: Arc<dyn SecretStore>,
     /// Memberships.
@@ -84,11 +82,6 @@ fn failure(error: AgentServerFailure) -> DomainError {
 }
 
 /// A message that also runs the agent.
-fn running(mut message: serde_json::Value) -> serde_json::Value {
-    message["run"] = serde_json::Value::Bool(true);
-    message
-}
-
 fn message_text(field: &str, text: &str) -> Result<(), DomainError> {
     if text.trim().is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
         return Err(DomainError::invalid(field, "must be 1 to 100000 characters"));
@@ -179,7 +172,7 @@ impl AgentRunService {
         let model = launch.settings.llm_model.clone();
         self.ports
             .agents
-            .start_conversation(&url, &key, &start_request(&launch))
+            .start_conversation(&url, &key, &launch)
             .await
             .map_err(failure)?;
         let now = self.ports.clock.now();
@@ -201,12 +194,12 @@ impl AgentRunService {
             total_tokens: 0,
             event_count: 0,
             sandbox_id: Some(sandbox.id),
-            execution_status: Some("idle".into()),
+            execution_status: Some(crate::conversations::execution_status::ExecutionStatus::idle()),
             created_at: now,
             last_updated_at: now,
             over_budget: false,
         };
-        self.ports.reports.record_started(&sandbox, &conversation).await?;
+        self.sandboxes.record_started(&sandbox, &conversation).await?;
         self.conversations.get(caller, org, conversation_id).await
     }
 
@@ -223,7 +216,7 @@ impl AgentRunService {
         self.ports.policy.check(org, caller.user.id, Some(id)).await?;
         self.ports
             .agents
-            .send_message(&url, &key, id, &running(user_message(text)))
+            .send_message(&url, &key, id, text)
             .await
             .map_err(failure)
     }

@@ -7,19 +7,19 @@ use uuid::Uuid;
 
 use crate::{
     AuditAction, AuditEntry, Caller, ConversationId, DomainError, OrgId, SecretString, User,
-    agents::agent_reports::{ConversationReport, conversation_report, event_batch, state_change},
+    agents::agent_reports::{AgentStateChange, ConversationReport, ReportOutcome, ReportedEvent},
     agents::outbound_policy::OutboundPolicy,
     agents::sandbox::{Sandbox, SandboxOrigin, sandbox_name, sandbox_url, session_key_address},
-    agents::sandbox_access::{SandboxFacts, decide_sandbox_action},
+    agents::sandbox_access::{ExistingConversation, SandboxFacts, decide_sandbox_action, sandbox_owns},
     agents::services::sandbox_lifecycle::{SandboxGuards, SandboxRuntimeSetup},
     clock::Clock,
     conversations::event_ids,
     new_id,
     orgs::policy::{Permission, require},
     ports::{
-        Accounts, AgentReportStore, AgentServer, AgentServerFailure, AppendedRange, EventStore,
-        LockedConversation, Orgs, ReportOutcome, SandboxStore, SecretCipher, SecretStore, SecretTokens,
-        SegmentObject, Signal, SignalBus, Transaction, UnitOfWork,
+        Accounts, AgentServer, AgentServerFailure, AppendedRange, EventStore, LockedConversation, Orgs,
+        SandboxStore, SecretCipher, SecretStore, SecretTokens, SegmentObject, Signal, SignalBus, Transaction,
+        UnitOfWork,
     },
 };
 
@@ -28,8 +28,6 @@ use crate::{
 pub struct SandboxPorts {
     /// Registered sandboxes.
     pub sandboxes: Arc<dyn SandboxStore>,
-    /// Reported conversations and events.
-    pub reports: Arc<dyn AgentReportStore>,
     /// Event payloads.
     pub events: Arc<dyn EventStore>,
     /// Appends of reported events, decided with the conversation locked.
@@ -274,11 +272,12 @@ impl SandboxService {
 
     /// Records a `POST …/conversations` report: creates the conversation in the sandbox's org, or
     /// updates this sandbox's conversation.
-    pub async fn report_conversation(&self, actor: &SandboxActor, body: &Value) -> Result<(), DomainError> {
-        let report = conversation_report(body)?;
+    pub async fn report_conversation(
+        &self,
+        actor: &SandboxActor,
+        report: ConversationReport,
+    ) -> Result<(), DomainError> {
         let outcome = self
-            .ports
-            .reports
             .record_report(&actor.sandbox, &report, self.ports.clock.now())
             .await?;
         let recorded = match outcome {
@@ -310,13 +309,10 @@ impl SandboxService {
         &self,
         actor: &SandboxActor,
         conversation: ConversationId,
-        body: &Value,
+        events: Vec<ReportedEvent>,
     ) -> Result<Option<AppendedRange>, DomainError> {
-        let events = event_batch(body)?;
         let now = self.ports.clock.now();
         let outcome = self
-            .ports
-            .reports
             .record_report(&actor.sandbox, &ConversationReport::naming(conversation), now)
             .await?;
         if outcome == ReportOutcome::Ignored {
@@ -339,7 +335,16 @@ impl SandboxService {
                 let locked = event_log
                     .lock_conversation(conversation)
                     .await?
-                    .filter(|locked| locked.org_id == sandbox.org_id && locked.sandbox_id == Some(sandbox.id))
+                    .filter(|locked| {
+                        sandbox_owns(
+                            ExistingConversation {
+                                org_id: locked.org_id,
+                                sandbox_id: locked.sandbox_id,
+                            },
+                            sandbox.org_id,
+                            sandbox.id,
+                        )
+                    })
                     .ok_or(DomainError::NotFound)?;
                 let unseen = event_log.claim_event_keys(conversation, &keys).await?;
                 Ok::<_, DomainError>((transaction, locked, unseen))
@@ -365,8 +370,9 @@ impl SandboxService {
                 candidates = now_unseen;
                 continue;
             }
+            let change = AgentStateChange::of_run(candidates.iter().map(|index| &events[*index]));
             let range = self
-                .record_reported(transaction, locked, object, &batch, now)
+                .record_reported(transaction, locked, object, batch.len(), &change, now)
                 .await?;
             let _ = self
                 .ports
@@ -381,27 +387,27 @@ impl SandboxService {
         }
     }
 
-    /// Records the written `object` holding `batch` in the conversation `locked` in `transaction`,
-    /// applies the state the events report and commits. The object is deleted when it was certainly
+    /// Records the written `object` holding `count` events in the conversation `locked` in
+    /// `transaction`, applies the state they report (`change`) and commits. The object is deleted when it was certainly
     /// not recorded; when the commit itself failed it is kept (the commit may have landed).
     async fn record_reported(
         &self,
         transaction: Box<dyn Transaction>,
         locked: LockedConversation,
         object: SegmentObject,
-        batch: &[Value],
+        count: usize,
+        change: &AgentStateChange,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<AppendedRange, DomainError> {
         let conversation = object.conversation_id;
         let recorded = async {
-            let segment = event_ids::allocate(object, locked.event_count, batch.len())?;
+            let segment = event_ids::allocate(object, locked.event_count, count)?;
             let event_log = transaction.event_log();
             event_log.record_segment(segment, now).await?;
-            let change = state_change(batch);
             let spent = if change.is_empty() {
                 None
             } else {
-                event_log.apply_reported_state(conversation, &change, now).await?
+                event_log.apply_reported_state(conversation, change, now).await?
             };
             Ok::<_, DomainError>((segment, spent))
         }

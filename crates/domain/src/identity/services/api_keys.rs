@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     ApiKey, ApiKeyGrant, AuditAction, AuditEntry, Caller, DomainError, OrgId, Role, SecretString, UserId,
     clock::Clock,
-    identity::api_key::SCOPE_SECRETS_READ,
+    identity::api_key::ApiKeyScope,
     new_id,
     orgs::policy::{Permission, require},
     ports::{Accounts, ApiKeyFormat, ApiKeyStore, Orgs, Signal, SignalBus},
@@ -87,16 +87,11 @@ impl ApiKeyService {
         if input.expires_at.is_some_and(|expires| expires <= now) {
             return Err(DomainError::invalid("expires_at", "must be in the future"));
         }
-        if let Some(unknown) = input
+        let scopes = input
             .scopes
             .iter()
-            .find(|scope| scope.as_str() != SCOPE_SECRETS_READ)
-        {
-            return Err(DomainError::invalid(
-                "scopes",
-                format!("unknown scope {unknown:?}"),
-            ));
-        }
+            .map(|scope| ApiKeyScope::parse(scope))
+            .collect::<Result<Vec<_>, _>>()?;
         let (prefix, key) = self.ports.format.mint();
         let record = ApiKey {
             id: new_id(),
@@ -105,7 +100,7 @@ impl ApiKeyService {
             name: name.to_owned(),
             prefix,
             hash: self.ports.format.hash(key.expose()),
-            scopes: input.scopes,
+            scopes,
             created_at: now,
             last_used_at: None,
             expires_at: input.expires_at,

@@ -6,6 +6,7 @@ mod invitation_rows;
 mod member_grant_rows;
 mod member_rows;
 mod org_rows;
+mod report_rows;
 mod sandbox_rows;
 mod user_rows;
 
@@ -15,6 +16,7 @@ pub use invitation_rows::{InvitationRows, OpenInvitation};
 pub use member_grant_rows::MemberGrantRows;
 pub use member_rows::MemberRows;
 pub use org_rows::OrgRows;
+pub use report_rows::{ReportRows, ReportedConversation};
 pub use sandbox_rows::SandboxRows;
 pub use user_rows::UserRows;
 
@@ -42,15 +44,25 @@ pub trait Transaction: Send + Sync {
     fn event_log(&self) -> &dyn EventLogRows;
     /// Sandboxes and their runtime states.
     fn sandboxes(&self) -> &dyn SandboxRows;
+    /// Conversations as agent servers report them.
+    fn reports(&self) -> &dyn ReportRows;
     /// Makes every write of the transaction visible, atomically.
     async fn commit(self: Box<Self>) -> Result<(), DomainError>;
 }
 
-/// A transaction type that is every row capability itself: implementing this and the eight row
+/// A transaction type that is every row capability itself: implementing this and the nine row
 /// traits makes it a [`Transaction`] (each accessor returns the object itself).
 #[async_trait]
 pub trait RowsTransaction:
-    OrgRows + MemberRows + InvitationRows + MemberGrantRows + UserRows + AuditRows + EventLogRows + SandboxRows
+    OrgRows
+    + MemberRows
+    + InvitationRows
+    + MemberGrantRows
+    + UserRows
+    + AuditRows
+    + EventLogRows
+    + SandboxRows
+    + ReportRows
 {
     /// Makes every write of the transaction visible, atomically.
     async fn commit_rows(self: Box<Self>) -> Result<(), DomainError>;
@@ -87,6 +99,10 @@ impl<T: RowsTransaction + 'static> Transaction for T {
     }
 
     fn sandboxes(&self) -> &dyn SandboxRows {
+        self
+    }
+
+    fn reports(&self) -> &dyn ReportRows {
         self
     }
 

@@ -61,7 +61,7 @@ impl From<&Conversation> for ConversationBody {
             total_tokens: c.total_tokens,
             event_count: c.event_count,
             sandbox_id: c.sandbox_id,
-            execution_status: c.execution_status.clone(),
+            execution_status: c.execution_status.clone().map(String::from),
             created_at: c.created_at,
             last_updated_at: c.last_updated_at,
             over_budget: c.over_budget,

@@ -95,7 +95,7 @@ impl From<&AuditEntry> for AuditEntryBody {
             id: entry.id,
             at: entry.at,
             actor_id: entry.actor_id,
-            action: entry.action.clone(),
+            action: entry.action.name().to_owned(),
             target_type: entry.target_type.clone(),
             target_id: entry.target_id.clone(),
             detail: entry.detail.clone(),

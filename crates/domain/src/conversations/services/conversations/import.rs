@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::{
-    Caller, Conversation, ConversationId, DomainError, OrgId, UserId, Visibility,
+    Caller, Conversation, ConversationId, DomainError, FieldError, OrgId, UserId, Visibility,
     conversations::event_ids,
     conversations::services::conversations::{
         ConversationService,
@@ -70,7 +70,7 @@ impl ConversationService {
             total_tokens: imported.total_tokens,
             event_count: 0,
             sandbox_id: None,
-            execution_status: text("execution_status", imported.execution_status, 32, &mut errors),
+            execution_status: status(imported.execution_status, &mut errors),
             created_at: imported.created_at,
             last_updated_at: imported.last_updated_at,
             over_budget: false,
@@ -116,5 +116,22 @@ impl ConversationService {
         })
         .await;
         Ok(())
+    }
+}
+
+/// An imported execution status, when it is one; a field error otherwise (an empty one is none).
+fn status(
+    raw: Option<String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<crate::conversations::execution_status::ExecutionStatus> {
+    let raw = raw.filter(|raw| !raw.trim().is_empty())?;
+    match crate::conversations::execution_status::ExecutionStatus::parse_field("execution_status", raw.trim())
+    {
+        Ok(status) => Some(status),
+        Err(DomainError::Validation(found)) => {
+            errors.extend(found);
+            None
+        }
+        Err(_) => None,
     }
 }

@@ -204,21 +204,23 @@ impl ConversationService {
             mine: query.mine,
             title_contains: query.q.filter(|q| !q.is_empty()),
             repository: query.repository.filter(|repository| !repository.is_empty()),
-            execution_status: query.execution_status.filter(|status| !status.is_empty()),
+            execution_status: query
+                .execution_status
+                .as_deref()
+                .filter(|status| !status.is_empty())
+                .map(|status| {
+                    crate::conversations::execution_status::ExecutionStatus::parse_field(
+                        "execution_status",
+                        status,
+                    )
+                })
+                .transpose()?,
             sandbox: query.sandbox,
             created: query.created,
             updated: query.updated,
             order: query.order,
         };
         let after = query.after.map(|cursor| query.order.accept(cursor)).transpose()?;
-        if filter.execution_status.as_deref().is_some_and(|status| {
-            status.len() > 32 || !status.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-        }) {
-            return Err(DomainError::invalid(
-                "execution_status",
-                "must be a status such as running or finished",
-            ));
-        }
         let mut items = match claimant {
             Claimant::Confirmed(caller) => {
                 let (access, items) = self

@@ -16,6 +16,7 @@ use crate::{
         AccountMatch, EXCHANGE_TTL, EmailLinking, ProviderKey, SIGN_IN_TTL, SsoProvider, VerifiedIdentity,
         domain_allowed, match_account, redirect_allowed,
     },
+    sign_in::sso_joining::{SsoJoinFacts, decide_sso_join},
 };
 
 /// A finished sign-in: the code to exchange for tokens, and where the browser goes with it.
@@ -220,15 +221,14 @@ impl SsoService {
             .await
     }
 
-    /// Adds `user` to the provider's org with its default role when the email's domain is allowed by
-    /// the provider and the org; a member already stays as they are.
+    /// Adds `user` to the provider's org as [`decide_sso_join`] decides, with the org locked.
     async fn join_org(
         &self,
         org: crate::OrgId,
         provider: &SsoProvider,
         user: &User,
     ) -> Result<(), DomainError> {
-        if provider.allowed_domains.is_empty() || !email_in_domains(&user.email, &provider.allowed_domains) {
+        if provider.allowed_domains.is_empty() {
             return Ok(());
         }
         let change = Change {
@@ -237,23 +237,25 @@ impl SsoService {
         };
         let transaction = self.ports.unit_of_work.begin().await?;
         let locked = transaction.orgs().lock(org).await?;
-        if locked.personal || !email_in_domains(&user.email, &locked.policy.allowed_email_domains) {
-            return Ok(());
-        }
         let members = transaction.members();
-        if members.role_of(org, user.id).await?.is_some() {
+        let Some(role) = decide_sso_join(SsoJoinFacts {
+            email: &user.email,
+            provider_domains: &provider.allowed_domains,
+            org_domains: &locked.policy.allowed_email_domains,
+            default_role: provider.default_role,
+            personal: locked.personal,
+            already_member: members.role_of(org, user.id).await?.is_some(),
+        }) else {
             return Ok(());
-        }
-        members
-            .insert(org, user.id, provider.default_role, change.at)
-            .await?;
+        };
+        members.insert(org, user.id, role, change.at).await?;
         transaction
             .audit()
             .record(&change.audit(
                 org,
                 AuditAction::MemberAdded,
                 ("member", user.id),
-                json!({ "role": provider.default_role.name(), "via": "sso" }),
+                json!({ "role": role.name(), "via": "sso" }),
             ))
             .await?;
         transaction.commit().await
