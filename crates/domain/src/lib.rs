@@ -19,6 +19,7 @@
 //! | An org never loses its last owner | [`orgs::last_owner::ensure_an_owner_remains`] |
 //! | Who may accept an invitation, and who may join an org at all | [`orgs::invitation_acceptance::decide_acceptance`], [`orgs::invitation_acceptance::decide_joining`] |
 //! | Which org a Cloud API request acts in | [`orgs::request_org::request_org`] |
+//! | The first account of an empty install becomes its superadmin | [`identity::first_superadmin::first_account_is_superadmin`] |
 //! | The install keeps one superadmin | [`identity::last_superadmin::decide_superadmin_change`] |
 //! | Password rules | [`identity::password`] |
 //! | What dies with an account, a membership or a changed password (sessions, keys, sandboxes, shares) | [`identity::credential_lifecycle::revocation_for`] |
@@ -52,6 +53,7 @@
 //! | Usage is raised to reported totals, never lowered | [`spend::usage_charge::raise_to_reported`] |
 //! | Usage debits credits when the budget spends them | [`spend::usage_charge::credit_debit`] |
 //! | Rate limits per key, user, org and sandbox | [`spend::rate_limit`] |
+//! | Usage lists lead with the largest spender | [`spend::usage_order::largest_first`] |
 //! | Settings: validation, member overrides under the org's locks | [`settings::setting_fields::validate_change`], [`settings::setting_fields::merge`] |
 //! | Named LLM profiles: names and the limit of ten | [`settings::llm_profile::admit_profile`] |
 //! | Where a secret is bound (its address) | [`secrets::stored_secret::SecretAddress`] |

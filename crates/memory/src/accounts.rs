@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use tenantry_domain::{
     DomainError, Email, OrgId, Role, User, UserId,
     credential_lifecycle::Revocation,
-    ports::{Accounts, Credentials, OneTimeTokens, Registration, Sessions, StoredCredentials},
+    ports::{Accounts, Credentials, OneTimeTokens, Sessions, StoredCredentials},
     session::{
         NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SignInMethod,
     },
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::{
     MemoryStore,
     credentials::{revoke_credentials, revoke_sessions},
-    tables::{MemberRow, OneTimeTokenRow, RefreshTokenRow, SessionRow, Tables, UserRow},
+    tables::{OneTimeTokenRow, RefreshTokenRow, SessionRow, Tables, UserRow},
 };
 
 fn revoke_family(tables: &mut Tables, family: Uuid, now: DateTime<Utc>) {
@@ -69,50 +69,6 @@ fn credentials(row: &UserRow) -> StoredCredentials {
 
 #[async_trait]
 impl Accounts for MemoryStore {
-    async fn register_user_with_personal_org(&self, registration: &Registration) -> Result<(), DomainError> {
-        let Registration {
-            user,
-            password_hash,
-            org,
-            audit,
-            sso_link,
-        } = registration;
-        self.write(|tables| {
-            if tables.users.values().any(|row| row.user.email == user.email) {
-                return Err(tenantry_domain::email::email_taken());
-            }
-            let mut user = user.clone();
-            let created_at = user.created_at;
-            user.is_superadmin |= tables.users.is_empty();
-            if let Some(link) = sso_link {
-                let key = (link.issuer.clone(), link.subject.clone());
-                if tables.sso_identities.contains_key(&key) {
-                    return Err(tenantry_domain::email::email_taken());
-                }
-                tables.sso_identities.insert(key, (user.id, user.created_at));
-            }
-            tables.orgs.insert(org.id, org.clone());
-            tables.members.insert(
-                (org.id, user.id),
-                MemberRow {
-                    role: Role::Owner,
-                    joined_at: user.created_at,
-                },
-            );
-            tables.users.insert(
-                user.id,
-                UserRow {
-                    user,
-                    password_hash: password_hash.clone(),
-                    verified_sign_in_at: sso_link.as_ref().map(|_| created_at),
-                },
-            );
-            tables.audit.extend(audit.iter().cloned());
-            Ok(())
-        })
-        .await
-    }
-
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
         Ok(self
             .read(|tables| tables.users.get(&id).map(|row| row.user.clone()))

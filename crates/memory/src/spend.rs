@@ -106,12 +106,6 @@ impl SpendStore for MemoryStore {
                     add(&mut summary.by_model, row.model.clone(), row);
                 }
                 summary
-                    .by_member
-                    .sort_by(|a, b| b.cost.cmp(&a.cost).then(a.key.cmp(&b.key)));
-                summary
-                    .by_model
-                    .sort_by(|a, b| b.cost.cmp(&a.cost).then(a.key.cmp(&b.key)));
-                summary
             })
             .await)
     }

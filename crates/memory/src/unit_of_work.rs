@@ -15,9 +15,9 @@ use tenantry_domain::{
     budget::SpendRecorded,
     credential_lifecycle::Revocation,
     ports::{
-        AppendedRange, AuditRows, EventLogRows, EventSegment, InvitationRows, LockedConversation,
-        MemberGrantRows, MemberRows, MemberView, OpenInvitation, OrgRows, ReportRows, ReportedConversation,
-        RowsTransaction, SandboxRows, Transaction, UnitOfWork, UserRows,
+        AccountRows, AppendedRange, AuditRows, EventLogRows, EventSegment, InvitationRows,
+        LockedConversation, MemberGrantRows, MemberRows, MemberView, OpenInvitation, OrgRows, Registration,
+        ReportRows, ReportedConversation, RowsTransaction, SandboxRows, Transaction, UnitOfWork, UserRows,
     },
     sandbox::{Sandbox, SandboxStatus},
     sandbox_access::ExistingConversation,
@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 use crate::{
     MemoryStore,
-    tables::{InvitationRow, MemberRow, Tables},
+    tables::{InvitationRow, MemberRow, Tables, UserRow},
 };
 
 #[async_trait]
@@ -254,6 +254,10 @@ impl UserRows for MemoryTransaction {
     async fn lock_superadmins(&self) -> Result<(), DomainError> {
         // The transaction holds the whole store already.
         Ok(())
+    }
+
+    async fn any_account(&self) -> Result<bool, DomainError> {
+        Ok(!self.tables().users.is_empty())
     }
 
     async fn superadmins_besides(&self, user: UserId) -> Result<u64, DomainError> {
@@ -535,5 +539,42 @@ impl ReportRows for MemoryTransaction {
             delta,
             at,
         ))
+    }
+}
+
+#[async_trait]
+impl AccountRows for MemoryTransaction {
+    async fn insert_account(&self, registration: &Registration) -> Result<(), DomainError> {
+        let (user, org, sso_link) = (&registration.user, &registration.org, &registration.sso_link);
+        let mut tables = self.tables();
+        if tables.users.values().any(|row| row.user.email == user.email) {
+            return Err(tenantry_domain::email::email_taken());
+        }
+        let user = user.clone();
+        let created_at = user.created_at;
+        if let Some(link) = sso_link {
+            let key = (link.issuer.clone(), link.subject.clone());
+            if tables.sso_identities.contains_key(&key) {
+                return Err(tenantry_domain::email::email_taken());
+            }
+            tables.sso_identities.insert(key, (user.id, user.created_at));
+        }
+        tables.orgs.insert(org.id, org.clone());
+        tables.members.insert(
+            (org.id, user.id),
+            MemberRow {
+                role: Role::Owner,
+                joined_at: user.created_at,
+            },
+        );
+        tables.users.insert(
+            user.id,
+            UserRow {
+                user,
+                password_hash: registration.password_hash.clone(),
+                verified_sign_in_at: sso_link.as_ref().map(|_| created_at),
+            },
+        );
+        Ok(())
     }
 }

@@ -4,12 +4,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use tenantry_domain::{
     AuditEntry, DomainError, Email, OrgId, Role, User, UserId,
     credential_lifecycle::Revocation,
-    ports::{Accounts, Credentials, OneTimeTokens, Registration, Sessions, StoredCredentials},
+    ports::{Accounts, Credentials, OneTimeTokens, Sessions, StoredCredentials},
     session::{
         NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SignInMethod,
     },
@@ -19,8 +19,8 @@ use uuid::Uuid;
 use crate::{
     SqlDatabase,
     credential_rows::{record_verified_sign_in, revoke_credentials, revoke_sessions},
-    entities::{one_time_tokens, org_members, orgs, refresh_tokens, sessions, sso_identities, users},
-    errors::{db_error, is_unique_violation},
+    entities::{one_time_tokens, org_members, orgs, refresh_tokens, sessions, users},
+    errors::db_error,
     org_store::audit,
     transaction::begin_write,
 };
@@ -62,23 +62,6 @@ pub(crate) async fn lock_install(conn: &impl ConnectionTrait) -> Result<(), Doma
             .map_err(db_error)?;
     }
     Ok(())
-}
-
-/// Whether the install has no user yet; takes the install lock when it might be the first.
-async fn is_first_user(conn: &impl ConnectionTrait) -> Result<bool, DomainError> {
-    let any = |conn| async move {
-        users::Entity::find()
-            .limit(1)
-            .count(conn)
-            .await
-            .map_err(db_error)
-            .map(|count| count > 0)
-    };
-    if any(conn).await? {
-        return Ok(false);
-    }
-    lock_install(conn).await?;
-    Ok(!any(conn).await?)
 }
 
 fn credentials_from_row(row: users::Model) -> Result<StoredCredentials, DomainError> {
@@ -156,86 +139,6 @@ async fn lookup_one_time_token(
 
 #[async_trait]
 impl Accounts for SqlIdentityStore {
-    async fn register_user_with_personal_org(&self, registration: &Registration) -> Result<(), DomainError> {
-        let Registration {
-            user,
-            password_hash,
-            org,
-            audit: audit_entry,
-            sso_link,
-        } = registration;
-        let (txn, _turn) = begin_write(&self.db).await?;
-        let first_user = is_first_user(&txn).await?;
-        orgs::Entity::insert(orgs::ActiveModel {
-            id: Set(org.id),
-            name: Set(org.name.as_str().to_owned()),
-            // Personal orgs are named after their user; only shared org names must be unique.
-            name_key: Set(None),
-            personal: Set(org.personal),
-            contact_name: Set(org.contact_name.clone()),
-            contact_email: Set(org.contact_email.clone()),
-            created_at: Set(org.created_at),
-            updated_at: Set(org.created_at),
-            ..Default::default()
-        })
-        .exec_without_returning(&txn)
-        .await
-        .map_err(db_error)?;
-        let inserted = users::Entity::insert(users::ActiveModel {
-            id: Set(user.id),
-            email: Set(user.email.as_str().to_owned()),
-            name: Set(user.name.clone()),
-            password_hash: Set(password_hash.clone()),
-            email_verified_at: Set(user.email_verified_at),
-            current_org_id: Set(user.current_org_id),
-            is_superadmin: Set(user.is_superadmin || first_user),
-            token_epoch: Set(user.token_epoch),
-            disabled_at: Set(user.disabled_at),
-            mfa_enabled_at: Set(user.mfa_enabled_at),
-            verified_sign_in_at: Set(sso_link.as_ref().map(|_| user.created_at)),
-            created_at: Set(user.created_at),
-            updated_at: Set(user.created_at),
-        })
-        .exec_without_returning(&txn)
-        .await;
-        match inserted {
-            Err(error) if is_unique_violation(&error) => {
-                return Err(tenantry_domain::email::email_taken());
-            }
-            other => other.map_err(db_error)?,
-        };
-        if let Some(link) = sso_link {
-            let linked = sso_identities::Entity::insert(sso_identities::ActiveModel {
-                issuer: Set(link.issuer.clone()),
-                subject: Set(link.subject.clone()),
-                user_id: Set(user.id),
-                created_at: Set(user.created_at),
-            })
-            .exec_without_returning(&txn)
-            .await;
-            match linked {
-                // A concurrent sign-in linked the identity first: this one finds it on its retry.
-                Err(error) if is_unique_violation(&error) => {
-                    return Err(tenantry_domain::email::email_taken());
-                }
-                other => other.map_err(db_error)?,
-            };
-        }
-        org_members::Entity::insert(org_members::ActiveModel {
-            org_id: Set(org.id),
-            user_id: Set(user.id),
-            role: Set(Role::Owner.name().to_owned()),
-            created_at: Set(user.created_at),
-        })
-        .exec_without_returning(&txn)
-        .await
-        .map_err(db_error)?;
-        if let Some(entry) = audit_entry {
-            audit::record(&txn, entry.clone()).await?;
-        }
-        txn.commit().await.map_err(db_error)
-    }
-
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError> {
         users::Entity::find_by_id(id)
             .one(&self.db.conn)

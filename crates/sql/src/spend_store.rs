@@ -239,12 +239,6 @@ impl SpendStore for SqlSpendStore {
                 completion_tokens,
             });
         }
-        summary
-            .by_member
-            .sort_by(|a, b| b.cost.cmp(&a.cost).then(a.key.cmp(&b.key)));
-        summary
-            .by_model
-            .sort_by(|a, b| b.cost.cmp(&a.cost).then(a.key.cmp(&b.key)));
         Ok(summary)
     }
 }

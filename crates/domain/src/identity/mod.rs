@@ -3,6 +3,7 @@
 pub mod api_key;
 pub mod credential_lifecycle;
 pub mod email;
+pub mod first_superadmin;
 pub mod last_superadmin;
 pub mod mfa;
 pub mod password;

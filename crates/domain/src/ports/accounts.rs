@@ -32,11 +32,6 @@ pub struct SsoIdentity {
 /// Users and their accounts. Every method is one atomic unit.
 #[async_trait]
 pub trait Accounts: Send + Sync {
-    /// Creates the user, its personal org and owner membership in one transaction.
-    /// A taken email is `Conflict { code: "email_taken" }`. The first user of an empty install
-    /// becomes superadmin (decided inside the transaction, so two first registrations cannot both be).
-    async fn register_user_with_personal_org(&self, registration: &Registration) -> Result<(), DomainError>;
-
     /// The user with this id.
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>, DomainError>;
 

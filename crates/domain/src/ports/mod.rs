@@ -112,7 +112,8 @@ pub use stream_leases::StreamLeases;
 pub use stream_tickets::{StreamTicket, StreamTickets};
 pub use totp_codes::{TotpCodes, TotpProvisioning};
 pub use transaction::{
-    AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows, OpenInvitation,
-    OrgRows, ReportRows, ReportedConversation, RowsTransaction, SandboxRows, Transaction, UserRows,
+    AccountRows, AuditRows, EventLogRows, InvitationRows, LockedConversation, MemberGrantRows, MemberRows,
+    OpenInvitation, OrgRows, ReportRows, ReportedConversation, RowsTransaction, SandboxRows, Transaction,
+    UserRows,
 };
 pub use unit_of_work::UnitOfWork;

@@ -61,6 +61,7 @@ pub trait SpendStore: Send + Sync {
     /// Flags the conversation `over_budget`.
     async fn flag_over_budget(&self, org: OrgId, conversation: ConversationId) -> Result<(), DomainError>;
 
-    /// The org's usage in `period`, by member and by model.
+    /// The org's usage in `period`, by member and by model, in any order (see
+    /// [`crate::spend::usage_order`]).
     async fn usage(&self, org: OrgId, period: SpendPeriod) -> Result<UsageSummary, DomainError>;
 }

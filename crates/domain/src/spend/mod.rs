@@ -6,3 +6,4 @@ pub mod rate_limit;
 pub mod services;
 pub mod spend_period;
 pub mod usage_charge;
+pub mod usage_order;

@@ -181,6 +181,9 @@ impl tenantry_domain::ports::Transaction for CutTransaction {
     fn users(&self) -> &dyn tenantry_domain::ports::UserRows {
         self.inner.users()
     }
+    fn accounts(&self) -> &dyn tenantry_domain::ports::AccountRows {
+        self.inner.accounts()
+    }
     fn audit(&self) -> &dyn tenantry_domain::ports::AuditRows {
         self.inner.audit()
     }

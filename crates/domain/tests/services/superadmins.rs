@@ -63,3 +63,14 @@ async fn two_revocations_at_once_keep_one_superadmin() {
         "{a:?} {b:?}"
     );
 }
+
+#[tokio::test]
+async fn two_first_registrations_at_once_make_one_superadmin() {
+    let world = World::new();
+    let (first, second) = tokio::join!(world.person("first"), world.person("second"));
+    let superadmins = [first, second]
+        .iter()
+        .filter(|person| person.user.is_superadmin)
+        .count();
+    assert_eq!(superadmins, 1);
+}

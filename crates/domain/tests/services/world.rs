@@ -96,6 +96,7 @@ impl World {
         let identity = IdentityService::new(
             IdentityPorts {
                 accounts: shared.clone(),
+                unit_of_work: shared.clone(),
                 credentials: shared.clone(),
                 sessions: shared.clone(),
                 one_time_tokens: shared.clone(),

@@ -360,6 +360,7 @@ fn identity_service(config: &Config, a: &Adapters) -> IdentityService {
     IdentityService::new(
         IdentityPorts {
             accounts: a.accounts.clone(),
+            unit_of_work: a.unit_of_work.clone(),
             credentials: a.credentials.clone(),
             sessions: a.sessions.clone(),
             one_time_tokens: a.one_time_tokens.clone(),

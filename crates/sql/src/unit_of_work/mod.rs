@@ -1,6 +1,7 @@
 //! The unit-of-work port on SQL: one database transaction (with this process's SQLite write turn),
 //! whose row capabilities only read, lock and write; the domain decides.
 
+mod account_rows;
 mod audit_rows;
 pub(crate) mod event_log_rows;
 mod invitation_rows;

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use tenantry_domain::{DomainError, OrgId, UserId, ports::UserRows};
 
 use super::SqlTransaction;
@@ -34,6 +34,15 @@ impl UserRows for SqlTransaction {
 
     async fn lock_superadmins(&self) -> Result<(), DomainError> {
         lock_install(&self.txn).await
+    }
+
+    async fn any_account(&self) -> Result<bool, DomainError> {
+        Ok(users::Entity::find()
+            .limit(1)
+            .count(&self.txn)
+            .await
+            .map_err(db_error)?
+            > 0)
     }
 
     async fn superadmins_besides(&self, user: UserId) -> Result<u64, DomainError> {

@@ -1,5 +1,6 @@
 //! One unit of work, and the rows it reads (with locks) and writes, by capability.
 
+mod account_rows;
 mod audit_rows;
 mod event_log_rows;
 mod invitation_rows;
@@ -10,6 +11,7 @@ mod report_rows;
 mod sandbox_rows;
 mod user_rows;
 
+pub use account_rows::AccountRows;
 pub use audit_rows::AuditRows;
 pub use event_log_rows::{EventLogRows, LockedConversation};
 pub use invitation_rows::{InvitationRows, OpenInvitation};
@@ -38,6 +40,8 @@ pub trait Transaction: Send + Sync {
     fn member_grants(&self) -> &dyn MemberGrantRows;
     /// Users' current org and superadmin flag.
     fn users(&self) -> &dyn UserRows;
+    /// New accounts.
+    fn accounts(&self) -> &dyn AccountRows;
     /// The audit log.
     fn audit(&self) -> &dyn AuditRows;
     /// Conversations' event counts and segments.
@@ -50,7 +54,7 @@ pub trait Transaction: Send + Sync {
     async fn commit(self: Box<Self>) -> Result<(), DomainError>;
 }
 
-/// A transaction type that is every row capability itself: implementing this and the nine row
+/// A transaction type that is every row capability itself: implementing this and the ten row
 /// traits makes it a [`Transaction`] (each accessor returns the object itself).
 #[async_trait]
 pub trait RowsTransaction:
@@ -59,6 +63,7 @@ pub trait RowsTransaction:
     + InvitationRows
     + MemberGrantRows
     + UserRows
+    + AccountRows
     + AuditRows
     + EventLogRows
     + SandboxRows
@@ -87,6 +92,10 @@ impl<T: RowsTransaction + 'static> Transaction for T {
     }
 
     fn users(&self) -> &dyn UserRows {
+        self
+    }
+
+    fn accounts(&self) -> &dyn AccountRows {
         self
     }
 

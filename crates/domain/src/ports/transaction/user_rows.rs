@@ -17,8 +17,12 @@ pub trait UserRows: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<(), DomainError>;
 
-    /// Takes the install-wide lock superadmin changes queue on, until the end of the transaction.
+    /// Takes the install-wide lock superadmin changes (and first registrations) queue on, until
+    /// the end of the transaction.
     async fn lock_superadmins(&self) -> Result<(), DomainError>;
+
+    /// Whether the install has any account.
+    async fn any_account(&self) -> Result<bool, DomainError>;
 
     /// How many superadmins there are besides `user`.
     async fn superadmins_besides(&self, user: UserId) -> Result<u64, DomainError>;

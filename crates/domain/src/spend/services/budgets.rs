@@ -18,6 +18,7 @@ use crate::{
         UsageSummary,
     },
     spend::budget::{Budget, SpendPeriod, SpendRecorded, check_budget, crosses_alert_line, over_budget},
+    spend::usage_order::largest_first,
 };
 
 /// The adapters budgets need.
@@ -137,7 +138,9 @@ impl BudgetService {
                 SpendPeriod::of(self.ports.clock.now(), zone)
             }
         };
-        Ok((period, self.ports.store.usage(org, period).await?))
+        let mut usage = self.ports.store.usage(org, period).await?;
+        largest_first(&mut usage);
+        Ok((period, usage))
     }
 
     async fn alert(&self, recorded: SpendRecorded, budget: &Budget) -> Result<(), DomainError> {

@@ -24,6 +24,7 @@ use crate::{
     ports::{
         AccessTokens, Accounts, BackgroundTasks, Credentials, LoginThrottleStore, Mailer, MfaStore,
         OneTimeTokens, PasswordHasher, SecretCipher, SecretTokens, Sessions, Signal, SignalBus, TotpCodes,
+        UnitOfWork,
     },
 };
 
@@ -51,6 +52,8 @@ pub struct IdentitySettings {
 pub struct IdentityPorts {
     /// Users and their accounts.
     pub accounts: Arc<dyn Accounts>,
+    /// New accounts, created with the install locked when they may be its first.
+    pub unit_of_work: Arc<dyn UnitOfWork>,
     /// Password hashes.
     pub credentials: Arc<dyn Credentials>,
     /// Sessions and refresh tokens.

@@ -1,5 +1,6 @@
 use crate::{
     AuditAction, AuditEntry, DomainError, Email, FieldError, Org, OrgName, SecretString, User,
+    identity::first_superadmin::first_account_is_superadmin,
     identity::password::NewPassword,
     identity::services::identity::IdentityService,
     identity::session::TokenPair,
@@ -114,17 +115,28 @@ impl IdentityService {
             AccountOrigin::Sso(identity) => Some(identity),
             AccountOrigin::SelfService | AccountOrigin::Operator => None,
         };
-        let registration = Registration {
+        let mut registration = Registration {
             user,
             password_hash,
             org,
             audit,
             sso_link,
         };
-        self.ports
-            .accounts
-            .register_user_with_personal_org(&registration)
-            .await?;
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let users = transaction.users();
+        // Most registrations find accounts without waiting for the install lock; one that may be
+        // the first takes it and looks again.
+        let mut install_has_accounts = users.any_account().await?;
+        if !install_has_accounts {
+            users.lock_superadmins().await?;
+            install_has_accounts = users.any_account().await?;
+        }
+        registration.user.is_superadmin |= first_account_is_superadmin(install_has_accounts);
+        transaction.accounts().insert_account(&registration).await?;
+        if let Some(audit) = &registration.audit {
+            transaction.audit().record(audit).await?;
+        }
+        transaction.commit().await?;
         Ok((registration.user, registration.org))
     }
 }
