@@ -3,6 +3,7 @@
 
 mod world;
 
+mod agent_runs;
 mod api_key_scopes;
 mod billing;
 mod budgets;
