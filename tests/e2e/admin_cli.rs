@@ -106,3 +106,43 @@ async fn created_users_sign_in_and_disabled_users_lose_tokens_and_keys_at_once()
         "login"
     );
 }
+
+#[tokio::test]
+async fn an_operator_verifies_an_email_and_the_account_may_then_join_orgs() {
+    let app = crate::support::spawn_app_with(|config| config.orgs.require_verified_email = true).await;
+    let owner = app
+        .register("owner.verify@example.com", "correct horse battery staple")
+        .await;
+    let joiner = app
+        .register("joiner.verify@example.com", "correct horse battery staple")
+        .await;
+    let (status, org) = app
+        .api(&owner.access_token)
+        .create_org(json!({ "name": "Verified Only" }))
+        .await;
+    assert_eq!(status, 201, "{org}");
+    let org_id = org["id"].as_str().expect("org id").to_owned();
+    let add = json!({ "email": "joiner.verify@example.com", "role": "developer" });
+    let (refused, body) = app
+        .api(&owner.access_token)
+        .add_member(&org_id, add.clone())
+        .await;
+    assert_eq!(refused, 409, "an unverified email cannot join: {body}");
+    assert_eq!(body["code"], "email_unverified", "{body}");
+
+    let (ok, out) = tenantry(&app, &["users", "list"], None);
+    assert!(
+        ok && out
+            .lines()
+            .any(|line| line.contains("joiner.verify@example.com") && line.contains("unverified")),
+        "{out}"
+    );
+    let (ok, out) = tenantry(&app, &["users", "verify", "joiner.verify@example.com"], None);
+    assert!(ok && out.starts_with("verified "), "{out}");
+    let (_, me) = app.api(&joiner.access_token).me().await;
+    assert_eq!(me["email_verified"], true);
+    let (added, body) = app.api(&owner.access_token).add_member(&org_id, add).await;
+    assert_eq!(added, 201, "{body}");
+    let (ok, out) = tenantry(&app, &["users", "verify", "nobody@example.com"], None);
+    assert!(!ok, "an unknown email is an error: {out}");
+}

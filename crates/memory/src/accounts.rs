@@ -119,6 +119,21 @@ impl Accounts for MemoryStore {
         .await
     }
 
+    async fn mark_email_verified(
+        &self,
+        user_id: UserId,
+        at: DateTime<Utc>,
+        audit: &tenantry_domain::AuditEntry,
+    ) -> Result<(), DomainError> {
+        self.write(|tables| {
+            let row = tables.users.get_mut(&user_id).ok_or(DomainError::NotFound)?;
+            row.user.email_verified_at.get_or_insert(at);
+            tables.audit.push(audit.clone());
+            Ok(())
+        })
+        .await
+    }
+
     async fn record_verified_sign_in(&self, user_id: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
         self.write(|tables| {
             if let Some(row) = tables.users.get_mut(&user_id) {

@@ -22,6 +22,7 @@ use crate::{
 pub struct Application {
     server: Server,
     port: u16,
+    public_url: String,
     database: SqlDatabase,
     stop_purging: tokio::sync::watch::Sender<bool>,
     metrics_server: Option<Server>,
@@ -37,8 +38,17 @@ impl Application {
     /// As [`Application::build`], letting `swap` replace adapters first: the production adapters
     /// are chosen by [`Adapters::sql`], and whatever `swap` puts in their place is what the
     /// services run on.
-    pub async fn build_with(config: Config, swap: impl FnOnce(&mut Adapters)) -> anyhow::Result<Self> {
+    pub async fn build_with(mut config: Config, swap: impl FnOnce(&mut Adapters)) -> anyhow::Result<Self> {
         crate::startup_checks::check(&config)?;
+        // Bound first: an unset public URL is the address actually listened on (port 0 included).
+        let listener =
+            TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
+        let listening = listener.local_addr()?;
+        let public = crate::public_url::public_url(config.auth.public_url.as_deref(), listening);
+        if let Some(warning) = &public.warning {
+            tracing::warn!("{warning}");
+        }
+        config.auth.public_url = Some(public.url.clone());
         let data_dir = absolute(&config.data_dir);
         create_private_dir(&data_dir)?;
 
@@ -125,9 +135,7 @@ impl Application {
             None => None,
         };
 
-        let listener =
-            TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
-        let port = listener.local_addr()?.port();
+        let port = listening.port();
         let streams = state.streams.clone();
         let body_reading = actix_web::web::Data::new(BodyReading::new(
             Duration::from_secs(config.http.body_timeout_secs.max(1)),
@@ -168,9 +176,11 @@ impl Application {
             server = server.workers(config.http.workers);
         }
         tracing::info!(address = %config.bind, port, "listening");
+        tracing::info!("console at {}/", public.url);
         Ok(Self {
             server: server.run(),
             port,
+            public_url: public.url,
             database,
             stop_purging,
             metrics_server,
@@ -181,6 +191,11 @@ impl Application {
     /// The port actually bound (useful with port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where people and sandboxes reach the server: `auth.public_url`, or the address it listens on.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// A handle to stop the server from elsewhere.

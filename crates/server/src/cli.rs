@@ -166,6 +166,12 @@ pub enum UsersAction {
         /// Email.
         email: String,
     },
+    /// Mark a user's email verified, as the mailed link would (for an install whose mail does not
+    /// reach people yet).
+    Verify {
+        /// Email.
+        email: String,
+    },
 }
 
 /// `superadmin` actions.
@@ -357,6 +363,9 @@ fn describe(user: &tenantry_domain::User) -> String {
     if user.disabled_at.is_some() {
         flags.push("disabled");
     }
+    if user.email_verified_at.is_none() {
+        flags.push("unverified");
+    }
     format!("{}  {}  {}  {}", user.id, user.email, user.name, flags.join(","))
 }
 
@@ -379,6 +388,9 @@ async fn users(config: &Config, action: UsersAction) -> anyhow::Result<()> {
         }
         UsersAction::Disable { email } => println!("disabled {}", describe(&admin.disable(&email).await?)),
         UsersAction::Enable { email } => println!("enabled {}", describe(&admin.enable(&email).await?)),
+        UsersAction::Verify { email } => {
+            println!("verified {}", describe(&admin.verify_email(&email).await?))
+        }
     }
     database.close().await?;
     Ok(())

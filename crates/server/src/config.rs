@@ -372,8 +372,9 @@ pub struct AuthConfig {
     pub verification_ttl_secs: u64,
     /// Reset token lifetime.
     pub reset_ttl_secs: u64,
-    /// Base URL for links in mail.
-    pub public_url: String,
+    /// Base URL people and sandboxes reach Tenantry at; `None`: the address it listens on (see
+    /// [`crate::public_url`]).
+    pub public_url: Option<String>,
     /// Password hashing cost.
     pub argon2: Argon2Config,
     /// Login throttling.

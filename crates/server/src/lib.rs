@@ -9,6 +9,7 @@ pub mod config;
 pub mod file_limit;
 pub mod metrics;
 pub mod porting_commands;
+pub mod public_url;
 pub mod startup_checks;
 pub mod telemetry;
 pub mod wiring;

@@ -201,6 +201,30 @@ impl Accounts for SqlIdentityStore {
         txn.commit().await.map_err(db_error)
     }
 
+    async fn mark_email_verified(
+        &self,
+        user_id: UserId,
+        at: DateTime<Utc>,
+        audit_entry: &AuditEntry,
+    ) -> Result<(), DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let found = users::Entity::find_by_id(user_id)
+            .one(&txn)
+            .await
+            .map_err(db_error)?
+            .ok_or(DomainError::NotFound)?;
+        if found.email_verified_at.is_none() {
+            users::Entity::update_many()
+                .col_expr(users::Column::EmailVerifiedAt, Expr::value(at))
+                .filter(users::Column::Id.eq(user_id))
+                .exec(&txn)
+                .await
+                .map_err(db_error)?;
+        }
+        audit::record(&txn, audit_entry.clone()).await?;
+        txn.commit().await.map_err(db_error)
+    }
+
     async fn record_verified_sign_in(&self, user_id: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
         record_verified_sign_in(&self.db.conn, user_id, at).await
     }

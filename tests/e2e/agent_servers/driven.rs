@@ -68,7 +68,7 @@ async fn conversations_run_on_the_sandbox_with_the_orgs_settings_keys_and_secret
     let public = format!("http://{bind}");
     let app = spawn_app_with(move |config| {
         config.bind = bind.clone();
-        config.auth.public_url = public.clone();
+        config.auth.public_url = Some(public.clone());
     })
     .await;
     let owner = app.register("owner.driven@example.com", PASSWORD).await;

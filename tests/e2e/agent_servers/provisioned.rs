@@ -74,7 +74,7 @@ async fn app_running_sandboxes(
     let public = format!("http://{bind}");
     spawn_app_with(move |config| {
         config.bind = bind.clone();
-        config.auth.public_url = public.clone();
+        config.auth.public_url = Some(public.clone());
         config.sandboxes.runtime = "process".into();
         config.sandboxes.supervise_interval_ms = 200;
         config.sandboxes.start_timeout_secs = 120;

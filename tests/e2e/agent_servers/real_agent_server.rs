@@ -29,7 +29,7 @@ async fn a_real_agent_server_reports_a_run_into_the_right_org() {
     let bind = format!("127.0.0.1:{port}");
     let adjust = |config: &mut tenantry::Config| {
         config.bind = bind.clone();
-        config.auth.public_url = format!("http://{bind}");
+        config.auth.public_url = Some(format!("http://{bind}"));
     };
     let app = spawn_app_with(adjust).await;
     let user = app.register("agent.real@example.com", PASSWORD).await;

@@ -41,10 +41,7 @@ async fn a_device_approved_by_a_person_gets_one_key_in_the_chosen_org() {
     let codes = authorize(&app).await;
     let device_code = codes["device_code"].as_str().expect("device code").to_owned();
     let user_code = codes["user_code"].as_str().expect("user code").to_owned();
-    assert_eq!(
-        codes["verification_uri"],
-        format!("{}/device", app.config.auth.public_url.trim_end_matches('/'))
-    );
+    assert_eq!(codes["verification_uri"], format!("{}/device", app.public_url()));
     assert_eq!(
         (codes["interval"].as_i64(), codes["expires_in"].as_i64()),
         (Some(5), Some(600))

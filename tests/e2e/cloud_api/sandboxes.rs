@@ -11,7 +11,7 @@ async fn app() -> TestApp {
     let public = format!("http://{bind}");
     spawn_app_with(move |config| {
         config.bind = bind.clone();
-        config.auth.public_url = public.clone();
+        config.auth.public_url = Some(public.clone());
         config.sandboxes.runtime = "process".into();
         config.sandboxes.specs.push(super::silent_spec());
         config.sandboxes.default_spec = "silent".into();

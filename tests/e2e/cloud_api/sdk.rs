@@ -27,7 +27,7 @@ async fn the_sdks_cloud_workspace_runs_a_conversation_through_tenantry() {
     let agent_python = python.clone();
     let app = spawn_app_with(move |config| {
         config.bind = bind.clone();
-        config.auth.public_url = public.clone();
+        config.auth.public_url = Some(public.clone());
         config.sandboxes.runtime = "process".into();
         config.sandboxes.process.python = agent_python;
         config.sandboxes.supervise_interval_ms = 200;

@@ -44,7 +44,7 @@ async fn a_start_task_starts_a_sandbox_and_a_conversation_that_is_then_steered_a
     let public = format!("http://{bind}");
     let app = spawn_app_with(move |config| {
         config.bind = bind.clone();
-        config.auth.public_url = public.clone();
+        config.auth.public_url = Some(public.clone());
         config.sandboxes.runtime = "process".into();
         config.sandboxes.process.python = python;
         config.sandboxes.supervise_interval_ms = 200;

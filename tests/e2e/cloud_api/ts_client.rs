@@ -77,7 +77,7 @@ async fn the_typescript_cloud_client_works_against_tenantry() {
     let public = format!("http://{bind}");
     let app = spawn_app_with(move |config| {
         config.bind = bind.clone();
-        config.auth.public_url = public.clone();
+        config.auth.public_url = Some(public.clone());
         config.sandboxes.runtime = "process".into();
         config.sandboxes.supervise_interval_ms = 200;
         if let Some(python) = agent {

@@ -43,6 +43,28 @@ async fn email_verification_goes_through_the_mail_once() {
 }
 
 #[tokio::test]
+async fn mailed_links_point_at_the_port_served_on_when_no_public_url_is_set() {
+    let app = spawn_app_with(|config| config.auth.public_url = None).await;
+    let session = app.register("nia@example.com", PASSWORD).await;
+    let request = app
+        .post_json_as(
+            &session.access_token,
+            "/api/auth/verify-email/request",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(request.status(), 202);
+    let mail = app
+        .mail_to("nia@example.com")
+        .remove(0)
+        .replace("=\r\n", "")
+        .replace("=\n", "");
+    // The test server listens on a random port, never the 8080 of the defaults.
+    let link = format!("{}/verify-email?token=", app.address);
+    assert!(mail.contains(&link), "no link to {link} in:\n{mail}");
+}
+
+#[tokio::test]
 async fn late_verification_tokens_are_410() {
     let app = spawn_app_with(|config| config.auth.verification_ttl_secs = 1).await;
     let session = app.register("nina@example.com", PASSWORD).await;

@@ -48,10 +48,7 @@ const ADMIN: Account<'static> = Account {
 };
 
 fn callback(app: &TestApp, provider_key: &str) -> String {
-    format!(
-        "{}/api/auth/oidc/{provider_key}/callback",
-        app.config.auth.public_url
-    )
+    format!("{}/api/auth/oidc/{provider_key}/callback", app.public_url())
 }
 
 /// An app, an admin with a shared org, and the org's provider (`example.com` joins as developer).
@@ -164,7 +161,7 @@ async fn provider_answer(
     account: &str,
 ) -> String {
     let back = sign_in_at_provider(authorization_url, account, &callback(app, provider_key)).await;
-    back.strip_prefix(&app.config.auth.public_url)
+    back.strip_prefix(app.public_url())
         .expect("callback on this app")
         .to_owned()
 }
@@ -418,7 +415,7 @@ async fn an_install_provider_redirects_only_where_allowed_with_a_single_use_code
         provider.client_secret.clone(),
     );
     let app = spawn_app_with(move |config| {
-        config.auth.public_url = public_url.into();
+        config.auth.public_url = Some(public_url.into());
         config.auth.oidc.redirect_allow_list = vec!["http://console.example.com/app".into()];
         config.auth.oidc.providers = vec![tenantry::config::OidcProviderConfig {
             name: "corp".into(),

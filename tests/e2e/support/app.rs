@@ -112,16 +112,18 @@ async fn start(
         .build()
         .expect("server runtime");
     let built = config.clone();
-    let (port, handle) = runtime
+    let (port, handle, public_url) = runtime
         .spawn(async move {
             let app = Application::build(built).await.expect("application builds");
-            let started = (app.port(), app.handle());
+            let started = (app.port(), app.handle(), app.public_url().to_owned());
             tokio::spawn(app.run_until_stopped());
             started
         })
         .await
         .expect("server starts");
     let address = format!("http://127.0.0.1:{port}");
+    // What the server derived when the test set no public URL.
+    config.auth.public_url = Some(public_url);
     TestApp {
         address,
         client: reqwest::Client::builder()
@@ -152,6 +154,15 @@ pub struct CliOutput {
 }
 
 impl TestApp {
+    /// Where the server tells people and sandboxes to reach it (its public URL).
+    pub fn public_url(&self) -> &str {
+        self.config
+            .auth
+            .public_url
+            .as_deref()
+            .expect("the server's public URL")
+    }
+
     /// `tenantry <args>` set up against this app's database, data directory and object store.
     pub fn cli_command(&self, args: &[&str], envs: &[(&str, &str)]) -> std::process::Command {
         let mut command = super::tenantry_command(&self.data_dir);

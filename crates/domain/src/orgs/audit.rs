@@ -54,6 +54,8 @@ pub enum AuditAction {
     UserDisabled,
     /// An operator enabled an account again.
     UserEnabled,
+    /// An operator marked an account's email verified.
+    UserEmailVerified,
     /// A user turned two-factor sign-in on.
     MfaEnabled,
     /// A user turned two-factor sign-in off.
@@ -129,6 +131,7 @@ impl AuditAction {
             AuditAction::UserCreated => "user.created",
             AuditAction::UserDisabled => "user.disabled",
             AuditAction::UserEnabled => "user.enabled",
+            AuditAction::UserEmailVerified => "user.email_verified",
             AuditAction::MfaEnabled => "user.mfa_enabled",
             AuditAction::MfaDisabled => "user.mfa_disabled",
             AuditAction::MfaRecoveryCodeUsed => "user.mfa_recovery_code_used",
@@ -181,6 +184,7 @@ impl AuditAction {
             "user.created" => AuditAction::UserCreated,
             "user.disabled" => AuditAction::UserDisabled,
             "user.enabled" => AuditAction::UserEnabled,
+            "user.email_verified" => AuditAction::UserEmailVerified,
             "user.mfa_enabled" => AuditAction::MfaEnabled,
             "user.mfa_disabled" => AuditAction::MfaDisabled,
             "user.mfa_recovery_code_used" => AuditAction::MfaRecoveryCodeUsed,
@@ -283,6 +287,7 @@ mod tests {
             ("user.created", AuditAction::UserCreated),
             ("user.disabled", AuditAction::UserDisabled),
             ("user.enabled", AuditAction::UserEnabled),
+            ("user.email_verified", AuditAction::UserEmailVerified),
             ("user.mfa_enabled", AuditAction::MfaEnabled),
             ("user.mfa_disabled", AuditAction::MfaDisabled),
             ("user.mfa_recovery_code_used", AuditAction::MfaRecoveryCodeUsed),

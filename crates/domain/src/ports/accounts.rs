@@ -51,6 +51,15 @@ pub trait Accounts: Send + Sync {
         audit: &AuditEntry,
     ) -> Result<(), DomainError>;
 
+    /// Marks the user's email verified at `at` (kept when it already was) and records `audit`,
+    /// atomically.
+    async fn mark_email_verified(
+        &self,
+        user_id: UserId,
+        at: DateTime<Utc>,
+        audit: &AuditEntry,
+    ) -> Result<(), DomainError>;
+
     /// Records that the user just proved themselves (a password sign-in, a verified email):
     /// single sign-on links made before this stay through a password reset.
     async fn record_verified_sign_in(&self, user_id: UserId, at: DateTime<Utc>) -> Result<(), DomainError>;

@@ -339,8 +339,14 @@ fn sso_service(config: &Config, a: &Adapters, identity: IdentityService) -> anyh
     ))
 }
 
+/// The public URL: the configured one, the one [`crate::application::Application`] derived from the
+/// address it listens on, or, for commands that listen nowhere, the one `bind` would give.
 fn public_url(config: &Config) -> String {
-    config.auth.public_url.trim_end_matches('/').to_owned()
+    let listening = config
+        .bind
+        .parse()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
+    crate::public_url::public_url(config.auth.public_url.as_deref(), listening).url
 }
 
 fn identity_service(config: &Config, a: &Adapters) -> IdentityService {
