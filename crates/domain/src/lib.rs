@@ -48,7 +48,7 @@
 //! | How a sandbox moves between its states | [`agents::sandbox_lifecycle::decide_request`], [`agents::sandbox_lifecycle::decide_observation`] |
 //! | How many sandboxes may run | [`agents::sandbox_limits::admit_start`] |
 //! | When a running sandbox is idle | [`agents::sandbox_idle::is_idle`] |
-//! | Budgets: refusal (402), alerts at 80% and 100% | [`spend::budget::check_budget`], [`spend::budget::crosses_alert_line`] |
+//! | Budgets: refusal (402), alerts at 80% and 100% | [`spend::budget::check_budget`], [`spend::budget::crosses_alert_line`], [`spend::budget::at_alert_line`] |
 //! | Budget periods in the org's time zone | [`spend::spend_period::SpendPeriod::of`] |
 //! | Usage is raised to reported totals, never lowered | [`spend::usage_charge::raise_to_reported`] |
 //! | Usage debits credits when the budget spends them | [`spend::usage_charge::credit_debit`] |

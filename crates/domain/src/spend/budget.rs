@@ -242,15 +242,18 @@ pub fn check_budget(
     Ok(())
 }
 
+/// Whether the org's spending `spent` is at or above the alert line of its monthly budget.
+pub fn at_alert_line(budget: &Budget, spent: Micros) -> bool {
+    // spent * 100 >= limit * 80, in integers.
+    budget.monthly.is_some_and(|limit| {
+        limit > 0 && i128::from(spent) * 100 >= i128::from(limit) * i128::from(ALERT_PERCENT)
+    })
+}
+
 /// Whether this report took the org's spending across the alert line (from below it to at or
 /// above it); only one report of a period can.
 pub fn crosses_alert_line(budget: &Budget, totals: SpendTotals) -> bool {
-    budget.monthly.is_some_and(|limit| {
-        // spent * 100 >= limit * 80, in integers.
-        let at_or_above =
-            |spent: Micros| i128::from(spent) * 100 >= i128::from(limit) * i128::from(ALERT_PERCENT);
-        limit > 0 && !at_or_above(totals.org_before) && at_or_above(totals.org_after)
-    })
+    !at_alert_line(budget, totals.org_before) && at_alert_line(budget, totals.org_after)
 }
 
 /// Whether the conversation is now beyond a budget (it is then flagged `over_budget`).

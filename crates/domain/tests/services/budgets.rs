@@ -148,3 +148,111 @@ async fn months_begin_at_midnight_in_the_orgs_time_zone() {
         .await
         .unwrap();
 }
+
+/// `owner`'s org "Budgeted" with `dev`, where `dev` has already spent `cost` this month.
+async fn spent_already(world: &World, cost: i64) -> (crate::world::Person, tenantry_domain::OrgId) {
+    let owner = world.person("owner").await;
+    let dev = world.person("dev").await;
+    let org = world
+        .org_with(&owner, "Budgeted", &[(&dev, Role::Developer)])
+        .await;
+    let conversation = world.conversation_in(&dev, org).await;
+    world
+        .conversations
+        .add_usage(
+            &dev.caller,
+            org,
+            conversation.id,
+            UsageReport {
+                prompt_tokens: 1,
+                completion_tokens: 1,
+                cost,
+            },
+        )
+        .await
+        .unwrap();
+    (owner, org)
+}
+
+async fn set_monthly(world: &World, owner: &crate::world::Person, org: tenantry_domain::OrgId, monthly: i64) {
+    world
+        .budgets
+        .set_budget(
+            &owner.caller,
+            org,
+            BudgetInput {
+                monthly: Some(monthly),
+                ..BudgetInput::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_budget_set_below_what_the_month_spent_alerts_at_once() {
+    let world = World::new();
+    let (owner, org) = spent_already(&world, 900_000).await;
+    set_monthly(&world, &owner, org, 1_000_000).await;
+    let alerts: Vec<_> = world
+        .outbox
+        .sent()
+        .into_iter()
+        .filter(|mail| mail.subject.contains("80%"))
+        .collect();
+    assert_eq!(alerts.len(), 1, "the owner, once");
+    let log = world.orgs.audit_log(&owner.caller, org, None, 10).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|entry| entry.action == tenantry_domain::AuditAction::BudgetAlert)
+    );
+}
+
+#[tokio::test]
+async fn the_alert_names_the_org_and_links_to_its_usage() {
+    let world = World::new();
+    let (owner, org) = spent_already(&world, 900_000).await;
+    set_monthly(&world, &owner, org, 1_000_000).await;
+    let mail = world
+        .outbox
+        .sent()
+        .into_iter()
+        .find(|mail| mail.subject.contains("80%"))
+        .expect("an alert");
+    assert!(mail.subject.starts_with("Budgeted "), "{}", mail.subject);
+    assert!(
+        mail.body
+            .contains(&format!("http://tenantry.test/orgs/{org}/usage")),
+        "{}",
+        mail.body
+    );
+}
+
+#[tokio::test]
+async fn setting_the_budget_again_does_not_alert_twice_in_a_month() {
+    let world = World::new();
+    let (owner, org) = spent_already(&world, 900_000).await;
+    set_monthly(&world, &owner, org, 1_000_000).await;
+    set_monthly(&world, &owner, org, 950_000).await;
+    let alerts = world
+        .outbox
+        .sent()
+        .into_iter()
+        .filter(|mail| mail.subject.contains("80%"))
+        .count();
+    assert_eq!(alerts, 1);
+}
+
+#[tokio::test]
+async fn a_budget_well_above_the_months_spending_alerts_nobody() {
+    let world = World::new();
+    let (owner, org) = spent_already(&world, 100_000).await;
+    set_monthly(&world, &owner, org, 1_000_000).await;
+    assert!(
+        world
+            .outbox
+            .sent()
+            .iter()
+            .all(|mail| !mail.subject.contains("80%"))
+    );
+}

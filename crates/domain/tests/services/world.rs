@@ -153,14 +153,17 @@ impl World {
                 joining,
             },
         );
-        let budgets = BudgetService::new(BudgetPorts {
-            store: shared.clone(),
-            orgs: shared.clone(),
-            directory: shared.clone(),
-            mailer: outbox.clone(),
-            audit: shared.clone(),
-            clock: clock.clone(),
-        });
+        let budgets = BudgetService::new(
+            BudgetPorts {
+                store: shared.clone(),
+                orgs: shared.clone(),
+                directory: shared.clone(),
+                mailer: outbox.clone(),
+                audit: shared.clone(),
+                clock: clock.clone(),
+            },
+            "http://tenantry.test",
+        );
         let conversations = ConversationService::new(ConversationPorts {
             conversations: shared.clone(),
             event_index: shared.clone(),

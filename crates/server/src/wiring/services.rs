@@ -85,14 +85,17 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             AuthMode::None { user_id: user.id }
         }
     };
-    let budgets = BudgetService::new(BudgetPorts {
-        store: a.spend.clone(),
-        orgs: a.orgs.clone(),
-        directory: a.member_directory.clone(),
-        mailer: a.mailer.clone(),
-        audit: a.audit_log.clone(),
-        clock: a.clock.clone(),
-    });
+    let budgets = BudgetService::new(
+        BudgetPorts {
+            store: a.spend.clone(),
+            orgs: a.orgs.clone(),
+            directory: a.member_directory.clone(),
+            mailer: a.mailer.clone(),
+            audit: a.audit_log.clone(),
+            clock: a.clock.clone(),
+        },
+        &public_url(config),
+    );
     let conversations = ConversationService::new(ConversationPorts {
         conversations: a.conversations.clone(),
         event_index: a.event_index.clone(),

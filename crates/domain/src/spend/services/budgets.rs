@@ -17,7 +17,9 @@ use crate::{
         AuditLog, ConversationStartPolicy, Mail, Mailer, MemberDirectory, Orgs, SpendObserver, SpendStore,
         UsageSummary,
     },
-    spend::budget::{Budget, SpendPeriod, SpendRecorded, check_budget, crosses_alert_line, over_budget},
+    spend::budget::{
+        Budget, SpendPeriod, SpendRecorded, at_alert_line, check_budget, crosses_alert_line, over_budget,
+    },
     spend::usage_order::largest_first,
 };
 
@@ -57,12 +59,17 @@ pub struct BudgetInput {
 #[derive(Clone)]
 pub struct BudgetService {
     ports: BudgetPorts,
+    /// The console's address, for links in alert mail.
+    public_url: String,
 }
 
 impl BudgetService {
-    /// The use cases over the given adapters.
-    pub fn new(ports: BudgetPorts) -> Self {
-        Self { ports }
+    /// The use cases over the given adapters; alert mail links to the console at `public_url`.
+    pub fn new(ports: BudgetPorts, public_url: &str) -> Self {
+        Self {
+            ports,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
     }
 
     /// The org's budget (admin+).
@@ -116,6 +123,19 @@ impl BudgetService {
             }),
         );
         self.ports.store.set_budget(org, &budget, &audit).await?;
+        // A budget set at or below what the month has spent is already at its alert line: the
+        // alert goes out now (once per month, as when a report crosses it).
+        let now = self.ports.clock.now();
+        let period = SpendPeriod::of(now, budget.time_zone);
+        let spent = self
+            .ports
+            .store
+            .spending(org, period, caller.user.id, None)
+            .await?
+            .org;
+        if at_alert_line(&budget, spent) {
+            self.alert(org, period, now, spent, &budget).await?;
+        }
         Ok(budget)
     }
 
@@ -143,46 +163,62 @@ impl BudgetService {
         Ok((period, usage))
     }
 
-    async fn alert(&self, recorded: SpendRecorded, budget: &Budget) -> Result<(), DomainError> {
-        let period = recorded.period;
-        if !self
-            .ports
-            .store
-            .claim_alert(recorded.org, period, recorded.at)
-            .await?
-        {
+    /// Tells the org's admins, once per period, that its spending reached the alert line: an
+    /// audit entry, and a mail naming the org with a link to its usage.
+    async fn alert(
+        &self,
+        org: OrgId,
+        period: SpendPeriod,
+        at: chrono::DateTime<chrono::Utc>,
+        spent: Micros,
+        budget: &Budget,
+    ) -> Result<(), DomainError> {
+        if !self.ports.store.claim_alert(org, period, at).await? {
             return Ok(());
         }
         let limit = budget.monthly.unwrap_or_default();
         self.ports
             .audit
             .record(AuditEntry::new(
-                recorded.org,
-                recorded.at,
+                org,
+                at,
                 None,
                 AuditAction::BudgetAlert,
-                ("org", Some(recorded.org.to_string())),
+                ("org", Some(org.to_string())),
                 json!({
                     "period": period.key(),
                     "budget_micros": limit,
-                    "spent_micros": recorded.totals.org_after,
+                    "spent_micros": spent,
                 }),
             ))
             .await?;
         let units = crate::spend::billing::micros_to_units;
-        for member in self.ports.directory.members(recorded.org).await? {
-            if !member.role.is_at_least(Role::Admin) {
-                continue;
-            }
+        let admins: Vec<_> = self
+            .ports
+            .directory
+            .members(org)
+            .await?
+            .into_iter()
+            .filter(|member| member.role.is_at_least(Role::Admin))
+            .collect();
+        let Some(first) = admins.first() else {
+            return Ok(());
+        };
+        let name = match self.ports.orgs.membership(org, first.user_id).await? {
+            Some(membership) => membership.org.name.as_str().to_owned(),
+            None => return Ok(()),
+        };
+        for member in admins {
             let mail = Mail {
                 to: member.email,
-                subject: format!("Your org has used 80% of its budget for {}", period.key()),
+                subject: format!("{name} has used 80% of its budget for {}", period.key()),
                 body: format!(
-                    "Spending this month: {:.2} of a {:.2} budget. At 100% no agent starts or continues \
-                     until {}.",
-                    units(recorded.totals.org_after),
+                    "{name} has spent {:.2} of its {:.2} budget this month. At 100% no agent starts or \
+                     continues until {}.\n\nUsage and budget: {}/orgs/{org}/usage",
+                    units(spent),
                     units(limit),
                     period.resets_at(budget.time_zone).format("%Y-%m-%d %H:%M UTC"),
+                    self.public_url,
                 ),
             };
             // A mail that cannot go out does not undo the alert: its audit entry stands.
@@ -218,7 +254,16 @@ impl SpendObserver for BudgetService {
             return;
         };
         if crosses_alert_line(&budget, recorded.totals) {
-            let _ = self.alert(recorded, &budget).await;
+            let totals = recorded.totals;
+            let _ = self
+                .alert(
+                    recorded.org,
+                    recorded.period,
+                    recorded.at,
+                    totals.org_after,
+                    &budget,
+                )
+                .await;
         }
         if over_budget(&budget, recorded.totals, recorded.member) {
             let _ = self
