@@ -22,6 +22,7 @@
 //! | The first account of an empty install becomes its superadmin | [`identity::first_superadmin::first_account_is_superadmin`] |
 //! | The install keeps one superadmin | [`identity::last_superadmin::decide_superadmin_change`] |
 //! | Password rules | [`identity::password`] |
+//! | A name a person chooses for themself | [`identity::display_name::chosen_display_name`] |
 //! | What dies with an account, a membership or a changed password (sessions, keys, sandboxes, shares) | [`identity::credential_lifecycle::revocation_for`] |
 //! | Which scopes an API key may carry | [`identity::api_key::ApiKeyScope::parse`] |
 //! | When an access token still stands for its caller | [`identity::session_confirmation::confirm_session`] |

@@ -108,7 +108,7 @@ impl From<DomainError> for Problem {
                     | "invalid_sso_code" => why,
                     _ => "unauthorized",
                 };
-                Problem::new(StatusCode::UNAUTHORIZED, code, "Missing or invalid credentials.")
+                Problem::new(StatusCode::UNAUTHORIZED, code, unauthorized_detail(code))
             }
             DomainError::Forbidden => Problem::new(
                 StatusCode::FORBIDDEN,
@@ -140,7 +140,7 @@ impl From<DomainError> for Problem {
             }
             DomainError::NotFound => Problem::not_found(),
             DomainError::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, detail),
-            DomainError::Gone { code } => Problem::new(StatusCode::GONE, code, "This is no longer valid."),
+            DomainError::Gone { code } => Problem::new(StatusCode::GONE, code, gone_detail(code)),
             DomainError::LimitReached { code, detail } => {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
             }
@@ -186,6 +186,38 @@ impl From<DomainError> for Problem {
                 "An unexpected error occurred.",
             ),
         }
+    }
+}
+
+/// What a refused sign-in step means for the person, and what to do next.
+fn unauthorized_detail(code: &str) -> &'static str {
+    match code {
+        "invalid_credentials" => "The email or password is not right.",
+        "invalid_mfa_code" => {
+            "That code is not right: enter the 6-digit code your authenticator app shows now."
+        }
+        "mfa_code_reused" => {
+            "That code was used already: wait for the next code in your authenticator app (every 30 seconds)."
+        }
+        "invalid_mfa_token" => "This sign-in took too long or was finished already: sign in again.",
+        "mfa_required" => "This account asks for a second factor: sign in with its code.",
+        "sso_failed" => "The sign-in provider did not confirm who you are: try signing in again.",
+        "sso_state_invalid" => "This sign-in expired or was finished already: start signing in again.",
+        "invalid_sso_code" => "This sign-in code was used already or expired: start signing in again.",
+        _ => "Missing or invalid credentials.",
+    }
+}
+
+/// What a link or grant that no longer works means, and what to do next.
+fn gone_detail(code: &str) -> &'static str {
+    match code {
+        "token_expired" => "This link has expired: request a new link.",
+        "invitation_expired" => "This invitation has expired: ask the org's admins for a new one.",
+        "invitation_revoked" => {
+            "This invitation was withdrawn (or its sender may no longer invite): ask the org's admins for a new one."
+        }
+        "share_expired" => "This share link has expired: ask for a new link.",
+        _ => "This is no longer valid.",
     }
 }
 

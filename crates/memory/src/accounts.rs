@@ -7,7 +7,8 @@ use tenantry_domain::{
     credential_lifecycle::Revocation,
     ports::{Accounts, Credentials, OneTimeTokens, Sessions, StoredCredentials},
     session::{
-        NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SignInMethod,
+        NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SessionSummary,
+        SignInMethod,
     },
 };
 use uuid::Uuid;
@@ -134,6 +135,15 @@ impl Accounts for MemoryStore {
         .await
     }
 
+    async fn set_name(&self, user_id: UserId, name: &str) -> Result<(), DomainError> {
+        self.write(|tables| {
+            let row = tables.users.get_mut(&user_id).ok_or(DomainError::NotFound)?;
+            row.user.name = name.to_owned();
+            Ok(())
+        })
+        .await
+    }
+
     async fn record_verified_sign_in(&self, user_id: UserId, at: DateTime<Utc>) -> Result<(), DomainError> {
         self.write(|tables| {
             if let Some(row) = tables.users.get_mut(&user_id) {
@@ -226,6 +236,7 @@ impl Sessions for MemoryStore {
                 first_token.family_id,
                 SessionRow {
                     user_id: first_token.user_id,
+                    created_at: first_token.issued_at,
                     expires_at: first_token.expires_at,
                     revoked_at: None,
                     sign_in_method: method,
@@ -294,6 +305,51 @@ impl Sessions for MemoryStore {
         })
         .await;
         Ok(())
+    }
+
+    async fn live_sessions(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionSummary>, DomainError> {
+        let mut live: Vec<SessionSummary> = self
+            .read(|tables| {
+                tables
+                    .sessions
+                    .iter()
+                    .filter(|(_, row)| {
+                        row.user_id == user_id && row.revoked_at.is_none() && row.expires_at > now
+                    })
+                    .map(|(id, row)| SessionSummary {
+                        id: *id,
+                        created_at: row.created_at,
+                        expires_at: row.expires_at,
+                        sign_in_method: row.sign_in_method,
+                    })
+                    .collect()
+            })
+            .await;
+        live.sort_by_key(|session| std::cmp::Reverse((session.created_at, session.id)));
+        Ok(live)
+    }
+
+    async fn end_session(
+        &self,
+        user_id: UserId,
+        session: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DomainError> {
+        Ok(self
+            .write(|tables| {
+                let live = tables.sessions.get(&session).is_some_and(|row| {
+                    row.user_id == user_id && row.revoked_at.is_none() && row.expires_at > now
+                });
+                if live {
+                    revoke_family(tables, session, now);
+                }
+                live
+            })
+            .await)
     }
 
     async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError> {

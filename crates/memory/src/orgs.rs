@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use tenantry_domain::{
     AuditAction, AuditEntry, DomainError, Invitation, Org, OrgId, Role, UserId,
-    ports::{AuditLog, Change, MemberDirectory, MemberView, Membership, OrgPatch, Orgs, PendingPurge},
+    ports::{
+        AuditFilter, AuditLog, Change, MemberDirectory, MemberView, Membership, OrgPatch, Orgs, PendingPurge,
+    },
 };
-use uuid::Uuid;
 
 use crate::{
     MemoryStore,
@@ -240,7 +241,7 @@ impl AuditLog for MemoryStore {
     async fn entries(
         &self,
         org: OrgId,
-        before: Option<Uuid>,
+        filter: &AuditFilter,
         limit: u64,
     ) -> Result<Vec<AuditEntry>, DomainError> {
         Ok(self
@@ -248,7 +249,7 @@ impl AuditLog for MemoryStore {
                 let mut entries: Vec<AuditEntry> = tables
                     .audit
                     .iter()
-                    .filter(|entry| entry.org_id == org && before.is_none_or(|before| entry.id < before))
+                    .filter(|entry| entry.org_id == org && filter.admits(entry))
                     .cloned()
                     .collect();
                 entries.sort_by_key(|entry| std::cmp::Reverse(entry.id));

@@ -1,7 +1,7 @@
 //! [`SpendStore`] in memory.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tenantry_domain::{
     AuditEntry, ConversationId, DomainError, OrgId, UserId,
     budget::{Budget, SpendPeriod, Spending},
@@ -104,7 +104,13 @@ impl SpendStore for MemoryStore {
                     summary.total += row.cost;
                     add(&mut summary.by_member, row.member, row);
                     add(&mut summary.by_model, row.model.clone(), row);
+                    let hour = row.at.duration_trunc(TimeDelta::hours(1)).unwrap_or(row.at);
+                    match summary.by_hour.iter_mut().find(|(start, _)| *start == hour) {
+                        Some((_, cost)) => *cost += row.cost,
+                        None => summary.by_hour.push((hour, row.cost)),
+                    }
                 }
+                summary.by_hour.sort_by_key(|(hour, _)| *hour);
                 summary
             })
             .await)

@@ -46,6 +46,7 @@ pub(crate) struct InvitationRow {
 #[derive(Debug, Clone)]
 pub(crate) struct SessionRow {
     pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub sign_in_method: tenantry_domain::session::SignInMethod,
@@ -109,6 +110,7 @@ pub(crate) struct UsageRow {
     pub prompt_tokens: i64,
     pub completion_tokens: i64,
     pub period: tenantry_domain::budget::SpendPeriod,
+    pub at: DateTime<Utc>,
 }
 
 /// Every table of the store.

@@ -36,6 +36,7 @@ pub(crate) fn count_usage(
         prompt_tokens: delta.prompt_tokens,
         completion_tokens: delta.completion_tokens,
         period,
+        at,
     });
     let mut raise = |user: Uuid| {
         let counter = tables

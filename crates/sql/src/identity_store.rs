@@ -11,7 +11,8 @@ use tenantry_domain::{
     credential_lifecycle::Revocation,
     ports::{Accounts, Credentials, OneTimeTokens, Sessions, StoredCredentials},
     session::{
-        NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SignInMethod,
+        NewOneTimeToken, NewRefreshToken, OneTimePurpose, OneTimeTokenState, RefreshRotation, SessionSummary,
+        SignInMethod,
     },
 };
 use uuid::Uuid;
@@ -199,6 +200,19 @@ impl Accounts for SqlIdentityStore {
         }
         audit::record(&txn, audit_entry.clone()).await?;
         txn.commit().await.map_err(db_error)
+    }
+
+    async fn set_name(&self, user_id: UserId, name: &str) -> Result<(), DomainError> {
+        let updated = users::Entity::update_many()
+            .col_expr(users::Column::Name, Expr::value(name))
+            .filter(users::Column::Id.eq(user_id))
+            .exec(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        if updated.rows_affected == 0 {
+            return Err(DomainError::NotFound);
+        }
+        Ok(())
     }
 
     async fn mark_email_verified(
@@ -405,6 +419,57 @@ impl Sessions for SqlIdentityStore {
             txn.commit().await.map_err(db_error)?;
         }
         Ok(())
+    }
+
+    async fn live_sessions(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionSummary>, DomainError> {
+        let rows = sessions::Entity::find()
+            .filter(sessions::Column::UserId.eq(user_id))
+            .filter(sessions::Column::RevokedAt.is_null())
+            .filter(sessions::Column::ExpiresAt.gt(now))
+            .order_by_desc(sessions::Column::CreatedAt)
+            .order_by_desc(sessions::Column::Id)
+            .all(&self.db.conn)
+            .await
+            .map_err(db_error)?;
+        rows.into_iter()
+            .map(|row| {
+                let sign_in_method = SignInMethod::parse(&row.sign_in_method, row.sso_provider.as_deref())
+                    .ok_or_else(|| crate::errors::corrupt("session"))?;
+                Ok(SessionSummary {
+                    id: row.id,
+                    created_at: row.created_at,
+                    expires_at: row.expires_at,
+                    sign_in_method,
+                })
+            })
+            .collect()
+    }
+
+    async fn end_session(
+        &self,
+        user_id: UserId,
+        session: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
+        let live = sessions::Entity::find()
+            .filter(sessions::Column::Id.eq(session))
+            .filter(sessions::Column::UserId.eq(user_id))
+            .filter(sessions::Column::RevokedAt.is_null())
+            .filter(sessions::Column::ExpiresAt.gt(now))
+            .one(&txn)
+            .await
+            .map_err(db_error)?
+            .is_some();
+        if live {
+            revoke_family(&txn, session, now).await?;
+        }
+        txn.commit().await.map_err(db_error)?;
+        Ok(live)
     }
 
     async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError> {

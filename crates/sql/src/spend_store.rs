@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Alias, Expr, Func, OnConflict},
 };
 use tenantry_domain::{
@@ -216,10 +216,14 @@ impl SpendStore for SqlSpendStore {
             .all(&self.db.conn)
             .await
             .map_err(db_error)?;
+        let by_hour = hourly_cost(&self.db.conn, org, &key).await?;
         let line = |cost: Option<i64>, prompt: Option<i64>, completion: Option<i64>| {
             (cost.unwrap_or(0), prompt.unwrap_or(0), completion.unwrap_or(0))
         };
-        let mut summary = UsageSummary::default();
+        let mut summary = UsageSummary {
+            by_hour,
+            ..UsageSummary::default()
+        };
         for (user, cost, prompt, completion) in by_member {
             let (cost, prompt_tokens, completion_tokens) = line(cost, prompt, completion);
             summary.total += cost;
@@ -241,4 +245,39 @@ impl SpendStore for SqlSpendStore {
         }
         Ok(summary)
     }
+}
+
+/// What the org spent in the period `key` by the UTC hour it was reported in, oldest first.
+async fn hourly_cost(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    key: &str,
+) -> Result<Vec<(DateTime<Utc>, i64)>, DomainError> {
+    // The hour as text, `2026-12-03T08` (SQLite stores instants as UTC text, so its first 13
+    // characters are the hour with either separator).
+    let hour = match conn.get_database_backend() {
+        DatabaseBackend::Postgres => "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
+        _ => "substr(at, 1, 13)",
+    };
+    let rows: Vec<(String, Option<i64>)> = usage_records::Entity::find()
+        .select_only()
+        .expr_as(Expr::cust(hour), "hour")
+        .expr_as(sum(usage_records::Column::CostMicros), "cost")
+        .filter(usage_records::Column::OrgId.eq(org))
+        .filter(usage_records::Column::Period.eq(key))
+        .group_by(Expr::cust(hour))
+        .order_by_asc(Expr::cust(hour))
+        .into_tuple()
+        .all(conn)
+        .await
+        .map_err(db_error)?;
+    rows.into_iter()
+        .map(|(hour, cost)| {
+            let start = format!("{}:00:00Z", hour.replacen(' ', "T", 1));
+            let start = start
+                .parse::<DateTime<Utc>>()
+                .map_err(|_| corrupt("usage hour"))?;
+            Ok((start, cost.unwrap_or(0)))
+        })
+        .collect()
 }

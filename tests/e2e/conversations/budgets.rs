@@ -148,6 +148,20 @@ async fn used_up_budgets_refuse_new_work_with_402_while_usage_is_still_recorded(
             .and_then(|line| line["cost_micros"].as_i64())
     };
     assert_eq!(model_cost(json!("openai/gpt")), Some(8_400_000));
+    // Every day of the month is listed; today's holds everything spent (the budget's zone is UTC).
+    let days = month["by_day"].as_array().expect("days");
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert!((28..=31).contains(&days.len()), "{days:?}");
+    let spent: i64 = days.iter().filter_map(|day| day["cost_micros"].as_i64()).sum();
+    assert_eq!(spent, 10_600_000);
+    let today_line = days
+        .iter()
+        .find(|day| day["date"] == today.as_str())
+        .expect("today");
+    assert!(
+        today_line["cost_micros"].as_i64().unwrap_or(0) > 0,
+        "{today_line}"
+    );
     assert_eq!(model_cost(json!("anthropic/claude")), Some(200_000));
     assert_eq!(model_cost(Value::Null), Some(2_000_000));
     let (status, _) = app

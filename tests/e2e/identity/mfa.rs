@@ -190,6 +190,13 @@ async fn a_user_with_totp_signs_in_with_a_fresh_code_once() {
         (401, Some("mfa_code_reused")),
         "{body}"
     );
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("wait for the next code"),
+        "the problem says what to do next: {body}"
+    );
 
     // Recovery codes: once each, formatting aside.
     let code = enrolled.recovery_codes[0].to_uppercase().replace('-', " ");

@@ -2,6 +2,7 @@
 
 pub(crate) mod mfa;
 mod no_auth;
+mod own_sessions;
 mod recovery;
 mod refresh;
 mod registration;

@@ -89,3 +89,77 @@ async fn the_audit_log_records_every_change_newest_first() {
         .await;
     assert_eq!((status, body["code"].as_str()), (422, Some("validation_failed")));
 }
+
+#[tokio::test]
+async fn the_audit_log_filters_by_action_actor_and_time() {
+    let app = spawn_app().await;
+    let cast = Cast::assemble(&app, "audit-filter", "Filter Corp").await;
+    let org = &cast.org;
+    let (owner, admin) = (&cast.owner.access_token, &cast.admin.access_token);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let before = chrono::Utc::now();
+    app.api(owner)
+        .change_role(&org, &cast.viewer.user_id, json!({ "role": "developer" }))
+        .await;
+    app.api(admin)
+        .change_role(&org, &cast.viewer.user_id, json!({ "role": "viewer" }))
+        .await;
+    app.api(admin)
+        .invite(&org, json!({ "email": "y@example.com", "role": "viewer" }))
+        .await;
+    let list = |query: String| {
+        let app = &app;
+        async move {
+            let (status, page) = app
+                .call("GET", admin, &format!("/api/orgs/{org}/audit-log?{query}"), None)
+                .await;
+            (status, page)
+        }
+    };
+    let actions = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|entry| entry["action"].as_str().expect("action").to_owned())
+            .collect()
+    };
+
+    let (status, page) = list("action=member.role_changed".into()).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(actions(&page), ["member.role_changed", "member.role_changed"]);
+
+    let (_, page) = list(format!("actor_id={}", cast.admin.user_id)).await;
+    assert_eq!(actions(&page), ["invitation.sent", "member.role_changed"]);
+
+    let (_, page) = list(format!(
+        "action=member.role_changed&actor_id={}",
+        cast.owner.user_id
+    ))
+    .await;
+    assert_eq!(actions(&page), ["member.role_changed"]);
+    assert_eq!(page["items"][0]["detail"]["to"], "developer");
+
+    let since = before.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let (_, page) = list(format!("since={since}&limit=100")).await;
+    assert_eq!(actions(&page).len(), 3, "only what happened since: {page}");
+    let (_, page) = list(format!("until={since}&limit=100")).await;
+    assert!(
+        actions(&page).iter().all(|action| action != "invitation.sent"),
+        "only what happened before: {page}"
+    );
+
+    // Paging keeps the filter.
+    let (_, first) = list("action=member.role_changed&limit=1".into()).await;
+    let cursor = first["next_cursor"].as_str().expect("more");
+    let (_, second) = list(format!("action=member.role_changed&limit=1&cursor={cursor}")).await;
+    assert_eq!(actions(&second), ["member.role_changed"]);
+    assert_ne!(first["items"][0]["id"], second["items"][0]["id"]);
+    assert!(second["next_cursor"].is_null());
+
+    let (status, problem) = list("action=member.exploded".into()).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("action"))
+    );
+}

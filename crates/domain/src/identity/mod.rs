@@ -2,6 +2,7 @@
 
 pub mod api_key;
 pub mod credential_lifecycle;
+pub mod display_name;
 pub mod email;
 pub mod first_superadmin;
 pub mod last_superadmin;

@@ -71,6 +71,19 @@ pub enum RefreshRotation {
     Invalid,
 }
 
+/// A live session as its person sees it in their sessions list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    /// The session (its refresh-token family).
+    pub id: Uuid,
+    /// When it was signed in.
+    pub created_at: DateTime<Utc>,
+    /// When it ends at the latest (refreshing never extends it).
+    pub expires_at: DateTime<Utc>,
+    /// How it was signed in.
+    pub sign_in_method: SignInMethod,
+}
+
 /// How a session was signed in; org policies may insist on one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInMethod {

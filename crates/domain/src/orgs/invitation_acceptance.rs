@@ -65,7 +65,10 @@ pub fn decide_acceptance(
         });
     }
     if !facts.email_matches {
-        return Err(DomainError::Forbidden);
+        return Err(DomainError::refused(
+            "forbidden",
+            "This invitation is addressed to another email address: sign in with that address to accept it.",
+        ));
     }
     if facts.personal {
         return Err(personal_org_conflict());
@@ -137,7 +140,7 @@ mod tests {
             Ok(role) => format!("ok:{}", role.name()),
             Err(DomainError::Gone { code }) => code.to_owned(),
             Err(DomainError::Conflict { code, .. }) => code.to_owned(),
-            Err(DomainError::Forbidden) => "forbidden".to_owned(),
+            Err(DomainError::Refused { code, .. }) => code.to_owned(),
             Err(other) => format!("{other:?}"),
         }
     }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod invitation;
 pub mod invitation_acceptance;
+pub mod invitation_preview;
 pub mod last_owner;
 pub mod member;
 pub mod membership_rules;

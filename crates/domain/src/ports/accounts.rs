@@ -60,6 +60,9 @@ pub trait Accounts: Send + Sync {
         audit: &AuditEntry,
     ) -> Result<(), DomainError>;
 
+    /// Sets the user's display name.
+    async fn set_name(&self, user_id: UserId, name: &str) -> Result<(), DomainError>;
+
     /// Records that the user just proved themselves (a password sign-in, a verified email):
     /// single sign-on links made before this stay through a password reset.
     async fn record_verified_sign_in(&self, user_id: UserId, at: DateTime<Utc>) -> Result<(), DomainError>;

@@ -62,7 +62,7 @@ pub use accounts::{Accounts, Registration, SsoIdentity};
 pub use agent_server::{AgentServer, AgentServerFailure};
 pub use api_key_format::ApiKeyFormat;
 pub use api_key_store::ApiKeyStore;
-pub use audit_log::AuditLog;
+pub use audit_log::{AuditFilter, AuditLog};
 pub use background::{BackgroundTask, BackgroundTasks};
 pub use billing_store::BillingStore;
 pub use conversation_shares::ConversationShares;

@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::{
     DomainError, User, UserId,
-    identity::session::{NewRefreshToken, RefreshRotation, SignInMethod},
+    identity::session::{NewRefreshToken, RefreshRotation, SessionSummary, SignInMethod},
 };
 
 /// Sessions and their rotating refresh tokens. Every method is one atomic unit.
@@ -44,6 +44,22 @@ pub trait Sessions: Send + Sync {
         presented_digest: &str,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError>;
+
+    /// The user's sessions neither revoked nor past their end at `now`, newest first.
+    async fn live_sessions(
+        &self,
+        user_id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionSummary>, DomainError>;
+
+    /// Ends `session` when it is one of the user's live sessions (its refresh tokens revoked with
+    /// it); `false` when there is no such session.
+    async fn end_session(
+        &self,
+        user_id: UserId,
+        session: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DomainError>;
 
     /// Bumps the token epoch and revokes every session of the user, atomically.
     async fn revoke_all_sessions(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(), DomainError>;

@@ -29,6 +29,9 @@ pub struct UsageSummary {
     pub by_member: Vec<UsageLine<UserId>>,
     /// By model.
     pub by_model: Vec<UsageLine<Option<String>>>,
+    /// By the UTC hour it was reported in (hour starts, oldest first; hours without spending left
+    /// out).
+    pub by_hour: Vec<(DateTime<Utc>, Micros)>,
 }
 
 /// Budgets and what was spent against them. Usage reports are counted where usage is written, in

@@ -2,6 +2,7 @@
 
 pub mod billing;
 pub mod budget;
+pub mod daily_spend;
 pub mod rate_limit;
 pub mod services;
 pub mod spend_period;

@@ -31,7 +31,7 @@ impl BudgetTimeZone {
     }
 
     /// The local calendar date at `at`.
-    fn date_at(self, at: DateTime<Utc>) -> NaiveDate {
+    pub fn date_at(self, at: DateTime<Utc>) -> NaiveDate {
         match self.0 {
             None => at.date_naive(),
             Some(zone) => at.with_timezone(&zone).date_naive(),
@@ -100,6 +100,15 @@ impl SpendPeriod {
         NaiveDate::from_ymd_opt(self.year, self.month, 1)
             .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
             .map_or(DateTime::<Utc>::MAX_UTC, |next| zone.start_of(next))
+    }
+
+    /// Its days, first to last.
+    pub fn days(self) -> impl Iterator<Item = NaiveDate> {
+        let first = NaiveDate::from_ymd_opt(self.year, self.month, 1);
+        first
+            .into_iter()
+            .flat_map(|first| first.iter_days())
+            .take_while(move |day| day.month() == self.month)
     }
 
     /// When this period began in `zone`.

@@ -119,14 +119,21 @@ async fn months_begin_at_midnight_in_the_orgs_time_zone() {
         .add_usage(&owner.caller, org, conversation.id, report)
         .await
         .unwrap();
-    let (current, usage) = world.budgets.usage(&owner.caller, org, None).await.unwrap();
-    assert_eq!((current.key().as_str(), usage.total), ("2027-02", 1_500_000));
-    let (_, january) = world
+    let current = world.budgets.usage(&owner.caller, org, None).await.unwrap();
+    assert_eq!(
+        (current.period.key().as_str(), current.summary.total),
+        ("2027-02", 1_500_000)
+    );
+    let spent_days: Vec<_> = current.by_day.iter().filter(|(_, cost)| *cost > 0).collect();
+    assert_eq!(spent_days.len(), 1, "{:?}", current.by_day);
+    assert_eq!(spent_days[0].1, 1_500_000);
+    let january = world
         .budgets
         .usage(&owner.caller, org, Some("2027-01"))
         .await
         .unwrap();
-    assert_eq!(january.total, 0);
+    assert_eq!(january.summary.total, 0);
+    assert_eq!(january.by_day.len(), 31);
     let refused = world
         .conversations
         .create(&owner.caller, org, NewConversationInput::default())

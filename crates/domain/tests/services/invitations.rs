@@ -62,7 +62,29 @@ async fn someone_else_cannot_use_the_invitation() {
     let org = world.org_with(&owner, "acme", &[]).await;
     let token = invited(&world, &owner, org, "bob@example.com", Role::Viewer).await;
     let stolen = world.orgs.accept_invitation(&eve.caller, &token).await;
-    assert!(matches!(stolen, Err(DomainError::Forbidden)), "{stolen:?}");
+    assert!(
+        matches!(
+            stolen,
+            Err(DomainError::Refused {
+                code: "forbidden",
+                ..
+            })
+        ),
+        "{stolen:?}"
+    );
+    let preview = world.orgs.preview_invitation(&eve.caller, &token).await.unwrap();
+    assert_eq!(
+        preview.email, "b…@e…",
+        "someone else sees only a hint of the address"
+    );
+    assert!(!preview.for_caller);
+    assert!(matches!(
+        preview.refusal,
+        Some(DomainError::Refused {
+            code: "forbidden",
+            ..
+        })
+    ));
 }
 
 #[tokio::test]

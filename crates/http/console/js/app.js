@@ -1,7 +1,7 @@
 // The console: routes a path to its screen, keeps the signed-in person and their orgs.
 
 import { api, forgetSession, hasSession, signOut } from "./api.js";
-import { h, show } from "./dom.js";
+import { h, labelCells, show } from "./dom.js";
 import * as auth from "./auth.js";
 import * as device from "./device.js";
 import * as orgs from "./orgs.js";
@@ -19,12 +19,30 @@ const context = {
   },
 };
 
-/** Moves to `to` (a path with its query) without reloading. */
-export function navigate(to, { replace = false } = {}) {
+/** What the last action achieved, shown on the next screen drawn (it outlives the redraw). */
+let pendingFlash = null;
+
+/**
+ * Moves to `to` (a path with its query) without reloading; `flash` (`{message, kind}`) is shown at
+ * the top of the screen drawn there.
+ */
+export function navigate(to, { replace = false, flash = null } = {}) {
+  if (flash) pendingFlash = flash;
   if (replace) history.replaceState(null, "", to);
   else history.pushState(null, "", to);
   render();
 }
+
+/** The outcome of the action that led here, until the person moves on. */
+function flashNote(flash) {
+  if (!flash?.message) return null;
+  return h("p", { class: `flash ${flash.kind || "success"}`, role: flash.kind === "error" ? "alert" : "status" },
+    flash.message);
+}
+
+// Tables become cards on narrow screens: every cell carries its column's name.
+new MutationObserver(() => root.querySelectorAll("table").forEach(labelCells))
+  .observe(root, { childList: true, subtree: true });
 
 window.addEventListener("popstate", () => render());
 window.addEventListener("tenantry:signed-out", () => navigate(signInHere(), { replace: true }));
@@ -58,19 +76,25 @@ async function render() {
   currentScreen = screen;
   const { pathname, searchParams } = new URL(location.href);
   const params = Object.fromEntries(searchParams);
+  const flash = pendingFlash;
+  pendingFlash = null;
   // Reads `me` and `orgs` through to the context, so reloads show everywhere.
   const view = Object.assign(Object.create(context), {
     params,
     signal: screen.signal,
-    /** Draws this screen again, unless the person has moved on. */
-    reload() {
-      if (!screen.signal.aborted) navigate(location.pathname + location.search, { replace: true });
+    /** Draws this screen again (with `flash` on top), unless the person has moved on. */
+    reload(flash = null) {
+      if (!screen.signal.aborted) navigate(location.pathname + location.search, { replace: true, flash });
     },
   });
   // A screen that finished after the person moved on is not shown.
   const display = (...content) => {
     if (screen.signal.aborted) return;
     show(root, ...content);
+    const note = flashNote(flash);
+    let anchor = root.querySelector("main h1");
+    while (anchor?.parentElement && anchor.parentElement.tagName !== "MAIN") anchor = anchor.parentElement;
+    if (note && anchor) anchor.after(note);
     focusMain();
   };
   try {
@@ -85,7 +109,7 @@ async function render() {
     const match = pathname.match(/^\/orgs\/([0-9a-f-]{36})(?:\/([a-z-]+))?(?:\/([0-9a-f-]{36}))?$/);
     if (!match) {
       const org = context.orgs.find((item) => item.id === context.me.current_org_id) || context.orgs[0];
-      return navigate(org ? `/orgs/${org.id}/conversations` : "/orgs/new", { replace: true });
+      return navigate(org ? `/orgs/${org.id}/conversations` : "/orgs/new", { replace: true, flash });
     }
     const [, orgId, section = "conversations", itemId] = match;
     const org = context.orgs.find((item) => item.id === orgId);

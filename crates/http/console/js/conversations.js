@@ -2,7 +2,7 @@
 // follows new events as they are appended.
 
 import { api, path } from "./api.js";
-import { actionButton, h, status, when } from "./dom.js";
+import { actionButton, copyButton, emptyState, field, form, h, money, status, when } from "./dom.js";
 import { eventItem } from "./events.js";
 import { atLeast } from "./rules.js";
 import { follow } from "./stream.js";
@@ -41,7 +41,7 @@ function row(org, conversation) {
       conversation.title || "Untitled conversation")),
     h("td", {}, conversation.execution_status || "—"),
     h("td", {}, conversation.event_count ?? 0),
-    h("td", {}, (conversation.accumulated_cost ?? 0).toFixed(2)),
+    h("td", {}, money(conversation.accumulated_cost ?? 0)),
     h("td", {}, when(conversation.last_updated_at)));
 }
 
@@ -68,14 +68,7 @@ export async function list(view, org) {
     view.navigate(`${location.pathname}${next.size ? `?${next}` : ""}`);
   });
 
-  const create = atLeast(org.role, "developer")
-    ? actionButton("New conversation", async () => {
-      const title = prompt("Title of the new conversation");
-      if (title === null) return;
-      const created = await api("POST", path("/api/orgs", org.id, "conversations"), { title: title || undefined });
-      view.navigate(`/orgs/${org.id}/conversations/${created.id}`);
-    }, region, { class: "primary" })
-    : null;
+  const create = atLeast(org.role, "developer") ? newConversation(view, org) : null;
 
   const upsert = (conversation) => {
     const existing = body.querySelector(`tr[data-conversation-id="${CSS.escape(conversation.id)}"]`);
@@ -129,7 +122,30 @@ export async function list(view, org) {
       h("thead", {}, h("tr", {}, ["Title", "Status", "Events", "Cost", "Last activity"].map((title) => h("th", { scope: "col" }, title)))),
       body),
     more,
-    page.items.length === 0 ? h("p", { class: "muted" }, "No conversations yet.") : null);
+    page.items.length === 0 ? emptyState(filters.q || filters.mine
+      ? "No conversation matches these filters."
+      : "No conversations yet. Start one above, or run an agent with an API key of this org.") : null);
+}
+
+/** A new conversation: its title and who may read it, asked in place. */
+function newConversation(view, org) {
+  const details = h("details", { class: "new-conversation" }, h("summary", { class: "button primary" }, "New conversation"),
+    form([
+      field("Title", h("input", { name: "title", maxlength: 200, placeholder: "What should the agent do?" })),
+      field("Who may read it", h("select", { name: "visibility" },
+        h("option", { value: "private" }, "Only me (and the org's admins)"),
+        h("option", { value: "org" }, "Everyone in the org"))),
+    ], "Create", async (data) => {
+      const title = String(data.get("title") || "").trim();
+      const created = await api("POST", path("/api/orgs", org.id, "conversations"), {
+        title: title || undefined,
+        visibility: data.get("visibility"),
+      });
+      view.navigate(`/orgs/${org.id}/conversations/${created.id}`, {
+        flash: { message: "The conversation is created.", kind: "success" },
+      });
+    }));
+  return details;
 }
 
 export async function detail(view, org, id) {
@@ -153,15 +169,74 @@ export async function detail(view, org, id) {
     if (name !== "message" || typeof data?.id !== "number") return;
     if (log.querySelector(`li[data-event-id="${data.id}"]`)) return;
     log.append(eventItem(data));
+    if (log.previousElementSibling?.classList.contains("empty")) log.previousElementSibling.remove();
   }, view.signal, logStatus).then(logStatus.ended, logStatus.failed);
+  // The header follows the conversation's changes (status, cost, tokens) from the org's live list.
+  const header = h("dl", { class: "facts", id: "conversation-facts" });
+  const title = h("h1", {}, conversation.title || "Untitled conversation");
+  const drawHeader = (current) => {
+    title.textContent = current.title || "Untitled conversation";
+    header.replaceChildren(
+      h("dt", {}, "Status"), h("dd", {}, current.execution_status || "—"),
+      h("dt", {}, "Model"), h("dd", {}, current.llm_model || "—"),
+      h("dt", {}, "Cost"), h("dd", { "data-fact": "cost" }, money(current.accumulated_cost ?? 0)),
+      h("dt", {}, "Tokens"), h("dd", { "data-fact": "tokens" }, String(current.total_tokens ?? 0)),
+      h("dt", {}, "Events"), h("dd", {}, String(current.event_count ?? 0)),
+      h("dt", {}, "Who may read it"), h("dd", {}, current.visibility === "org" ? "everyone in the org" : "its creator and admins"));
+  };
+  drawHeader(conversation);
+  follow(path("/api/orgs", org.id, "conversations", "stream"), (name, data) => {
+    if (name === "conversation" && data?.id === id) drawHeader(data);
+  }, view.signal, { onOpen: async () => drawHeader(await api("GET", path("/api/orgs", org.id, "conversations", id))) })
+    .catch(() => {});
+  const mayChange = conversation.created_by === view.me.id || atLeast(org.role, "admin");
   return h("main", { id: "main" },
     h("p", {}, h("a", { href: `/orgs/${org.id}/conversations`, "data-route": "" }, "← Conversations")),
-    h("h1", {}, conversation.title || "Untitled conversation"),
-    h("dl", { class: "facts" },
-      h("dt", {}, "Status"), h("dd", {}, conversation.execution_status || "—"),
-      h("dt", {}, "Model"), h("dd", {}, conversation.llm_model || "—"),
-      h("dt", {}, "Cost"), h("dd", {}, (conversation.accumulated_cost ?? 0).toFixed(4)),
-      h("dt", {}, "Tokens"), h("dd", {}, conversation.total_tokens ?? 0),
-      h("dt", {}, "Visibility"), h("dd", {}, conversation.visibility)),
-    live, log);
+    title, header,
+    mayChange ? await manage(view, org, conversation) : null,
+    live, log.childElementCount ? log : [emptyState("No events yet: they appear here as the agent works."), log]);
+}
+
+/** Renaming, who may read it, share links and deletion: for its creator and the org's admins. */
+async function manage(view, org, conversation) {
+  const base = path("/api/orgs", org.id, "conversations", conversation.id);
+  const region = status();
+  const settings = form([
+    field("Title", h("input", { name: "title", value: conversation.title ?? "", maxlength: 200 })),
+    field("Who may read it", h("select", { name: "visibility" },
+      h("option", { value: "private", selected: conversation.visibility !== "org" }, "Only its creator (and the org's admins)"),
+      h("option", { value: "org", selected: conversation.visibility === "org" }, "Everyone in the org"))),
+  ], "Save", async (data) => {
+    await api("PATCH", base, { title: String(data.get("title")).trim(), visibility: data.get("visibility") });
+    view.reload({ message: "The conversation is saved.", kind: "success" });
+  });
+  settings.classList.add("inline");
+  const { items: shares } = await api("GET", `${base}/shares`);
+  const shareReveal = h("div", { class: "reveal", hidden: true });
+  const share = actionButton("Create a share link", async () => {
+    const created = await api("POST", `${base}/shares`, {});
+    const value = h("input", { type: "text", readonly: true, value: created.url, class: "secret-value" });
+    shareReveal.replaceChildren(
+      h("p", { class: "notice" }, "Anyone with this link can read the conversation (not its cost). It is shown this once."),
+      field("Share link", value), copyButton("Copy the link", () => created.url, region));
+    shareReveal.hidden = false;
+    value.select();
+  }, region);
+  const remove = actionButton("Delete the conversation", async () => {
+    if (!confirm(`Delete “${conversation.title || "Untitled conversation"}” and all its events?`)) return;
+    await api("DELETE", base);
+    view.navigate(`/orgs/${org.id}/conversations`, { flash: { message: "The conversation is deleted.", kind: "success" } });
+  }, region, { class: "danger" });
+  return h("details", { class: "manage" }, h("summary", {}, "Manage this conversation"),
+    settings,
+    h("h2", {}, "Share links"),
+    shares.length === 0 ? emptyState("No live share links.") : h("ul", { class: "shares" }, shares.map((link) => h("li", {},
+      `Created ${when(link.created_at)}${link.expires_at ? `, expires ${when(link.expires_at)}` : ""} `,
+      actionButton("Revoke", async () => {
+        if (!confirm("Revoke this share link? Whoever holds it can no longer read the conversation.")) return;
+        await api("DELETE", `${base}/shares/${encodeURIComponent(link.id)}`);
+        view.reload({ message: "The share link is revoked.", kind: "success" });
+      }, region, { class: "danger" })))),
+    share, shareReveal,
+    h("h2", {}, "Delete"), remove, region);
 }

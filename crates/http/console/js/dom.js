@@ -78,6 +78,13 @@ export function withReason(control, reason) {
   return h("span", { class: "guarded" }, control, h("small", { id, class: "reason" }, reason));
 }
 
+/** A date (day only) as the reader's locale shows it. */
+export function day(value) {
+  if (!value) return "—";
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? String(value) : date.toLocaleDateString();
+}
+
 /** A date as the reader's locale shows it. */
 export function when(value) {
   if (!value) return "—";
@@ -120,4 +127,42 @@ export function form(fields, submitLabel, submit, extra = []) {
   });
   element.status = region;
   return element;
+}
+
+/** A button that copies `text()` to the clipboard, saying so in `region` (or asking to copy by hand). */
+export function copyButton(label, text, region) {
+  const button = h("button", { type: "button", class: "copy" }, label);
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text());
+      region?.set("Copied.", "success");
+    } catch {
+      region?.set("Your browser refused the clipboard: select the text and copy it yourself.", "info");
+    }
+  });
+  return button;
+}
+
+/** What an empty list says instead of an empty table, with what to do about it. */
+export function emptyState(...content) {
+  return h("p", { class: "empty" }, content);
+}
+
+/** A money amount in the install's currency: `12.5` → `$12.50`. */
+export function money(value, currency = "USD") {
+  if (typeof value !== "number") return "unlimited";
+  return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(value);
+}
+
+/**
+ * Gives every cell of `table` the heading of its column as `data-label`, so that narrow screens
+ * can show each row as a card of labelled lines.
+ */
+export function labelCells(table) {
+  const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, index) => {
+      if (headings[index] && !cell.dataset.label) cell.dataset.label = headings[index];
+    });
+  }
 }

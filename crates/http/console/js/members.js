@@ -2,7 +2,7 @@
 // before the click: a control that would be refused is disabled and says why.
 
 import { api, path } from "./api.js";
-import { actionButton, field, form, h, status, when, withReason } from "./dom.js";
+import { actionButton, emptyState, field, form, h, status, when, withReason } from "./dom.js";
 import {
   ROLES, grantableRoles, inviteRefusal, removalRefusal, roleChangeRefusal, transferRefusal,
 } from "./rules.js";
@@ -15,7 +15,8 @@ export async function screen(view, org) {
   ]);
   const me = { user_id: view.me.id, role: org.role };
   const owners = items.filter((member) => member.role === "owner").length;
-  const reload = () => view.reload();
+  const reload = (flash) => view.reload(flash);
+  const names = new Map(items.map((member) => [member.user_id, member.name || member.email]));
 
   const rows = items.map((member) => {
     const facts = { org, me, target: member, owners };
@@ -29,8 +30,7 @@ export async function screen(view, org) {
     const apply = actionButton("Apply", async () => {
       try {
         await api("PATCH", path("/api/orgs", org.id, "members", member.user_id), { role: select.value });
-        region.set(`${member.email} is now ${select.value}.`, "success");
-        setTimeout(reload, 400);
+        reload({ message: `${member.email} is now ${select.value}.`, kind: "success" });
       } catch (error) {
         select.value = member.role;
         throw error;
@@ -42,14 +42,14 @@ export async function screen(view, org) {
       await api("DELETE", path("/api/orgs", org.id, "members", member.user_id));
       if (self) {
         await view.reloadOrgs();
-        view.navigate("/");
-      } else reload();
+        view.navigate("/", { flash: { message: `You left ${org.name}.`, kind: "success" } });
+      } else reload({ message: `${member.email} is no longer a member of ${org.name}.`, kind: "success" });
     }, region, { class: "danger" });
     const transfer = actionButton("Make owner", async () => {
       if (!confirm(`Make ${member.email} the owner of ${org.name}? You become an admin.`)) return;
       await api("POST", path("/api/orgs", org.id, "transfer"), { user_id: member.user_id });
       await view.reloadOrgs();
-      reload();
+      reload({ message: `${member.email} owns ${org.name} now; you are an admin.`, kind: "success" });
     }, region);
     return h("tr", {},
       h("td", {}, member.name || "—", self ? [" ", h("span", { class: "tag" }, "you")] : null),
@@ -70,10 +70,10 @@ export async function screen(view, org) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Email"),
         h("th", { scope: "col" }, "Role"), h("th", { scope: "col" }, "Actions"))),
       h("tbody", {}, rows)),
-    invitationsPanel(org, me, invitations?.items ?? [], reload));
+    invitationsPanel(org, me, invitations?.items ?? [], reload, names));
 }
 
-function invitationsPanel(org, me, pending, reload) {
+function invitationsPanel(org, me, pending, reload, names) {
   const refusal = inviteRefusal({ org, me });
   if (refusal) {
     return h("section", { "aria-labelledby": "invitations-title" },
@@ -87,13 +87,12 @@ function invitationsPanel(org, me, pending, reload) {
         grantableRoles(me).map((role) => h("option", { value: role, selected: role === "developer" }, role)))),
     ],
     "Send invitation",
-    async (data, formRegion) => {
+    async (data) => {
       const invitation = await api("POST", path("/api/orgs", org.id, "invitations"), {
         email: data.get("email"),
         role: data.get("role"),
       });
-      formRegion.set(`Invitation mailed to ${invitation.email}.`, "success");
-      setTimeout(reload, 400);
+      reload({ message: `Invitation mailed to ${invitation.email}.`, kind: "success" });
     },
   );
   invite.classList.add("inline");
@@ -101,13 +100,21 @@ function invitationsPanel(org, me, pending, reload) {
     h("h2", { id: "invitations-title" }, "Invitations"),
     invite,
     region,
-    pending.length === 0 ? h("p", { class: "muted" }, "No pending invitations.") : h("table", {},
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Email"), h("th", { scope: "col" }, "Role"),
-        h("th", { scope: "col" }, "Expires"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+    pending.length === 0 ? emptyState("No pending invitations. Invite someone by email above: they get a link to join.") : h("table", {},
+      h("thead", {}, h("tr", {}, ["Email", "Role", "Invited by", "Expires"].map((title) => h("th", { scope: "col" }, title)),
+        h("th", { scope: "col" }, "Actions"))),
       h("tbody", {}, pending.map((invitation) => h("tr", {},
-        h("td", {}, invitation.email), h("td", {}, invitation.role), h("td", {}, when(invitation.expires_at)),
-        h("td", {}, actionButton("Revoke", async () => {
-          await api("DELETE", path("/api/orgs", org.id, "invitations", invitation.id));
-          reload();
-        }, region, { class: "danger", "aria-label": `Revoke the invitation of ${invitation.email}` })))))));
+        h("td", {}, invitation.email), h("td", {}, invitation.role),
+        h("td", {}, names.get(invitation.invited_by) ?? "a former member"),
+        h("td", {}, when(invitation.expires_at)),
+        h("td", { class: "actions" },
+          actionButton("Resend", async () => {
+            await api("POST", path("/api/orgs", org.id, "invitations", invitation.id, "resend"));
+            reload({ message: `A new invitation link is on its way to ${invitation.email}; the old link no longer works.`, kind: "success" });
+          }, region, { "aria-label": `Resend the invitation of ${invitation.email}` }),
+          actionButton("Revoke", async () => {
+            if (!confirm(`Revoke the invitation of ${invitation.email}? Its link stops working.`)) return;
+            await api("DELETE", path("/api/orgs", org.id, "invitations", invitation.id));
+            reload({ message: `The invitation of ${invitation.email} is revoked.`, kind: "success" });
+          }, region, { class: "danger", "aria-label": `Revoke the invitation of ${invitation.email}` })))))));
 }

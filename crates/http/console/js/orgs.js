@@ -9,16 +9,20 @@ import * as keys from "./keys.js";
 import * as secrets from "./secrets.js";
 import * as settings from "./settings.js";
 import * as oversight from "./oversight.js";
+import * as orgPage from "./org.js";
+import * as sandboxes from "./sandboxes.js";
 
 /** Sections, who sees them, and what draws them. */
 const SECTIONS = [
   { slug: "conversations", label: "Conversations", min: "viewer", draw: conversations.list },
+  { slug: "sandboxes", label: "Sandboxes", min: "viewer", draw: sandboxes.screen },
   { slug: "members", label: "Members", min: "viewer", draw: members.screen },
   { slug: "api-keys", label: "API keys", min: "viewer", draw: keys.screen },
   { slug: "secrets", label: "Secrets", min: "viewer", draw: secrets.screen },
   { slug: "settings", label: "Settings", min: "viewer", draw: settings.screen },
   { slug: "usage", label: "Usage & budget", min: "admin", draw: oversight.usage },
   { slug: "audit", label: "Audit log", min: "admin", draw: oversight.audit },
+  { slug: "org", label: "Org", min: "viewer", draw: orgPage.screen },
 ];
 
 /** The org's section links. */

@@ -1,8 +1,7 @@
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use tenantry_domain::{AuditAction, AuditEntry, DomainError, OrgId};
-use uuid::Uuid;
+use tenantry_domain::{AuditAction, AuditEntry, DomainError, OrgId, ports::AuditFilter};
 
 use crate::{
     entities::audit_log,
@@ -30,12 +29,24 @@ pub(crate) async fn record(conn: &impl ConnectionTrait, entry: AuditEntry) -> Re
 pub(super) async fn list(
     conn: &impl ConnectionTrait,
     org: OrgId,
-    before: Option<Uuid>,
+    filter: &AuditFilter,
     limit: u64,
 ) -> Result<Vec<AuditEntry>, DomainError> {
     let mut query = audit_log::Entity::find().filter(audit_log::Column::OrgId.eq(org));
-    if let Some(before) = before {
+    if let Some(before) = filter.before {
         query = query.filter(audit_log::Column::Id.lt(before));
+    }
+    if let Some(action) = filter.action {
+        query = query.filter(audit_log::Column::Action.eq(action.name()));
+    }
+    if let Some(actor) = filter.actor {
+        query = query.filter(audit_log::Column::ActorId.eq(actor));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(audit_log::Column::At.gte(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_log::Column::At.lt(until));
     }
     let rows = query
         .order_by_desc(audit_log::Column::Id)

@@ -26,9 +26,8 @@ mod port {
     use chrono::{DateTime, Utc};
     use tenantry_domain::{
         AuditEntry, DomainError, Invitation, Org, OrgId, UserId,
-        ports::{AuditLog, Change, MemberDirectory, MemberView, Membership, OrgPatch, Orgs},
+        ports::{AuditFilter, AuditLog, Change, MemberDirectory, MemberView, Membership, OrgPatch, Orgs},
     };
-    use uuid::Uuid;
 
     use super::{SqlOrgStore, audit, invitations, members, orgs};
 
@@ -41,10 +40,10 @@ mod port {
         async fn entries(
             &self,
             org: OrgId,
-            before: Option<Uuid>,
+            filter: &AuditFilter,
             limit: u64,
         ) -> Result<Vec<AuditEntry>, DomainError> {
-            audit::list(&self.db.conn, org, before, limit).await
+            audit::list(&self.db.conn, org, filter, limit).await
         }
     }
 

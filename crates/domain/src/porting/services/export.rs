@@ -8,7 +8,9 @@ use crate::{
     Caller, DomainError, OrgId, Role,
     conversations::services::conversations::{ConversationListQuery, ConversationService},
     orgs::policy::{Permission, require},
-    ports::{Accounts, AuditLog, ExportSink, ExportedSettings, MemberDirectory, Orgs, SettingsStore},
+    ports::{
+        Accounts, AuditFilter, AuditLog, ExportSink, ExportedSettings, MemberDirectory, Orgs, SettingsStore,
+    },
 };
 
 /// Conversations, events or audit entries read per round trip.
@@ -96,7 +98,11 @@ impl ExportService {
         self.conversations(caller, org, sink).await?;
         let mut before = None;
         loop {
-            let entries = self.ports.audit.entries(org, before, PAGE).await?;
+            let page = AuditFilter {
+                before,
+                ..AuditFilter::default()
+            };
+            let entries = self.ports.audit.entries(org, &page, PAGE).await?;
             for entry in &entries {
                 sink.audit(entry).await?;
             }

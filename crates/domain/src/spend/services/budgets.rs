@@ -20,6 +20,7 @@ use crate::{
     spend::budget::{
         Budget, SpendPeriod, SpendRecorded, at_alert_line, check_budget, crosses_alert_line, over_budget,
     },
+    spend::daily_spend::daily_spend,
     spend::usage_order::largest_first,
 };
 
@@ -53,6 +54,17 @@ pub struct BudgetInput {
     pub source: crate::spend::budget::BudgetSource,
     /// Where months begin and end.
     pub time_zone: crate::spend::budget::BudgetTimeZone,
+}
+
+/// An org's usage in a period, as its admins read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageReport {
+    /// The month.
+    pub period: SpendPeriod,
+    /// Totals, by member and by model.
+    pub summary: UsageSummary,
+    /// Every day of the month (local to the budget's zone) with what it spent.
+    pub by_day: Vec<(chrono::NaiveDate, Micros)>,
 }
 
 /// The budget use cases.
@@ -146,21 +158,24 @@ impl BudgetService {
         caller: &Caller,
         org: OrgId,
         period: Option<&str>,
-    ) -> Result<(SpendPeriod, UsageSummary), DomainError> {
+    ) -> Result<UsageReport, DomainError> {
         require(
             role_in(self.ports.orgs.as_ref(), caller, org).await?,
             Permission::ReadBilling,
         )?;
+        let zone = self.ports.store.budget(org).await?.time_zone;
         let period = match period {
             Some(period) => SpendPeriod::parse(period)?,
-            None => {
-                let zone = self.ports.store.budget(org).await?.time_zone;
-                SpendPeriod::of(self.ports.clock.now(), zone)
-            }
+            None => SpendPeriod::of(self.ports.clock.now(), zone),
         };
-        let mut usage = self.ports.store.usage(org, period).await?;
-        largest_first(&mut usage);
-        Ok((period, usage))
+        let mut summary = self.ports.store.usage(org, period).await?;
+        largest_first(&mut summary);
+        let by_day = daily_spend(&summary.by_hour, period, zone);
+        Ok(UsageReport {
+            period,
+            summary,
+            by_day,
+        })
     }
 
     /// Tells the org's admins, once per period, that its spending reached the alert line: an

@@ -2,10 +2,12 @@
 
 pub(crate) mod bodies;
 mod mfa;
+mod sessions;
 mod sso;
 
 pub(crate) use bodies::*;
 pub(crate) use mfa::*;
+pub(crate) use sessions::*;
 pub(crate) use sso::*;
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -29,6 +31,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(refresh)
         .service(logout)
         .service(logout_all)
+        .service(list_sessions)
+        .service(end_session)
+        .service(rename_me)
         .service(change_password)
         .service(request_verification)
         .service(verify_email)

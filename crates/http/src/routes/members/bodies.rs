@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tenantry_domain::{Invitation, Role, ports::MemberView};
+use tenantry_domain::{Invitation, Role, orgs::invitation_preview::InvitationPreview, ports::MemberView};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -50,6 +50,53 @@ pub struct InvitationBody {
     created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::wire::rfc3339")]
     expires_at: DateTime<Utc>,
+}
+
+/// Who sent an invitation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviterBody {
+    name: String,
+    email: String,
+}
+
+/// An invitation as its page shows it before "Accept" (never its token).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationPreviewBody {
+    org_id: Uuid,
+    org_name: String,
+    #[schema(value_type = crate::wire_names::RoleName)]
+    role: Role,
+    /// Who sent it, while they are still a member.
+    inviter: Option<InviterBody>,
+    /// The invited address: in full for its owner, else only its first letters (`f…@e…`).
+    email: String,
+    /// Whether it is addressed to the signed-in account.
+    for_you: bool,
+    #[serde(serialize_with = "crate::wire::rfc3339")]
+    expires_at: DateTime<Utc>,
+    /// Why accepting it now would be refused (the problem `accept` would answer), or `null`.
+    refusal: Option<crate::Problem>,
+}
+
+impl From<InvitationPreview> for InvitationPreviewBody {
+    fn from(preview: InvitationPreview) -> Self {
+        Self {
+            org_id: preview.org_id,
+            org_name: preview.org_name,
+            role: preview.role,
+            inviter: preview.inviter.map(|(name, email)| InviterBody {
+                name,
+                email: email.as_str().to_owned(),
+            }),
+            email: preview.email,
+            for_you: preview.for_caller,
+            expires_at: preview.expires_at,
+            refusal: preview.refusal.map(|refusal| crate::Problem {
+                request_id: None,
+                ..crate::Problem::from(refusal)
+            }),
+        }
+    }
 }
 
 impl From<&Invitation> for InvitationBody {

@@ -23,6 +23,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(invite)
         .service(list_invitations)
         .service(revoke_invitation)
+        .service(resend_invitation)
+        .service(preview_invitation)
         .service(accept_invitation);
 }
 
@@ -206,6 +208,47 @@ pub(crate) async fn revoke_invitation(
     let (org, id) = path.into_inner();
     state.orgs.revoke_invitation(&caller.0, org, id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(
+    tag = "members",
+    summary = "Send a pending invitation again (admin+): a new link replaces the old one",
+    params(("org_id" = Uuid, Path, description = "The org"), ("id" = Uuid, Path, description = "The invitation")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Sent again, as a new invitation", body = InvitationBody),
+        Unauthenticated, RoleTooLow, NotVisible, Conflict, Unavailable
+    )
+)]
+#[post("/api/orgs/{org_id}/invitations/{id}/resend")]
+pub(crate) async fn resend_invitation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (org, id) = path.into_inner();
+    let invitation = state.orgs.resend_invitation(&caller.0, org, id).await?;
+    Ok(HttpResponse::Created().json(InvitationBody::from(&invitation)))
+}
+
+#[utoipa::path(
+    tag = "members",
+    summary = "What an invitation offers, and whether accepting it would work now",
+    request_body = AcceptBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The invitation", body = InvitationPreviewBody),
+        Unauthenticated, RoleTooLow, NotVisible, JsonBodyRefused, InvalidInput, Unavailable
+    )
+)]
+#[post("/api/invitations/preview")]
+pub(crate) async fn preview_invitation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<AcceptBody>,
+) -> Result<HttpResponse, ApiError> {
+    let preview = state.orgs.preview_invitation(&caller.0, &body.token).await?;
+    Ok(HttpResponse::Ok().json(InvitationPreviewBody::from(preview)))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -84,6 +84,17 @@ pub(crate) struct OrgUsageBody {
     total_cost_micros: i64,
     by_member: Vec<OrgUsageLineBody>,
     by_model: Vec<OrgUsageLineBody>,
+    /// Every day of the month, in the budget's time zone, with what it spent.
+    by_day: Vec<DailySpendBody>,
+}
+
+/// What one day spent.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DailySpendBody {
+    /// `2026-12-03`.
+    date: String,
+    cost: f64,
+    cost_micros: i64,
 }
 
 /// Currency units to micro-units, refusing what is not a sane amount.
@@ -199,10 +210,11 @@ pub(crate) async fn org_usage(
     path: web::Path<Uuid>,
     query: web::Query<UsageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (period, usage) = state
+    let report = state
         .budgets
         .usage(&caller.0, path.into_inner(), query.period.as_deref())
         .await?;
+    let (period, usage) = (report.period, report.summary);
     let line = |cost: i64, prompt_tokens: i64, completion_tokens: i64| OrgUsageLineBody {
         user_id: None,
         model: None,
@@ -229,6 +241,15 @@ pub(crate) async fn org_usage(
             .map(|model| OrgUsageLineBody {
                 model: Some(model.key),
                 ..line(model.cost, model.prompt_tokens, model.completion_tokens)
+            })
+            .collect(),
+        by_day: report
+            .by_day
+            .into_iter()
+            .map(|(date, cost)| DailySpendBody {
+                date: date.to_string(),
+                cost: units(cost),
+                cost_micros: cost,
             })
             .collect(),
     }))

@@ -13,9 +13,11 @@ pub(crate) use export::*;
 pub(crate) use sign_in_policy::*;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use tenantry_domain::{
-    Role,
+    AuditAction, DomainError, Role,
+    ports::AuditFilter,
     services::orgs::{NewOrgInput, OrgPatchInput},
 };
 use utoipa::ToSchema;
@@ -273,10 +275,50 @@ pub(crate) async fn transfer_org(
     Ok(HttpResponse::Ok().json(OrgBody::from(&membership)))
 }
 
+/// Which audit entries to list: every condition given must hold.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AuditQuery {
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    #[param(pattern = r"^([A-Za-z0-9_-]{22})?$")]
+    cursor: Option<String>,
+    /// Only this action (`member.role_changed`, …).
+    #[param(pattern = r"^[a-z_]+\.[a-z_]+$")]
+    action: Option<String>,
+    /// Only entries caused by this user.
+    actor_id: Option<Uuid>,
+    /// Only entries at or after this time (RFC 3339).
+    since: Option<DateTime<Utc>>,
+    /// Only entries before this time (RFC 3339).
+    until: Option<DateTime<Utc>>,
+}
+
+impl AuditQuery {
+    fn filter(&self, page: &PageQuery) -> Result<AuditFilter, DomainError> {
+        let action = match self.action.as_deref().filter(|action| !action.is_empty()) {
+            Some(name) => Some(
+                AuditAction::parse(name)
+                    .ok_or_else(|| DomainError::invalid("action", "is not an audit action"))?,
+            ),
+            None => None,
+        };
+        Ok(AuditFilter {
+            before: page.after_id()?,
+            action,
+            actor: self.actor_id,
+            since: self.since,
+            until: self.until,
+        })
+    }
+}
+
 #[utoipa::path(
     tag = "orgs",
-    summary = "Audit log, newest first (admin+)",
-    params(("org_id" = Uuid, Path, description = "The org"), PageQuery),
+    summary = "Audit log, newest first (admin+), filtered by action, actor and time",
+    params(("org_id" = Uuid, Path, description = "The org"), AuditQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page", body = AuditPage),
@@ -288,12 +330,14 @@ pub(crate) async fn audit_log(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: web::Query<PageQuery>,
+    query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit()?;
+    let page = PageQuery::new(query.limit, query.cursor.clone());
+    let limit = page.limit()?;
+    let filter = query.filter(&page)?;
     let entries = state
         .orgs
-        .audit_log(&caller.0, path.into_inner(), query.after_id()?, limit + 1)
+        .search_audit_log(&caller.0, path.into_inner(), &filter, limit + 1)
         .await?;
     let has_more = entries.len() as u64 > limit;
     let page: Vec<_> = entries.into_iter().take(limit as usize).collect();

@@ -2,8 +2,9 @@ use uuid::Uuid;
 
 use crate::{
     Caller, DomainError, SecretString, User, UserId,
+    identity::display_name::chosen_display_name,
     identity::services::identity::IdentityService,
-    identity::session::{NewRefreshToken, RefreshRotation, SignInMethod, TokenPair},
+    identity::session::{NewRefreshToken, RefreshRotation, SessionSummary, SignInMethod, TokenPair},
     new_id,
 };
 
@@ -92,5 +93,41 @@ impl IdentityService {
             .await?;
         self.credentials_changed(caller.user.id).await;
         Ok(())
+    }
+
+    /// The caller's live sessions, newest first: the person's own list, never an API key's.
+    pub async fn sessions(&self, caller: &Caller) -> Result<Vec<SessionSummary>, DomainError> {
+        caller.require_person()?;
+        self.ports
+            .sessions
+            .live_sessions(caller.user.id, self.ports.clock.now())
+            .await
+    }
+
+    /// Ends one of the caller's sessions (this one too): its access tokens are refused from the
+    /// next request. Someone else's session, or one already over, is not found.
+    pub async fn end_session(&self, caller: &Caller, session: Uuid) -> Result<(), DomainError> {
+        caller.require_person()?;
+        let ended = self
+            .ports
+            .sessions
+            .end_session(caller.user.id, session, self.ports.clock.now())
+            .await?;
+        if !ended {
+            return Err(DomainError::NotFound);
+        }
+        self.credentials_changed(caller.user.id).await;
+        Ok(())
+    }
+
+    /// Renames the caller (1 to 100 characters, no control characters; blank is refused).
+    pub async fn rename(&self, caller: &Caller, name: &str) -> Result<User, DomainError> {
+        caller.require_person()?;
+        let name = chosen_display_name(name)?;
+        self.ports.accounts.set_name(caller.user.id, &name).await?;
+        Ok(User {
+            name,
+            ..caller.user.clone()
+        })
     }
 }

@@ -5,7 +5,7 @@ use crate::{
     orgs::last_owner::personal_org_conflict,
     orgs::policy::{Permission, require},
     orgs::services::orgs::{OrgService, members::actor_role},
-    ports::{Membership, OrgPatch},
+    ports::{AuditFilter, Membership, OrgPatch},
 };
 
 /// What a client sends to create an org.
@@ -186,8 +186,23 @@ impl OrgService {
         before: Option<Uuid>,
         limit: u64,
     ) -> Result<Vec<AuditEntry>, DomainError> {
+        let filter = AuditFilter {
+            before,
+            ..AuditFilter::default()
+        };
+        self.search_audit_log(caller, org, &filter, limit).await
+    }
+
+    /// The org's audit entries that `filter` admits, newest first (admin+).
+    pub async fn search_audit_log(
+        &self,
+        caller: &Caller,
+        org: OrgId,
+        filter: &AuditFilter,
+        limit: u64,
+    ) -> Result<Vec<AuditEntry>, DomainError> {
         let membership = self.membership(caller, org).await?;
         require(membership.role, Permission::ReadAuditLog)?;
-        self.ports.audit.entries(org, before, limit).await
+        self.ports.audit.entries(org, filter, limit).await
     }
 }
