@@ -268,7 +268,7 @@ try {
   await page.getByLabel("LLM model, org default").fill("openai/gpt-4o");
   await page.getByLabel("Lock LLM model").check();
   await page.getByRole("button", { name: "Save org defaults" }).click();
-  await page.getByText("Saved.").waitFor();
+  await lasting(page, "Saved: the org's defaults apply");
   await snap(page, "settings-org-defaults");
   await bobPage.getByRole("link", { name: "Settings" }).click();
   const bobModel = bobPage.getByLabel("LLM model, your override");
@@ -278,7 +278,7 @@ try {
   await bobPage.getByRole("cell", { name: "openai/gpt-4o", exact: true }).first().waitFor();
   await bobPage.getByLabel("LLM API key, your override").fill("sk-bob-own-key");
   await bobPage.getByRole("button", { name: "Save my overrides" }).click();
-  await bobPage.getByText("Saved.").waitFor();
+  await lasting(bobPage, "Saved: your overrides apply");
   await bobPage.waitForTimeout(500);
   assert.equal(await bobPage.getByText("sk-bob-own-key").count(), 0, "a key is never shown back");
   assert.equal(await bobPage.getByLabel("LLM API key, your override").inputValue(), "");
@@ -470,9 +470,11 @@ try {
   await page.getByRole("heading", { name: "Usage in 2026-01" }).waitFor();
   await page.getByText("Nothing was spent this month.").first().waitFor();
   await page.getByRole("link", { name: "Secrets" }).click();
+  await page.getByText("No secrets yet.").waitFor();
   await page.getByLabel("Name").fill("GITHUB_TOKEN");
   await page.getByLabel("Value").fill("ghp-never-shown");
   await page.getByRole("button", { name: "Save secret" }).click();
+  await lasting(page, "The secret GITHUB_TOKEN is saved.");
   await page.getByRole("cell", { name: "GITHUB_TOKEN", exact: true }).waitFor();
   assert.equal(await page.getByText("ghp-never-shown").count(), 0, "a secret's value is never shown");
   await snap(page, "secrets");

@@ -51,6 +51,21 @@ fn rows() -> Vec<Row> {
             403,
         ),
         row("GET", "/api/auth/me", no_body, 200, 200),
+        row(
+            "PATCH",
+            "/api/auth/me",
+            |_| Some(json!({ "name": "Renamed by a key" })),
+            403,
+            403,
+        ),
+        row("GET", "/api/auth/sessions", no_body, 403, 403),
+        row(
+            "DELETE",
+            "/api/auth/sessions/00000000-0000-0000-0000-000000000000",
+            no_body,
+            403,
+            403,
+        ),
         row("POST", "/api/auth/mfa/totp/setup", no_body, 403, 403),
         row(
             "POST",
@@ -78,6 +93,13 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/invitations/accept",
+            |_| Some(json!({ "token": "not-a-real-token-but-long-enough-0000000000" })),
+            403,
+            403,
+        ),
+        row(
+            "POST",
+            "/api/invitations/preview",
             |_| Some(json!({ "token": "not-a-real-token-but-long-enough-0000000000" })),
             403,
             403,
@@ -199,6 +221,13 @@ fn rows() -> Vec<Row> {
             "POST",
             "/api/orgs/{org}/invitations",
             |_| Some(json!({ "email": "invitee@example.com", "role": "developer" })),
+            201,
+            404,
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org}/invitations/{invitation}/resend",
+            no_body,
             201,
             404,
         ),
@@ -543,7 +572,8 @@ async fn the_matrix_covers_every_authenticated_route_of_the_contract() {
                     .replace("/sandboxes/{id}", "/sandboxes/{sandbox}")
                     .replace("/secrets/{name}", "/secrets/*")
                     .replace("/shares/{share_id}", "/shares/*")
-                    .replace("/domains/{domain}", "/domains/*");
+                    .replace("/domains/{domain}", "/domains/*")
+                    .replace("/api/auth/sessions/{id}", "/api/auth/sessions/*");
                 documented.insert(format!("{} {path}", method.to_uppercase()));
             }
         }
@@ -556,7 +586,11 @@ async fn the_matrix_covers_every_authenticated_route_of_the_contract() {
                 .replace("/secrets/DEPLOY_TOKEN", "/secrets/*")
                 .replace("/secrets/EXISTING?scope=org", "/secrets/*")
                 .replace("/shares/00000000-0000-0000-0000-000000000000", "/shares/*")
-                .replace("/domains/example.com", "/domains/*");
+                .replace("/domains/example.com", "/domains/*")
+                .replace(
+                    "/api/auth/sessions/00000000-0000-0000-0000-000000000000",
+                    "/api/auth/sessions/*",
+                );
             format!("{} {path}", row.method)
         })
         .collect();

@@ -1,13 +1,13 @@
 // Secrets: names and descriptions only; a value is written, never read back.
 
 import { api, path } from "./api.js";
-import { actionButton, field, form, h, status, when, withReason } from "./dom.js";
+import { actionButton, emptyState, field, form, h, status, when, withReason } from "./dom.js";
 import { atLeast } from "./rules.js";
 
 export async function screen(view, org) {
   const region = status();
   const { items } = await api("GET", path("/api/orgs", org.id, "secrets"));
-  const reload = () => view.reload();
+  const reload = (flash) => view.reload(flash);
   const scopes = [
     atLeast(org.role, "developer") ? "user" : null,
     atLeast(org.role, "admin") ? "org" : null,
@@ -24,28 +24,27 @@ export async function screen(view, org) {
           scope === "user" ? "mine (user)" : "everyone in the org (org)")))),
       ],
       "Save secret",
-      async (data, formRegion) => {
+      async (data) => {
         await api("PUT", path("/api/orgs", org.id, "secrets", data.get("name")), {
           value: data.get("value"),
           description: data.get("description") || undefined,
           scope: data.get("scope"),
         });
-        formRegion.set("Saved.", "success");
-        setTimeout(reload, 300);
+        reload({ message: `The secret ${data.get("name")} is saved.`, kind: "success" });
       })
     : h("p", { class: "reason" }, "Viewers cannot write secrets.");
   return h("main", { id: "main" },
     h("h1", {}, "Secrets"),
     write, region,
-    h("table", {},
+    items.length === 0 ? emptyState("No secrets yet. Agents get a secret's value as an environment variable of that name.") : h("table", {},
       h("thead", {}, h("tr", {}, ["Name", "Scope", "Description", "Updated"].map((title) => h("th", { scope: "col" }, title)),
-        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
+        h("th", { scope: "col" }, "Actions"))),
       h("tbody", {}, items.map((secret) => {
         const allowed = secret.scope === "org" ? atLeast(org.role, "admin") : atLeast(org.role, "developer");
         const remove = actionButton("Delete", async () => {
           if (!confirm(`Delete the secret ${secret.name}?`)) return;
           await api("DELETE", `${path("/api/orgs", org.id, "secrets", secret.name)}?scope=${secret.scope}`);
-          reload();
+          reload({ message: `The secret ${secret.name} is deleted.`, kind: "success" });
         }, region, { class: "danger", "aria-label": `Delete ${secret.name}` });
         const refusal = allowed ? null : secret.scope === "org"
           ? "Only admins and owners change the org's secrets."

@@ -69,7 +69,7 @@ export async function screen(view, org) {
   ]);
   const locked = new Set(defaults.locked_fields || []);
   const admin = atLeast(org.role, "admin");
-  const reload = () => view.reload();
+  const reload = (flash) => view.reload(flash);
 
   const orgRegion = status();
   const orgRows = [...FIELDS, ...ORG_ONLY].map(([name, kind, label]) => h("tr", {},
@@ -95,8 +95,7 @@ export async function screen(view, org) {
         .filter((name) => orgForm.elements.namedItem(`lock:${name}`).checked);
       if ([...locks].sort().join() !== [...locked].sort().join()) patch.locked_fields = locks;
       await api("PATCH", base, patch);
-      orgRegion.set("Saved.", "success");
-      setTimeout(reload, 300);
+      reload({ message: "Saved: the org's defaults apply to conversations started from now on.", kind: "success" });
     } catch (error) {
       orgRegion.set(error.message, "error");
     }
@@ -121,8 +120,7 @@ export async function screen(view, org) {
     event.preventDefault();
     try {
       await api("PATCH", `${base}/me`, changes(myForm, FIELDS, mine));
-      myRegion.set("Saved.", "success");
-      setTimeout(reload, 300);
+      reload({ message: "Saved: your overrides apply to conversations you start from now on.", kind: "success" });
     } catch (error) {
       myRegion.set(error.message, "error");
     }
