@@ -17,7 +17,7 @@ use crate::{
 
 /// Whether another shared org already has this name (names are unique case-insensitively among
 /// shared orgs; personal orgs may share names).
-fn name_in_use(tables: &Tables, org: &Org) -> bool {
+pub(crate) fn name_in_use(tables: &Tables, org: &Org) -> bool {
     !org.personal
         && tables.orgs.values().any(|other| {
             other.id != org.id && !other.personal && other.name.unique_key() == org.name.unique_key()

@@ -76,6 +76,28 @@ impl OrgRows for MemoryTransaction {
         self.tables().orgs.get(&org).cloned().ok_or(DomainError::NotFound)
     }
 
+    async fn shared_org_named(
+        &self,
+        name: &tenantry_domain::org::OrgName,
+    ) -> Result<Option<OrgId>, DomainError> {
+        let key = name.unique_key();
+        Ok(self
+            .tables()
+            .orgs
+            .values()
+            .find(|org| !org.personal && org.name.unique_key() == key)
+            .map(|org| org.id))
+    }
+
+    async fn insert_org(&self, org: &Org) -> Result<(), DomainError> {
+        let mut tables = self.tables();
+        if tables.orgs.contains_key(&org.id) || crate::orgs::name_in_use(&tables, org) {
+            return Err(tenantry_domain::org::org_name_taken());
+        }
+        tables.orgs.insert(org.id, org.clone());
+        Ok(())
+    }
+
     async fn personal_org_of(&self, user: UserId) -> Result<Option<OrgId>, DomainError> {
         Ok(self.tables().personal_org_of(user))
     }
@@ -258,6 +280,16 @@ impl UserRows for MemoryTransaction {
 
     async fn any_account(&self) -> Result<bool, DomainError> {
         Ok(!self.tables().users.is_empty())
+    }
+
+    async fn oldest_superadmin(&self) -> Result<Option<UserId>, DomainError> {
+        Ok(self
+            .tables()
+            .users
+            .values()
+            .filter(|row| row.user.is_superadmin)
+            .min_by_key(|row| (row.user.created_at, row.user.id))
+            .map(|row| row.user.id))
     }
 
     async fn superadmins_besides(&self, user: UserId) -> Result<u64, DomainError> {

@@ -198,6 +198,10 @@ pub struct OrgsConfig {
     pub invitation_ttl_secs: u64,
     /// Only accounts with a verified email may be added or accept invitations.
     pub require_verified_email: bool,
+    /// The org every new account joins, by name (created when missing); `None`: none.
+    pub default_org: Option<String>,
+    /// The role new accounts get in the default org (never owner).
+    pub default_role: tenantry_domain::Role,
 }
 
 /// `[database]`.

@@ -3,6 +3,7 @@
 mod audit;
 mod authorization_matrix;
 mod compat;
+mod default_org;
 mod invitations;
 mod last_owner;
 mod lifecycle;

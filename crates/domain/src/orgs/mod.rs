@@ -1,6 +1,7 @@
 //! Orgs, the tenants: members and their ranked roles, the permission policy, invitations, the last-owner rule and the audit trail.
 
 pub mod audit;
+pub mod default_org;
 pub mod invitation;
 pub mod invitation_acceptance;
 pub mod invitation_preview;

@@ -132,6 +132,7 @@ impl World {
                 reset_mails_per_account: limit(3),
                 mail_requests_per_address: limit(10),
                 public_url: "http://tenantry.test".into(),
+                default_org: None,
             },
         );
         let orgs = OrgService::new(

@@ -6,6 +6,7 @@ use tenantry_domain::{
     clock::SystemClock,
     invitation_acceptance::JoiningPolicy,
     org_policy::EmailDomain,
+    orgs::default_org::{DefaultOrg, default_join_role},
     ports::{ExportSink, SecretCipher},
     rate_limit::RateLimits,
     services::{
@@ -52,7 +53,6 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         a.signals.clone(),
         purger.clone(),
     );
-    let identity = identity_service(config, &a);
     let orgs = OrgService::new(
         OrgPorts {
             orgs: a.orgs.clone(),
@@ -74,6 +74,18 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             },
         },
     );
+    let default_org = match &config.orgs.default_org {
+        Some(name) => Some(DefaultOrg {
+            id: orgs
+                .ensure_default_org(name)
+                .await
+                .context("cannot create the default org (orgs.default_org)")?,
+            role: default_join_role(config.orgs.default_role)
+                .map_err(|error| anyhow::anyhow!("orgs.default_role: {error:?}"))?,
+        }),
+        None => None,
+    };
+    let identity = identity_service(config, &a, default_org);
     let auth_mode = match config.auth.mode {
         AuthModeConfig::Password => AuthMode::Password,
         AuthModeConfig::None => {
@@ -352,7 +364,7 @@ fn public_url(config: &Config) -> String {
     crate::public_url::public_url(config.auth.public_url.as_deref(), listening).url
 }
 
-fn identity_service(config: &Config, a: &Adapters) -> IdentityService {
+fn identity_service(config: &Config, a: &Adapters, default_org: Option<DefaultOrg>) -> IdentityService {
     let throttle = &config.auth.throttle;
     let limit = |max_failures| ThrottleLimit {
         max_failures,
@@ -396,6 +408,7 @@ fn identity_service(config: &Config, a: &Adapters) -> IdentityService {
             reset_mails_per_account: hourly(throttle.reset_mails_per_account_per_hour),
             mail_requests_per_address: hourly(throttle.reset_requests_per_address_per_hour),
             public_url: public_url(config),
+            default_org,
         },
     )
 }

@@ -1,6 +1,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
 use tenantry_domain::{DomainError, OrgId, UserId, ports::UserRows};
 
 use super::SqlTransaction;
@@ -43,6 +45,17 @@ impl UserRows for SqlTransaction {
             .await
             .map_err(db_error)?
             > 0)
+    }
+
+    async fn oldest_superadmin(&self) -> Result<Option<UserId>, DomainError> {
+        Ok(users::Entity::find()
+            .filter(users::Column::IsSuperadmin.eq(true))
+            .order_by_asc(users::Column::CreatedAt)
+            .order_by_asc(users::Column::Id)
+            .one(&self.txn)
+            .await
+            .map_err(db_error)?
+            .map(|user| user.id))
     }
 
     async fn superadmins_besides(&self, user: UserId) -> Result<u64, DomainError> {

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::{DomainError, Org, OrgId, UserId};
+use crate::{DomainError, Org, OrgId, UserId, orgs::org::OrgName};
 
 /// Orgs, inside a transaction.
 #[async_trait]
@@ -9,6 +9,13 @@ pub trait OrgRows: Send + Sync {
     /// its org first, so concurrent changes to one org are decided one after the other. `NotFound`
     /// when the org is gone.
     async fn lock(&self, org: OrgId) -> Result<Org, DomainError>;
+
+    /// The shared org named `name` (compared as org names are unique: case-insensitively).
+    async fn shared_org_named(&self, name: &OrgName) -> Result<Option<OrgId>, DomainError>;
+
+    /// Inserts a shared org with no members yet; a taken name is `Conflict { code:
+    /// "org_name_taken" }`.
+    async fn insert_org(&self, org: &Org) -> Result<(), DomainError>;
 
     /// The user's personal org, if they still have one.
     async fn personal_org_of(&self, user: UserId) -> Result<Option<OrgId>, DomainError>;

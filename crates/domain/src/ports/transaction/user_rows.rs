@@ -24,6 +24,9 @@ pub trait UserRows: Send + Sync {
     /// Whether the install has any account.
     async fn any_account(&self) -> Result<bool, DomainError>;
 
+    /// The superadmin whose account is oldest, if there is one.
+    async fn oldest_superadmin(&self) -> Result<Option<UserId>, DomainError>;
+
     /// How many superadmins there are besides `user`.
     async fn superadmins_besides(&self, user: UserId) -> Result<u64, DomainError>;
 

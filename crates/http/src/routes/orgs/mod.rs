@@ -298,7 +298,7 @@ pub(crate) struct AuditQuery {
 
 impl AuditQuery {
     fn filter(&self, page: &PageQuery) -> Result<AuditFilter, DomainError> {
-        let action = match self.action.as_deref().filter(|action| !action.is_empty()) {
+        let action = match self.action.as_deref() {
             Some(name) => Some(
                 AuditAction::parse(name)
                     .ok_or_else(|| DomainError::invalid("action", "is not an audit action"))?,

@@ -45,6 +45,8 @@ pub struct IdentitySettings {
     pub mail_requests_per_address: ThrottleLimit,
     /// Base URL of the web app, for links in mail.
     pub public_url: String,
+    /// The org every new account joins (`orgs.default_org`), if the install has one.
+    pub default_org: Option<crate::orgs::default_org::DefaultOrg>,
 }
 
 /// The adapters identity needs.

@@ -5,7 +5,8 @@ use crate::{
     identity::services::identity::IdentityService,
     identity::session::TokenPair,
     new_id,
-    ports::{Registration, SsoIdentity},
+    orgs::default_org::{DefaultOrg, joining_role},
+    ports::{Registration, SsoIdentity, Transaction},
 };
 
 /// What a client sends to register.
@@ -136,9 +137,46 @@ impl IdentityService {
         if let Some(audit) = &registration.audit {
             transaction.audit().record(audit).await?;
         }
+        if let Some(default) = self.settings.default_org {
+            join_default_org(
+                transaction.as_ref(),
+                default,
+                &registration.user,
+                !install_has_accounts,
+            )
+            .await?;
+        }
         transaction.commit().await?;
         Ok((registration.user, registration.org))
     }
+}
+
+/// Adds a new account to the install's default org, as [`joining_role`] decides (the org gone
+/// meanwhile: nothing to join).
+async fn join_default_org(
+    transaction: &dyn Transaction,
+    default: DefaultOrg,
+    user: &User,
+    first_account: bool,
+) -> Result<(), DomainError> {
+    match transaction.orgs().lock(default.id).await {
+        Err(DomainError::NotFound) => return Ok(()),
+        other => other?,
+    };
+    let members = transaction.members();
+    let role = joining_role(default, first_account, members.owner_count(default.id).await? > 0);
+    members.insert(default.id, user.id, role, user.created_at).await?;
+    transaction
+        .audit()
+        .record(&AuditEntry::new(
+            default.id,
+            user.created_at,
+            Some(user.id),
+            AuditAction::MemberAdded,
+            ("member", Some(user.id.to_string())),
+            serde_json::json!({ "role": role.name(), "via": "default_org" }),
+        ))
+        .await
 }
 
 /// Who asks for a new account.

@@ -1,5 +1,6 @@
 //! Orgs, members, invitations and the audit log.
 
+mod default_org;
 mod invitations;
 mod members;
 mod org_admin;
