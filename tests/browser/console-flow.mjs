@@ -545,7 +545,7 @@ try {
     await phonePage.waitForTimeout(200);
     await snap(phonePage, `phone-${section.split("/")[0]}`);
   }
-  for (const screen of ["/account", "/device"]) {
+  for (const screen of ["/account", "/device", "/admin"]) {
     await phonePage.goto(`${BASE_URL}${screen}`);
     await phonePage.locator("main h1").waitFor();
     await snap(phonePage, `phone-${screen.slice(1)}`);
@@ -558,6 +558,33 @@ try {
   await bobPage.waitForURL(/\/sign-in/);
   await bobPage.getByText("You are signed out everywhere.").waitFor();
   await snap(bobPage, "signed-out-everywhere");
+
+  // Alice is the install's first account, so its superadmin: the operator pages.
+  await page.getByRole("link", { name: "Operators" }).click();
+  await page.getByRole("heading", { name: "Operators" }).waitFor();
+  await page.getByRole("cell", { name: bob.email, exact: true }).waitFor();
+  await page.getByLabel("Email or name contains").fill("bob-");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.waitForURL(/q=bob-/);
+  await page.getByRole("cell", { name: alice.email, exact: true }).waitFor({ state: "detached" });
+  await page.getByRole("button", { name: `Disable ${bob.email}` }).click();
+  await lasting(page, `${bob.email} is disabled.`);
+  const refused = await fetch(`${BASE_URL}/api/auth/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: bob.email, password: bob.password }),
+  });
+  assert.equal(refused.status, 401, "a disabled account cannot sign in");
+  await snap(page, "operators-accounts");
+  await page.getByRole("button", { name: `Enable ${bob.email}` }).click();
+  await lasting(page, `${bob.email} is enabled again.`);
+  await page.getByRole("link", { name: "Orgs", exact: true }).click();
+  const teamRow = page.getByRole("row").filter({ hasText: `${teamName} (renamed)` });
+  await teamRow.getByRole("cell", { name: "2", exact: true }).waitFor();
+  await teamRow.getByRole("cell", { name: "$1.25", exact: true }).waitFor();
+  await snap(page, "operators-orgs");
+  await page.getByRole("link", { name: "Spending", exact: true }).click();
+  await page.getByText(/Spent in \d{4}-\d{2}: \$1\.25/).waitFor();
+  await snap(page, "operators-spending");
 
   // Sign out: the console asks to sign in again, and the old session is over.
   await page.getByRole("button", { name: "Sign out" }).click();

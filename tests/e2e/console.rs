@@ -39,7 +39,7 @@ fn screenshot_dir(database: &str) -> PathBuf {
     target.join("console-screenshots").join(database)
 }
 
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 10] = [
     "/",
     "/sign-in",
     "/sign-up",
@@ -48,6 +48,7 @@ const PAGES: [&str; 9] = [
     "/reset-password?token=abc",
     "/invitations/accept?token=abc",
     "/account",
+    "/admin",
     "/orgs/0190f5d2-3c4e-7d6f-8a9b-0c1d2e3f4a5b/members",
 ];
 

@@ -20,6 +20,7 @@ mod identity;
 mod migrations;
 mod multi_instance;
 mod operations;
+mod operators;
 mod orgs;
 mod porting;
 mod process;

@@ -23,6 +23,7 @@
 //! | The install keeps one superadmin | [`identity::last_superadmin::decide_superadmin_change`] |
 //! | Password rules | [`identity::password`] |
 //! | A name a person chooses for themself | [`identity::display_name::chosen_display_name`] |
+//! | Who may use the operator API (superadmins, with a fresh sign-in when they have MFA) | [`identity::operator_access::require_operator`] |
 //! | New accounts join the install's default org, the first as its owner | [`orgs::default_org::joining_role`], [`orgs::default_org::default_join_role`] |
 //! | What an invitation's page shows, and to whom its address is shown in full | [`orgs::invitation_preview::shown_email`] |
 //! | A period's spending by day in the budget's zone | [`spend::daily_spend::daily_spend`] |

@@ -47,6 +47,7 @@ pub fn configure(
             .configure(routes::sandboxes::configure)
             .configure(routes::cloud::configure)
             .configure(routes::billing::configure)
+            .configure(routes::admin::configure)
             .configure(crate::console::configure)
             .default_service(web::to(not_found));
     }

@@ -16,7 +16,7 @@ use rust_embed::Embed;
 struct ConsoleAssets;
 
 /// Paths that open the console; `/orgs/…` are its org screens.
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 10] = [
     "/",
     "/sign-in",
     "/sign-up",
@@ -26,6 +26,7 @@ const PAGES: [&str; 9] = [
     "/invitations/accept",
     "/account",
     "/device",
+    "/admin",
 ];
 
 /// The console's policy: scripts, styles and fonts from this origin only; API calls and live

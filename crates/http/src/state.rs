@@ -63,6 +63,8 @@ pub struct AppState {
     pub billing: BillingService,
     /// Single sign-on and orgs' sign-in policies.
     pub sso: SsoService,
+    /// The operator API: superadmins' reads and actions across the install.
+    pub operators: tenantry_domain::services::OperatorService,
     /// Org exports.
     pub export: ExportService,
     /// The archive format exports are written in.

@@ -23,6 +23,7 @@ mod expired_rows;
 mod llm_profiles;
 mod mailer;
 mod mfa;
+mod operator_reads;
 mod orgs;
 mod remote_deletions;
 mod request_counters;

@@ -368,6 +368,8 @@ pub struct AuthConfig {
     pub audience: String,
     /// Access token lifetime.
     pub access_ttl_secs: u64,
+    /// How recent an MFA superadmin's sign-in must be for the operator API.
+    pub operator_fresh_sign_in_secs: u64,
     /// Absolute refresh-token family lifetime.
     pub refresh_ttl_secs: u64,
     /// Clock skew tolerated.

@@ -43,6 +43,7 @@ pub fn keep_everything_in_memory(adapters: &mut Adapters) {
     adapters.sso = store.clone();
     adapters.billing = store.clone();
     adapters.spend = store.clone();
+    adapters.operator_reads = store.clone();
     adapters.request_counters = Arc::new(MemoryRequestCounters::new());
     adapters.shares = store.clone();
     adapters.stream_tickets = store.clone();

@@ -104,6 +104,14 @@ fn rows() -> Vec<Row> {
             403,
             403,
         ),
+        // The operator API is a superadmin's own act, never a key's.
+        row("GET", "/api/admin/users", no_body, 403, 403),
+        row("GET", "/api/admin/orgs", no_body, 403, 403),
+        row("GET", "/api/admin/usage", no_body, 403, 403),
+        row("POST", "/api/admin/users/{developer}/disable", no_body, 403, 403),
+        row("POST", "/api/admin/users/{developer}/enable", no_body, 403, 403),
+        row("POST", "/api/admin/users/{developer}/superadmin", no_body, 403, 403),
+        row("DELETE", "/api/admin/users/{developer}/superadmin", no_body, 403, 403),
         row("GET", "/api/user/settings", no_body, 200, 200),
         row(
             "PATCH",
@@ -573,7 +581,8 @@ async fn the_matrix_covers_every_authenticated_route_of_the_contract() {
                     .replace("/secrets/{name}", "/secrets/*")
                     .replace("/shares/{share_id}", "/shares/*")
                     .replace("/domains/{domain}", "/domains/*")
-                    .replace("/api/auth/sessions/{id}", "/api/auth/sessions/*");
+                    .replace("/api/auth/sessions/{id}", "/api/auth/sessions/*")
+                    .replace("/api/admin/users/{id}", "/api/admin/users/{developer}");
                 documented.insert(format!("{} {path}", method.to_uppercase()));
             }
         }

@@ -7,6 +7,7 @@ pub mod email;
 pub mod first_superadmin;
 pub mod last_superadmin;
 pub mod mfa;
+pub mod operator_access;
 pub mod password;
 pub mod services;
 pub mod session;

@@ -6,7 +6,7 @@ mod sweeps;
 
 pub use crate::agents::services::{agent_runs, sandbox_lifecycle, sandboxes};
 pub use crate::conversations::services::{conversation_starts, conversations};
-pub use crate::identity::services::{admin, api_keys, identity};
+pub use crate::identity::services::{admin, api_keys, identity, operator};
 pub use crate::orgs::services::orgs;
 pub use crate::secrets::services::secrets;
 pub use crate::settings::services::{llm_profiles, settings};
@@ -26,6 +26,7 @@ pub use crate::conversations::services::retention::RetentionService;
 pub use crate::identity::services::admin::{AdminPorts, AdminService};
 pub use crate::identity::services::api_keys::{ApiKeyPorts, ApiKeyService};
 pub use crate::identity::services::identity::{IdentityPorts, IdentityService, IdentitySettings};
+pub use crate::identity::services::operator::{OperatorPorts, OperatorService, OrgAtAGlance};
 pub use crate::orgs::services::orgs::{OrgPorts, OrgService, OrgSettings};
 pub use crate::porting::services::export::{ExportPorts, ExportService};
 pub use crate::porting::services::import::{ImportPorts, ImportService, ImportSummary};

@@ -5,6 +5,7 @@ import { h, labelCells, show } from "./dom.js";
 import * as auth from "./auth.js";
 import * as device from "./device.js";
 import * as orgs from "./orgs.js";
+import * as operators from "./operators.js";
 
 const root = document.getElementById("app");
 
@@ -105,6 +106,13 @@ async function render() {
     if (pathname === "/invitations/accept") return display(shell(view, null, await auth.acceptInvitation(view)));
     if (pathname === "/account") return display(shell(view, null, await auth.account(view)));
     if (pathname === "/device") return display(shell(view, null, device.screen(view)));
+    if (pathname === "/admin") {
+      if (!context.me.is_superadmin) {
+        return display(shell(view, null, h("main", { id: "main" }, h("h1", {}, "Not here"),
+          h("p", {}, "Only the install's superadmins see the operator pages."))));
+      }
+      return display(shell(view, null, await operators.screen(view)));
+    }
     if (pathname === "/orgs/new") return display(shell(view, null, orgs.createOrg(view)));
     const match = pathname.match(/^\/orgs\/([0-9a-f-]{36})(?:\/([a-z-]+))?(?:\/([0-9a-f-]{36}))?$/);
     if (!match) {
@@ -163,6 +171,7 @@ function shell(view, org, body) {
       h("a", { href: "/", "data-route": "", class: "brand" }, "Tenantry"),
       switchForm,
       h("nav", { "aria-label": "Account", class: "account" },
+        view.me.is_superadmin ? h("a", { href: "/admin", "data-route": "" }, "Operators") : null,
         h("a", { href: "/account", "data-route": "" }, view.me.email),
         signOutButton)),
     org ? orgs.sectionNav(org, view) : null,

@@ -1,5 +1,6 @@
 //! One module per area of the API.
 
+pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod billing;
 pub(crate) mod cloud;

@@ -130,6 +130,8 @@ pub struct Adapters {
     pub billing: Arc<dyn BillingStore>,
     /// Budgets and spending.
     pub spend: Arc<dyn SpendStore>,
+    /// Reads across the install for operators.
+    pub operator_reads: Arc<dyn tenantry_domain::ports::OperatorReads>,
     /// Request counters for rate limits, shared by every instance.
     pub request_counters: Arc<dyn RequestCounters>,
     /// The payment provider.
@@ -245,6 +247,7 @@ impl Adapters {
             ),
             billing: Arc::new(SqlBillingStore::new(database.clone())),
             spend: Arc::new(SqlSpendStore::new(database.clone())),
+            operator_reads: Arc::new(tenantry_sql::SqlOperatorReads::new(database.clone())),
             request_counters: Arc::new(SqlRequestCounters::start(
                 database,
                 Duration::from_millis(config.rate_limits.sync_interval_ms.max(10)),

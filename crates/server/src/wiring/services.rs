@@ -4,18 +4,20 @@ use anyhow::Context;
 use tenantry_domain::{
     Role,
     clock::SystemClock,
+    identity::operator_access::FreshSignIn,
     invitation_acceptance::JoiningPolicy,
     org_policy::EmailDomain,
     orgs::default_org::{DefaultOrg, default_join_role},
     ports::{ExportSink, SecretCipher},
     rate_limit::RateLimits,
     services::{
-        AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, BillingPorts, BillingService,
-        BudgetPorts, BudgetService, ConversationPorts, ConversationService, EventPurger, ExportPorts,
-        ExportService, IdentityPorts, IdentityService, IdentitySettings, ImportPorts, ImportService,
-        OrgPorts, OrgService, OrgSettings, OrphanSweep, RateLimitService, ReadinessService, RetentionService,
-        SandboxPorts, SandboxRuntimeSetup, SandboxService, SecretPorts, SecretService, SettingsPorts,
-        SettingsService, SsoPorts, SsoService, SsoSettings, SweepService,
+        AdminPorts, AdminService, AgentRunPorts, AgentRunService, ApiKeyPorts, ApiKeyService, BillingPorts,
+        BillingService, BudgetPorts, BudgetService, ConversationPorts, ConversationService, EventPurger,
+        ExportPorts, ExportService, IdentityPorts, IdentityService, IdentitySettings, ImportPorts,
+        ImportService, OperatorPorts, OperatorService, OrgPorts, OrgService, OrgSettings, OrphanSweep,
+        RateLimitService, ReadinessService, RetentionService, SandboxPorts, SandboxRuntimeSetup,
+        SandboxService, SecretPorts, SecretService, SettingsPorts, SettingsService, SsoPorts, SsoService,
+        SsoSettings, SweepService,
     },
     sso::{ProviderKey, ProviderSettings, SsoProvider, parse_issuer},
     throttle::{ThrottleLimit, ThrottlePolicy},
@@ -198,6 +200,25 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
         directory: a.member_directory.clone(),
     });
     let sso = sso_service(config, &a, identity.clone())?;
+    let operators = OperatorService::new(
+        AdminService::new(
+            identity.clone(),
+            AdminPorts {
+                accounts: a.accounts.clone(),
+                credentials: a.credentials.clone(),
+                unit_of_work: a.unit_of_work.clone(),
+                clock: a.clock.clone(),
+                signals: a.signals.clone(),
+            },
+        ),
+        OperatorPorts {
+            reads: a.operator_reads.clone(),
+            sessions: a.sessions.clone(),
+            accounts: a.accounts.clone(),
+            clock: a.clock.clone(),
+        },
+        FreshSignIn(Duration::from_secs(config.auth.operator_fresh_sign_in_secs)),
+    );
     let export_sink: ExportSinkFactory = Arc::new(|chunks| {
         let sink: Box<dyn ExportSink> = Box::new(ArchiveSink::new(chunks)?);
         Ok(sink)
@@ -263,6 +284,7 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
                 clock: a.clock.clone(),
             }),
             sso,
+            operators,
             export_sink,
             auth_mode,
             billing_enabled: config.billing.provider != PaymentProviderKind::None,

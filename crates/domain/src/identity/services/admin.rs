@@ -11,6 +11,15 @@ use crate::{
     services::{IdentityService, identity::RegisterInput},
 };
 
+/// Who acts as the operator: the command line (no account), or a superadmin through the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operator {
+    /// `tenantry users …` and `tenantry superadmin …`.
+    CommandLine,
+    /// A superadmin's request to `/api/admin/…`.
+    Api(crate::UserId),
+}
+
 /// The operator's use cases (from the command line).
 #[derive(Clone)]
 pub struct AdminService {
@@ -88,7 +97,13 @@ impl AdminService {
     /// Disables a user: their sessions and API keys end for good, at once.
     pub async fn disable(&self, email: &str) -> Result<User, DomainError> {
         let user = self.user(email).await?;
-        let audit = self.audit(&user, AuditAction::UserDisabled).await?;
+        self.disable_account(&user, Operator::CommandLine).await?;
+        self.user(email).await
+    }
+
+    /// Disables `user` for `operator` (audited in the account's personal org).
+    pub(crate) async fn disable_account(&self, user: &User, operator: Operator) -> Result<(), DomainError> {
+        let audit = self.audit(user, AuditAction::UserDisabled, operator).await?;
         self.ports
             .accounts
             .set_disabled(
@@ -100,25 +115,32 @@ impl AdminService {
             .await?;
         let disabled = Signal::CredentialsChanged { user: user.id };
         let _ = self.ports.signals.publish(disabled).await;
-        self.user(email).await
+        Ok(())
     }
 
     /// Enables a disabled user again (old sessions and keys stay revoked).
     pub async fn enable(&self, email: &str) -> Result<User, DomainError> {
         let user = self.user(email).await?;
-        let audit = self.audit(&user, AuditAction::UserEnabled).await?;
+        self.enable_account(&user, Operator::CommandLine).await?;
+        self.user(email).await
+    }
+
+    /// Enables `user` again for `operator`.
+    pub(crate) async fn enable_account(&self, user: &User, operator: Operator) -> Result<(), DomainError> {
+        let audit = self.audit(user, AuditAction::UserEnabled, operator).await?;
         self.ports
             .accounts
             .set_disabled(user.id, None, None, &audit)
-            .await?;
-        self.user(email).await
+            .await
     }
 
     /// Marks a user's email verified, as the mailed link would (an operator's answer to an install
     /// whose mail does not reach people yet).
     pub async fn verify_email(&self, email: &str) -> Result<User, DomainError> {
         let user = self.user(email).await?;
-        let audit = self.audit(&user, AuditAction::UserEmailVerified).await?;
+        let audit = self
+            .audit(&user, AuditAction::UserEmailVerified, Operator::CommandLine)
+            .await?;
         self.ports
             .accounts
             .mark_email_verified(user.id, self.ports.clock.now(), &audit)
@@ -129,23 +151,29 @@ impl AdminService {
     /// Makes a user superadmin.
     pub async fn grant_superadmin(&self, email: &str) -> Result<(), DomainError> {
         let user = self.user(email).await?;
-        let audit = self.audit(&user, AuditAction::SuperadminGranted).await?;
-        self.set_superadmin(user, true, audit).await
+        self.set_superadmin(&user, true, Operator::CommandLine).await
     }
 
     /// Takes superadmin away; the last one stays.
     pub async fn revoke_superadmin(&self, email: &str) -> Result<(), DomainError> {
         let user = self.user(email).await?;
-        let audit = self.audit(&user, AuditAction::SuperadminRevoked).await?;
-        self.set_superadmin(user, false, audit).await
+        self.set_superadmin(&user, false, Operator::CommandLine).await
     }
 
-    async fn set_superadmin(
+    /// Grants or takes superadmin for `operator`, as [`decide_superadmin_change`] allows under the
+    /// superadmin lock.
+    pub(crate) async fn set_superadmin(
         &self,
-        user: User,
+        user: &User,
         superadmin: bool,
-        audit: AuditEntry,
+        operator: Operator,
     ) -> Result<(), DomainError> {
+        let action = if superadmin {
+            AuditAction::SuperadminGranted
+        } else {
+            AuditAction::SuperadminRevoked
+        };
+        let audit = self.audit(user, action, operator).await?;
         let transaction = self.ports.unit_of_work.begin().await?;
         let users = transaction.users();
         users.lock_superadmins().await?;
@@ -159,20 +187,29 @@ impl AdminService {
 
     /// An operator's action on an account, recorded in the account's personal org, where its
     /// owner sees it.
-    async fn audit(&self, user: &User, action: AuditAction) -> Result<AuditEntry, DomainError> {
+    async fn audit(
+        &self,
+        user: &User,
+        action: AuditAction,
+        operator: Operator,
+    ) -> Result<AuditEntry, DomainError> {
         let org = self
             .ports
             .accounts
             .personal_org(user.id)
             .await?
             .ok_or_else(|| DomainError::Internal("account without a personal org".into()))?;
+        let (actor, via) = match operator {
+            Operator::CommandLine => (None, "operator"),
+            Operator::Api(actor) => (Some(actor), "operator_api"),
+        };
         Ok(AuditEntry::new(
             org,
             self.ports.clock.now(),
-            None,
+            actor,
             action,
             ("user", Some(user.id.to_string())),
-            serde_json::json!({ "via": "operator", "email": user.email.as_str() }),
+            serde_json::json!({ "via": via, "email": user.email.as_str() }),
         ))
     }
 }
