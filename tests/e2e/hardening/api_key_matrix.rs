@@ -110,8 +110,20 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/admin/usage", no_body, 403, 403),
         row("POST", "/api/admin/users/{developer}/disable", no_body, 403, 403),
         row("POST", "/api/admin/users/{developer}/enable", no_body, 403, 403),
-        row("POST", "/api/admin/users/{developer}/superadmin", no_body, 403, 403),
-        row("DELETE", "/api/admin/users/{developer}/superadmin", no_body, 403, 403),
+        row(
+            "POST",
+            "/api/admin/users/{developer}/superadmin",
+            no_body,
+            403,
+            403,
+        ),
+        row(
+            "DELETE",
+            "/api/admin/users/{developer}/superadmin",
+            no_body,
+            403,
+            403,
+        ),
         row("GET", "/api/user/settings", no_body, 200, 200),
         row(
             "PATCH",

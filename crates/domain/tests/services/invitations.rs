@@ -236,3 +236,65 @@ async fn an_unverified_email_cannot_join_where_verification_is_required() {
         "{added:?}"
     );
 }
+
+#[tokio::test]
+async fn the_invitation_shows_org_inviter_and_role_and_changes_nothing() {
+    let world = World::new();
+    let (owner, bob) = (world.person("owner").await, world.person("bob").await);
+    let org = world.org_with(&owner, "acme", &[]).await;
+    let token = invited(&world, &owner, org, "bob@example.com", Role::Developer).await;
+    let preview = world.orgs.preview_invitation(&bob.caller, &token).await.unwrap();
+    assert_eq!((preview.org_id, preview.org_name.as_str()), (org, "acme"));
+    assert_eq!(preview.role, Role::Developer);
+    assert_eq!(preview.email, "bob@example.com");
+    assert!(preview.for_caller && preview.refusal.is_none());
+    let (name, email) = preview.inviter.expect("the inviter");
+    assert_eq!((name.as_str(), email.as_str()), ("owner", "owner@example.com"));
+    // Looking did not spend it.
+    world.orgs.accept_invitation(&bob.caller, &token).await.unwrap();
+    let spent = world.orgs.preview_invitation(&bob.caller, &token).await;
+    assert!(matches!(spent, Err(DomainError::NotFound)), "{spent:?}");
+}
+
+#[tokio::test]
+async fn a_resent_invitation_replaces_the_pending_one() {
+    let world = World::new();
+    let (owner, bob) = (world.person("owner").await, world.person("bob").await);
+    let org = world.org_with(&owner, "acme", &[]).await;
+    let old = invited(&world, &owner, org, "bob@example.com", Role::Viewer).await;
+    let pending = world.orgs.invitations(&owner.caller, org).await.unwrap();
+    world.clock.advance(Duration::hours(1));
+    let resent = world
+        .orgs
+        .resend_invitation(&owner.caller, org, pending[0].id)
+        .await
+        .unwrap();
+    assert_ne!(resent.id, pending[0].id);
+    assert_eq!(
+        (resent.email.as_str(), resent.role),
+        ("bob@example.com", Role::Viewer)
+    );
+    assert!(resent.expires_at > pending[0].expires_at, "a new expiry");
+    let now_pending = world.orgs.invitations(&owner.caller, org).await.unwrap();
+    assert_eq!(
+        now_pending
+            .iter()
+            .map(|invitation| invitation.id)
+            .collect::<Vec<_>>(),
+        [resent.id]
+    );
+    let stale = world.orgs.accept_invitation(&bob.caller, &old).await;
+    assert!(matches!(stale, Err(DomainError::NotFound)), "{stale:?}");
+    let fresh = token_for(&world, "bob@example.com");
+    assert_eq!(
+        world
+            .orgs
+            .accept_invitation(&bob.caller, &fresh)
+            .await
+            .unwrap()
+            .role,
+        Role::Viewer
+    );
+    let gone = world.orgs.resend_invitation(&owner.caller, org, resent.id).await;
+    assert!(matches!(gone, Err(DomainError::NotFound)), "{gone:?}");
+}

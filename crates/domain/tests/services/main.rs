@@ -15,6 +15,8 @@ mod import;
 mod invitations;
 mod memberships;
 mod mfa;
+mod operators;
+mod own_sessions;
 mod rate_limits;
 mod retention;
 mod sandbox_lifecycle;

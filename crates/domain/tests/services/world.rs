@@ -68,6 +68,7 @@ pub struct World {
     pub settings: SettingsService,
     pub api_keys: ApiKeyService,
     pub admin: AdminService,
+    pub operators: tenantry_domain::services::OperatorService,
     pub retention: RetentionService,
     pub import: ImportService,
     pub secrets: SecretService,
@@ -224,6 +225,16 @@ impl World {
                 signals: signals.clone(),
             },
         );
+        let operators = tenantry_domain::services::OperatorService::new(
+            admin.clone(),
+            tenantry_domain::services::OperatorPorts {
+                reads: shared.clone(),
+                sessions: shared.clone(),
+                accounts: shared.clone(),
+                clock: clock.clone(),
+            },
+            tenantry_domain::identity::operator_access::FreshSignIn(Duration::from_secs(900)),
+        );
         let retention = RetentionService::new(shared.clone(), clock.clone(), signals, purger);
         Self {
             store: shared,
@@ -237,6 +248,7 @@ impl World {
             settings,
             api_keys,
             admin,
+            operators,
             retention,
             import,
             secrets,
