@@ -32,6 +32,7 @@ mod m20261206_000081_create_conversation_start_tasks;
 mod m20261206_000082_remember_deleted_conversations;
 mod m20261206_000083_create_device_authorizations;
 mod m20261206_000084_create_llm_profiles;
+mod m20261206_000085_mark_the_default_org;
 mod references;
 
 /// Every migration, oldest first.
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000082_remember_deleted_conversations::Migration),
             Box::new(m20261206_000083_create_device_authorizations::Migration),
             Box::new(m20261206_000084_create_llm_profiles::Migration),
+            Box::new(m20261206_000085_mark_the_default_org::Migration),
         ]
     }
 }

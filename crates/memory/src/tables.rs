@@ -118,6 +118,8 @@ pub(crate) struct UsageRow {
 pub(crate) struct Tables {
     pub users: BTreeMap<UserId, UserRow>,
     pub orgs: BTreeMap<OrgId, Org>,
+    /// The org created as the install's default org.
+    pub default_org: Option<OrgId>,
     pub budgets: HashMap<OrgId, tenantry_domain::budget::Budget>,
     pub credits: HashMap<OrgId, tenantry_domain::budget::Credits>,
     pub spend_periods: HashMap<CounterKey, Counter>,

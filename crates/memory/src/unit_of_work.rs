@@ -89,12 +89,18 @@ impl OrgRows for MemoryTransaction {
             .map(|org| org.id))
     }
 
-    async fn insert_org(&self, org: &Org) -> Result<(), DomainError> {
+    async fn marked_default_org(&self) -> Result<Option<OrgId>, DomainError> {
+        let tables = self.tables();
+        Ok(tables.default_org.filter(|org| tables.orgs.contains_key(org)))
+    }
+
+    async fn insert_default_org(&self, org: &Org) -> Result<(), DomainError> {
         let mut tables = self.tables();
         if tables.orgs.contains_key(&org.id) || crate::orgs::name_in_use(&tables, org) {
             return Err(tenantry_domain::org::org_name_taken());
         }
         tables.orgs.insert(org.id, org.clone());
+        tables.default_org = Some(org.id);
         Ok(())
     }
 

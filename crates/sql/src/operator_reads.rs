@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use std::collections::HashMap;
@@ -19,6 +19,7 @@ use crate::{
     entities::{org_budgets, org_members, orgs, spend_periods, usage_records, users},
     errors::{corrupt, db_error},
     identity_store::user_from_row,
+    spend_store::sum,
 };
 
 /// The operator's reads over the database.
@@ -164,36 +165,32 @@ impl OperatorReads for SqlOperatorReads {
     }
 
     async fn spend_by_org(&self, period: SpendPeriod) -> Result<Vec<OrgSpend>, DomainError> {
-        let sums: Vec<(Uuid, Option<i64>)> = usage_records::Entity::find()
+        // One grouped join: a deleted org's usage stays recorded, but has no org to list under.
+        let rows: Vec<(Uuid, String, Option<i64>)> = usage_records::Entity::find()
             .select_only()
             .column(usage_records::Column::OrgId)
-            .column_as(usage_records::Column::CostMicros.sum(), "cost")
+            .column_as(Expr::col((orgs::Entity, orgs::Column::Name)), "name")
+            .expr_as(sum(usage_records::Column::CostMicros), "cost")
+            .join(
+                JoinType::InnerJoin,
+                usage_records::Entity::belongs_to(orgs::Entity)
+                    .from(usage_records::Column::OrgId)
+                    .to(orgs::Column::Id)
+                    .into(),
+            )
             .filter(usage_records::Column::Period.eq(period.key()))
             .group_by(usage_records::Column::OrgId)
+            .group_by(Expr::col((orgs::Entity, orgs::Column::Name)))
             .into_tuple()
             .all(&self.db.conn)
             .await
             .map_err(db_error)?;
-        let names: HashMap<Uuid, String> = orgs::Entity::find()
-            .select_only()
-            .column(orgs::Column::Id)
-            .column(orgs::Column::Name)
-            .filter(orgs::Column::Id.is_in(sums.iter().map(|(org, _)| *org)))
-            .into_tuple::<(Uuid, String)>()
-            .all(&self.db.conn)
-            .await
-            .map_err(db_error)?
+        Ok(rows
             .into_iter()
-            .collect();
-        Ok(sums
-            .into_iter()
-            .filter_map(|(org, cost)| {
-                // A deleted org's usage stays recorded; it has no name to list under.
-                names.get(&org).map(|name| OrgSpend {
-                    org_id: org,
-                    name: name.clone(),
-                    cost: cost.unwrap_or(0),
-                })
+            .map(|(org_id, name, cost)| OrgSpend {
+                org_id,
+                name,
+                cost: cost.unwrap_or(0),
             })
             .collect())
     }

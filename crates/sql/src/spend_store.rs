@@ -39,7 +39,7 @@ impl SqlSpendStore {
 }
 
 /// `SUM(column)` as BIGINT (PostgreSQL sums BIGINT as NUMERIC).
-fn sum(column: usage_records::Column) -> Expr {
+pub(crate) fn sum(column: usage_records::Column) -> Expr {
     Expr::from(Func::cast_as(Func::sum(Expr::col(column)), Alias::new("BIGINT")))
 }
 

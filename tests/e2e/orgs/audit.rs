@@ -144,9 +144,16 @@ async fn the_audit_log_filters_by_action_actor_and_time() {
     let (_, page) = list(format!("since={since}&limit=100")).await;
     assert_eq!(actions(&page).len(), 3, "only what happened since: {page}");
     let (_, page) = list(format!("until={since}&limit=100")).await;
+    let before_actions = actions(&page);
     assert!(
-        actions(&page).iter().all(|action| action != "invitation.sent"),
+        before_actions
+            .iter()
+            .all(|action| action != "invitation.sent" && action != "member.role_changed"),
         "only what happened before: {page}"
+    );
+    assert!(
+        before_actions.iter().any(|action| action == "member.added"),
+        "what happened before is there: {page}"
     );
 
     // Paging keeps the filter.

@@ -122,3 +122,115 @@ async fn owner_is_refused_as_the_default_role() {
     assert!(!out.ok, "{}", out.text);
     assert!(out.text.contains("orgs.default_role"), "{}", out.text);
 }
+
+#[tokio::test]
+async fn the_default_org_keeps_its_joining_rules_unverified_accounts_join_once_verified() {
+    let app = spawn_app_with(|config| {
+        config.orgs.default_org = Some("Verified Co".into());
+        config.orgs.require_verified_email = true;
+    })
+    .await;
+    let first = app.register("first.verified@acme.test", PASSWORD).await;
+    let (_, orgs) = app.api(&first.access_token).orgs().await;
+    let org_id = org_named(&orgs, "Verified Co").expect("owned")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // Only addresses of the org's domains may join it.
+    let (status, policy) = app
+        .call(
+            "PUT",
+            &first.access_token,
+            &format!("/api/orgs/{org_id}/policy"),
+            Some(serde_json::json!({
+                "require_mfa": false, "require_sso": false, "allowed_email_domains": ["acme.test"]
+            })),
+        )
+        .await;
+    assert_eq!(status, 200, "{policy}");
+
+    let insider = app.register("insider.verified@acme.test", PASSWORD).await;
+    let (_, orgs) = app.api(&insider.access_token).orgs().await;
+    assert!(org_named(&orgs, "Verified Co").is_none(), "unverified: not yet");
+    assert_eq!(
+        app.call(
+            "POST",
+            &insider.access_token,
+            "/api/auth/verify-email/request",
+            None
+        )
+        .await
+        .0,
+        202
+    );
+    let mail = app.wait_for_mail("insider.verified@acme.test", 1).await;
+    let token = crate::support::token_in_mail(&mail[0]);
+    let verified = app
+        .post_json("/api/auth/verify-email", &serde_json::json!({ "token": token }))
+        .await;
+    assert_eq!(verified.status(), 204);
+    let (_, orgs) = app.api(&insider.access_token).orgs().await;
+    assert_eq!(
+        org_named(&orgs, "Verified Co").expect("joined once verified")["role"],
+        "developer"
+    );
+
+    let outsider = app.register("outsider.verified@elsewhere.test", PASSWORD).await;
+    app.call(
+        "POST",
+        &outsider.access_token,
+        "/api/auth/verify-email/request",
+        None,
+    )
+    .await;
+    let mail = app.wait_for_mail("outsider.verified@elsewhere.test", 1).await;
+    let token = crate::support::token_in_mail(&mail[0]);
+    app.post_json("/api/auth/verify-email", &serde_json::json!({ "token": token }))
+        .await;
+    let (_, orgs) = app.api(&outsider.access_token).orgs().await;
+    assert!(
+        org_named(&orgs, "Verified Co").is_none(),
+        "outside the allowed domains: never"
+    );
+}
+
+#[tokio::test]
+async fn an_org_merely_named_like_the_default_is_never_adopted_and_a_renamed_default_stays() {
+    let app = spawn_app_with(|_| {}).await;
+    let first = app.register("squat.first@example.com", PASSWORD).await;
+    let squatter = app.register("squatter@example.com", PASSWORD).await;
+    app.api(&squatter.access_token)
+        .create_org(serde_json::json!({ "name": "Company" }))
+        .await;
+    let out = app.cli(&["users", "list"], &[("TENANTRY_ORGS_DEFAULT_ORG", "company")]);
+    assert!(!out.ok, "{}", out.text);
+    assert!(
+        out.text.contains("default_org_name_taken") || out.text.contains("not created as"),
+        "{}",
+        out.text
+    );
+
+    let sibling = app
+        .start_sibling(|config| config.orgs.default_org = Some("Staff".into()))
+        .await;
+    let (_, orgs) = sibling.api(&first.access_token).orgs().await;
+    let staff = org_named(&orgs, "Staff")
+        .expect("created, owned by the superadmin")
+        .clone();
+    let (status, _) = sibling
+        .api(&first.access_token)
+        .update_org(
+            staff["id"].as_str().expect("id"),
+            serde_json::json!({ "name": "All Staff" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let restarted = sibling
+        .start_sibling(|config| config.orgs.default_org = Some("Staff".into()))
+        .await;
+    let newcomer = restarted.register("newcomer.squat@example.com", PASSWORD).await;
+    let (_, orgs) = restarted.api(&newcomer.access_token).orgs().await;
+    let joined = org_named(&orgs, "All Staff").expect("the renamed default org");
+    assert_eq!(joined["id"], staff["id"]);
+    assert!(org_named(&orgs, "Staff").is_none(), "no second default org");
+}

@@ -209,6 +209,11 @@ async fn the_invitation_page_names_the_org_the_inviter_and_the_role_before_accep
     assert_eq!(status, 200);
     assert_eq!(shown["email"], "f…@e…");
     assert_eq!(shown["for_you"], false);
+    assert_eq!(shown["inviter"]["name"], "Ada Admin");
+    assert!(
+        shown["inviter"]["email"].is_null(),
+        "the inviter's address is the invited's to see: {shown}"
+    );
     assert_eq!(shown["refusal"]["code"], "forbidden");
     assert!(
         shown["refusal"]["detail"]

@@ -43,6 +43,17 @@ pub fn require_operator(
     Ok(())
 }
 
+/// An operator may not disable their own account: the install could lose its last way in.
+pub fn may_disable(operator: crate::UserId, target: crate::UserId) -> Result<(), DomainError> {
+    if operator == target {
+        return Err(DomainError::conflict(
+            "cannot_disable_self",
+            "Operators cannot disable their own account; ask another superadmin.",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

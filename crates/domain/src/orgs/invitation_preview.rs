@@ -1,6 +1,7 @@
 //! Rule: what an invitation's page shows before "Accept" — the org, the inviter and the role, and
-//! whether the signed-in account may accept it. The invited address is named in full only to its
-//! owner; anyone else holding the link sees a hint (`f…@e…`), enough to tell which account to use.
+//! whether the signed-in account may accept it. Addresses are named in full only to the invited
+//! account: anyone else holding the link sees a hint of the invited address (`f…@e…`), enough to tell
+//! which account to use, and the inviter's name without their address.
 
 use chrono::{DateTime, Utc};
 
@@ -15,8 +16,9 @@ pub struct InvitationPreview {
     pub org_name: String,
     /// The role it grants.
     pub role: Role,
-    /// Who sent it (name, email), while they are still a member.
-    pub inviter: Option<(String, Email)>,
+    /// Who sent it, while they are still a member: their name, and their address for the invited
+    /// account only.
+    pub inviter: Option<(String, Option<Email>)>,
     /// The invited address: in full for its owner, else a hint ([`email_hint`]).
     pub email: String,
     /// Whether it is addressed to the signed-in account.
@@ -25,6 +27,11 @@ pub struct InvitationPreview {
     pub expires_at: DateTime<Utc>,
     /// Why accepting it now would be refused, if it would.
     pub refusal: Option<DomainError>,
+}
+
+/// The inviter as shown: the address only to the invited account.
+pub fn shown_inviter(for_invited: bool, name: String, email: Email) -> (String, Option<Email>) {
+    (name, for_invited.then_some(email))
 }
 
 /// `frank@example.com` → `f…@e…`: the first letter of each side.
@@ -57,6 +64,19 @@ mod tests {
         assert_eq!(
             shown_email(&invited, &email("Frank@Example.com")),
             "frank@example.com"
+        );
+    }
+
+    #[test]
+    fn only_the_invited_account_sees_the_inviters_address() {
+        let inviter = email("ada@example.com");
+        assert_eq!(
+            shown_inviter(true, "Ada".into(), inviter.clone()).1,
+            Some(inviter.clone())
+        );
+        assert_eq!(
+            shown_inviter(false, "Ada".into(), inviter),
+            ("Ada".to_owned(), None)
         );
     }
 

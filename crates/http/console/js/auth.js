@@ -173,7 +173,7 @@ export async function verifyEmail(view) {
 /** What to do about an invitation that cannot be accepted as things stand. */
 function refusalHelp(view, invitation) {
   const code = invitation.refusal?.code;
-  const inviter = invitation.inviter ? `${invitation.inviter.name} (${invitation.inviter.email})` : "the org's admins";
+  const inviter = invitation.inviter?.name ?? "the org's admins";
   if (code === "forbidden") {
     const switchAccount = actionButton("Sign out and use that address", async () => {
       const here = location.pathname + location.search;
@@ -226,7 +226,7 @@ export async function acceptInvitation(view) {
     });
   }, region, { class: "primary" });
   const inviter = invitation.inviter
-    ? `${invitation.inviter.name} (${invitation.inviter.email})`
+    ? invitation.inviter.email ? `${invitation.inviter.name} (${invitation.inviter.email})` : invitation.inviter.name
     : "An admin";
   return page(`Join ${invitation.org_name}`,
     h("p", { class: "big" }, `${inviter} invited ${invitation.email} to join `, h("strong", {}, invitation.org_name),

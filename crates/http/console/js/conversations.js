@@ -160,6 +160,9 @@ export async function detail(view, org, id) {
     if (page.next_start_id === null || page.next_start_id === undefined || view.signal.aborted) break;
     next = page.next_start_id;
   }
+  // Everything that may fail is read before the live streams open.
+  const mayChange = conversation.created_by === view.me.id || atLeast(org.role, "admin");
+  const managePanel = mayChange ? await manage(view, org, conversation) : null;
   const live = h("p", { class: "live", role: "status" }, "Connecting…");
   const logStatus = liveStatus(live, view.signal, {
     following: "Following new events live.",
@@ -189,11 +192,10 @@ export async function detail(view, org, id) {
     if (name === "conversation" && data?.id === id) drawHeader(data);
   }, view.signal, { onOpen: async () => drawHeader(await api("GET", path("/api/orgs", org.id, "conversations", id))) })
     .catch(() => {});
-  const mayChange = conversation.created_by === view.me.id || atLeast(org.role, "admin");
   return h("main", { id: "main" },
     h("p", {}, h("a", { href: `/orgs/${org.id}/conversations`, "data-route": "" }, "← Conversations")),
     title, header,
-    mayChange ? await manage(view, org, conversation) : null,
+    managePanel,
     live, log.childElementCount ? log : [emptyState("No events yet: they appear here as the agent works."), log]);
 }
 

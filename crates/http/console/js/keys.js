@@ -46,7 +46,7 @@ export async function screen(view, org) {
       reveal.hidden = false;
       value.focus();
       value.select();
-      rows.querySelector(".empty-row")?.remove();
+      document.getElementById("keys-empty")?.remove();
       rows.prepend(row(view, org, created, region, owners));
     })
     : h("p", { class: "reason" }, "Viewers cannot create API keys.");
@@ -60,7 +60,9 @@ export async function screen(view, org) {
       h("thead", {}, h("tr", {}, ["Name", "Owner", "Prefix", "Scopes", "Created", "Last used", "Expires", "Actions"]
         .map((title) => h("th", { scope: "col" }, title)))),
       rows),
-    items.length === 0 ? emptyState("No keys yet. A key lets a script or CI job use the API as you.") : null);
+    items.length === 0
+      ? Object.assign(emptyState("No keys yet. A key lets a script or CI job use the API as you."), { id: "keys-empty" })
+      : null);
 }
 
 function row(view, org, key, region, owners) {

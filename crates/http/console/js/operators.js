@@ -37,6 +37,8 @@ async function users(view) {
   const region = status();
   const act = (label, user, verb, done, props = {}) => actionButton(label, async () => {
     if (verb === "disable" && !confirm(`Disable ${user.email}? Their sessions, keys and sandboxes stop at once.`)) return;
+    if (verb === "superadmin" && !confirm(`Make ${user.email} a superadmin of the whole install?`)) return;
+    if (verb === "unsuperadmin" && !confirm(`Take superadmin away from ${user.email}?`)) return;
     const method = verb === "unsuperadmin" ? "DELETE" : "POST";
     const target = verb === "superadmin" || verb === "unsuperadmin" ? "superadmin" : verb;
     await api(method, path("/api/admin/users", user.id, target));

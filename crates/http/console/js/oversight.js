@@ -141,9 +141,11 @@ function auditQuery(filters, limit) {
   return query;
 }
 
+/** One CSV cell: quoted when it must be, and never a formula a spreadsheet would run. */
 function csvCell(value) {
-  const text = String(value ?? "");
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  let text = String(value ?? "");
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export async function audit(view, org) {
@@ -210,10 +212,12 @@ export async function audit(view, org) {
         if (!next) break;
       }
       const csv = rows.map((row) => row.map(csvCell).join(",")).join("\r\n");
-      const link = h("a", { href: URL.createObjectURL(new Blob([csv], { type: "text/csv" })), download: `audit-${org.name}.csv` });
+      const href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+      const link = h("a", { href, download: `audit-${org.name}.csv` });
       document.body.append(link);
       link.click();
       link.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 1000);
       region.set(`Downloaded ${rows.length - 1} entries.`, "success");
     } catch (error) {
       region.set(error.message, "error");

@@ -76,14 +76,19 @@ pub async fn build_services(config: &Config, adapters: Adapters) -> anyhow::Resu
             },
         },
     );
+    // The role is checked before anything is created.
+    let default_role = default_join_role(config.orgs.default_role)
+        .map_err(|error| anyhow::anyhow!("orgs.default_role: {error:?}"))?;
     let default_org = match &config.orgs.default_org {
         Some(name) => Some(DefaultOrg {
             id: orgs
                 .ensure_default_org(name)
                 .await
-                .context("cannot create the default org (orgs.default_org)")?,
-            role: default_join_role(config.orgs.default_role)
-                .map_err(|error| anyhow::anyhow!("orgs.default_role: {error:?}"))?,
+                .context("cannot set up the default org (orgs.default_org)")?,
+            role: default_role,
+            joining: JoiningPolicy {
+                require_verified_email: config.orgs.require_verified_email,
+            },
         }),
         None => None,
     };

@@ -15,6 +15,7 @@ pub struct Model {
     pub require_mfa: bool,
     pub require_sso: bool,
     pub allowed_email_domains: String,
+    pub install_default: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,7 +24,16 @@ impl OrgRows for SqlTransaction {
             .map(|org| org.id))
     }
 
-    async fn insert_org(&self, org: &Org) -> Result<(), DomainError> {
+    async fn marked_default_org(&self) -> Result<Option<OrgId>, DomainError> {
+        Ok(orgs::Entity::find()
+            .filter(orgs::Column::InstallDefault.eq(true))
+            .one(&self.txn)
+            .await
+            .map_err(db_error)?
+            .map(|org| org.id))
+    }
+
+    async fn insert_default_org(&self, org: &Org) -> Result<(), DomainError> {
         let inserted = orgs::Entity::insert(orgs::ActiveModel {
             id: Set(org.id),
             name: Set(org.name.as_str().to_owned()),
@@ -34,6 +43,7 @@ impl OrgRows for SqlTransaction {
             contact_email: Set(org.contact_email.clone()),
             created_at: Set(org.created_at),
             updated_at: Set(org.created_at),
+            install_default: Set(true),
             ..Default::default()
         })
         .exec_without_returning(&self.txn)

@@ -145,6 +145,7 @@ impl AdminService {
             .accounts
             .mark_email_verified(user.id, self.ports.clock.now(), &audit)
             .await?;
+        self.identity.join_default_org_once_verified(user.id).await?;
         self.user(email).await
     }
 

@@ -6,7 +6,7 @@ use crate::{
     Caller, DomainError, OrgId, User, UserId,
     clock::Clock,
     conversations::conversation::Micros,
-    identity::operator_access::{FreshSignIn, require_operator},
+    identity::operator_access::{FreshSignIn, may_disable, require_operator},
     identity::services::admin::{AdminService, Operator},
     ports::{Accounts, OperatorReads, OrgOverview, OrgSearch, OrgSpend, Sessions, UserSearch},
     spend::spend_period::{BudgetTimeZone, SpendPeriod},
@@ -124,12 +124,7 @@ impl OperatorService {
     /// operator cannot disable themself (the install could lose its last way in).
     pub async fn disable(&self, caller: &Caller, id: UserId) -> Result<User, DomainError> {
         let operator = self.authorize(caller).await?;
-        if id == operator {
-            return Err(DomainError::conflict(
-                "cannot_disable_self",
-                "Operators cannot disable their own account; ask another superadmin.",
-            ));
-        }
+        may_disable(operator, id)?;
         let user = self.account(id).await?;
         self.admin.disable_account(&user, Operator::Api(operator)).await?;
         self.account(id).await

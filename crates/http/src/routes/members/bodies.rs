@@ -56,7 +56,8 @@ pub struct InvitationBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InviterBody {
     name: String,
-    email: String,
+    /// Shown to the invited account only.
+    email: Option<String>,
 }
 
 /// An invitation as its page shows it before "Accept" (never its token).
@@ -86,7 +87,7 @@ impl From<InvitationPreview> for InvitationPreviewBody {
             role: preview.role,
             inviter: preview.inviter.map(|(name, email)| InviterBody {
                 name,
-                email: email.as_str().to_owned(),
+                email: email.map(|email| email.as_str().to_owned()),
             }),
             email: preview.email,
             for_you: preview.for_caller,

@@ -52,7 +52,26 @@ impl IdentityService {
         self.ports
             .accounts
             .record_verified_sign_in(user, self.ports.clock.now())
-            .await
+            .await?;
+        self.join_default_org_once_verified(user).await
+    }
+
+    /// An account the default org waited for (its email unverified) joins it now that it is
+    /// verified.
+    pub(crate) async fn join_default_org_once_verified(
+        &self,
+        user: crate::UserId,
+    ) -> Result<(), DomainError> {
+        let Some(default) = self.settings.default_org else {
+            return Ok(());
+        };
+        let Some(user) = self.ports.accounts.user_by_id(user).await? else {
+            return Ok(());
+        };
+        let transaction = self.ports.unit_of_work.begin().await?;
+        let now = self.ports.clock.now();
+        super::register::join_default_org(transaction.as_ref(), default, &user, false, now).await?;
+        transaction.commit().await
     }
 
     /// Accepts a reset request; answers the same, in the same time, whether or not the email belongs

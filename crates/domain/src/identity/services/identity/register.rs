@@ -5,8 +5,9 @@ use crate::{
     identity::services::identity::IdentityService,
     identity::session::TokenPair,
     new_id,
-    orgs::default_org::{DefaultOrg, joining_role},
+    orgs::default_org::{DefaultJoinFacts, DefaultOrg, joining_role},
     ports::{Registration, SsoIdentity, Transaction},
+    sign_in::org_policy::email_in_domains,
 };
 
 /// What a client sends to register.
@@ -143,6 +144,7 @@ impl IdentityService {
                 default,
                 &registration.user,
                 !install_has_accounts,
+                now,
             )
             .await?;
         }
@@ -151,26 +153,38 @@ impl IdentityService {
     }
 }
 
-/// Adds a new account to the install's default org, as [`joining_role`] decides (the org gone
-/// meanwhile: nothing to join).
-async fn join_default_org(
+/// Adds an account to the install's default org at `at`, as [`joining_role`] decides (not yet, or
+/// never; the org gone meanwhile, or the account a member already: nothing to do).
+pub(crate) async fn join_default_org(
     transaction: &dyn Transaction,
     default: DefaultOrg,
     user: &User,
     first_account: bool,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), DomainError> {
-    match transaction.orgs().lock(default.id).await {
+    let org = match transaction.orgs().lock(default.id).await {
         Err(DomainError::NotFound) => return Ok(()),
         other => other?,
     };
     let members = transaction.members();
-    let role = joining_role(default, first_account, members.owner_count(default.id).await? > 0);
-    members.insert(default.id, user.id, role, user.created_at).await?;
+    if members.role_of(default.id, user.id).await?.is_some() {
+        return Ok(());
+    }
+    let facts = DefaultJoinFacts {
+        first_account,
+        org_has_owner: members.owner_count(default.id).await? > 0,
+        email_verified: user.email_verified(),
+        email_domain_allowed: email_in_domains(&user.email, &org.policy.allowed_email_domains),
+    };
+    let Some(role) = joining_role(default, facts) else {
+        return Ok(());
+    };
+    members.insert(default.id, user.id, role, at).await?;
     transaction
         .audit()
         .record(&AuditEntry::new(
             default.id,
-            user.created_at,
+            at,
             Some(user.id),
             AuditAction::MemberAdded,
             ("member", Some(user.id.to_string())),

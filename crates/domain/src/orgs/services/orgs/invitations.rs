@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::{
     AuditAction, Caller, DomainError, Email, Invitation, Org, OrgId, Role, SecretString, new_id,
     orgs::invitation_acceptance::{AcceptanceFacts, decide_acceptance},
-    orgs::invitation_preview::{InvitationPreview, shown_email},
+    orgs::invitation_preview::{InvitationPreview, shown_email, shown_inviter},
     orgs::membership_rules::decide_addition,
     orgs::policy::{Permission, require},
     orgs::services::orgs::{OrgService, members::actor_role},
@@ -156,7 +156,7 @@ impl OrgService {
                 .members()
                 .view(invitation.org_id, inviter)
                 .await?
-                .map(|view| (view.name, view.email)),
+                .map(|view| shown_inviter(facts.email_matches, view.name, view.email)),
             None => None,
         };
         drop(transaction);
@@ -265,17 +265,18 @@ impl OrgService {
     ) -> Result<(), DomainError> {
         let org = invitation.org_id;
         let transaction = self.ports.unit_of_work.begin().await?;
+        // The replaced invitation's row first, then the org: the order accepting one takes them in.
+        if let Some(old) = replaces
+            && !transaction.invitations().revoke(org, old, change.at).await?
+        {
+            return Err(DomainError::NotFound);
+        }
         let locked = transaction.orgs().lock(org).await?;
         decide_addition(
             actor_role(transaction.as_ref(), org, change).await?,
             invitation.role,
             locked.personal,
         )?;
-        if let Some(old) = replaces
-            && !transaction.invitations().revoke(org, old, change.at).await?
-        {
-            return Err(DomainError::NotFound);
-        }
         if transaction.members().has_email(org, &invitation.email).await? {
             return Err(DomainError::conflict(
                 "already_member",
