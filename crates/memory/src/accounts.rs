@@ -135,10 +135,16 @@ impl Accounts for MemoryStore {
         .await
     }
 
-    async fn set_name(&self, user_id: UserId, name: &str) -> Result<(), DomainError> {
+    async fn set_name(
+        &self,
+        user_id: UserId,
+        name: &str,
+        audit: &tenantry_domain::AuditEntry,
+    ) -> Result<(), DomainError> {
         self.write(|tables| {
             let row = tables.users.get_mut(&user_id).ok_or(DomainError::NotFound)?;
             row.user.name = name.to_owned();
+            tables.audit.push(audit.clone());
             Ok(())
         })
         .await

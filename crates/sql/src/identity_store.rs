@@ -202,17 +202,24 @@ impl Accounts for SqlIdentityStore {
         txn.commit().await.map_err(db_error)
     }
 
-    async fn set_name(&self, user_id: UserId, name: &str) -> Result<(), DomainError> {
+    async fn set_name(
+        &self,
+        user_id: UserId,
+        name: &str,
+        audit_entry: &AuditEntry,
+    ) -> Result<(), DomainError> {
+        let (txn, _turn) = begin_write(&self.db).await?;
         let updated = users::Entity::update_many()
             .col_expr(users::Column::Name, Expr::value(name))
             .filter(users::Column::Id.eq(user_id))
-            .exec(&self.db.conn)
+            .exec(&txn)
             .await
             .map_err(db_error)?;
         if updated.rows_affected == 0 {
             return Err(DomainError::NotFound);
         }
-        Ok(())
+        audit::record(&txn, audit_entry.clone()).await?;
+        txn.commit().await.map_err(db_error)
     }
 
     async fn mark_email_verified(

@@ -110,6 +110,16 @@ async fn a_person_renames_themself_and_members_see_the_new_name() {
     assert_eq!(app.api(&person.access_token).me().await.1["name"], "Kai Moreno");
     let (_, members) = app.api(&person.access_token).members(&person.org_id).await;
     assert_eq!(members["items"][0]["name"], "Kai Moreno");
+    let (_, log) = app.api(&person.access_token).audit_log(&person.org_id).await;
+    let renamed = &log["items"][0];
+    assert_eq!(renamed["action"], "user.renamed", "{log}");
+    assert_eq!(
+        (
+            renamed["detail"]["from"].as_str(),
+            renamed["detail"]["to"].as_str()
+        ),
+        (Some("kai"), Some("Kai Moreno"))
+    );
 
     for (name, why) in [("   ", "blank"), ("Kai\u{7}", "a control character")] {
         let (status, problem) = app

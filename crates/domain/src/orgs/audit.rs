@@ -56,6 +56,8 @@ pub enum AuditAction {
     UserEnabled,
     /// An operator marked an account's email verified.
     UserEmailVerified,
+    /// A person changed their display name.
+    UserRenamed,
     /// A user turned two-factor sign-in on.
     MfaEnabled,
     /// A user turned two-factor sign-in off.
@@ -132,6 +134,7 @@ impl AuditAction {
             AuditAction::UserDisabled => "user.disabled",
             AuditAction::UserEnabled => "user.enabled",
             AuditAction::UserEmailVerified => "user.email_verified",
+            AuditAction::UserRenamed => "user.renamed",
             AuditAction::MfaEnabled => "user.mfa_enabled",
             AuditAction::MfaDisabled => "user.mfa_disabled",
             AuditAction::MfaRecoveryCodeUsed => "user.mfa_recovery_code_used",
@@ -185,6 +188,7 @@ impl AuditAction {
             "user.disabled" => AuditAction::UserDisabled,
             "user.enabled" => AuditAction::UserEnabled,
             "user.email_verified" => AuditAction::UserEmailVerified,
+            "user.renamed" => AuditAction::UserRenamed,
             "user.mfa_enabled" => AuditAction::MfaEnabled,
             "user.mfa_disabled" => AuditAction::MfaDisabled,
             "user.mfa_recovery_code_used" => AuditAction::MfaRecoveryCodeUsed,
@@ -288,6 +292,7 @@ mod tests {
             ("user.disabled", AuditAction::UserDisabled),
             ("user.enabled", AuditAction::UserEnabled),
             ("user.email_verified", AuditAction::UserEmailVerified),
+            ("user.renamed", AuditAction::UserRenamed),
             ("user.mfa_enabled", AuditAction::MfaEnabled),
             ("user.mfa_disabled", AuditAction::MfaDisabled),
             ("user.mfa_recovery_code_used", AuditAction::MfaRecoveryCodeUsed),

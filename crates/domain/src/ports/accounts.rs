@@ -60,8 +60,8 @@ pub trait Accounts: Send + Sync {
         audit: &AuditEntry,
     ) -> Result<(), DomainError>;
 
-    /// Sets the user's display name.
-    async fn set_name(&self, user_id: UserId, name: &str) -> Result<(), DomainError>;
+    /// Sets the user's display name and records `audit`, atomically.
+    async fn set_name(&self, user_id: UserId, name: &str, audit: &AuditEntry) -> Result<(), DomainError>;
 
     /// Records that the user just proved themselves (a password sign-in, a verified email):
     /// single sign-on links made before this stay through a password reset.

@@ -6,7 +6,7 @@ export const AUDIT_ACTIONS = [
   "invitation.sent", "invitation.accepted", "invitation.revoked", "ownership.transferred", "secrets.read",
   "secret.set", "secret.deleted", "api_key.created", "api_key.revoked", "conversation.shared", "share.revoked",
   "conversation.reassigned", "conversation.expired", "settings.updated", "user.created", "user.disabled",
-  "user.enabled", "user.email_verified", "user.mfa_enabled", "user.mfa_disabled", "user.mfa_recovery_code_used",
+  "user.enabled", "user.email_verified", "user.renamed", "user.mfa_enabled", "user.mfa_disabled", "user.mfa_recovery_code_used",
   "superadmin.granted", "superadmin.revoked", "sandbox.created", "sandbox.deleted", "sandbox.started",
   "sandbox.paused", "sandbox.resumed", "sandbox.stopped", "sandbox.failed", "org.sso_configured",
   "org.sso_removed", "org.policy_updated", "user.sso_linked", "billing.checkout_started",
@@ -42,6 +42,7 @@ export function describeEntry(entry, names) {
     case "conversation.expired": return "An idle conversation was deleted, as the org's settings ask.";
     case "settings.updated": return `${actor} changed ${entry.target_type === "org" ? "the org's" : "their own"} settings (${(detail.fields || []).join(", ")}).`;
     case "org.budget_updated": return `${actor} changed the budget.`;
+    case "user.renamed": return `${actor} changed their name from “${detail.from}” to “${detail.to}”.`;
     case "budget.alert": return "Spending reached the budget's alert line.";
     case "sandbox.created": case "sandbox.started": return `${actor} started a sandbox.`;
     case "sandbox.paused": return detail.reason === "idle" ? "An idle sandbox was paused." : `${actor} paused a sandbox.`;

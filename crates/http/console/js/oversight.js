@@ -127,6 +127,17 @@ function credits(view, org, billing) {
   ];
 }
 
+/**
+ * Members by id as the log names them: by name, with the address beside any name two members share
+ * (anyone may choose any display name; the log must not pass one person's acts off as another's).
+ */
+function unambiguousNames(members) {
+  const counts = new Map();
+  for (const member of members) counts.set(member.name, (counts.get(member.name) ?? 0) + 1);
+  return new Map(members.map((member) => [member.user_id,
+    !member.name ? member.email : counts.get(member.name) > 1 ? `${member.name} (${member.email})` : member.name]));
+}
+
 /** The audit query of the filter form's values. */
 function auditQuery(filters, limit) {
   const query = new URLSearchParams({ limit: String(limit) });
@@ -155,7 +166,7 @@ export async function audit(view, org) {
     api("GET", `${base}?${auditQuery(filters, 100)}`),
     api("GET", path("/api/orgs", org.id, "members")),
   ]);
-  const names = new Map(members.items.map((member) => [member.user_id, member.name || member.email]));
+  const names = unambiguousNames(members.items);
   const region = status();
   const body = h("tbody");
   const more = h("button", { type: "button" }, "Older entries");

@@ -124,7 +124,24 @@ impl IdentityService {
     pub async fn rename(&self, caller: &Caller, name: &str) -> Result<User, DomainError> {
         caller.require_person()?;
         let name = chosen_display_name(name)?;
-        self.ports.accounts.set_name(caller.user.id, &name).await?;
+        let personal = self
+            .ports
+            .accounts
+            .personal_org(caller.user.id)
+            .await?
+            .ok_or_else(|| DomainError::Internal("account without a personal org".into()))?;
+        let audit = crate::AuditEntry::new(
+            personal,
+            self.ports.clock.now(),
+            Some(caller.user.id),
+            crate::AuditAction::UserRenamed,
+            ("user", Some(caller.user.id.to_string())),
+            serde_json::json!({ "from": caller.user.name, "to": name }),
+        );
+        self.ports
+            .accounts
+            .set_name(caller.user.id, &name, &audit)
+            .await?;
         Ok(User {
             name,
             ..caller.user.clone()
