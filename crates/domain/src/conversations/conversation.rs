@@ -83,7 +83,79 @@ pub struct Conversation {
     pub over_budget: bool,
 }
 
+/// What a new conversation is made of; it begins with no usage, no events and no budget flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewConversation {
+    /// Identifier (an agent's own id, for conversations an agent server reports).
+    pub id: ConversationId,
+    /// The org it belongs to.
+    pub org_id: OrgId,
+    /// Who creates it.
+    pub created_by: UserId,
+    /// Human title.
+    pub title: Option<String>,
+    /// Repository the agent works on.
+    pub selected_repository: Option<String>,
+    /// Branch the agent works on.
+    pub selected_branch: Option<String>,
+    /// Where the repository lives.
+    pub git_provider: Option<String>,
+    /// What starts it.
+    pub trigger: Option<String>,
+    /// Model used.
+    pub llm_model: Option<String>,
+    /// Who may read it.
+    pub visibility: Visibility,
+    /// The sandbox whose agent server runs it, if one does.
+    pub sandbox_id: Option<uuid::Uuid>,
+    /// The agent's execution status, if an agent runs it.
+    pub execution_status: Option<crate::conversations::execution_status::ExecutionStatus>,
+    /// When it begins.
+    pub at: DateTime<Utc>,
+}
+
 impl Conversation {
+    /// A conversation as it begins: no usage, no events, within every budget.
+    pub fn begin(new: NewConversation) -> Self {
+        Self {
+            id: new.id,
+            org_id: new.org_id,
+            created_by: new.created_by,
+            title: new.title,
+            selected_repository: new.selected_repository,
+            selected_branch: new.selected_branch,
+            git_provider: new.git_provider,
+            trigger: new.trigger,
+            llm_model: new.llm_model,
+            visibility: new.visibility,
+            pr_number: Vec::new(),
+            accumulated_cost: 0,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            total_tokens: 0,
+            event_count: 0,
+            sandbox_id: new.sandbox_id,
+            execution_status: new.execution_status,
+            created_at: new.at,
+            last_updated_at: new.at,
+            over_budget: false,
+        }
+    }
+
+    /// This conversation's metadata as it began: the same, with no usage or events yet (what is
+    /// recorded when its agent server's first report is still to come).
+    pub fn as_begun(&self) -> Self {
+        Self {
+            accumulated_cost: 0,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            total_tokens: 0,
+            event_count: 0,
+            over_budget: false,
+            ..self.clone()
+        }
+    }
+
     /// Whether a member with `role` (user `user`) may read it. Others get `NotFound`.
     pub fn readable_by(&self, user: UserId, role: Role) -> bool {
         self.visibility == Visibility::Org || self.created_by == user || role.is_at_least(Role::Admin)
@@ -106,8 +178,7 @@ mod tests {
     use super::*;
 
     fn conversation(created_by: UserId, visibility: Visibility) -> Conversation {
-        let now = Utc::now();
-        Conversation {
+        Conversation::begin(NewConversation {
             id: crate::new_id(),
             org_id: crate::new_id(),
             created_by,
@@ -118,18 +189,26 @@ mod tests {
             trigger: None,
             llm_model: None,
             visibility,
-            pr_number: Vec::new(),
-            accumulated_cost: 0,
-            prompt_tokens: 0,
-            completion_tokens: 0,
-            total_tokens: 0,
-            event_count: 0,
             sandbox_id: None,
             execution_status: None,
-            created_at: now,
-            last_updated_at: now,
-            over_budget: false,
-        }
+            at: Utc::now(),
+        })
+    }
+
+    #[test]
+    fn a_conversation_begins_with_no_usage_and_no_events() {
+        let mut spent = conversation(crate::new_id(), Visibility::Org);
+        spent.accumulated_cost = 5;
+        spent.total_tokens = 7;
+        spent.event_count = 3;
+        spent.over_budget = true;
+        let begun = spent.as_begun();
+        assert_eq!(
+            (begun.accumulated_cost, begun.total_tokens, begun.event_count),
+            (0, 0, 0)
+        );
+        assert!(!begun.over_budget);
+        assert_eq!((begun.id, begun.visibility), (spent.id, Visibility::Org));
     }
 
     #[test]

@@ -172,7 +172,7 @@ function shell(view, org, body) {
       switchForm,
       h("nav", { "aria-label": "Account", class: "account" },
         view.me.is_superadmin ? h("a", { href: "/admin", "data-route": "" }, "Operators") : null,
-        h("a", { href: "/account", "data-route": "" }, view.me.email),
+        h("a", { href: "/account", "data-route": "", class: "who" }, view.me.email),
         signOutButton)),
     org ? orgs.sectionNav(org, view) : null,
     body,

@@ -40,7 +40,7 @@ export function describeEntry(entry, names) {
     case "share.revoked": return `${actor} revoked a share link.`;
     case "conversation.reassigned": return `${actor} handed a conversation to ${person(detail.to) ?? "another member"}.`;
     case "conversation.expired": return "An idle conversation was deleted, as the org's settings ask.";
-    case "settings.updated": return `${actor} changed ${entry.target_type === "org" ? "the org's" : "their own"} settings (${(detail.fields || []).join(", ")}).`;
+    case "settings.updated": return `${actor} changed ${entry.target_id === "org" ? "the org's default" : "their own"} settings (${(detail.fields || []).join(", ")}).`;
     case "org.budget_updated": return `${actor} changed the budget.`;
     case "user.renamed": return `${actor} changed their name from “${detail.from}” to “${detail.to}”.`;
     case "budget.alert": return "Spending reached the budget's alert line.";

@@ -10,6 +10,7 @@ use crate::{
     agents::agent_launch::{Launch, MAX_MESSAGE_CHARS, SecretLookup},
     agents::llm_key_release::trusted_with_org_key,
     clock::Clock,
+    conversations::conversation::NewConversation,
     new_id,
     orgs::policy::{Permission, require},
     ports::{
@@ -176,7 +177,7 @@ impl AgentRunService {
             .await
             .map_err(failure)?;
         let now = self.ports.clock.now();
-        let conversation = Conversation {
+        let conversation = Conversation::begin(NewConversation {
             id: conversation_id,
             org_id: org,
             created_by: caller.user.id,
@@ -187,18 +188,10 @@ impl AgentRunService {
             trigger: Some("api".into()),
             llm_model: model,
             visibility: input.visibility.unwrap_or(Visibility::Private),
-            pr_number: Vec::new(),
-            accumulated_cost: 0,
-            prompt_tokens: 0,
-            completion_tokens: 0,
-            total_tokens: 0,
-            event_count: 0,
             sandbox_id: Some(sandbox.id),
             execution_status: Some(crate::conversations::execution_status::ExecutionStatus::idle()),
-            created_at: now,
-            last_updated_at: now,
-            over_budget: false,
-        };
+            at: now,
+        });
         self.sandboxes.record_started(&sandbox, &conversation).await?;
         self.conversations.get(caller, org, conversation_id).await
     }

@@ -120,16 +120,7 @@ impl SandboxService {
             match decide_report_target(found.existing, found.deleted, sandbox.org_id, sandbox.id)? {
                 ReportTarget::Ignore => return Ok(()),
                 ReportTarget::Create => {
-                    let started = Conversation {
-                        accumulated_cost: 0,
-                        prompt_tokens: 0,
-                        completion_tokens: 0,
-                        total_tokens: 0,
-                        event_count: 0,
-                        over_budget: false,
-                        ..conversation.clone()
-                    };
-                    if !rows.insert_reported(&started).await? {
+                    if !rows.insert_reported(&conversation.as_begun()).await? {
                         continue;
                     }
                 }

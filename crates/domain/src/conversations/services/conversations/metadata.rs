@@ -1,5 +1,6 @@
 use crate::{
     Caller, Claimant, Conversation, ConversationId, DomainError, FieldError, OrgId, Role, UserId, Visibility,
+    conversations::conversation::NewConversation,
     conversations::conversation_order::ConversationOrder,
     conversations::services::conversations::ConversationService,
     identity::session_confirmation::confirm_read,
@@ -140,7 +141,7 @@ impl ConversationService {
         self.ports.start_policy.check(org, caller.user.id, None).await?;
         let input = input.checked()?;
         let now = self.ports.clock.now();
-        let conversation = Conversation {
+        let conversation = Conversation::begin(NewConversation {
             id: new_id(),
             org_id: org,
             created_by: caller.user.id,
@@ -151,18 +152,10 @@ impl ConversationService {
             trigger: input.trigger,
             llm_model: input.llm_model,
             visibility: input.visibility.unwrap_or(Visibility::Private),
-            pr_number: Vec::new(),
-            accumulated_cost: 0,
-            prompt_tokens: 0,
-            completion_tokens: 0,
-            total_tokens: 0,
-            event_count: 0,
             sandbox_id: None,
             execution_status: None,
-            created_at: now,
-            last_updated_at: now,
-            over_budget: false,
-        };
+            at: now,
+        });
         self.ports.conversations.create(&conversation).await?;
         self.signal(Signal::ConversationChanged {
             org,
