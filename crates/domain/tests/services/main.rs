@@ -8,6 +8,7 @@ mod api_key_scopes;
 mod billing;
 mod budgets;
 mod credentials;
+mod default_org;
 mod event_ids;
 mod export;
 mod follow;

@@ -9,6 +9,7 @@ use tenantry_crypto::{JwtAccessTokens, JwtSettings, KeyRing, RandomSecretTokens,
 use tenantry_domain::{
     Caller, DomainError, OrgId, Role, SecretString, User,
     invitation_acceptance::JoiningPolicy,
+    orgs::default_org::DefaultOrg,
     ports::{PasswordCheck, PasswordHasher, SessionThenRead},
     services::{
         AdminPorts, AdminService, ApiKeyPorts, ApiKeyService, BudgetPorts, BudgetService, ConversationPorts,
@@ -84,12 +85,38 @@ impl World {
 
     /// A fresh world with the given joining policy.
     pub fn with_joining(joining: JoiningPolicy) -> Self {
-        let store = MemoryStore::new();
-        let events = Arc::new(MemoryEventStore::new());
-        let clock = Arc::new(ManualClock::new());
+        Self::assemble(
+            Arc::new(MemoryStore::new()),
+            Arc::new(MemoryEventStore::new()),
+            Arc::new(ManualClock::new()),
+            joining,
+            None,
+        )
+    }
+
+    /// A fresh world whose install has the default org `name`, joined with `role` (set up as the
+    /// server does at start-up).
+    pub async fn with_default_org(name: &str, role: Role, joining: JoiningPolicy) -> Self {
+        let setup = Self::with_joining(joining);
+        let id = setup.orgs.ensure_default_org(name).await.expect("default org");
+        Self::assemble(
+            setup.store,
+            setup.events,
+            setup.clock,
+            joining,
+            Some(DefaultOrg { id, role, joining }),
+        )
+    }
+
+    fn assemble(
+        shared: Arc<MemoryStore>,
+        events: Arc<MemoryEventStore>,
+        clock: Arc<ManualClock>,
+        joining: JoiningPolicy,
+        default_org: Option<DefaultOrg>,
+    ) -> Self {
         let outbox = Arc::new(Outbox::new());
         let background = Arc::new(QueuedTasks::new());
-        let shared = Arc::new(store);
         let signals = Arc::new(MemorySignalBus::default());
         let purger = EventPurger::new(shared.clone(), events.clone());
         let (key_id, key) = KeyRing::new_config_entry();
@@ -133,7 +160,7 @@ impl World {
                 reset_mails_per_account: limit(3),
                 mail_requests_per_address: limit(10),
                 public_url: "http://tenantry.test".into(),
-                default_org: None,
+                default_org,
             },
         );
         let orgs = OrgService::new(
