@@ -54,6 +54,18 @@ impl PageQuery {
     }
 }
 
+/// The cursor of the page after `fetched`, read with one item more than `limit` to learn whether
+/// more follow: the id of the page's last item when they do, else none.
+pub fn next_id_cursor<T>(fetched: &[T], limit: u64, id: impl Fn(&T) -> Uuid) -> Option<String> {
+    (fetched.len() as u64 > limit)
+        .then(|| {
+            fetched
+                .get(limit as usize - 1)
+                .map(|last| encode_id_cursor(id(last)))
+        })
+        .flatten()
+}
+
 /// An opaque cursor pointing after `id`.
 pub fn encode_id_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())

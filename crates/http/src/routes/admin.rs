@@ -19,7 +19,7 @@ use crate::problem_responses::{
 use crate::{
     ApiError, AppState,
     auth::Caller,
-    paging::{PageQuery, encode_id_cursor},
+    paging::{PageQuery, next_id_cursor},
 };
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -85,16 +85,6 @@ pub(crate) struct AdminUserQuery {
     disabled: Option<bool>,
 }
 
-/// The next page's cursor: the last item's id when the page is full and more may follow.
-fn next_cursor<T>(page: &[T], limit: u64, id: impl Fn(&T) -> Uuid) -> Option<String> {
-    (page.len() as u64 > limit)
-        .then(|| {
-            page.get(limit as usize - 1)
-                .map(|last| encode_id_cursor(id(last)))
-        })
-        .flatten()
-}
-
 fn search_text(q: &Option<String>) -> Result<Option<String>, tenantry_domain::DomainError> {
     match q.as_deref().map(str::trim) {
         Some(text) if text.chars().count() > 200 => Err(tenantry_domain::DomainError::invalid(
@@ -131,7 +121,7 @@ pub(crate) async fn list_users(
         limit: limit + 1,
     };
     let users = state.operators.users(&caller.0, &search).await?;
-    let next_cursor = next_cursor(&users, limit, |user| user.id);
+    let next_cursor = next_id_cursor(&users, limit, |user| user.id);
     Ok(HttpResponse::Ok().json(AdminUserPage {
         items: users
             .iter()
@@ -219,7 +209,7 @@ pub(crate) async fn list_orgs(
         limit: limit + 1,
     };
     let orgs = state.operators.orgs(&caller.0, &search).await?;
-    let next_cursor = next_cursor(&orgs, limit, |org| org.org.id);
+    let next_cursor = next_id_cursor(&orgs, limit, |org| org.org.id);
     Ok(HttpResponse::Ok().json(AdminOrgPage {
         items: orgs.iter().take(limit as usize).map(AdminOrgBody::from).collect(),
         next_cursor,

@@ -29,7 +29,7 @@ use crate::problem_responses::{
 use crate::{
     ApiError, AppState,
     auth::Caller,
-    paging::{PageQuery, encode_id_cursor},
+    paging::{PageQuery, next_id_cursor},
     routes::auth::bodies::MeBody,
     wire::double_option,
 };
@@ -339,13 +339,13 @@ pub(crate) async fn audit_log(
         .orgs
         .search_audit_log(&caller.0, path.into_inner(), &filter, limit + 1)
         .await?;
-    let has_more = entries.len() as u64 > limit;
-    let page: Vec<_> = entries.into_iter().take(limit as usize).collect();
-    let next_cursor = has_more
-        .then(|| page.last().map(|entry| encode_id_cursor(entry.id)))
-        .flatten();
+    let next_cursor = next_id_cursor(&entries, limit, |entry| entry.id);
     Ok(HttpResponse::Ok().json(AuditPage {
-        items: page.iter().map(AuditEntryBody::from).collect(),
+        items: entries
+            .iter()
+            .take(limit as usize)
+            .map(AuditEntryBody::from)
+            .collect(),
         next_cursor,
     }))
 }
